@@ -1,0 +1,7 @@
+//! svclab: a deterministic simulation of a kubeadm lab cluster and its Services.
+//!
+//! `sim` is the whole simulation: manifests, the API server, controllers, kube-proxy's data
+//! plane, cluster DNS, kubectl and the shells a learner types into. It has no web dependency;
+//! the browser front end (compiled for wasm32 only) renders what `sim` computes.
+
+pub mod sim;

@@ -1,0 +1,305 @@
+//! Text to data trees: the only module that knows the YAML crate.
+//!
+//! It splits a stream into documents the way kubectl's `YAMLReader` does (a line that starts
+//! with `---` followed by nothing but blanks or a comment), parses each document on its own and
+//! reports syntax errors in go-yaml's words, `yaml: line N: <problem>`, with N counted from the
+//! start of the document as kubectl v1.32 counts it. The absolute line in the file is kept too,
+//! so an editor can point at it.
+
+use super::value::Value;
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use std::fmt;
+
+/// One YAML document of a stream.
+#[derive(Clone, Debug)]
+pub struct Document {
+    pub value: Value,
+    /// The 1-based line of the file where the document's text starts.
+    pub first_line: usize,
+}
+
+/// A syntax error, in the form kubectl prints after `error converting YAML to JSON: `.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SyntaxError {
+    pub message: String,
+    /// The 1-based line in the whole file, when one is known.
+    pub file_line: Option<usize>,
+}
+
+/// A document chunk as kubectl splits it.
+struct Chunk<'a> {
+    text: &'a str,
+    first_line: usize,
+}
+
+fn split_documents(text: &str) -> Vec<Chunk<'_>> {
+    let mut chunks = Vec::new();
+    let mut start = 0usize;
+    let mut start_line = 1usize;
+    let mut offset = 0usize;
+    let mut line_no = 1usize;
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\n', '\r']);
+        if let Some(rest) = body.strip_prefix("---") {
+            let rest = rest.trim();
+            if rest.is_empty() || rest.starts_with('#') {
+                chunks.push(Chunk { text: &text[start..offset], first_line: start_line });
+                start = offset + line.len();
+                start_line = line_no + 1;
+            }
+        }
+        offset += line.len();
+        line_no += 1;
+    }
+    chunks.push(Chunk { text: &text[start..], first_line: start_line });
+    chunks
+}
+
+/// Parses a multi-document stream. Documents before the first error are returned with it;
+/// kubectl stops reading a file at its first syntax error. Empty documents are skipped.
+pub fn parse_stream(text: &str) -> (Vec<Document>, Option<SyntaxError>) {
+    let mut docs = Vec::new();
+    for chunk in split_documents(text) {
+        if chunk.text.trim().is_empty() || only_comments(chunk.text) {
+            continue;
+        }
+        match parse_document(chunk.text) {
+            Ok(Value::Null) => {}
+            Ok(value) => docs.push(Document { value, first_line: chunk.first_line }),
+            Err((message, line)) => {
+                let file_line = line.map(|l| l + chunk.first_line - 1);
+                return (docs, Some(SyntaxError { message, file_line }));
+            }
+        }
+    }
+    (docs, None)
+}
+
+fn only_comments(text: &str) -> bool {
+    text.lines().all(|l| {
+        let t = l.trim();
+        t.is_empty() || t.starts_with('#')
+    })
+}
+
+/// Parses one document. The error carries go-yaml's message and the document-relative line.
+fn parse_document(text: &str) -> Result<Value, (String, Option<usize>)> {
+    match serde_yaml::from_str::<Tree>(text) {
+        Ok(Tree(v)) => Ok(v),
+        Err(err) => Err(go_yaml_error(&err, text)),
+    }
+}
+
+/// Renders an error of the YAML crate (a port of libyaml, like go-yaml) the way go-yaml does:
+/// a scanner error counts lines from 1, a parser error reports the 0-based mark line (a quirk of
+/// go-yaml that kubectl users see).
+fn go_yaml_error(err: &serde_yaml::Error, text: &str) -> (String, Option<usize>) {
+    let display = err.to_string();
+    let debug = format!("{err:?}");
+    if display.starts_with("repetition limit exceeded") {
+        return ("yaml: document contains excessive aliasing".to_string(), None);
+    }
+    if display.starts_with("recursion limit exceeded") {
+        let line = err.location().map(|l| l.line());
+        return ("yaml: exceeded max depth of 10000".to_string(), line);
+    }
+    if display.starts_with("unknown anchor") {
+        let line = err.location().map(|l| l.line());
+        let name = err
+            .location()
+            .and_then(|l| text.get(l.index()..))
+            .map(|rest| {
+                rest.trim_start_matches('*')
+                    .chars()
+                    .take_while(|c| !c.is_whitespace() && !",]}".contains(*c))
+                    .collect::<String>()
+            })
+            .unwrap_or_default();
+        return (
+            format!("yaml: line {}: unknown anchor '{}' referenced", line.unwrap_or(1), name),
+            line,
+        );
+    }
+    let problem = display.split(" at line ").next().unwrap_or(&display);
+    let problem = problem.split(" at position ").next().unwrap_or(problem);
+    let problem = problem.split(", while ").next().unwrap_or(problem);
+    // go-yaml v2 predates libyaml's dedicated tab messages.
+    let problem = match problem {
+        "found a tab character that violates indentation"
+        | "found a tab character where an indentation space is expected" => {
+            "found character that cannot start any token"
+        }
+        p => p,
+    }
+    .to_string();
+    let Some(loc) = err.location() else {
+        return (format!("yaml: {problem}"), None);
+    };
+    let mark_line0 = loc.line().saturating_sub(1);
+    let scanner = debug.contains("kind: SCANNER");
+    let line = if scanner { mark_line0 + 1 } else { mark_line0 };
+    if line == 0 {
+        (format!("yaml: {problem}"), Some(1))
+    } else {
+        (format!("yaml: line {line}: {problem}"), Some(if scanner { line } else { line + 1 }))
+    }
+}
+
+/// A `Value` built straight from YAML events: map keys become strings (as `sigs.k8s.io/yaml`
+/// does), a repeated key keeps its last value, and `<<` merge keys are expanded.
+struct Tree(Value);
+
+impl<'de> Deserialize<'de> for Tree {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Tree, D::Error> {
+        d.deserialize_any(TreeVisitor).map(Tree)
+    }
+}
+
+struct TreeVisitor;
+
+impl<'de> Visitor<'de> for TreeVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any YAML value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Int(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(i64::try_from(v).map(Value::Int).unwrap_or(Value::Float(v as f64)))
+    }
+    fn visit_i128<E>(self, v: i128) -> Result<Value, E> {
+        Ok(i64::try_from(v).map(Value::Int).unwrap_or(Value::Float(v as f64)))
+    }
+    fn visit_u128<E>(self, v: u128) -> Result<Value, E> {
+        Ok(i64::try_from(v).map(Value::Int).unwrap_or(Value::Float(v as f64)))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(Value::Float(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::Str(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::Str(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(TreeVisitor)
+    }
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(TreeVisitor)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(Tree(v)) = seq.next_element::<Tree>()? {
+            items.push(v);
+        }
+        Ok(Value::Seq(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut entries: Vec<(String, Value)> = Vec::new();
+        let mut merged: Vec<(String, Value)> = Vec::new();
+        while let Some(Tree(k)) = map.next_key::<Tree>()? {
+            let Tree(v) = map.next_value::<Tree>()?;
+            let key = match k {
+                Value::Str(s) => s,
+                Value::Int(i) => i.to_string(),
+                Value::Float(f) => f.to_string(),
+                Value::Bool(b) => b.to_string(),
+                Value::Null => "null".to_string(),
+                _ => return Err(de::Error::custom("invalid map key")),
+            };
+            if key == "<<" {
+                let sources = match v {
+                    Value::Seq(items) => items,
+                    other => vec![other],
+                };
+                for src in sources {
+                    if let Value::Map(e) = src {
+                        for (mk, mv) in e {
+                            if !merged.iter().any(|(k, _)| *k == mk) {
+                                merged.push((mk, mv));
+                            }
+                        }
+                    }
+                }
+                continue;
+            }
+            if let Some(slot) = entries.iter_mut().find(|(k, _)| *k == key) {
+                slot.1 = v;
+            } else {
+                entries.push((key, v));
+            }
+        }
+        for (k, v) in merged {
+            if !entries.iter().any(|(ek, _)| *ek == k) {
+                entries.push((k, v));
+            }
+        }
+        Ok(Value::Map(entries))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_documents_and_keeps_their_lines() {
+        let text = "a: 1\n---\n# only a comment\n--- # trailing\nb: 2\r\nc: [1, 2,]\n";
+        let (docs, err) = parse_stream(text);
+        assert!(err.is_none(), "{err:?}");
+        assert_eq!(docs.len(), 2);
+        assert_eq!(docs[1].first_line, 5);
+        assert_eq!(docs[1].value.get("b"), Some(&Value::Int(2)));
+    }
+
+    #[test]
+    fn scanner_error_line_counts_from_one_within_the_document() {
+        let text = "a: 1\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n\tfoo: 1\n";
+        let (docs, err) = parse_stream(text);
+        assert_eq!(docs.len(), 1);
+        let err = err.unwrap();
+        assert_eq!(err.message, "yaml: line 5: found character that cannot start any token");
+        assert_eq!(err.file_line, Some(7));
+    }
+
+    #[test]
+    fn mapping_values_error_matches_go_yaml() {
+        let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n   labels: a: b\n";
+        let (_, err) = parse_stream(text);
+        assert_eq!(err.unwrap().message, "yaml: line 5: mapping values are not allowed in this context");
+    }
+
+    #[test]
+    fn duplicate_keys_keep_the_last_value_and_merges_expand() {
+        let (docs, err) = parse_stream("base: &b {x: 1}\nm:\n  <<: *b\n  y: 2\nk: 1\nk: 2\n");
+        assert!(err.is_none(), "{err:?}");
+        let v = &docs[0].value;
+        assert_eq!(v.get("k"), Some(&Value::Int(2)));
+        assert_eq!(v.get("m").and_then(|m| m.get("x")), Some(&Value::Int(1)));
+    }
+
+    #[test]
+    fn alias_bomb_is_refused_quickly() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..12 {
+            let p = i - 1;
+            text.push_str(&format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+            ));
+        }
+        let (_, err) = parse_stream(&text);
+        assert_eq!(err.unwrap().message, "yaml: document contains excessive aliasing");
+    }
+}
