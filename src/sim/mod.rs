@@ -3,3 +3,9 @@
 pub mod rng;
 pub mod value;
 pub mod yaml;
+pub mod decode;
+pub mod kinds;
+pub mod objects;
+pub mod apierror;
+pub mod version;
+pub mod validation;
