@@ -1,0 +1,864 @@
+//! The API server: what happens to a manifest between kubectl and the store.
+//!
+//! Client-side checks kubectl makes first (`apiVersion`/`kind` set, the kind served), then the
+//! server's decode (strict fields), defaulting, validation, allocation (ClusterIP, nodePorts) and
+//! storage. A failed object changes nothing. Updates through `apply` report `configured` or
+//! `unchanged`, keep allocated addresses, enforce immutable fields and release nodePorts a type
+//! change no longer needs.
+
+use super::apierror::{invalid, ApiError, Bad, CmdError, FieldError};
+use super::cluster::{key, Cluster};
+use super::decode;
+use super::kinds::{self, KindInfo};
+use super::lab::{ip_to_u32, parse_cidr, u32_to_ip};
+use super::objects::*;
+use super::serialize;
+use super::validation as v;
+use super::value::Value;
+
+pub const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+/// The API server's request size limit.
+pub const MAX_REQUEST_BYTES: usize = 3 * 1024 * 1024;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Mode {
+    Create,
+    Apply,
+}
+
+/// What kubectl knows of a document before it talks to the server.
+#[derive(Clone, Debug)]
+pub struct Target {
+    pub info: &'static KindInfo,
+    pub namespace: String,
+    pub name: String,
+}
+
+/// kubectl's client-side checks of one document: `apiVersion` and `kind` set, the kind served.
+pub fn classify(doc: &Value, source: &str, default_ns: &str) -> Result<Target, CmdError> {
+    let Value::Map(_) = doc else {
+        return Err(CmdError::Client(format!(
+            "unable to decode \"{source}\": json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
+            doc.json_kind()
+        )));
+    };
+    let mut missing = Vec::new();
+    match doc.get("apiVersion") {
+        None | Some(Value::Null) => missing.push("apiVersion not set"),
+        Some(Value::Str(_)) => {}
+        Some(_) => missing.push("apiVersion isn't string type"),
+    }
+    match doc.get("kind") {
+        None | Some(Value::Null) => missing.push("kind not set"),
+        Some(Value::Str(_)) => {}
+        Some(_) => missing.push("kind isn't string type"),
+    }
+    if !missing.is_empty() {
+        let agg = if missing.len() == 1 { missing[0].to_string() } else { format!("[{}]", missing.join(", ")) };
+        return Err(CmdError::Client(format!(
+            "error validating \"{source}\": error validating data: {agg}; if you choose to ignore these errors, turn validation off with --validate=false"
+        )));
+    }
+    let api_version = doc.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+    let kind = doc.get("kind").and_then(Value::as_str).unwrap_or("");
+    let meta = doc.get("metadata");
+    let name = meta.and_then(|m| m.get("name")).and_then(Value::as_str).unwrap_or("").to_string();
+    let ns_given = meta.and_then(|m| m.get("namespace")).and_then(Value::as_str).unwrap_or("");
+    let Some(info) = kinds::by_api_version(api_version, kind) else {
+        return Err(CmdError::Client(format!(
+            "resource mapping not found for name: \"{name}\" namespace: \"{ns_given}\" from \"{source}\": no matches for kind \"{kind}\" in version \"{api_version}\"\nensure CRDs are installed first"
+        )));
+    };
+    let namespace = if !info.namespaced {
+        String::new()
+    } else if ns_given.is_empty() {
+        default_ns.to_string()
+    } else {
+        ns_given.to_string()
+    };
+    Ok(Target { info, namespace, name })
+}
+
+fn context(verb: &str, source: &str) -> Option<String> {
+    Some(format!("error when {verb} \"{source}\": "))
+}
+
+/// The configuration `kubectl apply` records: the document with its namespace and an
+/// `annotations` map, as compact JSON with a final newline.
+pub fn last_applied_json(doc: &Value, namespace: &str) -> String {
+    let mut doc = doc.clone();
+    if let Value::Map(entries) = &mut doc {
+        let meta = match entries.iter_mut().find(|(k, _)| k == "metadata") {
+            Some((_, m)) => m,
+            None => {
+                entries.push(("metadata".into(), Value::Map(Vec::new())));
+                &mut entries.last_mut().expect("just pushed").1
+            }
+        };
+        if let Value::Map(m) = meta {
+            match m.iter_mut().find(|(k, _)| k == "annotations") {
+                Some((_, Value::Map(a))) => a.retain(|(k, _)| k != LAST_APPLIED),
+                Some((_, other)) => *other = Value::Map(Vec::new()),
+                None => m.push(("annotations".into(), Value::Map(Vec::new()))),
+            }
+            if !namespace.is_empty() && !m.iter().any(|(k, _)| k == "namespace") {
+                m.push(("namespace".into(), Value::Str(namespace.into())));
+            }
+        }
+    }
+    format!("{}\n", doc.to_json())
+}
+
+impl Cluster {
+    /// Creates or applies one document. Returns the `kind/name` kubectl prints and the verb.
+    pub fn submit(&mut self, doc: &Value, source: &str, mode: Mode, default_ns: &str) -> Result<(String, &'static str), CmdError> {
+        let target = classify(doc, source, default_ns)?;
+        let info = target.info;
+        let printed = format!("{}/{}", info.qualified(), target.name);
+        let exists = self.exists(info.kind, &target.namespace, &target.name);
+        if target.name.is_empty() && mode == Mode::Apply {
+            return Err(CmdError::Client(format!(
+                "error when retrieving current configuration of:\nResource: \"{}\", GroupVersionKind: \"{}\"\nName: \"\", Namespace: \"{}\"\nfrom server for: \"{source}\": resource name may not be empty",
+                gvr(info),
+                gvk(info),
+                target.namespace
+            )));
+        }
+        let verb = if exists && mode == Mode::Apply { "patching" } else { "creating" };
+        let ctx = context(verb, source);
+        if doc.to_json().len() > MAX_REQUEST_BYTES {
+            return Err(CmdError::Api {
+                err: ApiError::Other { reason: "RequestEntityTooLarge".into(), message: format!("Request entity too large: limit is {MAX_REQUEST_BYTES}") },
+                context: ctx,
+            });
+        }
+        if info.namespaced && !self.namespaces.contains_key(&target.namespace) {
+            return Err(CmdError::Api { err: ApiError::NotFound { resource: "namespaces".into(), name: target.namespace.clone() }, context: ctx });
+        }
+        if exists && mode == Mode::Create {
+            return Err(CmdError::Api { err: ApiError::AlreadyExists { resource: info.resource(), name: target.name.clone() }, context: ctx });
+        }
+        let applied = (mode == Mode::Apply).then(|| last_applied_json(doc, &target.namespace));
+        if exists {
+            let applied = applied.unwrap_or_default();
+            let live = self.object_value(info.kind, &target.namespace, &target.name).unwrap_or_default();
+            let live_applied = live
+                .get("metadata")
+                .and_then(|m| m.get("annotations"))
+                .and_then(|a| a.get(LAST_APPLIED))
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            if live_applied == applied && doc.is_subset_of(&live) {
+                return Ok((printed, "unchanged"));
+            }
+            self.update(&target, doc, &applied).map_err(|err| CmdError::Api { err, context: ctx })?;
+            return Ok((printed, "configured"));
+        }
+        self.create(&target, doc, applied).map_err(|err| CmdError::Api { err, context: ctx })?;
+        Ok((printed, "created"))
+    }
+
+    pub fn exists(&self, kind: &str, ns: &str, name: &str) -> bool {
+        let k = key(ns, name);
+        match kind {
+            "Service" => self.services.contains_key(&k),
+            "Pod" => self.pods.contains_key(&k),
+            "Deployment" => self.deployments.contains_key(&k),
+            "ReplicaSet" => self.replicasets.contains_key(&k),
+            "Namespace" => self.namespaces.contains_key(name),
+            "Node" => self.node(name).is_some(),
+            "Endpoints" => self.endpoints.contains_key(&k),
+            other => self.others.contains_key(&(other.to_string(), ns.to_string(), name.to_string())),
+        }
+    }
+
+    /// The stored object as a data tree (what `-o yaml` prints).
+    pub fn object_value(&self, kind: &str, ns: &str, name: &str) -> Option<Value> {
+        let k = key(ns, name);
+        Some(match kind {
+            "Service" => serialize::service(self, self.services.get(&k)?),
+            "Pod" => serialize::pod(self, self.pods.get(&k)?),
+            "Deployment" => serialize::deployment(self, self.deployments.get(&k)?),
+            "ReplicaSet" => serialize::replica_set(self, self.replicasets.get(&k)?),
+            "Endpoints" => serialize::endpoints(self, self.endpoints.get(&k)?),
+            "Node" => serialize::node(self, self.node(name)?),
+            "Namespace" => serialize::namespace(self, name, *self.namespaces.get(name)?),
+            other => serialize::other(self, self.others.get(&(other.to_string(), ns.to_string(), name.to_string()))?),
+        })
+    }
+
+    fn fill_meta(&mut self, meta: &mut Meta, ns: &str, applied: Option<String>) {
+        meta.namespace = ns.to_string();
+        meta.uid = self.new_uid();
+        meta.creation = self.now;
+        meta.generation = 1;
+        if let Some(a) = applied {
+            meta.annotations.insert(LAST_APPLIED.into(), a);
+        }
+    }
+
+    fn create(&mut self, t: &Target, doc: &Value, applied: Option<String>) -> Result<(), ApiError> {
+        let bad_request = |kind: &str, e: decode::DecodeError| {
+            ApiError::BadRequest(format!("{kind} in version \"v1\" cannot be handled as a {kind}: {}", e.message()))
+        };
+        let ns = t.namespace.as_str();
+        match t.info.kind {
+            "Service" => {
+                let mut svc = decode::service(doc).map_err(|e| bad_request("Service", e))?;
+                svc.meta.namespace = ns.into();
+                default_service(&mut svc);
+                self.check(t.info, &svc.meta.name, v::validate_service(&svc))?;
+                let mut undo = Allocation::default();
+                if let Err(errs) = self.allocate_service(&mut svc, None, &mut undo) {
+                    self.release(&undo);
+                    return Err(invalid_err(t.info, &svc.meta.name, errs));
+                }
+                self.fill_meta(&mut svc.meta, ns, applied);
+                self.services.insert(key(ns, &svc.meta.name), svc);
+            }
+            "Pod" => {
+                let mut pod = decode::pod(doc).map_err(|e| bad_request("Pod", e))?;
+                pod.meta.namespace = ns.into();
+                default_pod_spec(&mut pod.spec);
+                self.check(t.info, &pod.meta.name, v::validate_pod(&pod))?;
+                if pod.meta.name.is_empty() {
+                    let base = pod.meta.generate_name.clone().unwrap_or_default();
+                    pod.meta.name = format!("{base}{}", self.random_suffix());
+                }
+                self.fill_meta(&mut pod.meta, ns, applied);
+                self.pods.insert(key(ns, &pod.meta.name), pod);
+            }
+            "Deployment" => {
+                let mut d = decode::deployment(doc).map_err(|e| bad_request("Deployment", e))?;
+                d.meta.namespace = ns.into();
+                self.default_deployment(&mut d);
+                self.check(t.info, &d.meta.name, v::validate_deployment(&d))?;
+                self.fill_meta(&mut d.meta, ns, applied);
+                self.deployments.insert(key(ns, &d.meta.name), d);
+            }
+            "ReplicaSet" => {
+                let mut rs = decode::replica_set(doc).map_err(|e| bad_request("ReplicaSet", e))?;
+                rs.meta.namespace = ns.into();
+                rs.replicas.get_or_insert(1);
+                default_pod_spec(&mut rs.template.spec);
+                self.check(t.info, &rs.meta.name, v::validate_replica_set(&rs))?;
+                self.fill_meta(&mut rs.meta, ns, applied);
+                self.replicasets.insert(key(ns, &rs.meta.name), rs);
+            }
+            "Namespace" => {
+                let mut meta = decode::other_meta(doc).map_err(|e| bad_request("Namespace", e))?;
+                let mut errs = Vec::new();
+                for m in v::dns1123_label(&meta.name) {
+                    errs.push(invalid("metadata.name", Bad::Str(meta.name.clone()), &m));
+                }
+                self.check(t.info, &meta.name, errs)?;
+                self.fill_meta(&mut meta, "", applied);
+                self.namespaces.insert(meta.name.clone(), self.now);
+            }
+            "Endpoints" | "Node" => {
+                return Err(ApiError::Other {
+                    reason: "Forbidden".into(),
+                    message: format!("{} \"{}\" is forbidden: this lab manages {} itself", t.info.resource(), t.name, t.info.plural),
+                });
+            }
+            _ => {
+                let mut meta = decode::other_meta(doc).map_err(|e| bad_request(t.info.kind, e))?;
+                let errs = v::validate_meta(&meta, v::NameRule::Dns1123Subdomain, t.info.namespaced);
+                self.check(t.info, &meta.name, errs)?;
+                self.fill_meta(&mut meta, ns, applied);
+                let name = meta.name.clone();
+                self.others.insert(
+                    (t.info.kind.to_string(), ns.to_string(), name),
+                    Other { api_version: t.info.api_version(), kind: t.info.kind.to_string(), meta, body: doc.clone() },
+                );
+            }
+        }
+        self.next_resource_version();
+        Ok(())
+    }
+
+    fn check(&self, info: &KindInfo, name: &str, errs: Vec<FieldError>) -> Result<(), ApiError> {
+        if errs.is_empty() {
+            Ok(())
+        } else {
+            Err(invalid_err(info, name, errs))
+        }
+    }
+
+    fn update(&mut self, t: &Target, doc: &Value, applied: &str) -> Result<(), ApiError> {
+        let bad_request = |kind: &str, e: decode::DecodeError| {
+            ApiError::BadRequest(format!("{kind} in version \"v1\" cannot be handled as a {kind}: {}", e.message()))
+        };
+        let ns = t.namespace.as_str();
+        let k = key(ns, &t.name);
+        let keep_meta = |new: &mut Meta, old: &Meta| {
+            let mut annotations = new.annotations.clone();
+            annotations.insert(LAST_APPLIED.into(), applied.to_string());
+            *new = Meta { annotations, labels: new.labels.clone(), generation: old.generation + 1, ..old.clone() };
+        };
+        match t.info.kind {
+            "Service" => {
+                let old = self.services.get(&k).cloned().ok_or_else(|| ApiError::NotFound { resource: "services".into(), name: t.name.clone() })?;
+                let mut svc = decode::service(doc).map_err(|e| bad_request("Service", e))?;
+                svc.meta.namespace = ns.into();
+                default_service(&mut svc);
+                // Apply patches the live object: allocated values the config leaves out stay.
+                if svc.spec.cluster_ip.is_none() && svc.type_() != "ExternalName" {
+                    svc.spec.cluster_ip = old.spec.cluster_ip.clone();
+                    svc.spec.cluster_ips = old.spec.cluster_ips.clone();
+                }
+                if svc.spec.ip_families.is_empty() && svc.type_() != "ExternalName" {
+                    svc.spec.ip_families = old.spec.ip_families.clone();
+                }
+                if svc.spec.ip_family_policy.is_none() && svc.type_() != "ExternalName" {
+                    svc.spec.ip_family_policy = old.spec.ip_family_policy.clone();
+                }
+                let mut errs = v::validate_service(&svc);
+                if let (Some(old_ip), Some(new_ip)) = (old.spec.cluster_ip.as_deref(), svc.spec.cluster_ip.as_deref()) {
+                    if old_ip != new_ip && old_ip != "None" && svc.type_() != "ExternalName" {
+                        errs.push(invalid("spec.clusterIPs[0]", Bad::string_list(&svc.spec.cluster_ips), "may not change once set"));
+                    }
+                }
+                self.check(t.info, &t.name, errs)?;
+                let mut undo = Allocation::default();
+                if let Err(errs) = self.allocate_service(&mut svc, Some(&old), &mut undo) {
+                    self.release(&undo);
+                    return Err(invalid_err(t.info, &t.name, errs));
+                }
+                // Release what the old object held and the new one does not.
+                let held = service_holdings(&svc);
+                let mut gone = service_holdings(&old);
+                gone.ports.retain(|p| !held.ports.contains(p));
+                gone.ips.retain(|ip| !held.ips.contains(ip));
+                self.release(&gone);
+                keep_meta(&mut svc.meta, &old.meta);
+                self.services.insert(k, svc);
+            }
+            "Pod" => {
+                let old = self.pods.get(&k).cloned().ok_or_else(|| ApiError::NotFound { resource: "pods".into(), name: t.name.clone() })?;
+                let mut pod = decode::pod(doc).map_err(|e| bad_request("Pod", e))?;
+                default_pod_spec(&mut pod.spec);
+                pod.meta.namespace = ns.into();
+                let mut errs = v::validate_pod(&pod);
+                let mut new_spec = pod.spec.clone();
+                new_spec.node_name = old.spec.node_name.clone();
+                let images_only = {
+                    let mut a = new_spec.clone();
+                    let mut b = old.spec.clone();
+                    for c in a.containers.iter_mut().chain(b.containers.iter_mut()) {
+                        c.image.clear();
+                    }
+                    a.raw = Value::Null;
+                    b.raw = Value::Null;
+                    a == b
+                };
+                if errs.is_empty() && !images_only {
+                    errs.push(FieldError::Forbidden(
+                        "spec".into(),
+                        "pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)".into(),
+                    ));
+                }
+                self.check(t.info, &t.name, errs)?;
+                let mut live = old.clone();
+                keep_meta(&mut pod.meta, &old.meta);
+                live.meta = pod.meta;
+                for (lc, nc) in live.spec.containers.iter_mut().zip(&new_spec.containers) {
+                    lc.image = nc.image.clone();
+                }
+                live.spec.raw = new_spec.raw;
+                self.pods.insert(k, live);
+            }
+            "Deployment" => {
+                let old = self.deployments.get(&k).cloned().ok_or_else(|| ApiError::NotFound { resource: "deployments.apps".into(), name: t.name.clone() })?;
+                let mut d = decode::deployment(doc).map_err(|e| bad_request("Deployment", e))?;
+                d.meta.namespace = ns.into();
+                let config_has_replicas = d.replicas.is_some();
+                let last_had_replicas = old
+                    .meta
+                    .annotations
+                    .get(LAST_APPLIED)
+                    .is_some_and(|a| a.contains("\"replicas\":"));
+                self.default_deployment(&mut d);
+                if !config_has_replicas && !last_had_replicas {
+                    d.replicas = old.replicas;
+                }
+                let mut errs = v::validate_deployment(&d);
+                if d.selector != old.selector {
+                    if let Some(sel) = &d.selector {
+                        errs.push(invalid("spec.selector", v::selector_bad(sel), "field is immutable"));
+                    }
+                }
+                self.check(t.info, &t.name, errs)?;
+                keep_meta(&mut d.meta, &old.meta);
+                if d.template == old.template && d.replicas == old.replicas {
+                    d.meta.generation = old.meta.generation;
+                }
+                self.deployments.insert(k, d);
+            }
+            "ReplicaSet" => {
+                let old = self.replicasets.get(&k).cloned().ok_or_else(|| ApiError::NotFound { resource: "replicasets.apps".into(), name: t.name.clone() })?;
+                let mut rs = decode::replica_set(doc).map_err(|e| bad_request("ReplicaSet", e))?;
+                rs.meta.namespace = ns.into();
+                rs.replicas.get_or_insert(1);
+                default_pod_spec(&mut rs.template.spec);
+                let mut errs = v::validate_replica_set(&rs);
+                if rs.selector != old.selector {
+                    if let Some(sel) = &rs.selector {
+                        errs.push(invalid("spec.selector", v::selector_bad(sel), "field is immutable"));
+                    }
+                }
+                self.check(t.info, &t.name, errs)?;
+                keep_meta(&mut rs.meta, &old.meta);
+                self.replicasets.insert(k, rs);
+            }
+            "Namespace" => {}
+            kind => {
+                let ok = (kind.to_string(), ns.to_string(), t.name.clone());
+                let old = self.others.get(&ok).cloned().ok_or_else(|| ApiError::NotFound { resource: t.info.resource(), name: t.name.clone() })?;
+                let mut meta = decode::other_meta(doc).map_err(|e| bad_request(kind, e))?;
+                keep_meta(&mut meta, &old.meta);
+                self.others.insert(ok, Other { meta, body: doc.clone(), ..old });
+            }
+        }
+        self.next_resource_version();
+        Ok(())
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Allocation
+
+    /// Allocates what a Service needs (families, ClusterIP, nodePorts, health check port).
+    /// `old` is the live object on update: its allocations are kept where the new spec allows.
+    fn allocate_service(&mut self, svc: &mut Service, old: Option<&Service>, undo: &mut Allocation) -> Result<(), Vec<FieldError>> {
+        let type_ = svc.type_().to_string();
+        if type_ == "ExternalName" {
+            svc.spec.cluster_ip = None;
+            svc.spec.cluster_ips.clear();
+            svc.spec.ip_families.clear();
+            svc.spec.ip_family_policy = None;
+            svc.spec.internal_traffic_policy = None;
+            return Ok(());
+        }
+        let mut errs = Vec::new();
+        // IP families on a single-stack IPv4 cluster.
+        for (i, f) in svc.spec.ip_families.iter().enumerate() {
+            if f == "IPv6" {
+                errs.push(invalid(format!("spec.ipFamilies[{i}]"), Bad::Str("IPv6".into()), "not configured on this cluster"));
+            }
+        }
+        if svc.spec.ip_family_policy.as_deref() == Some("RequireDualStack") && !svc.is_headless() {
+            errs.push(invalid("spec.ipFamilyPolicy", Bad::Str("RequireDualStack".into()), "this cluster is not configured for dual-stack services"));
+        }
+        for (i, ip) in svc.spec.cluster_ips.iter().enumerate() {
+            if ip != "None" && v::parse_ipv4(ip).is_none() {
+                errs.push(invalid(format!("spec.clusterIPs[{i}]"), Bad::Str(ip.clone()), "IPv6 is not configured on this cluster"));
+            }
+        }
+        if !errs.is_empty() {
+            return Err(errs);
+        }
+        if svc.spec.ip_family_policy.is_none() {
+            let headless_no_selector = svc.is_headless() && svc.spec.selector.as_ref().is_none_or(|s| s.is_empty());
+            svc.spec.ip_family_policy = Some(if headless_no_selector { "RequireDualStack" } else { "SingleStack" }.into());
+        }
+        if svc.spec.ip_families.is_empty() {
+            svc.spec.ip_families = vec!["IPv4".into()];
+        }
+        // ClusterIP.
+        let old_ip = old.and_then(|o| o.spec.cluster_ip.clone());
+        match svc.spec.cluster_ip.clone() {
+            Some(ip) if ip == "None" => {
+                svc.spec.cluster_ips = vec!["None".into()];
+            }
+            Some(ip) if Some(&ip) == old_ip.as_ref() => {}
+            Some(ip) => {
+                let v = ip_to_u32(&ip).unwrap_or(0);
+                let (net, len) = parse_cidr(&self.lab.service_cidr).unwrap_or((0, 32));
+                let size = 1u64 << (32 - len);
+                let in_range = (v as u64) > net as u64 && (v as u64) < net as u64 + size - 1;
+                if !in_range {
+                    return Err(vec![invalid(
+                        "spec.clusterIPs",
+                        Bad::string_list(&svc.spec.cluster_ips),
+                        &format!("failed to allocate IP {ip}: the provided IP ({ip}) is not in the valid range. The range of valid IPs is {}", self.lab.service_cidr),
+                    )]);
+                }
+                if self.cluster_ips.contains(&v) {
+                    return Err(vec![invalid(
+                        "spec.clusterIPs",
+                        Bad::string_list(&svc.spec.cluster_ips),
+                        &format!("failed to allocate IP {ip}: provided IP is already allocated"),
+                    )]);
+                }
+                self.cluster_ips.insert(v);
+                undo.ips.push(v);
+            }
+            None => {
+                let ip = self.random_cluster_ip().ok_or_else(|| {
+                    vec![FieldError::Invalid("spec.clusterIPs".into(), Bad::Str(String::new()), "failed to allocate a serviceIP: range is full".into())]
+                })?;
+                undo.ips.push(ip);
+                svc.spec.cluster_ip = Some(u32_to_ip(ip));
+                svc.spec.cluster_ips = vec![u32_to_ip(ip)];
+            }
+        }
+        // NodePorts.
+        let wants_node_ports = type_ == "NodePort" || (type_ == "LoadBalancer" && svc.spec.allocate_lb_node_ports != Some(false));
+        if !wants_node_ports {
+            if type_ == "ClusterIP" {
+                for p in &mut svc.spec.ports {
+                    p.node_port = None;
+                }
+            }
+        } else {
+            let mut by_port: Vec<(i64, u16)> = Vec::new();
+            let mut errs = Vec::new();
+            for i in 0..svc.spec.ports.len() {
+                let p = svc.spec.ports[i].clone();
+                let old_np = old.and_then(|o| {
+                    o.spec.ports.iter().find(|op| op.port == p.port && op.protocol() == p.protocol()).and_then(|op| op.node_port)
+                });
+                match p.node_port.filter(|n| *n != 0) {
+                    Some(np) if Some(np) == old_np => {}
+                    Some(np) => {
+                        let (lo, hi) = self.lab.node_port_range;
+                        if np < lo as i64 || np > hi as i64 {
+                            errs.push(invalid(
+                                format!("spec.ports[{i}].nodePort"),
+                                Bad::Int(np),
+                                &format!("provided port is not in the valid range. The range of valid ports is {lo}-{hi}"),
+                            ));
+                        } else if by_port.iter().any(|(_, n)| *n as i64 == np) {
+                            // Same number on another protocol of this Service: shared.
+                        } else if self.node_ports.contains(&(np as u16)) {
+                            errs.push(invalid(format!("spec.ports[{i}].nodePort"), Bad::Int(np), "provided port is already allocated"));
+                        } else {
+                            self.node_ports.insert(np as u16);
+                            undo.ports.push(np as u16);
+                            by_port.push((p.port, np as u16));
+                        }
+                    }
+                    None => {
+                        let np = match (old_np, by_port.iter().find(|(port, _)| *port == p.port)) {
+                            (_, Some((_, n))) => Some(*n),
+                            (Some(n), None) => Some(n as u16),
+                            (None, None) => match self.random_node_port() {
+                                Some(n) => {
+                                    undo.ports.push(n);
+                                    Some(n)
+                                }
+                                None => {
+                                    errs.push(FieldError::Invalid(format!("spec.ports[{i}].nodePort"), Bad::Str(String::new()), "failed to allocate a nodePort: range is full".into()));
+                                    None
+                                }
+                            },
+                        };
+                        if let Some(n) = np {
+                            svc.spec.ports[i].node_port = Some(n as i64);
+                            by_port.push((p.port, n));
+                        }
+                    }
+                }
+            }
+            if !errs.is_empty() {
+                return Err(errs);
+            }
+        }
+        // Health check port for LoadBalancer + Local.
+        if type_ == "LoadBalancer" && svc.etp_local() {
+            let old_h = old.and_then(|o| o.spec.health_check_node_port);
+            match svc.spec.health_check_node_port.or(old_h) {
+                Some(h) if Some(h) == old_h => svc.spec.health_check_node_port = Some(h),
+                Some(h) => {
+                    if self.node_ports.contains(&(h as u16)) {
+                        return Err(vec![invalid("spec.healthCheckNodePort", Bad::Int(h), "provided port is already allocated")]);
+                    }
+                    self.node_ports.insert(h as u16);
+                    undo.ports.push(h as u16);
+                }
+                None => {
+                    if let Some(n) = self.random_node_port() {
+                        undo.ports.push(n);
+                        svc.spec.health_check_node_port = Some(n as i64);
+                    }
+                }
+            }
+        } else {
+            svc.spec.health_check_node_port = None;
+        }
+        Ok(())
+    }
+
+    /// A random free address, from the upper band first (KEP-3070).
+    fn random_cluster_ip(&mut self) -> Option<u32> {
+        let (net, len) = parse_cidr(&self.lab.service_cidr)?;
+        let size = 1u64 << (32 - len);
+        if size < 4 {
+            return None;
+        }
+        let usable = size - 2;
+        let offset = if usable <= 16 { 0 } else { (usable / 16).clamp(16, 256) };
+        let first = net as u64 + 1;
+        let bands = [(first + offset, first + usable), (first, first + offset)];
+        for (lo, hi) in bands {
+            if hi <= lo {
+                continue;
+            }
+            let n = hi - lo;
+            let start = self.rng.below(n);
+            for i in 0..n {
+                let ip = (lo + (start + i) % n) as u32;
+                if !self.cluster_ips.contains(&ip) {
+                    self.cluster_ips.insert(ip);
+                    return Some(ip);
+                }
+            }
+        }
+        None
+    }
+
+    /// A random free nodePort, from the upper band first (KEP-3668).
+    fn random_node_port(&mut self) -> Option<u16> {
+        let (lo, hi) = self.lab.node_port_range;
+        let size = (hi - lo + 1) as u64;
+        let offset = (size / 32).clamp(16, 128);
+        let bands = [(lo as u64 + offset, hi as u64 + 1), (lo as u64, lo as u64 + offset)];
+        for (b_lo, b_hi) in bands {
+            if b_hi <= b_lo {
+                continue;
+            }
+            let n = b_hi - b_lo;
+            let start = self.rng.below(n);
+            for i in 0..n {
+                let p = (b_lo + (start + i) % n) as u16;
+                if !self.node_ports.contains(&p) {
+                    self.node_ports.insert(p);
+                    return Some(p);
+                }
+            }
+        }
+        None
+    }
+
+    fn release(&mut self, a: &Allocation) {
+        for ip in &a.ips {
+            self.cluster_ips.remove(ip);
+        }
+        for p in &a.ports {
+            self.node_ports.remove(p);
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Deletion
+
+    /// Deletes an object. Pods terminate gracefully (`grace` overrides their period); a
+    /// Deployment or ReplicaSet goes at once and the garbage collector removes what it owned.
+    pub fn delete(&mut self, kind: &str, ns: &str, name: &str, grace: Option<i64>) -> Result<(), ApiError> {
+        let k = key(ns, name);
+        let info = kinds::by_kind(kind).expect("kinds come from the registry");
+        let not_found = || ApiError::NotFound { resource: info.resource(), name: name.to_string() };
+        match kind {
+            "Service" => {
+                let svc = self.services.remove(&k).ok_or_else(not_found)?;
+                self.release(&service_holdings(&svc));
+                self.endpoints.remove(&k);
+                self.affinity.retain(|(_, sk, _, _), _| *sk != k);
+            }
+            "Pod" => {
+                let now = self.now;
+                let pod = self.pods.get_mut(&k).ok_or_else(not_found)?;
+                let period = grace.or(pod.spec.termination_grace_period).unwrap_or(30).max(0);
+                if pod.meta.deletion.is_none() || period == 0 {
+                    pod.meta.deletion = Some(now + period);
+                    pod.meta.grace_seconds = Some(period);
+                }
+            }
+            "Deployment" => {
+                let d = self.deployments.remove(&k).ok_or_else(not_found)?;
+                let owned: Vec<String> = self
+                    .replicasets
+                    .values()
+                    .filter(|rs| rs.meta.owner.as_ref().is_some_and(|o| o.uid == d.meta.uid))
+                    .map(|rs| rs.meta.name.clone())
+                    .collect();
+                for rs in owned {
+                    self.delete("ReplicaSet", ns, &rs, None)?;
+                }
+            }
+            "ReplicaSet" => {
+                let rs = self.replicasets.remove(&k).ok_or_else(not_found)?;
+                let owned: Vec<String> = self
+                    .pods
+                    .values()
+                    .filter(|p| p.meta.owner.as_ref().is_some_and(|o| o.uid == rs.meta.uid))
+                    .map(|p| p.meta.name.clone())
+                    .collect();
+                for p in owned {
+                    self.delete("Pod", ns, &p, None)?;
+                }
+            }
+            "Namespace" => {
+                if ["default", "kube-system", "kube-public", "kube-node-lease"].contains(&name) {
+                    return Err(ApiError::Other { reason: "Forbidden".into(), message: format!("namespaces \"{name}\" is forbidden: this namespace may not be deleted") });
+                }
+                self.namespaces.remove(name).ok_or_else(not_found)?;
+                let doomed: Vec<(String, String)> = self
+                    .services
+                    .keys()
+                    .chain(self.deployments.keys())
+                    .chain(self.replicasets.keys())
+                    .chain(self.pods.keys())
+                    .filter(|(n, _)| n == name)
+                    .cloned()
+                    .collect();
+                for (n, obj) in doomed {
+                    for kind in ["Service", "Deployment", "ReplicaSet", "Pod"] {
+                        if self.exists(kind, &n, &obj) {
+                            let _ = self.delete(kind, &n, &obj, None);
+                        }
+                    }
+                }
+                self.others.retain(|(_, n, _), _| n != name);
+            }
+            "Endpoints" | "Node" => {
+                return Err(ApiError::Other { reason: "Forbidden".into(), message: format!("{} \"{name}\" is forbidden: this lab manages {} itself", info.resource(), info.plural) });
+            }
+            other => {
+                self.others.remove(&(other.to_string(), ns.to_string(), name.to_string())).ok_or_else(not_found)?;
+            }
+        }
+        self.next_resource_version();
+        Ok(())
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Defaulting that needs the cluster
+
+    pub fn default_deployment(&mut self, d: &mut Deployment) {
+        d.replicas.get_or_insert(1);
+        d.revision_history_limit.get_or_insert(10);
+        d.progress_deadline_seconds.get_or_insert(600);
+        if d.strategy.type_.is_none() {
+            d.strategy.type_ = Some("RollingUpdate".into());
+        }
+        if d.strategy.type_.as_deref() == Some("RollingUpdate") {
+            d.strategy.max_surge.get_or_insert(IntOrStr::Str("25%".into()));
+            d.strategy.max_unavailable.get_or_insert(IntOrStr::Str("25%".into()));
+        }
+        default_pod_spec(&mut d.template.spec);
+    }
+}
+
+/// What a Service holds in the allocators.
+#[derive(Clone, Debug, Default)]
+struct Allocation {
+    ips: Vec<u32>,
+    ports: Vec<u16>,
+}
+
+fn service_holdings(svc: &Service) -> Allocation {
+    let mut a = Allocation::default();
+    if let Some(ip) = svc.spec.cluster_ip.as_deref().and_then(ip_to_u32) {
+        a.ips.push(ip);
+    }
+    for p in &svc.spec.ports {
+        if let Some(np) = p.node_port.filter(|n| *n > 0 && *n < 65536) {
+            if !a.ports.contains(&(np as u16)) {
+                a.ports.push(np as u16);
+            }
+        }
+    }
+    if let Some(h) = svc.spec.health_check_node_port {
+        a.ports.push(h as u16);
+    }
+    a
+}
+
+fn invalid_err(info: &KindInfo, name: &str, causes: Vec<FieldError>) -> ApiError {
+    ApiError::Invalid { kind: info.kind.to_string(), kind_group: info.kind_group(), name: name.to_string(), causes }
+}
+
+fn gvr(info: &KindInfo) -> String {
+    format!("{}/{}, Resource={}", info.group, info.versions[0], info.plural)
+}
+
+fn gvk(info: &KindInfo) -> String {
+    format!("{}/{}, Kind={}", info.group, info.versions[0], info.kind)
+}
+
+/// `SetDefaults_Service` and the registry's normalisation of clusterIP/clusterIPs.
+pub fn default_service(svc: &mut Service) {
+    let s = &mut svc.spec;
+    if s.type_.as_deref().is_none_or(str::is_empty) {
+        s.type_ = Some("ClusterIP".into());
+    }
+    for p in &mut s.ports {
+        if p.protocol.as_deref().is_none_or(str::is_empty) {
+            p.protocol = Some("TCP".into());
+        }
+        match &p.target_port {
+            None | Some(IntOrStr::Int(0)) => p.target_port = Some(IntOrStr::Int(p.port)),
+            Some(IntOrStr::Str(t)) if t.is_empty() => p.target_port = Some(IntOrStr::Int(p.port)),
+            _ => {}
+        }
+        if p.node_port == Some(0) {
+            p.node_port = None;
+        }
+    }
+    if s.session_affinity.as_deref().is_none_or(str::is_empty) {
+        s.session_affinity = Some("None".into());
+    }
+    if s.session_affinity.as_deref() == Some("ClientIP") {
+        match &mut s.affinity_config {
+            None | Some(None) => s.affinity_config = Some(Some(10800)),
+            Some(Some(_)) => {}
+        }
+    }
+    if s.cluster_ip.as_deref() == Some("") {
+        s.cluster_ip = None;
+    }
+    if s.cluster_ips.is_empty() {
+        if let Some(ip) = &s.cluster_ip {
+            s.cluster_ips = vec![ip.clone()];
+        }
+    } else if s.cluster_ip.is_none() {
+        s.cluster_ip = s.cluster_ips.first().cloned();
+    }
+    let ext = matches!(s.type_.as_deref(), Some("LoadBalancer" | "NodePort"))
+        || (s.type_.as_deref() == Some("ClusterIP") && !s.external_ips.is_empty());
+    if ext && s.external_traffic_policy.is_none() {
+        s.external_traffic_policy = Some("Cluster".into());
+    }
+    if s.type_.as_deref() != Some("ExternalName") && s.internal_traffic_policy.is_none() {
+        s.internal_traffic_policy = Some("Cluster".into());
+    }
+    if s.type_.as_deref() == Some("LoadBalancer") && s.allocate_lb_node_ports.is_none() {
+        s.allocate_lb_node_ports = Some(true);
+    }
+}
+
+/// `SetDefaults_Pod`, `SetDefaults_PodSpec`, `SetDefaults_Container`.
+pub fn default_pod_spec(spec: &mut PodSpec) {
+    spec.restart_policy.get_or_insert_with(|| "Always".into());
+    spec.dns_policy.get_or_insert_with(|| "ClusterFirst".into());
+    spec.termination_grace_period.get_or_insert(30);
+    for c in &mut spec.containers {
+        if c.image_pull_policy.is_none() {
+            let tag = image_tag(&c.image);
+            c.image_pull_policy = Some(if tag.is_none_or(|t| t == "latest") { "Always" } else { "IfNotPresent" }.into());
+        }
+        for p in &mut c.ports {
+            p.protocol.get_or_insert_with(|| "TCP".into());
+        }
+    }
+}
+
+/// The tag of an image reference, if it has one (`nginx:1.27` -> `1.27`; a digest counts).
+pub fn image_tag(image: &str) -> Option<&str> {
+    if let Some((_, digest)) = image.split_once('@') {
+        return Some(digest);
+    }
+    let last = image.rsplit('/').next().unwrap_or(image);
+    last.split_once(':').map(|(_, t)| t)
+}

@@ -1,0 +1,345 @@
+//! The cluster's state: every stored object, the allocators, the simulated clock and the one
+//! random generator. API operations live in `apiserver`, controllers in `controllers`, the
+//! data plane in `net`; all of them are `impl Cluster` blocks over this state.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use super::lab::{fnv32, ip_to_u32, parse_cidr, u32_to_ip, Lab};
+use super::objects::*;
+use super::rng::Rng;
+
+pub type Key = (String, String);
+
+pub fn key(ns: &str, name: &str) -> Key {
+    (ns.to_string(), name.to_string())
+}
+
+/// A node's share of the pod network: Calico /26 blocks with their free ordinals.
+#[derive(Clone, Debug, Default)]
+pub struct NodeIpam {
+    pub blocks: Vec<(u32, VecDeque<u8>)>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Cluster {
+    pub lab: Lab,
+    pub now: Time,
+    pub rng: Rng,
+    pub nodes: Vec<Node>,
+    pub namespaces: BTreeMap<String, Time>,
+    pub services: BTreeMap<Key, Service>,
+    pub pods: BTreeMap<Key, Pod>,
+    pub deployments: BTreeMap<Key, Deployment>,
+    pub replicasets: BTreeMap<Key, ReplicaSet>,
+    pub endpoints: BTreeMap<Key, Endpoints>,
+    /// Stored objects of kinds the simulation does not act on: (kind, namespace, name).
+    pub others: BTreeMap<(String, String, String), Other>,
+    pub ipam: BTreeMap<String, NodeIpam>,
+    pub claimed_blocks: BTreeSet<u32>,
+    pub cluster_ips: BTreeSet<u32>,
+    pub node_ports: BTreeSet<u16>,
+    /// ClientIP session affinity, per node's kube-proxy:
+    /// (node, service key, port, client ip) -> (endpoint ip, last used).
+    pub affinity: BTreeMap<(String, Key, i64, String), (String, Time)>,
+    /// Images already on a node: later pulls are quick.
+    pub pulled: BTreeSet<(String, String)>,
+    pub(crate) resource_version: u64,
+}
+
+const ALPHANUMS: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+
+impl Cluster {
+    /// A fresh lab cluster: nodes, the `kubernetes` and `kube-dns` Services, CoreDNS.
+    pub fn new(lab: Lab, seed: u64) -> Cluster {
+        let mut c = Cluster {
+            now: 0,
+            rng: Rng::new(seed),
+            nodes: Vec::new(),
+            namespaces: BTreeMap::new(),
+            services: BTreeMap::new(),
+            pods: BTreeMap::new(),
+            deployments: BTreeMap::new(),
+            replicasets: BTreeMap::new(),
+            endpoints: BTreeMap::new(),
+            others: BTreeMap::new(),
+            ipam: BTreeMap::new(),
+            claimed_blocks: BTreeSet::new(),
+            cluster_ips: BTreeSet::new(),
+            node_ports: BTreeSet::new(),
+            affinity: BTreeMap::new(),
+            pulled: BTreeSet::new(),
+            resource_version: 1000,
+            lab,
+        };
+        c.bootstrap();
+        c
+    }
+
+    fn bootstrap(&mut self) {
+        let born = -self.lab.cluster_age;
+        for ns in ["default", "kube-node-lease", "kube-public", "kube-system"] {
+            self.namespaces.insert(ns.to_string(), born);
+        }
+        let lab_nodes = self.lab.nodes.clone();
+        for ln in &lab_nodes {
+            let mut labels = Labels::new();
+            labels.insert("beta.kubernetes.io/arch".into(), "arm64".into());
+            labels.insert("beta.kubernetes.io/os".into(), "linux".into());
+            labels.insert("kubernetes.io/arch".into(), "arm64".into());
+            labels.insert("kubernetes.io/hostname".into(), ln.name.clone());
+            labels.insert("kubernetes.io/os".into(), "linux".into());
+            let mut taints = Vec::new();
+            if ln.control_plane {
+                labels.insert("node-role.kubernetes.io/control-plane".into(), String::new());
+                labels.insert("node.kubernetes.io/exclude-from-external-load-balancers".into(), String::new());
+                taints.push(("node-role.kubernetes.io/control-plane".into(), "NoSchedule".into()));
+            }
+            for (k, v) in &ln.labels {
+                labels.insert(k.clone(), v.clone());
+            }
+            self.nodes.push(Node {
+                name: ln.name.clone(),
+                ip: ln.ip.clone(),
+                labels,
+                taints,
+                pod_cidr_blocks: Vec::new(),
+                creation: born,
+            });
+            let block = ln.block.as_deref().and_then(ip_to_u32);
+            self.claim_block(&ln.name, block);
+            // calico-node takes the block's first address for its tunnel interface.
+            self.ipam.get_mut(&ln.name).and_then(|i| i.blocks.first_mut()).and_then(|b| b.1.pop_front());
+        }
+        // The API server's own Service and the cluster DNS.
+        let kubernetes = Service {
+            meta: Meta {
+                name: "kubernetes".into(),
+                namespace: "default".into(),
+                labels: [("component".to_string(), "apiserver".to_string()), ("provider".to_string(), "kubernetes".to_string())].into(),
+                uid: self.new_uid(),
+                creation: born,
+                ..Meta::default()
+            },
+            spec: ServiceSpec {
+                type_: Some("ClusterIP".into()),
+                ports: vec![ServicePort {
+                    name: Some("https".into()),
+                    protocol: Some("TCP".into()),
+                    port: 443,
+                    target_port: Some(IntOrStr::Int(6443)),
+                    ..ServicePort::default()
+                }],
+                cluster_ip: Some(self.service_ip(1)),
+                cluster_ips: vec![self.service_ip(1)],
+                session_affinity: Some("None".into()),
+                internal_traffic_policy: Some("Cluster".into()),
+                ip_families: vec!["IPv4".into()],
+                ip_family_policy: Some("SingleStack".into()),
+                ..ServiceSpec::default()
+            },
+        };
+        let dns_ip = self.lab.dns_ip.clone();
+        let kube_dns = Service {
+            meta: Meta {
+                name: "kube-dns".into(),
+                namespace: "kube-system".into(),
+                labels: [
+                    ("k8s-app".to_string(), "kube-dns".to_string()),
+                    ("kubernetes.io/cluster-service".to_string(), "true".to_string()),
+                    ("kubernetes.io/name".to_string(), "CoreDNS".to_string()),
+                ]
+                .into(),
+                annotations: [("prometheus.io/port".to_string(), "9153".to_string()), ("prometheus.io/scrape".to_string(), "true".to_string())].into(),
+                uid: self.new_uid(),
+                creation: born,
+                ..Meta::default()
+            },
+            spec: ServiceSpec {
+                type_: Some("ClusterIP".into()),
+                selector: Some([("k8s-app".to_string(), "kube-dns".to_string())].into()),
+                ports: vec![
+                    ServicePort { name: Some("dns".into()), protocol: Some("UDP".into()), port: 53, target_port: Some(IntOrStr::Int(53)), ..ServicePort::default() },
+                    ServicePort { name: Some("dns-tcp".into()), protocol: Some("TCP".into()), port: 53, target_port: Some(IntOrStr::Int(53)), ..ServicePort::default() },
+                    ServicePort { name: Some("metrics".into()), protocol: Some("TCP".into()), port: 9153, target_port: Some(IntOrStr::Int(9153)), ..ServicePort::default() },
+                ],
+                cluster_ip: Some(dns_ip.clone()),
+                cluster_ips: vec![dns_ip.clone()],
+                session_affinity: Some("None".into()),
+                internal_traffic_policy: Some("Cluster".into()),
+                ip_families: vec!["IPv4".into()],
+                ip_family_policy: Some("SingleStack".into()),
+                ..ServiceSpec::default()
+            },
+        };
+        for svc in [kubernetes, kube_dns] {
+            if let Some(ip) = svc.spec.cluster_ip.as_deref().and_then(ip_to_u32) {
+                self.cluster_ips.insert(ip);
+            }
+            self.services.insert(key(&svc.meta.namespace, &svc.meta.name), svc);
+        }
+        // CoreDNS: a Deployment of two replicas that tolerates the control-plane taint.
+        let cp = lab_nodes.iter().find(|n| n.control_plane).map(|n| n.name.clone());
+        let mut template = PodTemplate::default();
+        template.labels.insert("k8s-app".into(), "kube-dns".into());
+        template.spec.containers.push(Container {
+            name: "coredns".into(),
+            image: "registry.k8s.io/coredns/coredns:v1.11.3".into(),
+            ports: vec![
+                ContainerPort { name: Some("dns".into()), container_port: 53, protocol: Some("UDP".into()) },
+                ContainerPort { name: Some("dns-tcp".into()), container_port: 53, protocol: Some("TCP".into()) },
+                ContainerPort { name: Some("metrics".into()), container_port: 9153, protocol: Some("TCP".into()) },
+            ],
+            args: vec!["-conf".into(), "/etc/coredns/Corefile".into()],
+            ..Container::default()
+        });
+        template.spec.tolerations.push(Toleration { key: Some("node-role.kubernetes.io/control-plane".into()), effect: Some("NoSchedule".into()), ..Toleration::default() });
+        template.spec.dns_policy = Some("Default".into());
+        if let Some(cp) = &cp {
+            template.spec.node_selector.insert("kubernetes.io/hostname".into(), cp.clone());
+        }
+        let mut dep = Deployment {
+            meta: Meta { name: "coredns".into(), namespace: "kube-system".into(), uid: self.new_uid(), creation: born, ..Meta::default() },
+            replicas: Some(2),
+            selector: Some(LabelSelector { match_labels: template.labels.clone(), match_expressions: Vec::new() }),
+            template,
+            ..Deployment::default()
+        };
+        dep.meta.labels.insert("k8s-app".into(), "kube-dns".into());
+        self.default_deployment(&mut dep);
+        self.deployments.insert(key("kube-system", "coredns"), dep);
+        // Let the system pods start long before the session does.
+        let start = self.now;
+        self.now = born;
+        self.settle();
+        self.advance(60);
+        self.now = start;
+        self.reconcile();
+    }
+
+    pub fn service_ip(&self, index: u32) -> String {
+        let (net, _) = parse_cidr(&self.lab.service_cidr).unwrap_or((0x0A60_0000, 12));
+        u32_to_ip(net + index)
+    }
+
+    pub fn node(&self, name: &str) -> Option<&Node> {
+        self.nodes.iter().find(|n| n.name == name)
+    }
+
+    pub fn node_by_ip(&self, ip: &str) -> Option<&Node> {
+        self.nodes.iter().find(|n| n.ip == ip)
+    }
+
+    pub fn new_uid(&mut self) -> String {
+        let a = self.rng.next_u64();
+        let b = self.rng.next_u64();
+        format!(
+            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+            (a >> 32) as u32,
+            (a >> 16) as u16,
+            (a & 0xfff) as u16,
+            ((b >> 48) as u16 & 0x3fff) | 0x8000,
+            b & 0xffff_ffff_ffff
+        )
+    }
+
+    pub fn next_resource_version(&mut self) -> u64 {
+        self.resource_version += 1;
+        self.resource_version
+    }
+
+    /// Five characters as `utilrand.String(5)` makes them.
+    pub fn random_suffix(&mut self) -> String {
+        self.rng.string_from(ALPHANUMS, 5)
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Pod network (Calico IPAM)
+
+    fn claim_block(&mut self, node: &str, preferred: Option<u32>) -> bool {
+        let Some((pool, len)) = parse_cidr(&self.lab.pod_cidr) else { return false };
+        if len > 26 {
+            return false;
+        }
+        let count = 1u32 << (26 - len);
+        let pick = match preferred.filter(|b| !self.claimed_blocks.contains(b)) {
+            Some(b) => Some(b),
+            None => {
+                let start = fnv32(node.as_bytes()) % count;
+                (0..count).map(|i| pool + ((start + i) % count) * 64).find(|b| !self.claimed_blocks.contains(b))
+            }
+        };
+        let Some(base) = pick else { return false };
+        self.claimed_blocks.insert(base);
+        self.ipam.entry(node.to_string()).or_default().blocks.push((base, (0..64u8).collect()));
+        if let Some(n) = self.nodes.iter_mut().find(|n| n.name == node) {
+            n.pod_cidr_blocks.push(base);
+        }
+        true
+    }
+
+    /// The next address of the node's blocks, claiming a new block when they are full.
+    pub fn allocate_pod_ip(&mut self, node: &str) -> Option<String> {
+        for _ in 0..2 {
+            if let Some(ipam) = self.ipam.get_mut(node) {
+                for (base, free) in ipam.blocks.iter_mut() {
+                    if let Some(ord) = free.pop_front() {
+                        return Some(u32_to_ip(*base + ord as u32));
+                    }
+                }
+            }
+            if !self.claim_block(node, None) {
+                return None;
+            }
+        }
+        None
+    }
+
+    /// Returns an address to its block; a released ordinal is reused last.
+    pub fn release_pod_ip(&mut self, node: &str, ip: &str) {
+        let Some(v) = ip_to_u32(ip) else { return };
+        if let Some(ipam) = self.ipam.get_mut(node) {
+            for (base, free) in ipam.blocks.iter_mut() {
+                if v >= *base && v < *base + 64 {
+                    free.push_back((v - *base) as u8);
+                }
+            }
+        }
+    }
+
+    /// Every pod that has an address, by IP.
+    pub fn pod_by_ip(&self, ip: &str) -> Option<&Pod> {
+        self.pods.values().find(|p| p.status.pod_ip.as_deref() == Some(ip))
+    }
+
+    pub fn age(&self, t: Time) -> i64 {
+        self.now - t
+    }
+}
+
+/// `SafeEncodeString` of a decimal number: the pod-template-hash alphabet.
+pub fn safe_encode_decimal(n: u32) -> String {
+    n.to_string().bytes().map(|b| ALPHANUMS[(b % 27) as usize] as char).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_hash_digits_map_like_kubernetes() {
+        assert_eq!(safe_encode_decimal(1_234_567_890), "56789bcdf4");
+    }
+
+    #[test]
+    fn fresh_lab_has_the_seed_addresses() {
+        let c = Cluster::new(Lab::default(), 1);
+        assert_eq!(c.services[&key("default", "kubernetes")].spec.cluster_ip.as_deref(), Some("10.96.0.1"));
+        assert_eq!(c.services[&key("kube-system", "kube-dns")].spec.cluster_ip.as_deref(), Some("10.96.0.10"));
+        let mut c = c;
+        assert_eq!(c.allocate_pod_ip("myserver02").as_deref(), Some("192.168.131.65"));
+        assert_eq!(c.allocate_pod_ip("myserver03").as_deref(), Some("192.168.149.193"));
+        let coredns: Vec<_> = c.pods.values().filter(|p| p.meta.namespace == "kube-system").collect();
+        assert_eq!(coredns.len(), 2);
+        assert!(coredns.iter().all(|p| p.is_ready() && p.node() == Some("myserver01")));
+    }
+}

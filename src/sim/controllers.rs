@@ -1,0 +1,795 @@
+//! The control loops, run as the simulated clock advances: Deployment -> ReplicaSet -> Pods,
+//! the garbage collector, the scheduler, each node's kubelet (sandbox, IP, image pull, start,
+//! restarts, graceful termination) and the endpoints controller.
+//!
+//! `reconcile` runs them until nothing changes at the current instant; `advance` moves the
+//! clock to each pending kubelet step in turn. Both are deterministic: iteration follows
+//! sorted keys and every random choice draws from the cluster's one generator.
+
+use std::collections::BTreeMap;
+
+use super::cluster::{key, safe_encode_decimal, Cluster, Key};
+use super::images::{self, Lookup};
+use super::lab::fnv32a;
+use super::objects::*;
+use super::value::Value;
+
+const REVISION: &str = "deployment.kubernetes.io/revision";
+/// The longest the clock is moved in one `settle`.
+const SETTLE_LIMIT: i64 = 3600;
+
+fn scaled(v: &Option<IntOrStr>, total: i64, round_up: bool) -> i64 {
+    match v {
+        Some(IntOrStr::Int(i)) => *i,
+        Some(IntOrStr::Str(s)) => {
+            let pct: f64 = s.trim_end_matches('%').parse().unwrap_or(0.0);
+            let x = pct * total as f64 / 100.0;
+            if round_up {
+                x.ceil() as i64
+            } else {
+                x.floor() as i64
+            }
+        }
+        None => 0,
+    }
+}
+
+/// The pod-template-hash: FNV-32a over the template's canonical form, encoded as Kubernetes
+/// encodes it (only `4-9 b c d f`, usually ten characters).
+pub fn template_hash(t: &PodTemplate) -> String {
+    let labels: Vec<(String, Value)> = t.labels.iter().map(|(k, v)| (k.clone(), Value::Str(v.clone()))).collect();
+    let annotations: Vec<(String, Value)> = t.annotations.iter().map(|(k, v)| (k.clone(), Value::Str(v.clone()))).collect();
+    let canonical = Value::Map(vec![
+        ("labels".into(), Value::Map(labels)),
+        ("annotations".into(), Value::Map(annotations)),
+        ("spec".into(), t.spec.raw.clone()),
+    ])
+    .to_json();
+    safe_encode_decimal(fnv32a(canonical.as_bytes()))
+}
+
+fn tolerates(tolerations: &[Toleration], taint_key: &str, effect: &str) -> bool {
+    tolerations.iter().any(|t| {
+        let op = t.operator.as_deref().unwrap_or("Equal");
+        let key_ok = match t.key.as_deref() {
+            None | Some("") => op == "Exists",
+            Some(k) => k == taint_key,
+        };
+        let value_ok = op == "Exists" || t.value.as_deref().unwrap_or("").is_empty();
+        let effect_ok = t.effect.as_deref().is_none_or(|e| e.is_empty() || e == effect);
+        key_ok && value_ok && effect_ok
+    })
+}
+
+impl Cluster {
+    /// Runs every controller until the state is stable at the current time.
+    pub fn reconcile(&mut self) {
+        for _ in 0..50 {
+            let mut changed = false;
+            changed |= self.collect_garbage();
+            changed |= self.sync_deployments();
+            changed |= self.sync_replica_sets();
+            changed |= self.schedule();
+            changed |= self.run_kubelets();
+            if !changed {
+                break;
+            }
+        }
+        self.sync_endpoints();
+    }
+
+    /// The earliest pending kubelet step after now.
+    pub fn next_event(&self) -> Option<Time> {
+        self.pods.values().filter_map(|p| p.status.next_step_at).filter(|t| *t > self.now).min()
+    }
+
+    /// Moves the clock forward by `secs`, acting at each pending step on the way.
+    pub fn advance(&mut self, secs: i64) {
+        let target = self.now.saturating_add(secs.max(0));
+        self.reconcile();
+        while let Some(t) = self.next_event().filter(|t| *t <= target) {
+            self.now = t;
+            self.reconcile();
+        }
+        self.now = target;
+        self.reconcile();
+    }
+
+    /// Advances until no step is pending (at most an hour): every pod that can start has.
+    pub fn settle(&mut self) {
+        let limit = self.now + SETTLE_LIMIT;
+        self.reconcile();
+        while let Some(t) = self.next_event().filter(|t| *t <= limit) {
+            // Crash loops never settle; stop once only they are left.
+            let only_loops = self.pods.values().all(|p| {
+                p.status.next_step_at.is_none()
+                    || matches!(&p.status.state, ContainerState::Waiting(r) if r == "CrashLoopBackOff" || r == "ImagePullBackOff" || r == "ErrImagePull")
+                    || matches!(p.status.state, ContainerState::Terminated { .. })
+            });
+            if only_loops {
+                break;
+            }
+            self.now = t;
+            self.reconcile();
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------
+
+    /// Removes ReplicaSets whose Deployment is gone and pods whose ReplicaSet is gone.
+    fn collect_garbage(&mut self) -> bool {
+        let dep_uids: Vec<String> = self.deployments.values().map(|d| d.meta.uid.clone()).collect();
+        let orphan_rs: Vec<Key> = self
+            .replicasets
+            .iter()
+            .filter(|(_, rs)| rs.meta.owner.as_ref().is_some_and(|o| !dep_uids.contains(&o.uid)))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in &orphan_rs {
+            let _ = self.delete("ReplicaSet", &k.0, &k.1, None);
+        }
+        let rs_uids: Vec<String> = self.replicasets.values().map(|r| r.meta.uid.clone()).collect();
+        let orphan_pods: Vec<Key> = self
+            .pods
+            .iter()
+            .filter(|(_, p)| p.meta.deletion.is_none() && p.meta.owner.as_ref().is_some_and(|o| o.kind == "ReplicaSet" && !rs_uids.contains(&o.uid)))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in &orphan_pods {
+            let _ = self.delete("Pod", &k.0, &k.1, None);
+        }
+        !orphan_rs.is_empty() || !orphan_pods.is_empty()
+    }
+
+    fn sync_deployments(&mut self) -> bool {
+        let mut changed = false;
+        let keys: Vec<Key> = self.deployments.keys().cloned().collect();
+        for dk in keys {
+            let d = self.deployments[&dk].clone();
+            let Some(selector) = d.selector.clone() else { continue };
+            let hash = template_hash(&d.template);
+            let mut name = format!("{}-{}", d.meta.name, hash);
+            if name.len() > 253 {
+                name.truncate(253);
+            }
+            let owned: Vec<Key> = self
+                .replicasets
+                .iter()
+                .filter(|(_, rs)| rs.meta.owner.as_ref().is_some_and(|o| o.uid == d.meta.uid))
+                .map(|(k, _)| k.clone())
+                .collect();
+            let max_rev = owned
+                .iter()
+                .filter_map(|k| self.replicasets[k].meta.annotations.get(REVISION).and_then(|r| r.parse::<i64>().ok()))
+                .max()
+                .unwrap_or(0);
+            let new_key = key(&d.meta.namespace, &name);
+            if !self.replicasets.contains_key(&new_key) {
+                let mut template = d.template.clone();
+                template.labels.insert("pod-template-hash".into(), hash.clone());
+                let mut sel = selector.clone();
+                sel.match_labels.insert("pod-template-hash".into(), hash.clone());
+                let mut labels = template.labels.clone();
+                labels.insert("pod-template-hash".into(), hash.clone());
+                let mut annotations = Labels::new();
+                annotations.insert("deployment.kubernetes.io/desired-replicas".into(), d.replicas.unwrap_or(1).to_string());
+                annotations.insert("deployment.kubernetes.io/max-replicas".into(), (d.replicas.unwrap_or(1) + scaled(&d.strategy.max_surge, d.replicas.unwrap_or(1), true)).to_string());
+                annotations.insert(REVISION.into(), (max_rev + 1).to_string());
+                let rs = ReplicaSet {
+                    meta: Meta {
+                        name: name.clone(),
+                        namespace: d.meta.namespace.clone(),
+                        labels,
+                        annotations,
+                        uid: self.new_uid(),
+                        creation: self.now,
+                        owner: Some(Owner { kind: "Deployment".into(), name: d.meta.name.clone(), uid: d.meta.uid.clone() }),
+                        generation: 1,
+                        ..Meta::default()
+                    },
+                    replicas: Some(0),
+                    selector: Some(sel),
+                    template,
+                    min_ready_seconds: d.min_ready_seconds,
+                };
+                self.replicasets.insert(new_key.clone(), rs);
+                changed = true;
+            } else {
+                let rs = self.replicasets.get_mut(&new_key).expect("checked above");
+                let is_newest = rs.meta.annotations.get(REVISION).and_then(|r| r.parse::<i64>().ok()) == Some(max_rev);
+                if !is_newest && owned.len() > 1 {
+                    rs.meta.annotations.insert(REVISION.into(), (max_rev + 1).to_string());
+                    changed = true;
+                }
+            }
+            if d.paused {
+                continue;
+            }
+            changed |= self.roll(&d, &new_key);
+        }
+        changed
+    }
+
+    fn set_rs_replicas(&mut self, k: &Key, n: i64) -> bool {
+        match self.replicasets.get_mut(k) {
+            Some(rs) if rs.replicas != Some(n) => {
+                rs.replicas = Some(n);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn rs_pods(&self, rs: &ReplicaSet) -> (i64, i64) {
+        let mut active = 0;
+        let mut ready = 0;
+        for p in self.pods.values() {
+            if p.meta.owner.as_ref().is_some_and(|o| o.uid == rs.meta.uid) && !p.is_terminating() {
+                active += 1;
+                if p.is_ready() {
+                    ready += 1;
+                }
+            }
+        }
+        (active, ready)
+    }
+
+    /// One step of the Deployment's rollout strategy.
+    fn roll(&mut self, d: &Deployment, new_key: &Key) -> bool {
+        let desired = d.replicas.unwrap_or(1);
+        let old: Vec<Key> = self
+            .replicasets
+            .iter()
+            .filter(|(k, rs)| *k != new_key && rs.meta.owner.as_ref().is_some_and(|o| o.uid == d.meta.uid))
+            .map(|(k, _)| k.clone())
+            .collect();
+        let mut changed = false;
+        let old_total: i64 = old.iter().map(|k| self.replicasets[k].replicas.unwrap_or(0)).sum();
+        if d.strategy.type_.as_deref() == Some("Recreate") {
+            for k in &old {
+                changed |= self.set_rs_replicas(k, 0);
+            }
+            let old_pods: i64 = old.iter().map(|k| self.rs_pods(&self.replicasets[k]).0).sum::<i64>()
+                + self
+                    .pods
+                    .values()
+                    .filter(|p| p.is_terminating() && p.meta.owner.as_ref().is_some_and(|o| old.iter().any(|k| self.replicasets[k].meta.uid == o.uid)))
+                    .count() as i64;
+            if old_pods == 0 {
+                changed |= self.set_rs_replicas(new_key, desired);
+            }
+            return changed;
+        }
+        if old_total == 0 {
+            return self.set_rs_replicas(new_key, desired);
+        }
+        let mut surge = scaled(&d.strategy.max_surge, desired, true);
+        let unavailable = scaled(&d.strategy.max_unavailable, desired, false);
+        if surge == 0 && unavailable == 0 {
+            surge = 0;
+        }
+        let max_unavailable = if surge == 0 && unavailable == 0 { 1 } else { unavailable };
+        let new_rs = self.replicasets[new_key].clone();
+        let new_replicas = new_rs.replicas.unwrap_or(0);
+        let total = old_total + new_replicas;
+        // Scale the new ReplicaSet up within the surge.
+        if new_replicas < desired {
+            let room = (desired + surge - total).max(0);
+            let up = room.min(desired - new_replicas);
+            if up > 0 {
+                changed |= self.set_rs_replicas(new_key, new_replicas + up);
+            }
+        } else if new_replicas > desired {
+            changed |= self.set_rs_replicas(new_key, desired);
+        }
+        // Scale old ReplicaSets down while enough pods stay available.
+        let min_available = desired - max_unavailable;
+        let available: i64 = old.iter().chain(std::iter::once(new_key)).map(|k| self.rs_pods(&self.replicasets[k]).1).sum();
+        let mut can_remove = (available - min_available).max(0);
+        // Old pods that are not ready can always go.
+        for k in &old {
+            let rs = self.replicasets[k].clone();
+            let (active, ready) = self.rs_pods(&rs);
+            let unhealthy = (active - ready).max(0).min(rs.replicas.unwrap_or(0));
+            if unhealthy > 0 {
+                changed |= self.set_rs_replicas(k, rs.replicas.unwrap_or(0) - unhealthy);
+            }
+        }
+        let mut old_sorted = old.clone();
+        old_sorted.sort_by_key(|k| (self.replicasets[k].meta.creation, k.1.clone()));
+        for k in &old_sorted {
+            if can_remove == 0 {
+                break;
+            }
+            let cur = self.replicasets[k].replicas.unwrap_or(0);
+            let down = cur.min(can_remove);
+            if down > 0 {
+                changed |= self.set_rs_replicas(k, cur - down);
+                can_remove -= down;
+            }
+        }
+        changed
+    }
+
+    fn sync_replica_sets(&mut self) -> bool {
+        let mut changed = false;
+        let keys: Vec<Key> = self.replicasets.keys().cloned().collect();
+        for rk in keys {
+            let rs = self.replicasets[&rk].clone();
+            let Some(selector) = rs.selector.clone() else { continue };
+            if selector.is_empty() {
+                continue;
+            }
+            // Adopt orphans the selector matches.
+            let orphans: Vec<Key> = self
+                .pods
+                .iter()
+                .filter(|(k, p)| k.0 == rk.0 && p.meta.owner.is_none() && !p.is_terminating() && selector.matches(&p.meta.labels))
+                .map(|(k, _)| k.clone())
+                .collect();
+            for k in orphans {
+                if let Some(p) = self.pods.get_mut(&k) {
+                    p.meta.owner = Some(Owner { kind: "ReplicaSet".into(), name: rs.meta.name.clone(), uid: rs.meta.uid.clone() });
+                    changed = true;
+                }
+            }
+            let mut active: Vec<Key> = self
+                .pods
+                .iter()
+                .filter(|(_, p)| p.meta.owner.as_ref().is_some_and(|o| o.uid == rs.meta.uid) && !p.is_terminating())
+                .map(|(k, _)| k.clone())
+                .collect();
+            let want = rs.replicas.unwrap_or(1);
+            let have = active.len() as i64;
+            if have < want {
+                for _ in 0..(want - have) {
+                    self.create_pod_for(&rs);
+                }
+                changed = true;
+            } else if have > want {
+                // Delete the least useful first: unscheduled, not running, not ready, newest.
+                active.sort_by_key(|k| {
+                    let p = &self.pods[k];
+                    (
+                        p.node().is_some(),
+                        matches!(p.status.state, ContainerState::Running { .. }),
+                        p.is_ready(),
+                        -p.meta.creation,
+                        k.1.clone(),
+                    )
+                });
+                for k in active.iter().take((have - want) as usize) {
+                    let _ = self.delete("Pod", &k.0, &k.1, None);
+                }
+                changed = true;
+            }
+        }
+        changed
+    }
+
+    fn create_pod_for(&mut self, rs: &ReplicaSet) {
+        let mut base = rs.meta.name.clone();
+        base.truncate(58);
+        let mut name = format!("{base}-{}", self.random_suffix());
+        while self.pods.contains_key(&key(&rs.meta.namespace, &name)) {
+            name = format!("{base}-{}", self.random_suffix());
+        }
+        let pod = Pod {
+            meta: Meta {
+                name: name.clone(),
+                generate_name: Some(format!("{base}-")),
+                namespace: rs.meta.namespace.clone(),
+                labels: rs.template.labels.clone(),
+                annotations: rs.template.annotations.clone(),
+                uid: self.new_uid(),
+                creation: self.now,
+                owner: Some(Owner { kind: "ReplicaSet".into(), name: rs.meta.name.clone(), uid: rs.meta.uid.clone() }),
+                ..Meta::default()
+            },
+            spec: rs.template.spec.clone(),
+            status: PodStatus::default(),
+        };
+        self.pods.insert(key(&rs.meta.namespace, &name), pod);
+        self.next_resource_version();
+    }
+
+    /// Binds pending pods to nodes: taints, nodeSelector, then spreading.
+    fn schedule(&mut self) -> bool {
+        let mut changed = false;
+        let mut pending: Vec<(Time, Key)> = self
+            .pods
+            .iter()
+            .filter(|(_, p)| p.spec.node_name.is_none() && !p.is_terminating())
+            .map(|(k, p)| (p.meta.creation, k.clone()))
+            .collect();
+        pending.sort();
+        for (_, k) in pending {
+            let pod = self.pods[&k].clone();
+            let mut feasible = Vec::new();
+            let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
+            for n in &self.nodes {
+                if let Some((tk, te)) = n.taints.iter().find(|(tk, te)| !tolerates(&pod.spec.tolerations, tk, te)) {
+                    *reasons.entry(format!("had untolerated taint {{{tk}: }}")).or_default() += 1;
+                    let _ = te;
+                    continue;
+                }
+                if !labels_match(&pod.spec.node_selector, &n.labels) {
+                    *reasons.entry("didn't match Pod's node affinity/selector".into()).or_default() += 1;
+                    continue;
+                }
+                feasible.push(n.name.clone());
+            }
+            if feasible.is_empty() {
+                let total = self.nodes.len();
+                let mut parts: Vec<String> = reasons.iter().map(|(r, c)| format!("{c} node(s) {r}")).collect();
+                parts.sort();
+                let msg = format!(
+                    "0/{total} nodes are available: {}. preemption: 0/{total} nodes are available: {total} Preemption is not helpful for scheduling.",
+                    parts.join(", ")
+                );
+                let now = self.now;
+                let p = self.pods.get_mut(&k).expect("pending pod");
+                if p.status.events.last().is_none_or(|e| e.message != msg) {
+                    p.status.events.push(Event { type_: "Warning", reason: "FailedScheduling".into(), at: now, from: "default-scheduler".into(), message: msg });
+                }
+                continue;
+            }
+            let owner = pod.meta.owner.as_ref().map(|o| o.uid.clone());
+            let score = |c: &Cluster, node: &str| {
+                let mut same = 0;
+                let mut all = 0;
+                for p in c.pods.values() {
+                    if p.node() == Some(node) && !p.is_terminating() {
+                        all += 1;
+                        if owner.is_some() && p.meta.owner.as_ref().map(|o| &o.uid) == owner.as_ref() {
+                            same += 1;
+                        }
+                    }
+                }
+                (same, all)
+            };
+            let best = feasible.iter().map(|n| score(self, n)).min().expect("feasible is not empty");
+            let ties: Vec<String> = feasible.into_iter().filter(|n| score(self, n) == best).collect();
+            let chosen = ties[self.rng.below(ties.len() as u64) as usize].clone();
+            let now = self.now;
+            let p = self.pods.get_mut(&k).expect("pending pod");
+            p.spec.node_name = Some(chosen.clone());
+            p.status.events.push(Event {
+                type_: "Normal",
+                reason: "Scheduled".into(),
+                at: now,
+                from: "default-scheduler".into(),
+                message: format!("Successfully assigned {}/{} to {chosen}", k.0, k.1),
+            });
+            p.status.next_step_at = Some(now + 1);
+            changed = true;
+        }
+        changed
+    }
+
+    fn missing_volume(&self, pod: &Pod) -> Option<(String, String)> {
+        for v in &pod.spec.volumes {
+            let (kind, name) = match &v.source {
+                VolumeSource::Secret(n) => ("Secret", n),
+                VolumeSource::ConfigMap(n) => ("ConfigMap", n),
+                VolumeSource::Other => continue,
+            };
+            if !self.others.contains_key(&(kind.to_string(), pod.meta.namespace.clone(), name.clone())) {
+                let what = if kind == "Secret" { "secret" } else { "configmap" };
+                return Some((v.name.clone(), format!("{what} \"{name}\" not found")));
+            }
+        }
+        None
+    }
+
+    /// Each node's kubelet: acts on pods whose next step is due.
+    fn run_kubelets(&mut self) -> bool {
+        let mut changed = false;
+        let due: Vec<Key> = self
+            .pods
+            .iter()
+            .filter(|(_, p)| {
+                p.node().is_some()
+                    && (p.status.next_step_at.is_some_and(|t| t <= self.now)
+                        || (p.status.next_step_at.is_none() && p.status.pod_ip.is_none() && p.status.phase == "Pending")
+                        || (p.is_terminating() && p.status.next_step_at.is_none()))
+            })
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in due {
+            changed |= self.kubelet_step(&k);
+        }
+        changed
+    }
+
+    fn kubelet_step(&mut self, k: &Key) -> bool {
+        let now = self.now;
+        let Some(pod) = self.pods.get(k).cloned() else { return false };
+        let node = pod.node().unwrap_or_default().to_string();
+        let container = pod.spec.containers.first().cloned().unwrap_or_default();
+        let event = |p: &mut Pod, type_: &'static str, reason: &str, message: String| {
+            p.status.events.push(Event { type_, reason: reason.into(), at: now, from: "kubelet".into(), message });
+        };
+        // Termination: servers exit on SIGTERM at once; a shell sleeping as PID 1 ignores it
+        // and is killed when the grace period ends.
+        if let Some(deadline) = pod.meta.deletion {
+            let grace = pod.meta.grace_seconds.unwrap_or(30);
+            let started = deadline - grace;
+            let running = matches!(pod.status.state, ContainerState::Running { .. });
+            let has_prestop = pod.spec.raw.get("containers").is_some_and(|c| c.to_json().contains("preStop"));
+            let quick = !running || (images::listening_ports(&container).len() > 0 && !has_prestop && container.command.is_empty());
+            let gone_at = if quick { (started + 1).min(deadline) } else { deadline };
+            if now >= gone_at {
+                if let Some(ip) = &pod.status.pod_ip {
+                    if !pod.spec.host_network {
+                        self.release_pod_ip(&node, ip);
+                    }
+                }
+                self.pods.remove(k);
+                self.next_resource_version();
+                return true;
+            }
+            let p = self.pods.get_mut(k).expect("exists");
+            if p.status.next_step_at != Some(gone_at) {
+                if running && p.status.events.iter().all(|e| e.reason != "Killing") {
+                    event(p, "Normal", "Killing", format!("Stopping container {}", container.name));
+                }
+                p.status.next_step_at = Some(gone_at);
+                p.status.ready = false;
+                return true;
+            }
+            return false;
+        }
+        let state = pod.status.state.clone();
+        let pull_image = container.image.clone();
+        match (&state, pod.status.pod_ip.is_some()) {
+            // Sandbox: volumes, then an address from the node's block.
+            (ContainerState::Waiting(r), false) if r == "ContainerCreating" => {
+                if let Some((vol, why)) = self.missing_volume(&pod) {
+                    let p = self.pods.get_mut(k).expect("exists");
+                    let msg = format!("MountVolume.SetUp failed for volume \"{vol}\" : {why}");
+                    let first = p.status.events.iter().all(|e| e.reason != "FailedMount");
+                    if first {
+                        event(p, "Warning", "FailedMount", msg);
+                        p.status.next_step_at = None;
+                        return true;
+                    }
+                    if p.status.next_step_at.is_some() {
+                        p.status.next_step_at = None;
+                        return true;
+                    }
+                    return false;
+                }
+                let ip = if pod.spec.host_network {
+                    self.node(&node).map(|n| n.ip.clone())
+                } else {
+                    self.allocate_pod_ip(&node)
+                };
+                let host_ip = self.node(&node).map(|n| n.ip.clone());
+                let cached = self.pulled.contains(&(node.clone(), pull_image.clone()));
+                let never_pull = container.image_pull_policy.as_deref() == Some("IfNotPresent") && cached;
+                let delay = match images::lookup(&pull_image) {
+                    Lookup::NotFound => 2,
+                    _ if never_pull => 1,
+                    _ if cached => 1 + self.rng.below(2) as i64,
+                    _ => 3 + self.rng.below(4) as i64,
+                };
+                let p = self.pods.get_mut(k).expect("exists");
+                p.status.pod_ip = ip;
+                p.status.host_ip = host_ip;
+                p.status.start_time = Some(now);
+                if never_pull {
+                    event(p, "Normal", "Pulled", format!("Container image \"{pull_image}\" already present on machine"));
+                } else {
+                    event(p, "Normal", "Pulling", format!("Pulling image \"{pull_image}\""));
+                }
+                p.status.next_step_at = Some(now + delay);
+                true
+            }
+            // The image is pulled (or not): start the container.
+            (ContainerState::Waiting(r), true) if r == "ContainerCreating" || r == "ImagePullBackOff" || r == "CrashLoopBackOff" => {
+                let pulled_at = p_pulling_since(&pod);
+                if r != "CrashLoopBackOff" {
+                    if let Lookup::NotFound = images::lookup(&pull_image) {
+                        let reference = images::full_reference(&pull_image);
+                        let p = self.pods.get_mut(k).expect("exists");
+                        event(p, "Warning", "Failed", format!(
+                            "Failed to pull image \"{pull_image}\": rpc error: code = NotFound desc = failed to pull and unpack image \"{reference}\": failed to resolve reference \"{reference}\": {reference}: not found"
+                        ));
+                        event(p, "Warning", "Failed", "Error: ErrImagePull".into());
+                        p.status.state = ContainerState::Waiting("ErrImagePull".into());
+                        p.status.restarts += 0;
+                        let backoff = backoff(p.status.events.iter().filter(|e| e.message == "Error: ErrImagePull").count() as u32);
+                        p.status.next_step_at = Some(now + backoff.min(20));
+                        return true;
+                    }
+                }
+                let first_start = r == "ContainerCreating";
+                let keeps = images::keeps_running(&container);
+                let restart_policy = pod.spec.restart_policy.clone().unwrap_or_else(|| "Always".into());
+                self.pulled.insert((node.clone(), pull_image.clone()));
+                let p = self.pods.get_mut(k).expect("exists");
+                if first_start && !p.status.events.iter().any(|e| e.reason == "Pulled") {
+                    let took = (now - pulled_at) as f64 - 0.5 + 0.123;
+                    let size = images::of(&container).map_or(58_412_114, |i| i.size_bytes);
+                    event(p, "Normal", "Pulled", format!("Successfully pulled image \"{pull_image}\" in {took:.3}s ({took:.3}s including waiting). Image size: {size} bytes."));
+                }
+                if r == "CrashLoopBackOff" {
+                    p.status.restarts += 1;
+                    p.status.last_restart = Some(now);
+                }
+                for c in &pod.spec.containers {
+                    event(p, "Normal", "Created", format!("Created container: {}", c.name));
+                    event(p, "Normal", "Started", format!("Started container {}", c.name));
+                }
+                if keeps {
+                    p.status.state = ContainerState::Running { since: now };
+                    p.status.phase = "Running".into();
+                    p.status.ready = true;
+                    p.status.next_step_at = None;
+                } else if restart_policy == "Always" {
+                    p.status.state = ContainerState::Terminated { reason: "Completed".into(), exit_code: 0 };
+                    p.status.phase = "Running".into();
+                    p.status.ready = false;
+                    p.status.next_step_at = Some(now + 1);
+                } else {
+                    p.status.state = ContainerState::Terminated { reason: "Completed".into(), exit_code: 0 };
+                    p.status.phase = "Succeeded".into();
+                    p.status.ready = false;
+                    p.status.next_step_at = None;
+                }
+                true
+            }
+            (ContainerState::Waiting(r), true) if r == "ErrImagePull" => {
+                let p = self.pods.get_mut(k).expect("exists");
+                event(p, "Normal", "BackOff", format!("Back-off pulling image \"{pull_image}\""));
+                event(p, "Warning", "Failed", "Error: ImagePullBackOff".into());
+                p.status.state = ContainerState::Waiting("ImagePullBackOff".into());
+                let n = p.status.events.iter().filter(|e| e.reason == "BackOff").count() as u32;
+                p.status.next_step_at = Some(now + backoff(n));
+                true
+            }
+            (ContainerState::Terminated { .. }, true) => {
+                let p = self.pods.get_mut(k).expect("exists");
+                event(p, "Warning", "BackOff", "Back-off restarting failed container".into());
+                p.status.state = ContainerState::Waiting("CrashLoopBackOff".into());
+                p.status.next_step_at = Some(now + backoff(p.status.restarts + 1));
+                true
+            }
+            _ => {
+                if pod.status.next_step_at.is_some() {
+                    if let Some(p) = self.pods.get_mut(k) {
+                        p.status.next_step_at = None;
+                    }
+                    return true;
+                }
+                false
+            }
+        }
+    }
+
+    /// Recomputes every selector Service's endpoints from the pods.
+    pub fn sync_endpoints(&mut self) {
+        // Index pods by namespace and label pair, so each Service looks at candidates only.
+        let mut index: BTreeMap<(&str, &str, &str), Vec<&Pod>> = BTreeMap::new();
+        for p in self.pods.values() {
+            for (lk, lv) in &p.meta.labels {
+                index.entry((p.meta.namespace.as_str(), lk.as_str(), lv.as_str())).or_default().push(p);
+            }
+        }
+        let mut result: BTreeMap<Key, Endpoints> = BTreeMap::new();
+        for (k, svc) in &self.services {
+            if svc.type_() == "ExternalName" {
+                continue;
+            }
+            if k.1 == "kubernetes" && k.0 == "default" {
+                let cp = self.lab.nodes.iter().find(|n| n.control_plane).map(|n| n.ip.clone()).unwrap_or_default();
+                let meta = self.endpoints.get(k).map(|e| e.meta.clone()).unwrap_or_else(|| Meta { name: k.1.clone(), namespace: k.0.clone(), creation: svc.meta.creation, ..Meta::default() });
+                result.insert(
+                    k.clone(),
+                    Endpoints {
+                        meta,
+                        addresses: vec![EndpointAddress { ip: cp, node: None, pod: None, ready: true, serving: true, terminating: false, ports: vec![(Some("https".into()), 6443, "TCP".into())] }],
+                    },
+                );
+                continue;
+            }
+            let Some(selector) = svc.spec.selector.as_ref().filter(|s| !s.is_empty()) else {
+                // Selector-less Services keep what the user gave them (nothing, here).
+                continue;
+            };
+            let (fk, fv) = selector.iter().next().expect("selector is not empty");
+            let candidates = index.get(&(k.0.as_str(), fk.as_str(), fv.as_str())).cloned().unwrap_or_default();
+            let mut addresses = Vec::new();
+            for p in candidates {
+                if !labels_match(selector, &p.meta.labels) {
+                    continue;
+                }
+                let Some(ip) = p.status.pod_ip.clone() else { continue };
+                if p.status.phase == "Succeeded" || p.status.phase == "Failed" {
+                    continue;
+                }
+                let mut ports = Vec::new();
+                for sp in &svc.spec.ports {
+                    let resolved = match sp.target() {
+                        IntOrStr::Int(n) => Some(n),
+                        IntOrStr::Str(name) => p.find_named_port(&name, sp.protocol()),
+                    };
+                    if let Some(n) = resolved {
+                        ports.push((sp.name.clone(), n, sp.protocol().to_string()));
+                    }
+                }
+                if ports.is_empty() && !svc.spec.ports.is_empty() {
+                    continue;
+                }
+                let running = matches!(p.status.state, ContainerState::Running { .. });
+                let serving = running && p.status.ready || (p.is_terminating() && running);
+                addresses.push(EndpointAddress {
+                    ip,
+                    node: p.spec.node_name.clone(),
+                    pod: Some(p.meta.name.clone()),
+                    ready: p.is_ready() || (svc.spec.publish_not_ready_addresses && !p.is_terminating()),
+                    serving,
+                    terminating: p.is_terminating(),
+                    ports,
+                });
+            }
+            addresses.sort_by(|a, b| a.ip.cmp(&b.ip));
+            let meta = match self.endpoints.get(k) {
+                Some(e) => e.meta.clone(),
+                None => Meta {
+                    name: k.1.clone(),
+                    namespace: k.0.clone(),
+                    labels: svc.meta.labels.clone(),
+                    creation: self.now.max(svc.meta.creation),
+                    ..Meta::default()
+                },
+            };
+            result.insert(k.clone(), Endpoints { meta, addresses });
+        }
+        self.endpoints = result;
+    }
+}
+
+/// What `kubectl get deployment` shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct DeploymentStatus {
+    pub replicas: i64,
+    pub updated: i64,
+    pub ready: i64,
+    pub available: i64,
+}
+
+impl Cluster {
+    /// Pods a ReplicaSet owns that are not terminating, and how many of them are ready.
+    pub fn replica_set_counts(&self, rs: &ReplicaSet) -> (i64, i64) {
+        self.rs_pods(rs)
+    }
+
+    pub fn deployment_status(&self, d: &Deployment) -> DeploymentStatus {
+        let hash = template_hash(&d.template);
+        let mut st = DeploymentStatus::default();
+        for rs in self.replicasets.values() {
+            if rs.meta.owner.as_ref().is_none_or(|o| o.uid != d.meta.uid) {
+                continue;
+            }
+            let (active, ready) = self.rs_pods(rs);
+            st.replicas += active;
+            st.ready += ready;
+            st.available += ready;
+            if rs.meta.labels.get("pod-template-hash") == Some(&hash) {
+                st.updated += active;
+            }
+        }
+        st
+    }
+}
+
+fn p_pulling_since(pod: &Pod) -> Time {
+    pod.status.events.iter().rev().find(|e| e.reason == "Pulling").map_or(pod.status.start_time.unwrap_or(0), |e| e.at)
+}
+
+/// The kubelet's back-off: 10 s doubling to five minutes.
+fn backoff(n: u32) -> i64 {
+    (10i64 << n.saturating_sub(1).min(5)).min(300)
+}

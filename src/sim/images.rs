@@ -1,0 +1,202 @@
+//! What runs inside a container, by image: its shell and tools (what `kubectl exec` finds),
+//! whether its default process keeps running, and the server it runs. A repository the
+//! catalogue does not know is modelled as a generic server on its declared container ports;
+//! a name one or two letters away from a known one (`ngnix`) fails to pull, as a typo does.
+
+use super::objects::Container;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum App {
+    /// nginx: HTTP on 80 (and 443 for the docs' nginxhttps).
+    Nginx,
+    Httpd,
+    /// Google's hello-app: HTTP on 8080, answers with its version and hostname.
+    HelloApp(&'static str),
+    /// A PHP page that answers `OK!` on 80 (the HPA example).
+    PhpOk,
+    Redis,
+    Mongo,
+    CoreDns,
+    /// agnhost: its default subcommand is `pause`, no server.
+    Pause,
+    /// No server: a shell or tool image.
+    Nothing,
+    /// Unknown image: HTTP on every declared container port.
+    Generic,
+}
+
+#[derive(Debug, PartialEq)]
+pub struct Image {
+    pub repo: &'static str,
+    pub shells: &'static [&'static str],
+    pub tools: &'static [&'static str],
+    pub app: App,
+    /// Whether the image's default command keeps running without a terminal.
+    pub runs_by_default: bool,
+    pub size_bytes: u64,
+    /// The nslookup flavour: `bind` prints `#53`, `busybox` prints `:53`.
+    pub nslookup: &'static str,
+}
+
+const BASIC: &[&str] = &["cat", "hostname", "ls", "echo", "sleep", "env", "exit", "pwd"];
+
+pub static CATALOGUE: &[Image] = &[
+    Image { repo: "nginx", shells: &["/bin/bash", "bash", "/bin/sh", "sh"], tools: &["curl"], app: App::Nginx, runs_by_default: true, size_bytes: 72_195_292, nslookup: "" },
+    Image { repo: "bprashanth/nginxhttps", shells: &["/bin/bash", "bash", "/bin/sh", "sh"], tools: &[], app: App::Nginx, runs_by_default: true, size_bytes: 41_345_112, nslookup: "" },
+    Image { repo: "httpd", shells: &["/bin/bash", "bash", "/bin/sh", "sh"], tools: &[], app: App::Httpd, runs_by_default: true, size_bytes: 58_012_316, nslookup: "" },
+    Image { repo: "busybox", shells: &["/bin/sh", "sh"], tools: &["wget", "nslookup", "ping", "nc"], app: App::Nothing, runs_by_default: false, size_bytes: 1_855_985, nslookup: "busybox" },
+    Image { repo: "alpine", shells: &["/bin/sh", "sh"], tools: &["wget", "nslookup", "ping", "nc"], app: App::Nothing, runs_by_default: false, size_bytes: 3_993_027, nslookup: "busybox" },
+    Image { repo: "curlimages/curl", shells: &["/bin/sh", "sh"], tools: &["curl", "wget", "nslookup"], app: App::Nothing, runs_by_default: false, size_bytes: 11_897_412, nslookup: "busybox" },
+    Image { repo: "registry.k8s.io/e2e-test-images/agnhost", shells: &["/bin/bash", "bash", "/bin/sh", "sh"], tools: &["curl", "nslookup", "dig", "nc", "wget"], app: App::Pause, runs_by_default: true, size_bytes: 51_024_448, nslookup: "bind" },
+    Image { repo: "registry.k8s.io/e2e-test-images/jessie-dnsutils", shells: &["/bin/bash", "bash", "/bin/sh", "sh"], tools: &["nslookup", "dig", "host"], app: App::Nothing, runs_by_default: false, size_bytes: 112_603_740, nslookup: "bind" },
+    Image { repo: "us-docker.pkg.dev/google-samples/containers/gke/hello-app", shells: &["/bin/sh", "sh"], tools: &["wget", "nslookup"], app: App::HelloApp(""), runs_by_default: true, size_bytes: 10_052_113, nslookup: "busybox" },
+    Image { repo: "gcr.io/google-samples/hello-app", shells: &["/bin/sh", "sh"], tools: &["wget", "nslookup"], app: App::HelloApp(""), runs_by_default: true, size_bytes: 10_052_113, nslookup: "busybox" },
+    Image { repo: "registry.k8s.io/hpa-example", shells: &["/bin/bash", "bash", "/bin/sh", "sh"], tools: &[], app: App::PhpOk, runs_by_default: true, size_bytes: 180_118_451, nslookup: "" },
+    Image { repo: "redis", shells: &["/bin/bash", "bash", "/bin/sh", "sh"], tools: &["redis-cli"], app: App::Redis, runs_by_default: true, size_bytes: 40_012_104, nslookup: "" },
+    Image { repo: "us-docker.pkg.dev/google-samples/containers/gke/gb-redis-follower", shells: &["/bin/bash", "bash", "/bin/sh", "sh"], tools: &["redis-cli"], app: App::Redis, runs_by_default: true, size_bytes: 40_412_104, nslookup: "" },
+    Image { repo: "mongo", shells: &["/bin/bash", "bash", "/bin/sh", "sh"], tools: &["mongosh"], app: App::Mongo, runs_by_default: true, size_bytes: 150_422_337, nslookup: "" },
+    Image { repo: "registry.k8s.io/coredns/coredns", shells: &[], tools: &[], app: App::CoreDns, runs_by_default: true, size_bytes: 16_948_420, nslookup: "" },
+    Image { repo: "ubuntu", shells: &["/bin/bash", "bash", "/bin/sh", "sh"], tools: &[], app: App::Nothing, runs_by_default: false, size_bytes: 28_850_000, nslookup: "" },
+    Image { repo: "debian", shells: &["/bin/bash", "bash", "/bin/sh", "sh"], tools: &[], app: App::Nothing, runs_by_default: false, size_bytes: 48_490_000, nslookup: "" },
+];
+
+/// The repository part of an image reference, without the default registry and tag.
+pub fn repository(image: &str) -> String {
+    let no_digest = image.split('@').next().unwrap_or(image);
+    let (path, _) = match no_digest.rsplit_once(':') {
+        Some((p, t)) if !t.contains('/') => (p, t),
+        _ => (no_digest, ""),
+    };
+    let path = path.strip_prefix("docker.io/").unwrap_or(path);
+    let path = path.strip_prefix("library/").unwrap_or(path);
+    path.to_string()
+}
+
+/// The full reference a runtime pulls (`docker.io/library/nginx:latest`).
+pub fn full_reference(image: &str) -> String {
+    let repo = repository(image);
+    let tag = super::apiserver::image_tag(image).unwrap_or("latest");
+    let sep = if tag.starts_with("sha256:") { "@" } else { ":" };
+    let first = repo.split('/').next().unwrap_or("");
+    if first.contains('.') || first.contains(':') {
+        format!("{repo}{sep}{tag}")
+    } else if repo.contains('/') {
+        format!("docker.io/{repo}{sep}{tag}")
+    } else {
+        format!("docker.io/library/{repo}{sep}{tag}")
+    }
+}
+
+pub enum Lookup {
+    Known(&'static Image),
+    /// Pulls fine; behaves as a generic server.
+    Unknown,
+    /// Does not exist (a near miss of a known name).
+    NotFound,
+}
+
+fn distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        let mut cur = vec![i; b.len() + 1];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+pub fn lookup(image: &str) -> Lookup {
+    let repo = repository(image);
+    if let Some(img) = CATALOGUE.iter().find(|i| i.repo == repo) {
+        return Lookup::Known(img);
+    }
+    const REAL: &[&str] = &["mono", "node", "nats", "redmine"];
+    if !repo.contains('/') && !REAL.contains(&repo.as_str()) && repo.len() >= 4 && CATALOGUE.iter().any(|i| !i.repo.contains('/') && distance(&repo, i.repo) <= 2) {
+        return Lookup::NotFound;
+    }
+    Lookup::Unknown
+}
+
+/// The image a container runs, with what it can do.
+pub fn of(c: &Container) -> Option<&'static Image> {
+    match lookup(&c.image) {
+        Lookup::Known(i) => Some(i),
+        _ => None,
+    }
+}
+
+pub fn has_tool(c: &Container, tool: &str) -> bool {
+    match of(c) {
+        Some(img) => img.tools.contains(&tool) || BASIC.contains(&tool) && !img.shells.is_empty(),
+        None => BASIC.contains(&tool),
+    }
+}
+
+pub fn has_shell(c: &Container, shell: &str) -> bool {
+    match of(c) {
+        Some(img) => img.shells.contains(&shell),
+        None => matches!(shell, "/bin/sh" | "sh"),
+    }
+}
+
+/// Whether the container's process keeps running: a given command that sleeps, loops or
+/// serves does; a bare shell or a one-shot command exits.
+pub fn keeps_running(c: &Container) -> bool {
+    let words: Vec<&str> = c.command.iter().chain(&c.args).map(String::as_str).collect();
+    if words.is_empty() {
+        return match lookup(&c.image) {
+            Lookup::Known(i) => i.runs_by_default,
+            _ => true,
+        };
+    }
+    let joined = words.join(" ");
+    if joined.contains("sleep") || joined.contains("while true") || joined.contains("tail -f") || joined.contains("infinity") {
+        return true;
+    }
+    let first = words[0].rsplit('/').next().unwrap_or("");
+    if matches!(first, "sh" | "bash" | "echo" | "true" | "false" | "ls" | "cat" | "date" | "env" | "curl" | "wget" | "nslookup") {
+        return false;
+    }
+    // An image's own server started with flags (`mongod --bind_ip ...`) keeps running.
+    true
+}
+
+/// TCP ports the container's server listens on.
+pub fn listening_ports(c: &Container) -> Vec<i64> {
+    let app = of(c).map(|i| i.app).unwrap_or(App::Generic);
+    match app {
+        App::Nginx => vec![80, 443],
+        App::Httpd | App::PhpOk => vec![80],
+        App::HelloApp(_) => vec![8080],
+        App::Redis => vec![6379],
+        App::Mongo => vec![27017],
+        App::CoreDns => vec![53, 9153],
+        App::Pause | App::Nothing => Vec::new(),
+        App::Generic => c.ports.iter().filter(|p| p.protocol.as_deref().unwrap_or("TCP") == "TCP").map(|p| p.container_port).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_normalise() {
+        assert_eq!(repository("docker.io/library/nginx:1.27"), "nginx");
+        assert_eq!(repository("docker.io/redis:6.0.5"), "redis");
+        assert_eq!(full_reference("nginx"), "docker.io/library/nginx:latest");
+        assert_eq!(full_reference("registry.k8s.io/hpa-example"), "registry.k8s.io/hpa-example:latest");
+    }
+
+    #[test]
+    fn near_misses_do_not_exist() {
+        assert!(matches!(lookup("ngnix:latest"), Lookup::NotFound));
+        assert!(matches!(lookup("nginx:latest"), Lookup::Known(_)));
+        assert!(matches!(lookup("docker.io/corelab/gb-frontend:v5"), Lookup::Unknown));
+    }
+}
