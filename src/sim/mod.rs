@@ -16,3 +16,5 @@ pub mod controllers;
 pub mod images;
 pub mod lab;
 pub mod serialize;
+pub mod apps;
+pub mod net;

@@ -1,0 +1,178 @@
+//! The servers inside containers and on the simulated internet: what they answer to an HTTP
+//! request. Pages are the servers' own default pages.
+
+use super::clock::http_date;
+use super::images::App;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct HttpResponse {
+    /// `HTTP/1.1`, or `HTTP/1.0`.
+    pub version: &'static str,
+    pub status: u16,
+    pub reason: &'static str,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl HttpResponse {
+    fn new(status: u16, reason: &'static str, headers: Vec<(&str, String)>, body: String) -> HttpResponse {
+        HttpResponse { version: "HTTP/1.1", status, reason, headers: headers.into_iter().map(|(k, v)| (k.to_string(), v)).collect(), body }
+    }
+}
+
+pub const NGINX_VERSION: &str = "1.29.4";
+
+pub const NGINX_WELCOME: &str = "<!DOCTYPE html>
+<html>
+<head>
+<title>Welcome to nginx!</title>
+<style>
+html { color-scheme: light dark; }
+body { width: 35em; margin: 0 auto;
+font-family: Tahoma, Verdana, Arial, sans-serif; }
+</style>
+</head>
+<body>
+<h1>Welcome to nginx!</h1>
+<p>If you see this page, the nginx web server is successfully installed and
+working. Further configuration is required.</p>
+
+<p>For online documentation and support please refer to
+<a href=\"http://nginx.org/\">nginx.org</a>.<br/>
+Commercial support is available at
+<a href=\"http://nginx.com/\">nginx.com</a>.</p>
+
+<p><em>Thank you for using nginx.</em></p>
+</body>
+</html>
+";
+
+fn nginx_404() -> String {
+    format!("<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n<hr><center>nginx/{NGINX_VERSION}</center>\r\n</body>\r\n</html>\r\n")
+}
+
+/// What a request gets.
+pub enum Answer {
+    Http(HttpResponse),
+    /// A non-HTTP server answered with bytes curl cannot read as HTTP.
+    NotHttp,
+}
+
+/// The answer of an app in a pod (`hostname` is the pod's name).
+pub fn serve(app: App, method: &str, path: &str, hostname: &str, unix_now: i64) -> Answer {
+    let date = http_date(unix_now);
+    let head = method == "HEAD";
+    let mut r = match app {
+        App::Nginx => {
+            if path == "/" || path == "/index.html" {
+                HttpResponse::new(
+                    200,
+                    "OK",
+                    vec![
+                        ("Server", format!("nginx/{NGINX_VERSION}")),
+                        ("Date", date),
+                        ("Content-Type", "text/html".into()),
+                        ("Content-Length", NGINX_WELCOME.len().to_string()),
+                        ("Last-Modified", "Tue, 09 Dec 2025 18:28:10 GMT".into()),
+                        ("Connection", "keep-alive".into()),
+                        ("ETag", format!("\"69386a3a-{:x}\"", NGINX_WELCOME.len())),
+                        ("Accept-Ranges", "bytes".into()),
+                    ],
+                    NGINX_WELCOME.into(),
+                )
+            } else {
+                let body = nginx_404();
+                HttpResponse::new(
+                    404,
+                    "Not Found",
+                    vec![
+                        ("Server", format!("nginx/{NGINX_VERSION}")),
+                        ("Date", date),
+                        ("Content-Type", "text/html".into()),
+                        ("Content-Length", body.len().to_string()),
+                        ("Connection", "keep-alive".into()),
+                    ],
+                    body,
+                )
+            }
+        }
+        App::Httpd => {
+            let body = "<html><body><h1>It works!</h1></body></html>\n".to_string();
+            HttpResponse::new(
+                200,
+                "OK",
+                vec![
+                    ("Date", date),
+                    ("Server", "Apache/2.4.65 (Unix)".into()),
+                    ("Last-Modified", "Mon, 11 Jun 2007 18:53:14 GMT".into()),
+                    ("ETag", "\"2d-432a5e4a73a80\"".into()),
+                    ("Accept-Ranges", "bytes".into()),
+                    ("Content-Length", body.len().to_string()),
+                    ("Content-Type", "text/html".into()),
+                ],
+                body,
+            )
+        }
+        App::HelloApp(_) => {
+            let body = format!("Hello, world!\nVersion: 2.0.0\nHostname: {hostname}\n");
+            HttpResponse::new(
+                200,
+                "OK",
+                vec![("Date", date), ("Content-Length", body.len().to_string()), ("Content-Type", "text/plain; charset=utf-8".into())],
+                body,
+            )
+        }
+        App::PhpOk => HttpResponse::new(
+            200,
+            "OK",
+            vec![("Date", date), ("Server", "Apache/2.4.10 (Debian)".into()), ("X-Powered-By", "PHP/5.6.40".into()), ("Content-Length", "3".into()), ("Content-Type", "text/html; charset=UTF-8".into())],
+            "OK!".into(),
+        ),
+        App::Mongo => {
+            let body = "It looks like you are trying to access MongoDB over HTTP on the native driver port.\n".to_string();
+            let mut r = HttpResponse::new(
+                200,
+                "OK",
+                vec![("Connection", "close".into()), ("Content-Type", "text/plain".into()), ("Content-Length", body.len().to_string())],
+                body,
+            );
+            r.version = "HTTP/1.0";
+            r
+        }
+        App::Redis | App::CoreDns => return Answer::NotHttp,
+        App::Generic => {
+            let body = format!("{hostname}\n");
+            HttpResponse::new(200, "OK", vec![("Date", date), ("Content-Length", body.len().to_string()), ("Content-Type", "text/plain; charset=utf-8".into())], body)
+        }
+        App::Pause | App::Nothing => return Answer::NotHttp,
+    };
+    if head {
+        r.body.clear();
+    }
+    Answer::Http(r)
+}
+
+/// A site of the simulated internet. Like Google's front end, it answers 404 to a request
+/// whose Host header is not its own name.
+pub fn serve_site(host: &str, title: &str, host_header: &str, method: &str, path: &str, unix_now: i64) -> HttpResponse {
+    let date = http_date(unix_now);
+    let own = host_header.split(':').next().unwrap_or("").eq_ignore_ascii_case(host);
+    let mut r = if own && path == "/" {
+        let body = format!("<!doctype html><html><head><title>{title}</title></head><body><h1>{title}</h1></body></html>\n");
+        HttpResponse::new(200, "OK", vec![("Date", date), ("Content-Type", "text/html; charset=ISO-8859-1".into()), ("Content-Length", body.len().to_string())], body)
+    } else {
+        let body = format!(
+            "<!DOCTYPE html>\n<html lang=en>\n  <meta charset=utf-8>\n  <meta name=viewport content=\"initial-scale=1, minimum-scale=1, width=device-width\">\n  <title>Error 404 (Not Found)!!1</title>\n  <a href=//www.google.com/><span id=logo aria-label=Google></span></a>\n  <p><b>404.</b> <ins>That’s an error.</ins>\n  <p>The requested URL <code>{path}</code> was not found on this server.  <ins>That’s all we know.</ins>\n"
+        );
+        HttpResponse::new(
+            404,
+            "Not Found",
+            vec![("Content-Type", "text/html; charset=UTF-8".into()), ("Referrer-Policy", "no-referrer".into()), ("Content-Length", body.len().to_string()), ("Date", date)],
+            body,
+        )
+    };
+    if method == "HEAD" {
+        r.body.clear();
+    }
+    r
+}

@@ -1,0 +1,757 @@
+//! The data plane: one request walked through the lab, returning its trace.
+//!
+//! A connection starts at a client (the learner's PC, a node, a pod), goes through the
+//! VirtualBox NAT port forwarding, each node's kube-proxy rules (reference section 6: ClusterIP,
+//! NodePort, externalIPs, REJECT without endpoints, DROP under a Local policy, masquerade,
+//! session affinity), Calico routing between nodes, and reaches a listening socket or fails.
+//! Every step is a `Hop` with the addresses before and after it, so the trace is exactly what a
+//! packet capture at each place would show.
+
+use super::apps::{self, Answer, HttpResponse};
+use super::cluster::{key, Cluster, Key};
+use super::images;
+use super::lab::cidr_contains;
+use super::objects::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Addr {
+    pub ip: String,
+    pub port: u16,
+}
+
+impl Addr {
+    pub fn new(ip: &str, port: u16) -> Addr {
+        Addr { ip: ip.to_string(), port }
+    }
+}
+
+impl std::fmt::Display for Addr {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, "{}:{}", self.ip, self.port)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Flow {
+    pub src: Addr,
+    pub dst: Addr,
+}
+
+impl std::fmt::Display for Flow {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, "{} -> {}", self.src, self.dst)
+    }
+}
+
+/// Where a hop happens.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Place {
+    Pc,
+    /// The VirtualBox NAT network's port forwarding.
+    Nat,
+    /// A node's kernel: kube-proxy's rules, routing, host processes.
+    Node(String),
+    Pod { namespace: String, name: String, node: String },
+    /// The cluster DNS (CoreDNS behind the kube-dns Service) or the node's resolver.
+    Dns,
+    Internet(String),
+}
+
+impl Place {
+    pub fn label(&self) -> String {
+        match self {
+            Place::Pc => "pc".into(),
+            Place::Nat => "nat".into(),
+            Place::Node(n) => format!("node/{n}"),
+            Place::Pod { namespace, name, .. } if namespace == "default" => format!("pod/{name}"),
+            Place::Pod { namespace, name, .. } => format!("pod/{namespace}/{name}"),
+            Place::Dns => "dns".into(),
+            Place::Internet(h) => format!("internet/{h}"),
+        }
+    }
+}
+
+/// What acted at a hop.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Rule {
+    /// The client opens the connection.
+    Send,
+    /// The NAT network forwards a host port to a guest.
+    PortForward { rule: String },
+    /// A DNS query and its answer.
+    Dns { query: String, answer: String },
+    /// kube-proxy chose an endpoint and rewrote the destination.
+    Dnat { service: String, port: String, chosen: usize, of: usize, pod: String, sticky: bool },
+    /// The source was rewritten (masquerade, Calico natOutgoing, hairpin).
+    Snat { reason: String },
+    /// Forwarded without a rewrite (between nodes, out to the internet).
+    Route { via: String },
+    /// The destination socket accepted the connection.
+    Deliver,
+    /// The server answered.
+    Respond { status: String },
+    /// kube-proxy's REJECT: ICMP port unreachable, the client sees "connection refused".
+    Reject { reason: String },
+    /// Dropped silently: the client waits until it times out.
+    Drop { reason: String },
+    /// Nothing listens on the port: the kernel answers with a TCP reset.
+    Reset { reason: String },
+}
+
+impl Rule {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Rule::Send => "SEND",
+            Rule::PortForward { .. } => "PORT-FORWARD",
+            Rule::Dns { .. } => "DNS",
+            Rule::Dnat { .. } => "DNAT",
+            Rule::Snat { .. } => "SNAT",
+            Rule::Route { .. } => "ROUTE",
+            Rule::Deliver => "DELIVER",
+            Rule::Respond { .. } => "RESPOND",
+            Rule::Reject { .. } => "REJECT",
+            Rule::Drop { .. } => "DROP",
+            Rule::Reset { .. } => "RST",
+        }
+    }
+
+    pub fn note(&self) -> String {
+        match self {
+            Rule::Send => String::new(),
+            Rule::PortForward { rule } => rule.clone(),
+            Rule::Dns { query, answer } => format!("{query} -> {answer}"),
+            Rule::Dnat { service, port, chosen, of, pod, sticky } => {
+                let how = if *sticky { "sticky (sessionAffinity ClientIP)" } else { "random" };
+                format!("{service}:{port} chose endpoint {chosen} of {of}, {pod} ({how})")
+            }
+            Rule::Snat { reason } | Rule::Reject { reason } | Rule::Drop { reason } | Rule::Reset { reason } => reason.clone(),
+            Rule::Route { via } => via.clone(),
+            Rule::Deliver => "connection accepted".into(),
+            Rule::Respond { status } => status.clone(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Hop {
+    pub place: Place,
+    pub rule: Rule,
+    pub before: Flow,
+    pub after: Flow,
+}
+
+/// How the request ended, as the client sees it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    Response(HttpResponse),
+    /// The server answered with bytes that are not HTTP.
+    NotHttp,
+    /// Connection refused (TCP reset or ICMP port unreachable while connecting).
+    Refused,
+    /// No answer at all: the connection attempt times out.
+    Timeout,
+    /// The NAT accepted the connection, then the guest side refused: reset.
+    Reset,
+    /// The NAT accepted the connection, then gave up on the guest: closed without a reply.
+    EmptyReply,
+    /// The name did not resolve.
+    Unresolved(String),
+    /// The resolver got no answer.
+    DnsTimeout(String),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Trace {
+    pub client: Place,
+    pub hops: Vec<Hop>,
+    pub outcome: Outcome,
+    /// The address the client connected to, after name resolution.
+    pub connected: Option<Addr>,
+    /// The client's own address and port.
+    pub local: Option<Addr>,
+    /// Milliseconds the request took when it did not time out.
+    pub elapsed_ms: u64,
+}
+
+impl Trace {
+    /// The hops of the reply, travelling back: each rewrite undone where it was made.
+    pub fn reply(&self) -> Vec<Hop> {
+        if !matches!(self.outcome, Outcome::Response(_) | Outcome::NotHttp) {
+            return Vec::new();
+        }
+        self.hops
+            .iter()
+            .rev()
+            .filter(|h| !matches!(h.rule, Rule::Dns { .. } | Rule::Respond { .. }))
+            .map(|h| Hop {
+                place: h.place.clone(),
+                rule: h.rule.clone(),
+                before: Flow { src: h.after.dst.clone(), dst: h.after.src.clone() },
+                after: Flow { src: h.before.dst.clone(), dst: h.before.src.clone() },
+            })
+            .collect()
+    }
+
+    /// One line per hop: place, rule, the addresses as the packet carries them, what acted.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        for (i, h) in self.hops.iter().enumerate() {
+            let mut line = format!("  {:>2}  {:<34} {:<13} {}", i + 1, h.place.label(), h.rule.name(), h.before);
+            if h.after != h.before {
+                line.push_str(&format!("  =>  {}", h.after));
+            }
+            let note = h.rule.note();
+            if !note.is_empty() {
+                line.push_str(&format!("  [{note}]"));
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        let result = match &self.outcome {
+            Outcome::Response(r) => format!("{} {} {}, {} bytes, back along the same path", r.version, r.status, r.reason, r.body.len()),
+            Outcome::NotHttp => "the server answered, but not in HTTP".into(),
+            Outcome::Refused => "connection refused".into(),
+            Outcome::Timeout => "no answer: timed out".into(),
+            Outcome::Reset => "connection reset".into(),
+            Outcome::EmptyReply => "closed without a reply".into(),
+            Outcome::Unresolved(n) => format!("could not resolve {n}"),
+            Outcome::DnsTimeout(n) => format!("no DNS answer for {n}"),
+        };
+        out.push_str(&format!("  =>  {result}\n"));
+        out
+    }
+}
+
+/// Who sends a request.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Client {
+    Pc,
+    Node(String),
+    Pod(Key),
+}
+
+/// What a client asks for.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Request {
+    pub host: String,
+    pub port: u16,
+    pub method: String,
+    pub path: String,
+    pub host_header: String,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Origin {
+    /// A pod's traffic (source in the pod network).
+    Pod,
+    /// The node's own processes.
+    Host,
+    /// From outside the cluster (the NAT gateway, the PC).
+    External,
+}
+
+/// Where a packet ended.
+enum Arrival {
+    Pod(Key, u16),
+    Site(usize),
+    NodeHost(String, u16),
+    Refused,
+    Dropped,
+}
+
+/// A DNS lookup's result.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Lookup {
+    Found { name: String, cname: Option<String>, ips: Vec<String> },
+    NxDomain { tried: Vec<String> },
+    NoServer,
+}
+
+const HOST_LISTENERS: &[u16] = &[22, 10250];
+
+impl Cluster {
+    fn client_place(&self, c: &Client) -> Place {
+        match c {
+            Client::Pc => Place::Pc,
+            Client::Node(n) => Place::Node(n.clone()),
+            Client::Pod(k) => Place::Pod { namespace: k.0.clone(), name: k.1.clone(), node: self.pods.get(k).and_then(|p| p.spec.node_name.clone()).unwrap_or_default() },
+        }
+    }
+
+    fn pod_place(&self, k: &Key) -> Place {
+        self.client_place(&Client::Pod(k.clone()))
+    }
+
+    fn ephemeral_port(&mut self) -> u16 {
+        self.rng.range(32768, 60999) as u16
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // DNS
+
+    /// The search path, ndots and nameserver a client resolves with (`/etc/resolv.conf`).
+    pub fn resolv_conf(&self, c: &Client) -> (Vec<String>, Vec<String>, Vec<(String, Option<String>)>) {
+        let domain = &self.lab.cluster_domain;
+        match c {
+            Client::Pod(k) => {
+                let Some(p) = self.pods.get(k) else { return (Vec::new(), Vec::new(), Vec::new()) };
+                let policy = p.spec.dns_policy.as_deref().unwrap_or("ClusterFirst");
+                let cluster_first = policy == "ClusterFirst" && !p.spec.host_network || policy == "ClusterFirstWithHostNet";
+                let (mut search, mut servers, mut options) = if cluster_first {
+                    (
+                        vec![format!("{}.svc.{domain}", k.0), format!("svc.{domain}"), domain.clone()],
+                        vec![self.lab.dns_ip.clone()],
+                        vec![("ndots".to_string(), Some("5".to_string()))],
+                    )
+                } else if policy == "None" {
+                    (Vec::new(), Vec::new(), Vec::new())
+                } else {
+                    (Vec::new(), vec!["10.0.2.3".to_string()], Vec::new())
+                };
+                if let Some(cfg) = &p.spec.dns_config {
+                    servers.extend(cfg.nameservers.iter().cloned());
+                    search.extend(cfg.searches.iter().cloned());
+                    for (name, value) in &cfg.options {
+                        options.retain(|(n, _)| n != name);
+                        options.push((name.clone(), value.clone()));
+                    }
+                }
+                (search, servers, options)
+            }
+            _ => (Vec::new(), vec!["127.0.0.53".into()], vec![("edns0".into(), None), ("trust-ad".into(), None)]),
+        }
+    }
+
+    /// What CoreDNS (or the upstream resolver) answers for one fully qualified name.
+    fn answer(&self, fqdn: &str, cluster_dns: bool) -> Option<(Option<String>, Vec<String>)> {
+        let name = fqdn.trim_end_matches('.').to_ascii_lowercase();
+        let suffix = format!(".svc.{}", self.lab.cluster_domain);
+        if cluster_dns {
+            if let Some(rest) = name.strip_suffix(&suffix) {
+                let parts: Vec<&str> = rest.split('.').collect();
+                match parts.as_slice() {
+                    [svc, ns] => {
+                        let s = self.services.get(&key(ns, svc))?;
+                        if s.type_() == "ExternalName" {
+                            let target = s.spec.external_name.clone().unwrap_or_default();
+                            let ips = self.answer(&target, true).map(|(_, ips)| ips).unwrap_or_default();
+                            return Some((Some(target), ips));
+                        }
+                        if s.is_headless() {
+                            let ips: Vec<String> = self.endpoints.get(&key(ns, svc)).map(|e| e.addresses.iter().filter(|a| a.ready).map(|a| a.ip.clone()).collect()).unwrap_or_default();
+                            return (!ips.is_empty()).then_some((None, ips));
+                        }
+                        return s.spec.cluster_ip.clone().map(|ip| (None, vec![ip]));
+                    }
+                    [host, svc, ns] => {
+                        let p = self.pods.values().find(|p| {
+                            p.meta.namespace == *ns && p.spec.hostname.as_deref() == Some(host) && p.spec.subdomain.as_deref() == Some(svc) && p.is_ready()
+                        })?;
+                        return p.status.pod_ip.clone().map(|ip| (None, vec![ip]));
+                    }
+                    _ => return None,
+                }
+            }
+            let pod_suffix = format!(".pod.{}", self.lab.cluster_domain);
+            if let Some(rest) = name.strip_suffix(&pod_suffix) {
+                let dashed = rest.split('.').next()?;
+                let ip = dashed.replace('-', ".");
+                super::validation::parse_ipv4(&ip)?;
+                return Some((None, vec![ip]));
+            }
+            if name.ends_with(&self.lab.cluster_domain) {
+                return None;
+            }
+        }
+        self.lab.internet.iter().find(|s| s.host == name).map(|s| (None, vec![s.ip.clone()]))
+    }
+
+    /// Resolves a name as the client's resolver does: search list and ndots for pods.
+    pub fn lookup(&self, c: &Client, name: &str) -> Lookup {
+        if super::validation::parse_ipv4(name).is_some() {
+            return Lookup::Found { name: name.into(), cname: None, ips: vec![name.into()] };
+        }
+        let lower = name.to_ascii_lowercase();
+        if lower == "localhost" {
+            return Lookup::Found { name: name.into(), cname: None, ips: vec!["127.0.0.1".into()] };
+        }
+        match c {
+            Client::Pc | Client::Node(_) => {
+                if let Client::Node(_) = c {
+                    if let Some(n) = self.lab.nodes.iter().find(|n| n.name == lower) {
+                        return Lookup::Found { name: lower, cname: None, ips: vec![n.ip.clone()] };
+                    }
+                }
+                match self.answer(&lower, false) {
+                    Some((cname, ips)) => Lookup::Found { name: lower, cname, ips },
+                    None => Lookup::NxDomain { tried: vec![lower] },
+                }
+            }
+            Client::Pod(_) => {
+                let (search, servers, options) = self.resolv_conf(c);
+                let cluster_dns = servers.first().is_some_and(|s| *s == self.lab.dns_ip);
+                let upstream = servers.first().is_some_and(|s| s == "10.0.2.3");
+                if !cluster_dns && !upstream {
+                    return Lookup::NoServer;
+                }
+                let ndots: usize = options.iter().find(|(n, _)| n == "ndots").and_then(|(_, v)| v.as_deref()?.parse().ok()).unwrap_or(1);
+                let mut candidates = Vec::new();
+                if lower.ends_with('.') {
+                    candidates.push(lower.clone());
+                } else {
+                    let searched: Vec<String> = search.iter().map(|s| format!("{lower}.{s}")).collect();
+                    if lower.matches('.').count() >= ndots {
+                        candidates.push(lower.clone());
+                        candidates.extend(searched);
+                    } else {
+                        candidates.extend(searched);
+                        candidates.push(lower.clone());
+                    }
+                }
+                for cand in &candidates {
+                    if let Some((cname, ips)) = self.answer(cand, cluster_dns) {
+                        if !ips.is_empty() || cname.is_some() {
+                            return Lookup::Found { name: cand.trim_end_matches('.').to_string(), cname, ips };
+                        }
+                    }
+                }
+                Lookup::NxDomain { tried: candidates }
+            }
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Requests
+
+    /// Sends one request and returns its trace. The outcome says what the client sees.
+    pub fn request(&mut self, client: &Client, req: &Request) -> Trace {
+        let place = self.client_place(client);
+        let mut trace = Trace { client: place.clone(), hops: Vec::new(), outcome: Outcome::Timeout, connected: None, local: None, elapsed_ms: 1 };
+        let src_ip = match client {
+            Client::Pc => self.lab.pc_address.clone(),
+            Client::Node(n) => self.node(n).map(|n| n.ip.clone()).unwrap_or_default(),
+            Client::Pod(k) => self.pods.get(k).and_then(|p| p.status.pod_ip.clone()).unwrap_or_default(),
+        };
+        // Name resolution.
+        let ip = match self.lookup(client, &req.host) {
+            Lookup::Found { name, cname, ips } => {
+                if super::validation::parse_ipv4(&req.host).is_none() && req.host != "localhost" {
+                    let dns_port = self.ephemeral_port();
+                    let server = self.resolv_conf(client).1.first().cloned().unwrap_or_else(|| "127.0.0.53".into());
+                    let flow = Flow { src: Addr::new(&src_ip, dns_port), dst: Addr::new(&server, 53) };
+                    let answer = match &cname {
+                        Some(c) => format!("CNAME {c} -> A {}", ips.join(", ")),
+                        None => format!("A {}", ips.join(", ")),
+                    };
+                    trace.hops.push(Hop { place: Place::Dns, rule: Rule::Dns { query: name, answer }, before: flow.clone(), after: flow });
+                }
+                match ips.first() {
+                    Some(ip) => ip.clone(),
+                    None => {
+                        trace.outcome = Outcome::Unresolved(req.host.clone());
+                        return trace;
+                    }
+                }
+            }
+            Lookup::NxDomain { .. } => {
+                trace.outcome = Outcome::Unresolved(req.host.clone());
+                return trace;
+            }
+            Lookup::NoServer => {
+                trace.outcome = Outcome::DnsTimeout(req.host.clone());
+                return trace;
+            }
+        };
+        let sport = self.ephemeral_port();
+        let flow = Flow { src: Addr::new(&src_ip, sport), dst: Addr::new(&ip, req.port) };
+        trace.connected = Some(flow.dst.clone());
+        trace.local = Some(flow.src.clone());
+        trace.hops.push(Hop { place: place.clone(), rule: Rule::Send, before: flow.clone(), after: flow.clone() });
+        let (arrival, via_nat) = match client {
+            Client::Pc => self.from_pc(flow, &mut trace.hops),
+            Client::Node(n) => (self.forward(n, flow, Origin::Host, &mut trace.hops, 0), false),
+            Client::Pod(k) => {
+                let node = self.pods.get(k).and_then(|p| p.spec.node_name.clone()).unwrap_or_default();
+                (self.forward(&node, flow, Origin::Pod, &mut trace.hops, 0), false)
+            }
+        };
+        let cross = trace.hops.iter().filter(|h| matches!(h.rule, Rule::Route { .. })).count() as u64;
+        trace.elapsed_ms = 1 + cross;
+        let last_flow = trace.hops.last().map(|h| h.after.clone()).expect("a send hop exists");
+        let unix = self.lab.start_unix + self.now;
+        trace.outcome = match arrival {
+            Arrival::Pod(k, port) => {
+                let pod = self.pods.get(&k).cloned().unwrap_or_default();
+                let container = pod.spec.containers.iter().find(|c| images::listening_ports(c).contains(&(port as i64))).cloned().unwrap_or_default();
+                let app = images::of(&container).map_or(images::App::Generic, |i| i.app);
+                match apps::serve(app, &req.method, &req.path, &pod.meta.name, unix) {
+                    Answer::Http(r) => {
+                        let status = format!("{} {} {}", r.version, r.status, r.reason);
+                        trace.hops.push(Hop { place: self.pod_place(&k), rule: Rule::Respond { status }, before: last_flow.clone(), after: last_flow });
+                        Outcome::Response(r)
+                    }
+                    Answer::NotHttp => Outcome::NotHttp,
+                }
+            }
+            Arrival::Site(i) => {
+                let site = self.lab.internet[i].clone();
+                let r = apps::serve_site(&site.host, &site.title, &req.host_header, &req.method, &req.path, unix);
+                let status = format!("{} {} {}", r.version, r.status, r.reason);
+                trace.hops.push(Hop { place: Place::Internet(site.host.clone()), rule: Rule::Respond { status }, before: last_flow.clone(), after: last_flow });
+                trace.elapsed_ms += 20;
+                Outcome::Response(r)
+            }
+            Arrival::NodeHost(_, 22) => Outcome::NotHttp,
+            Arrival::NodeHost(n, _) => {
+                let body = "Client sent an HTTP request to an HTTPS server.\n".to_string();
+                let r = HttpResponse { version: "HTTP/1.0", status: 400, reason: "Bad Request", headers: vec![("Content-Length".into(), body.len().to_string())], body };
+                trace.hops.push(Hop { place: Place::Node(n), rule: Rule::Respond { status: "HTTP/1.0 400 Bad Request".into() }, before: last_flow.clone(), after: last_flow });
+                Outcome::Response(r)
+            }
+            Arrival::Refused if via_nat => Outcome::Reset,
+            Arrival::Refused => Outcome::Refused,
+            Arrival::Dropped if via_nat => Outcome::EmptyReply,
+            Arrival::Dropped => Outcome::Timeout,
+        };
+        trace
+    }
+
+    /// The learner's PC: loopback ports forwarded by the NAT network, or the internet.
+    fn from_pc(&mut self, flow: Flow, hops: &mut Vec<Hop>) -> (Arrival, bool) {
+        if let Some(i) = self.lab.internet.iter().position(|s| s.ip == flow.dst.ip) {
+            hops.push(Hop { place: Place::Pc, rule: Rule::Route { via: "the PC's own internet connection".into() }, before: flow.clone(), after: flow });
+            return (Arrival::Site(i), false);
+        }
+        let loopback = flow.dst.ip.starts_with("127.") || flow.dst.ip == self.lab.pc_address;
+        if !loopback {
+            hops.push(Hop {
+                place: Place::Pc,
+                rule: Rule::Drop { reason: format!("the PC has no route into the NAT network {}; only port-forwarding rules reach the VMs", self.lab.nat_network) },
+                before: flow.clone(),
+                after: flow,
+            });
+            return (Arrival::Dropped, false);
+        }
+        let Some(pf) = self.lab.port_forwards.iter().find(|p| p.host_port == flow.dst.port).cloned() else {
+            hops.push(Hop { place: Place::Pc, rule: Rule::Reset { reason: format!("nothing listens on {}; no port-forwarding rule for host port {}", flow.dst, flow.dst.port) }, before: flow.clone(), after: flow });
+            return (Arrival::Refused, false);
+        };
+        let nat_port = self.ephemeral_port();
+        let after = Flow { src: Addr::new(&self.lab.nat_gateway, nat_port), dst: Addr::new(&pf.guest_ip, pf.guest_port) };
+        hops.push(Hop {
+            place: Place::Nat,
+            rule: Rule::PortForward { rule: format!("{}: host {} -> {}:{}", pf.name, pf.host_port, pf.guest_ip, pf.guest_port) },
+            before: flow,
+            after: after.clone(),
+        });
+        let Some(node) = self.node_by_ip(&pf.guest_ip).map(|n| n.name.clone()) else {
+            hops.push(Hop { place: Place::Nat, rule: Rule::Drop { reason: format!("no VM has the address {}", pf.guest_ip) }, before: after.clone(), after });
+            return (Arrival::Dropped, true);
+        };
+        (self.arrive(&node, after, Origin::External, hops, 0), true)
+    }
+
+    /// A packet leaving a node's network stack (from a pod or the node itself).
+    fn forward(&mut self, node: &str, flow: Flow, origin: Origin, hops: &mut Vec<Hop>, depth: u8) -> Arrival {
+        let flow = match self.kube_proxy(node, flow, origin, hops) {
+            Ok(f) => f,
+            Err(a) => return a,
+        };
+        self.route(node, flow, origin, hops, depth)
+    }
+
+    /// A packet arriving at a node from the network.
+    fn arrive(&mut self, node: &str, flow: Flow, origin: Origin, hops: &mut Vec<Hop>, depth: u8) -> Arrival {
+        self.forward(node, flow, origin, hops, depth)
+    }
+
+    /// kube-proxy's NAT rules on one node. `Ok` is the flow after them; `Err` ends the packet.
+    fn kube_proxy(&mut self, node: &str, flow: Flow, origin: Origin, hops: &mut Vec<Hop>) -> Result<Flow, Arrival> {
+        let node_ip = self.node(node).map(|n| n.ip.clone()).unwrap_or_default();
+        let place = Place::Node(node.to_string());
+        // Which Service port, if any, this destination belongs to, and whether it is an
+        // "external" destination (nodePort, externalIP).
+        let mut hit: Option<(Key, usize, bool)> = None;
+        let mut clusterip_no_port = None;
+        for (k, svc) in &self.services {
+            if svc.type_() == "ExternalName" {
+                continue;
+            }
+            for (i, p) in svc.spec.ports.iter().enumerate() {
+                if p.protocol() != "TCP" {
+                    continue;
+                }
+                let port = p.port as u16;
+                if svc.has_virtual_ip() && svc.spec.cluster_ip.as_deref() == Some(flow.dst.ip.as_str()) && port == flow.dst.port {
+                    hit = Some((k.clone(), i, false));
+                } else if p.node_port.is_some_and(|n| n as u16 == flow.dst.port) && flow.dst.ip == node_ip {
+                    hit = Some((k.clone(), i, true));
+                } else if svc.spec.external_ips.iter().any(|ip| *ip == flow.dst.ip) && port == flow.dst.port {
+                    hit = Some((k.clone(), i, true));
+                }
+            }
+            if hit.is_none() && svc.has_virtual_ip() && svc.spec.cluster_ip.as_deref() == Some(flow.dst.ip.as_str()) {
+                clusterip_no_port = Some(k.clone());
+            }
+            if hit.is_some() {
+                break;
+            }
+        }
+        let Some((sk, pi, external)) = hit else {
+            if let Some(k) = clusterip_no_port {
+                hops.push(Hop {
+                    place,
+                    rule: Rule::Drop { reason: format!("{}/{} has no port {}: no rule matches, the packet goes nowhere", k.0, k.1, flow.dst.port) },
+                    before: flow.clone(),
+                    after: flow,
+                });
+                return Err(Arrival::Dropped);
+            }
+            return Ok(flow);
+        };
+        let svc = self.services[&sk].clone();
+        let sp = svc.spec.ports[pi].clone();
+        let svc_name = format!("{}/{}", sk.0, sk.1);
+        let port_label = sp.name.clone().unwrap_or_else(|| sp.port.to_string());
+        let eps = self.endpoints.get(&sk).map(|e| e.addresses.clone()).unwrap_or_default();
+        let with_port: Vec<EndpointAddress> = eps.into_iter().filter(|a| a.ports.iter().any(|(n, _, _)| *n == sp.name)).collect();
+        let ready: Vec<EndpointAddress> = with_port.iter().filter(|a| a.ready).cloned().collect();
+        let usable = if ready.is_empty() { with_port.iter().filter(|a| a.serving && a.terminating).cloned().collect() } else { ready };
+        let port_text = if external { format!("{}", flow.dst.port) } else { port_label.clone() };
+        if usable.is_empty() {
+            hops.push(Hop {
+                place,
+                rule: Rule::Reject { reason: format!("\"{svc_name}:{port_text} has no endpoints\" -j REJECT (icmp-port-unreachable)") },
+                before: flow.clone(),
+                after: flow,
+            });
+            return Err(Arrival::Refused);
+        }
+        let local_only = (external && svc.etp_local() && origin == Origin::External) || (!external && svc.itp_local());
+        let candidates: Vec<EndpointAddress> = if local_only { usable.iter().filter(|a| a.node.as_deref() == Some(node)).cloned().collect() } else { usable.clone() };
+        if candidates.is_empty() {
+            let which = if external { "externalTrafficPolicy" } else { "internalTrafficPolicy" };
+            hops.push(Hop {
+                place,
+                rule: Rule::Drop { reason: format!("\"{svc_name}:{port_text} has no local endpoints\" -j DROP ({which}: Local, no ready pod on {node})") },
+                before: flow.clone(),
+                after: flow,
+            });
+            return Err(Arrival::Dropped);
+        }
+        // Session affinity, then a uniform random choice (1/n, 1/(n-1), ... rules).
+        let aff_key = (node.to_string(), sk.clone(), sp.port, flow.src.ip.clone());
+        let mut sticky = false;
+        let mut chosen_idx = None;
+        if let Some(timeout) = svc.affinity_timeout() {
+            if let Some((ip, last)) = self.affinity.get(&aff_key) {
+                if self.now - last <= timeout {
+                    chosen_idx = candidates.iter().position(|a| a.ip == *ip);
+                    sticky = chosen_idx.is_some();
+                }
+            }
+        }
+        let idx = match chosen_idx {
+            Some(i) => i,
+            None => self.rng.below(candidates.len() as u64) as usize,
+        };
+        let ep = candidates[idx].clone();
+        if svc.affinity_timeout().is_some() {
+            self.affinity.insert(aff_key, (ep.ip.clone(), self.now));
+        }
+        let target_port = ep.ports.iter().find(|(n, _, _)| *n == sp.name).map(|(_, p, _)| *p as u16).unwrap_or(0);
+        let dnat = Flow { src: flow.src.clone(), dst: Addr::new(&ep.ip, target_port) };
+        hops.push(Hop {
+            place: place.clone(),
+            rule: Rule::Dnat {
+                service: svc_name.clone(),
+                port: port_text,
+                chosen: idx + 1,
+                of: candidates.len(),
+                pod: format!("{} on {}", ep.pod.clone().unwrap_or_else(|| ep.ip.clone()), ep.node.clone().unwrap_or_else(|| "-".into())),
+                sticky,
+            },
+            before: flow,
+            after: dnat.clone(),
+        });
+        // Masquerade.
+        let hairpin = dnat.src.ip == ep.ip;
+        let reason = if hairpin {
+            Some("hairpin: the pod reached itself through the Service, masquerade")
+        } else if external && !(svc.etp_local() && origin != Origin::Host) {
+            Some("masquerade traffic for external destinations (externalTrafficPolicy: Cluster)")
+        } else if !external && origin != Origin::Pod {
+            Some("masquerade: source outside the pod network (--cluster-cidr)")
+        } else if external && origin == Origin::Host {
+            Some("masquerade LOCAL traffic")
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            let port = self.ephemeral_port();
+            let snat = Flow { src: Addr::new(&node_ip, port), dst: dnat.dst.clone() };
+            hops.push(Hop { place, rule: Rule::Snat { reason: reason.into() }, before: dnat, after: snat.clone() });
+            return Ok(snat);
+        }
+        Ok(dnat)
+    }
+
+    /// Routing after NAT: to a pod (possibly on another node), another node, the internet.
+    fn route(&mut self, node: &str, flow: Flow, origin: Origin, hops: &mut Vec<Hop>, depth: u8) -> Arrival {
+        let here = Place::Node(node.to_string());
+        if let Some(pod) = self.pod_by_ip(&flow.dst.ip).filter(|p| !p.spec.host_network).cloned() {
+            let pk = key(&pod.meta.namespace, &pod.meta.name);
+            let pod_node = pod.node().unwrap_or_default().to_string();
+            if pod_node != node {
+                hops.push(Hop { place: here, rule: Rule::Route { via: format!("Calico IP-in-IP tunnel {node} -> {pod_node}") }, before: flow.clone(), after: flow.clone() });
+            }
+            let running = matches!(pod.status.state, ContainerState::Running { .. });
+            let listening = running && pod.spec.containers.iter().any(|c| images::listening_ports(c).contains(&(flow.dst.port as i64)));
+            if listening {
+                hops.push(Hop { place: self.pod_place(&pk), rule: Rule::Deliver, before: flow.clone(), after: flow });
+                return Arrival::Pod(pk, hops.last().map(|h| h.after.dst.port).unwrap_or(0));
+            }
+            let why = if running { format!("nothing listens on port {} in the pod", flow.dst.port) } else { "the container is not running".into() };
+            hops.push(Hop { place: self.pod_place(&pk), rule: Rule::Reset { reason: why }, before: flow.clone(), after: flow });
+            return Arrival::Refused;
+        }
+        if let Some(target) = self.node_by_ip(&flow.dst.ip).map(|n| n.name.clone()) {
+            if target != node {
+                if depth > 2 {
+                    return Arrival::Dropped;
+                }
+                hops.push(Hop { place: here, rule: Rule::Route { via: format!("NAT network {} -> {target}", node) }, before: flow.clone(), after: flow.clone() });
+                let o = if origin == Origin::Pod { Origin::Pod } else { Origin::External };
+                return self.arrive(&target, flow, o, hops, depth + 1);
+            }
+            let cp = self.lab.nodes.iter().any(|n| n.name == node && n.control_plane);
+            if HOST_LISTENERS.contains(&flow.dst.port) || (cp && flow.dst.port == 6443) {
+                hops.push(Hop { place: Place::Node(node.to_string()), rule: Rule::Deliver, before: flow.clone(), after: flow });
+                return Arrival::NodeHost(node.to_string(), hops.last().map(|h| h.after.dst.port).unwrap_or(0));
+            }
+            hops.push(Hop { place: Place::Node(node.to_string()), rule: Rule::Reset { reason: format!("nothing listens on {} on the node", flow.dst) }, before: flow.clone(), after: flow });
+            return Arrival::Refused;
+        }
+        if let Some(i) = self.lab.internet.iter().position(|s| s.ip == flow.dst.ip) {
+            let mut flow = flow;
+            if origin == Origin::Pod {
+                let node_ip = self.node(node).map(|n| n.ip.clone()).unwrap_or_default();
+                let port = self.ephemeral_port();
+                let snat = Flow { src: Addr::new(&node_ip, port), dst: flow.dst.clone() };
+                hops.push(Hop { place: here.clone(), rule: Rule::Snat { reason: "Calico natOutgoing: pod traffic leaving the pod network".into() }, before: flow, after: snat.clone() });
+                flow = snat;
+            }
+            hops.push(Hop { place: here, rule: Rule::Route { via: "VirtualBox NAT to the internet".into() }, before: flow.clone(), after: flow });
+            return Arrival::Site(i);
+        }
+        let reason = if cidr_contains(&self.lab.service_cidr, &flow.dst.ip) {
+            format!("no Service has the ClusterIP {}: nothing rewrites it, the packet goes nowhere", flow.dst.ip)
+        } else if cidr_contains(&self.lab.pod_cidr, &flow.dst.ip) {
+            format!("no pod has the address {}", flow.dst.ip)
+        } else {
+            format!("no host answers at {}", flow.dst.ip)
+        };
+        hops.push(Hop { place: here, rule: Rule::Drop { reason }, before: flow.clone(), after: flow });
+        Arrival::Dropped
+    }
+}
