@@ -5,3 +5,5 @@
 //! the browser front end (compiled for wasm32 only) renders what `sim` computes.
 
 pub mod sim;
+
+pub mod script;

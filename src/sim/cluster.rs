@@ -43,6 +43,8 @@ pub struct Cluster {
     pub affinity: BTreeMap<(String, Key, i64, String), (String, Time)>,
     /// Images already on a node: later pulls are quick.
     pub pulled: BTreeSet<(String, String)>,
+    /// What each pod's container wrote to stdout (nginx's access log).
+    pub logs: BTreeMap<Key, Vec<String>>,
     pub(crate) resource_version: u64,
 }
 
@@ -68,6 +70,7 @@ impl Cluster {
             node_ports: BTreeSet::new(),
             affinity: BTreeMap::new(),
             pulled: BTreeSet::new(),
+            logs: BTreeMap::new(),
             resource_version: 1000,
             lab,
         };

@@ -18,3 +18,8 @@ pub mod lab;
 pub mod serialize;
 pub mod apps;
 pub mod net;
+pub mod tabwriter;
+pub mod printers;
+pub mod kubectl;
+pub mod shell;
+pub mod tools;

@@ -238,6 +238,7 @@ pub struct Request {
     pub method: String,
     pub path: String,
     pub host_header: String,
+    pub user_agent: String,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -270,6 +271,18 @@ pub enum Lookup {
 const HOST_LISTENERS: &[u16] = &[22, 10250];
 
 impl Cluster {
+    /// Appends an access-log line to a pod's log, as nginx writes it: the client address is
+    /// the source the pod saw, after any SNAT.
+    pub fn log_access(&mut self, pod: &Key, src: &str, req: &Request, status: u16, bytes: usize) {
+        let unix = self.lab.start_unix + self.now;
+        let date = super::clock::http_date(unix);
+        // "Sat, 20 Dec 2025 10:24:07 GMT" -> "20/Dec/2025:10:24:07 +0000"
+        let parts: Vec<&str> = date.split(' ').collect();
+        let stamp = if parts.len() >= 5 { format!("{}/{}/{}:{} +0000", parts[1], parts[2], parts[3], parts[4]) } else { date.clone() };
+        let line = format!("{src} - - [{stamp}] \"{} {} HTTP/1.1\" {status} {bytes} \"-\" \"{}\" \"-\"", req.method, req.path, req.user_agent);
+        self.logs.entry(pod.clone()).or_default().push(line);
+    }
+
     fn client_place(&self, c: &Client) -> Place {
         match c {
             Client::Pc => Place::Pc,

@@ -1,0 +1,1016 @@
+//! kubectl: argument parsing with kubectl's own errors, and the commands the lab supports
+//! (apply, create, delete, get, describe, scale, rollout, label, exec, logs, run, version).
+
+use super::apierror::{render_errors, ApiError, CmdError};
+use super::apiserver::{classify, Mode};
+use super::clock::rfc3339;
+use super::cluster::key;
+use super::images;
+use super::kinds::{self, KindInfo};
+use super::objects::*;
+use super::printers as pr;
+use super::shell::{split_words, Output, Session, Shell};
+use super::tabwriter::table;
+use super::value::Value;
+use super::version;
+use super::yaml;
+
+/// A flag kubectl knows: short name, long name, whether it takes a value.
+type FlagSpec = (&'static str, &'static str, bool);
+
+const GLOBAL: &[FlagSpec] = &[("n", "namespace", true), ("", "context", true), ("", "kubeconfig", true), ("v", "v", true)];
+
+#[derive(Default)]
+struct Parsed {
+    pos: Vec<String>,
+    flags: Vec<(String, String)>,
+    rest: Option<Vec<String>>,
+}
+
+impl Parsed {
+    fn get(&self, long: &str) -> Option<&str> {
+        self.flags.iter().rev().find(|(k, _)| k == long).map(|(_, v)| v.as_str())
+    }
+    fn all(&self, long: &str) -> Vec<String> {
+        self.flags.iter().filter(|(k, _)| k == long).map(|(_, v)| v.clone()).collect()
+    }
+    fn has(&self, long: &str) -> bool {
+        self.flags.iter().any(|(k, v)| k == long && v != "false")
+    }
+}
+
+fn usage_error(cmd: &str, msg: &str) -> Output {
+    Output::err(format!("error: {msg}\nSee 'kubectl {cmd} --help' for usage.\n"), 1)
+}
+
+fn parse(cmd: &str, args: &[String], spec: &[FlagSpec]) -> Result<Parsed, Output> {
+    let find_long = |l: &str| spec.iter().chain(GLOBAL).find(|(_, long, _)| *long == l);
+    let find_short = |s: &str| spec.iter().chain(GLOBAL).find(|(short, _, _)| !short.is_empty() && *short == s);
+    let mut p = Parsed::default();
+    let mut i = 0;
+    while i < args.len() {
+        let a = &args[i];
+        if a == "--" {
+            p.rest = Some(args[i + 1..].to_vec());
+            break;
+        }
+        if let Some(long) = a.strip_prefix("--") {
+            let (name, inline) = match long.split_once('=') {
+                Some((n, v)) => (n, Some(v.to_string())),
+                None => (long, None),
+            };
+            let Some(&(_, lname, takes)) = find_long(name) else {
+                return Err(usage_error(cmd, &format!("unknown flag: --{name}")));
+            };
+            let value = if takes {
+                match inline {
+                    Some(v) => v,
+                    None => {
+                        i += 1;
+                        match args.get(i) {
+                            Some(v) => v.clone(),
+                            None => return Err(usage_error(cmd, &format!("flag needs an argument: --{name}"))),
+                        }
+                    }
+                }
+            } else {
+                inline.unwrap_or_else(|| "true".into())
+            };
+            p.flags.push((lname.to_string(), value));
+        } else if a.starts_with('-') && a.len() > 1 {
+            let chars: Vec<char> = a[1..].chars().collect();
+            let mut j = 0;
+            while j < chars.len() {
+                let s = chars[j].to_string();
+                let Some(&(_, lname, takes)) = find_short(&s) else {
+                    return Err(usage_error(cmd, &format!("unknown shorthand flag: '{s}' in {a}")));
+                };
+                if takes {
+                    let rest: String = chars[j + 1..].iter().collect();
+                    let rest = rest.strip_prefix('=').map(str::to_string).unwrap_or(rest);
+                    let value = if !rest.is_empty() {
+                        rest
+                    } else {
+                        i += 1;
+                        match args.get(i) {
+                            Some(v) => v.clone(),
+                            None => return Err(usage_error(cmd, &format!("flag needs an argument: '{s}' in {a}"))),
+                        }
+                    };
+                    p.flags.push((lname.to_string(), value));
+                    break;
+                }
+                p.flags.push((lname.to_string(), "true".into()));
+                j += 1;
+            }
+        } else {
+            p.pos.push(a.clone());
+        }
+        i += 1;
+    }
+    Ok(p)
+}
+
+fn lev(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        let mut cur = vec![i; b.len() + 1];
+        for j in 1..=b.len() {
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + usize::from(a[i - 1] != b[j - 1]));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+const COMMANDS: &[&str] = &[
+    "apply", "create", "delete", "get", "describe", "scale", "rollout", "label", "exec", "logs", "run", "version", "expose", "edit", "explain", "port-forward", "proxy", "top", "cluster-info", "api-resources",
+];
+
+/// A `-l` selector: `k=v`, `k==v`, `k!=v`, `k`, `!k`, comma-separated.
+fn selector_matches(sel: &str, labels: &Labels) -> bool {
+    sel.split(',').filter(|s| !s.trim().is_empty()).all(|term| {
+        let term = term.trim();
+        if let Some((k, v)) = term.split_once("!=") {
+            labels.get(k.trim()) != Some(&v.trim().to_string())
+        } else if let Some((k, v)) = term.split_once("==").or_else(|| term.split_once('=')) {
+            labels.get(k.trim()) == Some(&v.trim().to_string())
+        } else if let Some(k) = term.strip_prefix('!') {
+            !labels.contains_key(k)
+        } else {
+            labels.contains_key(term)
+        }
+    })
+}
+
+fn no_resources(ns: &str, all_ns: bool) -> String {
+    if all_ns {
+        "No resources found\n".into()
+    } else {
+        format!("No resources found in {ns} namespace.\n")
+    }
+}
+
+impl Shell {
+    fn namespace(&self, p: &Parsed) -> String {
+        p.get("namespace").unwrap_or("default").to_string()
+    }
+
+    pub fn kubectl(&mut self, args: &[String]) -> Output {
+        let Some(cmd) = args.first() else {
+            return Output::ok("kubectl controls the Kubernetes cluster manager.\n\n Find more information at: https://kubernetes.io/docs/reference/kubectl/\n\nBasic Commands (this lab): apply, create, delete, get, describe, scale, rollout, label, exec, logs, run, version\n");
+        };
+        let rest = &args[1..];
+        match cmd.as_str() {
+            "apply" => self.k_apply(rest, Mode::Apply),
+            "create" => self.k_apply(rest, Mode::Create),
+            "delete" => self.k_delete(rest),
+            "get" => self.k_get(rest),
+            "describe" => self.k_describe(rest),
+            "scale" => self.k_scale(rest),
+            "rollout" => self.k_rollout(rest),
+            "label" => self.k_label(rest),
+            "exec" => self.k_exec(rest),
+            "logs" => self.k_logs(rest),
+            "run" => self.k_run(rest),
+            "version" => Output::ok(format!("Client Version: {}\nKustomize Version: v5.5.0\nServer Version: {}\n", version::SERVER_VERSION, version::SERVER_VERSION)),
+            c if COMMANDS.contains(&c) => Output::err(format!("error: `kubectl {c}` is not part of this lab\n"), 1),
+            c if c.starts_with('-') => Output::err(format!("error: unknown flag: {c}\nSee 'kubectl --help' for usage.\n"), 1),
+            c => {
+                let mut sugg: Vec<&str> = COMMANDS.iter().copied().filter(|k| lev(c, k) <= 2 || k.starts_with(c)).collect();
+                sugg.truncate(3);
+                let mut text = format!("error: unknown command \"{c}\" for \"kubectl\"\n");
+                if !sugg.is_empty() {
+                    text.push_str("\nDid you mean this?\n");
+                    for s in sugg {
+                        text.push_str(&format!("\t{s}\n"));
+                    }
+                }
+                Output::err(text, 1)
+            }
+        }
+    }
+
+    /// Reads the manifests behind `-f`: each file's documents (List items flattened), or the
+    /// first error.
+    fn read_manifests(&self, files: &[String], errors: &mut Vec<CmdError>) -> Result<Vec<(String, Value)>, Output> {
+        let mut texts = Vec::new();
+        for f in files {
+            match self.files.read(f) {
+                Some(t) => texts.push((f.clone(), t)),
+                None => return Err(Output::err(format!("error: the path \"{f}\" does not exist\n"), 1)),
+            }
+        }
+        let mut docs = Vec::new();
+        for (f, t) in texts {
+            let (parsed, err) = yaml::parse_stream(&t);
+            for d in parsed {
+                match (d.value.get("kind").and_then(Value::as_str), d.value.get("items")) {
+                    (Some("List"), Some(Value::Seq(items))) => docs.extend(items.iter().map(|i| (f.clone(), i.clone()))),
+                    _ => docs.push((f.clone(), d.value)),
+                }
+            }
+            if let Some(e) = err {
+                errors.push(CmdError::Client(format!("error parsing {f}: error converting YAML to JSON: {}", e.message)));
+            }
+        }
+        Ok(docs)
+    }
+
+    fn k_apply(&mut self, args: &[String], mode: Mode) -> Output {
+        let cmd = if mode == Mode::Apply { "apply" } else { "create" };
+        let p = match parse(cmd, args, &[("f", "filename", true), ("R", "recursive", false), ("", "validate", true), ("", "dry-run", true), ("", "save-config", false), ("", "server-side", false), ("", "force", false)]) {
+            Ok(p) => p,
+            Err(e) => return e,
+        };
+        let files = p.all("filename");
+        if files.is_empty() {
+            if mode == Mode::Create {
+                if let Some(kind) = p.pos.first() {
+                    return Output::err(format!("error: `kubectl create {kind}` is not part of this lab; write a manifest and use `kubectl create -f FILE`\n"), 1);
+                }
+            }
+            return Output::err(if mode == Mode::Apply { "error: must specify one of -f and -k\n".to_string() } else { "error: must specify one of -f and -k\n".to_string() }, 1);
+        }
+        let ns = self.namespace(&p);
+        let mut errors = Vec::new();
+        let docs = match self.read_manifests(&files, &mut errors) {
+            Ok(d) => d,
+            Err(e) => return e,
+        };
+        if docs.is_empty() && errors.is_empty() {
+            return Output::err(format!("error: no objects passed to {cmd}\n"), 1);
+        }
+        let dry = p.get("dry-run").filter(|v| *v != "none");
+        let mut text = String::new();
+        for (file, doc) in &docs {
+            if let Some(d) = dry {
+                match classify(doc, file, &ns) {
+                    Ok(t) => {
+                        let verb = if self.cluster.exists(t.info.kind, &t.namespace, &t.name) { "configured" } else { "created" };
+                        text.push_str(&format!("{}/{} {verb} (dry run{})\n", t.info.qualified(), t.name, if d == "server" { " server" } else { "" }));
+                    }
+                    Err(e) => errors.push(e),
+                }
+                continue;
+            }
+            let missing_annotation = mode == Mode::Apply
+                && classify(doc, file, &ns).ok().is_some_and(|t| {
+                    self.cluster.exists(t.info.kind, &t.namespace, &t.name)
+                        && self
+                            .cluster
+                            .object_value(t.info.kind, &t.namespace, &t.name)
+                            .and_then(|v| v.get("metadata").and_then(|m| m.get("annotations")).and_then(|a| a.get(super::apiserver::LAST_APPLIED)).cloned())
+                            .is_none()
+                });
+            match self.cluster.submit(doc, file, mode, &ns) {
+                Ok((name, verb)) => {
+                    if missing_annotation {
+                        let res = name.split('/').next().unwrap_or("");
+                        let plural = kinds::by_name(res.split('.').next().unwrap_or(res)).map(|k| k.resource()).unwrap_or_default();
+                        text.push_str(&format!("Warning: resource {plural}/{} is missing the kubectl.kubernetes.io/last-applied-configuration annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.\n", name.split('/').nth(1).unwrap_or("")));
+                    }
+                    text.push_str(&format!("{name} {verb}\n"));
+                }
+                Err(e) => errors.push(e),
+            }
+            self.cluster.reconcile();
+        }
+        text.push_str(&render_errors(&errors));
+        Output { text, code: if errors.is_empty() { 0 } else { 1 }, traces: Vec::new() }
+    }
+
+    /// Resolves `TYPE NAME...`, `TYPE/NAME...` or `TYPE` to (kind, names).
+    fn targets(&self, pos: &[String]) -> Result<Vec<(&'static KindInfo, Option<String>)>, Output> {
+        let mut out = Vec::new();
+        if pos.iter().any(|p| p.contains('/')) {
+            for p in pos {
+                let Some((t, n)) = p.split_once('/') else {
+                    return Err(Output::err("error: there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'\n", 1));
+                };
+                let info = kinds::by_name(t).ok_or_else(|| Output::err(format!("error: the server doesn't have a resource type \"{t}\"\n"), 1))?;
+                out.push((info, Some(n.to_string())));
+            }
+            return Ok(out);
+        }
+        let Some(types) = pos.first() else { return Ok(out) };
+        let mut infos = Vec::new();
+        for t in types.split(',') {
+            let info = kinds::by_name(t).ok_or_else(|| Output::err(format!("error: the server doesn't have a resource type \"{t}\"\n"), 1))?;
+            infos.push(info);
+        }
+        if pos.len() > 1 {
+            for info in &infos {
+                for n in &pos[1..] {
+                    out.push((*info, Some(n.clone())));
+                }
+            }
+        } else {
+            for info in infos {
+                out.push((info, None));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Names of stored objects of a kind in a namespace (all namespaces with `None`).
+    fn names_of(&self, kind: &str, ns: Option<&str>) -> Vec<(String, String)> {
+        let c = &self.cluster;
+        let keep = |k: &(String, String)| ns.is_none_or(|n| k.0 == n);
+        let mut v: Vec<(String, String)> = match kind {
+            "Pod" => c.pods.keys().filter(|k| keep(k)).cloned().collect(),
+            "Service" => c.services.keys().filter(|k| keep(k)).cloned().collect(),
+            "Deployment" => c.deployments.keys().filter(|k| keep(k)).cloned().collect(),
+            "ReplicaSet" => c.replicasets.keys().filter(|k| keep(k)).cloned().collect(),
+            "Endpoints" => c.endpoints.keys().filter(|k| keep(k)).cloned().collect(),
+            "Node" => c.nodes.iter().map(|n| (String::new(), n.name.clone())).collect(),
+            "Namespace" => c.namespaces.keys().map(|n| (String::new(), n.clone())).collect(),
+            other => c.others.keys().filter(|(k, n, _)| k == other && ns.is_none_or(|x| n == x || n.is_empty())).map(|(_, n, name)| (n.clone(), name.clone())).collect(),
+        };
+        v.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+        v
+    }
+
+    fn labels_of(&self, kind: &str, ns: &str, name: &str) -> Labels {
+        let c = &self.cluster;
+        let k = key(ns, name);
+        match kind {
+            "Pod" => c.pods.get(&k).map(|o| o.meta.labels.clone()),
+            "Service" => c.services.get(&k).map(|o| o.meta.labels.clone()),
+            "Deployment" => c.deployments.get(&k).map(|o| o.meta.labels.clone()),
+            "ReplicaSet" => c.replicasets.get(&k).map(|o| o.meta.labels.clone()),
+            "Endpoints" => c.endpoints.get(&k).map(|o| o.meta.labels.clone()),
+            "Node" => c.node(name).map(|n| n.labels.clone()),
+            other => c.others.get(&(other.to_string(), ns.to_string(), name.to_string())).map(|o| o.meta.labels.clone()),
+        }
+        .unwrap_or_default()
+    }
+
+    fn row(&self, kind: &str, ns: &str, name: &str, shown: String, wide: bool) -> Option<(Vec<String>, Vec<String>)> {
+        let c = &self.cluster;
+        let k = key(ns, name);
+        Some(match kind {
+            "Pod" => (pr::pod_header(wide), pr::pod_row(c, c.pods.get(&k)?, shown, wide)),
+            "Service" => (pr::service_header(wide), pr::service_row(c, c.services.get(&k)?, shown, wide)),
+            "Deployment" => (pr::deployment_header(wide), pr::deployment_row(c, c.deployments.get(&k)?, shown, wide)),
+            "ReplicaSet" => (pr::replica_set_header(wide), pr::replica_set_row(c, c.replicasets.get(&k)?, shown, wide)),
+            "Endpoints" => (vec!["NAME".into(), "ENDPOINTS".into(), "AGE".into()], pr::endpoints_row(c, c.endpoints.get(&k)?, shown)),
+            "Node" => (pr::node_header(wide), pr::node_row(c, c.node(name)?, shown, wide)),
+            "Namespace" => (vec!["NAME".into(), "STATUS".into(), "AGE".into()], vec![shown, "Active".into(), super::clock::human_duration(c.now - *c.namespaces.get(name)?)]),
+            other => pr::other_row(c, c.others.get(&(other.to_string(), ns.to_string(), name.to_string()))?, shown),
+        })
+    }
+
+    fn k_get(&mut self, args: &[String]) -> Output {
+        let p = match parse("get", args, &[("o", "output", true), ("l", "selector", true), ("A", "all-namespaces", false), ("", "show-labels", false), ("w", "watch", false), ("", "no-headers", false)]) {
+            Ok(p) => p,
+            Err(e) => return e,
+        };
+        if p.pos.is_empty() {
+            return Output::err("You must specify the type of resource to get. Use \"kubectl api-resources\" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse \"kubectl explain <resource>\" for a detailed description of that resource (e.g. kubectl explain pods).\nSee 'kubectl get -h' for help and examples\n", 1);
+        }
+        let output = p.get("output").unwrap_or("").to_string();
+        if !["", "wide", "yaml", "json", "name"].contains(&output.as_str()) {
+            return Output::err(format!("error: unable to match a printer suitable for the output format \"{output}\", allowed formats are: custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml\n"), 1);
+        }
+        let wide = output == "wide";
+        let all_ns = p.has("all-namespaces");
+        let ns = self.namespace(&p);
+        let selector = p.get("selector").map(str::to_string);
+        let show_labels = p.has("show-labels");
+        let mut pos = p.pos.clone();
+        let expanded_all = pos.first().is_some_and(|t| t.split(',').any(|x| x == "all"));
+        if expanded_all {
+            let types: Vec<String> = pos[0].split(',').flat_map(|x| if x == "all" { vec!["pods", "services", "deployments", "replicasets"] } else { vec![x] }).map(String::from).collect();
+            pos[0] = types.join(",");
+        }
+        let targets = match self.targets(&pos) {
+            Ok(t) => t,
+            Err(e) => return e,
+        };
+        let multi_type = {
+            let mut kinds: Vec<&str> = targets.iter().map(|(i, _)| i.kind).collect();
+            kinds.dedup();
+            kinds.len() > 1 || expanded_all
+        };
+        let mut errors = Vec::new();
+        let mut groups: Vec<(Vec<String>, Vec<Vec<String>>)> = Vec::new();
+        let mut objects: Vec<Value> = Vec::new();
+        let mut names_out = String::new();
+        let mut i = 0;
+        while i < targets.len() {
+            let info = targets[i].0;
+            let mut items: Vec<(String, String)> = Vec::new();
+            while i < targets.len() && targets[i].0.kind == info.kind {
+                match &targets[i].1 {
+                    Some(n) => {
+                        let obj_ns = if info.namespaced { ns.clone() } else { String::new() };
+                        if self.cluster.exists(info.kind, &obj_ns, n) {
+                            items.push((obj_ns, n.clone()));
+                        } else {
+                            errors.push(CmdError::Api { err: ApiError::NotFound { resource: info.resource(), name: n.clone() }, context: None });
+                        }
+                    }
+                    None => {
+                        let scope = if all_ns || !info.namespaced { None } else { Some(ns.as_str()) };
+                        items.extend(self.names_of(info.kind, scope));
+                    }
+                }
+                i += 1;
+            }
+            if let Some(sel) = &selector {
+                items.retain(|(n, name)| selector_matches(sel, &self.labels_of(info.kind, n, name)));
+            }
+            if items.is_empty() {
+                continue;
+            }
+            let mut header = Vec::new();
+            let mut rows = Vec::new();
+            for (obj_ns, name) in &items {
+                let shown = if multi_type { format!("{}/{name}", info.qualified()) } else { name.clone() };
+                match output.as_str() {
+                    "yaml" | "json" => {
+                        if let Some(v) = self.cluster.object_value(info.kind, obj_ns, name) {
+                            objects.push(v);
+                        }
+                    }
+                    "name" => names_out.push_str(&format!("{}/{name}\n", info.qualified())),
+                    _ => {
+                        if let Some((h, mut r)) = self.row(info.kind, obj_ns, name, shown, wide) {
+                            header = h;
+                            if all_ns && info.namespaced {
+                                r.insert(0, obj_ns.clone());
+                            }
+                            if show_labels {
+                                r.push(if self.labels_of(info.kind, obj_ns, name).is_empty() { "<none>".into() } else { render_labels(&self.labels_of(info.kind, obj_ns, name)) });
+                            }
+                            rows.push(r);
+                        }
+                    }
+                }
+            }
+            if all_ns && info.namespaced {
+                header.insert(0, "NAMESPACE".into());
+            }
+            if show_labels {
+                header.push("LABELS".into());
+            }
+            if !rows.is_empty() {
+                groups.push((header, rows));
+            }
+        }
+        let mut text = String::new();
+        match output.as_str() {
+            "yaml" | "json" => {
+                let single = objects.len() == 1 && targets.len() == 1 && targets[0].1.is_some();
+                let v = if single {
+                    objects.remove(0)
+                } else if objects.is_empty() && !errors.is_empty() {
+                    Value::Null
+                } else {
+                    Value::map(vec![("apiVersion", Value::str("v1")), ("items", Value::Seq(objects)), ("kind", Value::str("List")), ("metadata", Value::map(vec![("resourceVersion", Value::str(""))]))])
+                };
+                if !v.is_null() {
+                    text = if output == "yaml" { v.to_yaml() } else { format!("{}\n", to_json_pretty(&v, 0)) };
+                }
+            }
+            "name" => text = names_out,
+            _ => {
+                let blocks: Vec<String> = groups
+                    .into_iter()
+                    .map(|(header, mut rows)| {
+                        if !p.has("no-headers") {
+                            rows.insert(0, header);
+                        }
+                        table(&rows)
+                    })
+                    .collect();
+                text = blocks.join("\n");
+            }
+        }
+        if text.is_empty() && errors.is_empty() {
+            text = no_resources(&ns, all_ns);
+        }
+        text.push_str(&render_errors(&errors));
+        Output { text, code: if errors.is_empty() { 0 } else { 1 }, traces: Vec::new() }
+    }
+
+    fn k_describe(&mut self, args: &[String]) -> Output {
+        let p = match parse("describe", args, &[("l", "selector", true), ("A", "all-namespaces", false)]) {
+            Ok(p) => p,
+            Err(e) => return e,
+        };
+        if p.pos.is_empty() {
+            return Output::err("You must specify the type of resource to describe. Use \"kubectl api-resources\" for a complete list of supported resources.\n\nerror: Required resource not specified.\nSee 'kubectl describe -h' for help and examples\n", 1);
+        }
+        let ns = self.namespace(&p);
+        let targets = match self.targets(&p.pos) {
+            Ok(t) => t,
+            Err(e) => return e,
+        };
+        let mut parts = Vec::new();
+        let mut errors = Vec::new();
+        for (info, name) in targets {
+            let obj_ns = if info.namespaced { ns.clone() } else { String::new() };
+            let names: Vec<String> = match name {
+                Some(n) => {
+                    // describe also finds objects whose name starts with the given prefix.
+                    let all = self.names_of(info.kind, Some(&obj_ns));
+                    if all.iter().any(|(_, x)| *x == n) {
+                        vec![n]
+                    } else {
+                        let pref: Vec<String> = all.into_iter().map(|(_, x)| x).filter(|x| x.starts_with(&n)).collect();
+                        if pref.is_empty() {
+                            errors.push(CmdError::Api { err: ApiError::NotFound { resource: info.resource(), name: n }, context: None });
+                        }
+                        pref
+                    }
+                }
+                None => self.names_of(info.kind, if info.namespaced { Some(&obj_ns) } else { None }).into_iter().map(|(_, x)| x).collect(),
+            };
+            for n in names {
+                let k = key(&obj_ns, &n);
+                let c = &self.cluster;
+                let text = match info.kind {
+                    "Service" => c.services.get(&k).map(|s| pr::describe_service(c, s)),
+                    "Pod" => c.pods.get(&k).map(|s| pr::describe_pod(c, s)),
+                    "Deployment" => c.deployments.get(&k).map(|s| pr::describe_deployment(c, s)),
+                    _ => self.cluster.object_value(info.kind, &obj_ns, &n).map(|v| {
+                        let mut o = format!("Name:\t{n}\n");
+                        if info.namespaced {
+                            o.push_str(&format!("Namespace:\t{obj_ns}\n"));
+                        }
+                        o.push_str(&format!("Labels:\t{}\n", {
+                            let l = self.labels_of(info.kind, &obj_ns, &n);
+                            if l.is_empty() { "<none>".to_string() } else { render_labels(&l) }
+                        }));
+                        o.push_str("Annotations:\t<none>\n");
+                        let _ = v;
+                        o.push_str("Events:\t<none>\n");
+                        super::tabwriter::align(&o, 0, 2)
+                    }),
+                };
+                if let Some(t) = text {
+                    parts.push(t);
+                }
+            }
+        }
+        let mut text = parts.join("\n\n");
+        if text.is_empty() && errors.is_empty() {
+            text = no_resources(&ns, false);
+        }
+        text.push_str(&render_errors(&errors));
+        Output { text, code: if errors.is_empty() { 0 } else { 1 }, traces: Vec::new() }
+    }
+
+    fn k_delete(&mut self, args: &[String]) -> Output {
+        let p = match parse("delete", args, &[("f", "filename", true), ("l", "selector", true), ("", "all", false), ("", "grace-period", true), ("", "force", false), ("", "now", false), ("", "wait", true), ("R", "recursive", false)]) {
+            Ok(p) => p,
+            Err(e) => return e,
+        };
+        let ns = self.namespace(&p);
+        let force = p.has("force");
+        let mut grace: Option<i64> = match p.get("grace-period").map(str::parse::<i64>) {
+            Some(Ok(g)) if g >= 0 => Some(g),
+            Some(Ok(_)) | None => None,
+            Some(Err(_)) => return Output::err(format!("error: invalid argument \"{}\" for \"--grace-period\" flag: strconv.ParseInt: parsing \"{}\": invalid syntax\nSee 'kubectl delete --help' for usage.\n", p.get("grace-period").unwrap_or(""), p.get("grace-period").unwrap_or("")), 1),
+        };
+        if p.has("now") {
+            grace = Some(1);
+        }
+        if force && grace.is_none() {
+            grace = Some(0);
+        }
+        let mut text = String::new();
+        if force && grace == Some(0) {
+            text.push_str("Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.\n");
+        }
+        let verb = if force && grace == Some(0) { "force deleted" } else { "deleted" };
+        let mut errors = Vec::new();
+        let mut doomed_pods = Vec::new();
+        let delete_one = |shell: &mut Shell, info: &KindInfo, obj_ns: &str, name: &str, ctx: Option<String>, text: &mut String, errors: &mut Vec<CmdError>, doomed_pods: &mut Vec<(String, String)>| {
+            match shell.cluster.delete(info.kind, obj_ns, name, grace) {
+                Ok(()) => {
+                    text.push_str(&format!("{} \"{name}\" {verb}{}\n", info.qualified(), version::delete_suffix(obj_ns)));
+                    if info.kind == "Pod" {
+                        doomed_pods.push(key(obj_ns, name));
+                    }
+                }
+                Err(e) => errors.push(CmdError::Api { err: e, context: ctx }),
+            }
+        };
+        let files = p.all("filename");
+        if !files.is_empty() {
+            let mut parse_errors = Vec::new();
+            let docs = match self.read_manifests(&files, &mut parse_errors) {
+                Ok(d) => d,
+                Err(e) => return e,
+            };
+            for (file, doc) in docs {
+                match classify(&doc, &file, &ns) {
+                    Ok(t) => delete_one(self, t.info, &t.namespace, &t.name, Some(format!("error when deleting \"{file}\": ")), &mut text, &mut errors, &mut doomed_pods),
+                    Err(e) => errors.push(e),
+                }
+            }
+            errors.extend(parse_errors);
+        } else {
+            if p.pos.is_empty() {
+                return Output::err("error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'\n", 1);
+            }
+            let targets = match self.targets(&p.pos) {
+                Ok(t) => t,
+                Err(e) => return e,
+            };
+            let selector = p.get("selector").map(str::to_string);
+            let everything = p.has("all");
+            let mut found_any = false;
+            for (info, name) in targets {
+                let obj_ns = if info.namespaced { ns.clone() } else { String::new() };
+                match name {
+                    Some(n) => {
+                        found_any = true;
+                        delete_one(self, info, &obj_ns, &n, None, &mut text, &mut errors, &mut doomed_pods);
+                    }
+                    None if selector.is_some() || everything => {
+                        let names: Vec<(String, String)> = self
+                            .names_of(info.kind, Some(&obj_ns))
+                            .into_iter()
+                            .filter(|(n, name)| selector.as_ref().is_none_or(|s| selector_matches(s, &self.labels_of(info.kind, n, name))))
+                            .collect();
+                        for (n, name) in names {
+                            found_any = true;
+                            delete_one(self, info, &n, &name, None, &mut text, &mut errors, &mut doomed_pods);
+                        }
+                    }
+                    None => return Output::err("error: resource(s) were provided, but no name was specified\n", 1),
+                }
+            }
+            if !found_any && errors.is_empty() {
+                text.push_str("No resources found\n");
+            }
+        }
+        self.cluster.reconcile();
+        // kubectl waits until the pods it deleted are gone.
+        if p.get("wait") != Some("false") {
+            let mut guard = 0;
+            while doomed_pods.iter().any(|k| self.cluster.pods.contains_key(k)) && guard < 700 {
+                match self.cluster.next_event() {
+                    Some(t) => self.cluster.advance(t - self.cluster.now),
+                    None => self.cluster.advance(1),
+                }
+                guard += 1;
+            }
+        }
+        text.push_str(&render_errors(&errors));
+        Output { text, code: if errors.is_empty() { 0 } else { 1 }, traces: Vec::new() }
+    }
+
+    fn k_scale(&mut self, args: &[String]) -> Output {
+        let p = match parse("scale", args, &[("", "replicas", true), ("f", "filename", true), ("", "current-replicas", true)]) {
+            Ok(p) => p,
+            Err(e) => return e,
+        };
+        let Some(r) = p.get("replicas") else {
+            return Output::err("error: required flag(s) \"replicas\" not set\n", 1);
+        };
+        let Ok(n) = r.parse::<i64>() else {
+            return Output::err(format!("error: invalid argument \"{r}\" for \"--replicas\" flag: strconv.ParseInt: parsing \"{r}\": invalid syntax\nSee 'kubectl scale --help' for usage.\n"), 1);
+        };
+        if n < 0 {
+            return Output::err("error: The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0\n", 1);
+        }
+        let ns = self.namespace(&p);
+        let targets = match self.targets(&p.pos) {
+            Ok(t) => t,
+            Err(e) => return e,
+        };
+        if targets.is_empty() {
+            return Output::err("error: You must provide one or more resources by argument or filename.\n", 1);
+        }
+        let mut text = String::new();
+        let mut errors = Vec::new();
+        for (info, name) in targets {
+            let Some(name) = name else { return Output::err("error: resource(s) were provided, but no name was specified\n", 1) };
+            let k = key(&ns, &name);
+            let ok = match info.kind {
+                "Deployment" => self.cluster.deployments.get_mut(&k).map(|d| d.replicas = Some(n)).is_some(),
+                "ReplicaSet" => self.cluster.replicasets.get_mut(&k).map(|d| d.replicas = Some(n)).is_some(),
+                _ => {
+                    errors.push(CmdError::Client(format!("cannot scale {}: this lab scales deployments and replicasets", info.plural)));
+                    continue;
+                }
+            };
+            if ok {
+                text.push_str(&format!("{}/{name} scaled\n", info.qualified()));
+            } else {
+                errors.push(CmdError::Api { err: ApiError::NotFound { resource: info.resource(), name }, context: None });
+            }
+        }
+        self.cluster.reconcile();
+        text.push_str(&render_errors(&errors));
+        Output { text, code: if errors.is_empty() { 0 } else { 1 }, traces: Vec::new() }
+    }
+
+    fn k_rollout(&mut self, args: &[String]) -> Output {
+        let Some(sub) = args.first() else {
+            return Output::err("error: Required resource not specified.\n", 1);
+        };
+        let p = match parse("rollout", &args[1..], &[("", "timeout", true), ("w", "watch", true)]) {
+            Ok(p) => p,
+            Err(e) => return e,
+        };
+        let ns = self.namespace(&p);
+        let targets = match self.targets(&p.pos) {
+            Ok(t) => t,
+            Err(e) => return e,
+        };
+        let Some((info, Some(name))) = targets.into_iter().next() else {
+            return Output::err("error: required resource not specified\n", 1);
+        };
+        if info.kind != "Deployment" {
+            return Output::err(format!("error: no rollout for {} in this lab; use a deployment\n", info.plural), 1);
+        }
+        let k = key(&ns, &name);
+        if !self.cluster.deployments.contains_key(&k) {
+            return Output::err(format!("Error from server (NotFound): deployments.apps \"{name}\" not found\n"), 1);
+        }
+        match sub.as_str() {
+            "restart" => {
+                let stamp = rfc3339(self.cluster.lab.start_unix + self.cluster.now);
+                if let Some(d) = self.cluster.deployments.get_mut(&k) {
+                    d.template.annotations.insert("kubectl.kubernetes.io/restartedAt".into(), stamp);
+                }
+                self.cluster.reconcile();
+                Output::ok(format!("deployment.apps/{name} restarted\n"))
+            }
+            "status" => {
+                let mut text = String::new();
+                for _ in 0..600 {
+                    let d = self.cluster.deployments[&k].clone();
+                    let st = self.cluster.deployment_status(&d);
+                    let want = d.replicas.unwrap_or(1);
+                    let line = if st.updated < want {
+                        format!("Waiting for deployment \"{name}\" rollout to finish: {} out of {want} new replicas have been updated...\n", st.updated)
+                    } else if st.replicas > st.updated {
+                        format!("Waiting for deployment \"{name}\" rollout to finish: {} old replicas are pending termination...\n", st.replicas - st.updated)
+                    } else if st.available < st.updated {
+                        format!("Waiting for deployment \"{name}\" rollout to finish: {} of {} updated replicas are available...\n", st.available, st.updated)
+                    } else {
+                        text.push_str(&format!("deployment \"{name}\" successfully rolled out\n"));
+                        return Output::ok(text);
+                    };
+                    if !text.ends_with(&line) {
+                        text.push_str(&line);
+                    }
+                    let step = self.cluster.next_event().map_or(1, |t| (t - self.cluster.now).max(1));
+                    self.cluster.advance(step);
+                }
+                text.push_str("error: timed out waiting for the condition\n");
+                Output::err(text, 1)
+            }
+            other => Output::err(format!("error: `kubectl rollout {other}` is not part of this lab\n"), 1),
+        }
+    }
+
+    fn k_label(&mut self, args: &[String]) -> Output {
+        let p = match parse("label", args, &[("", "overwrite", false), ("l", "selector", true), ("", "all", false)]) {
+            Ok(p) => p,
+            Err(e) => return e,
+        };
+        let ns = self.namespace(&p);
+        let (objs, changes): (Vec<String>, Vec<String>) = p.pos.iter().cloned().partition(|a| !a.contains('=') && !a.ends_with('-'));
+        if changes.is_empty() {
+            return Output::err("error: at least one label update is required\n", 1);
+        }
+        let targets = match self.targets(&objs) {
+            Ok(t) => t,
+            Err(e) => return e,
+        };
+        let mut text = String::new();
+        let mut errors = Vec::new();
+        for (info, name) in targets {
+            let Some(name) = name else { return Output::err("error: resource(s) were provided, but no name was specified\n", 1) };
+            let obj_ns = if info.namespaced { ns.clone() } else { String::new() };
+            if !self.cluster.exists(info.kind, &obj_ns, &name) {
+                errors.push(CmdError::Api { err: ApiError::NotFound { resource: info.resource(), name }, context: None });
+                continue;
+            }
+            let mut labels = self.labels_of(info.kind, &obj_ns, &name);
+            let before = labels.clone();
+            for ch in &changes {
+                if let Some(k) = ch.strip_suffix('-') {
+                    labels.remove(k);
+                } else if let Some((k, v)) = ch.split_once('=') {
+                    if let Some(old) = labels.get(k) {
+                        if old != v && !p.has("overwrite") {
+                            return Output::err(format!("error: '{k}' already has a value ({old}), and --overwrite is false\n"), 1);
+                        }
+                    }
+                    let errs = super::validation::validate_labels(&[(k.to_string(), v.to_string())].into(), "metadata.labels");
+                    if !errs.is_empty() {
+                        errors.push(CmdError::Api { err: ApiError::Invalid { kind: info.kind.into(), kind_group: info.kind_group(), name: name.clone(), causes: errs }, context: None });
+                        continue;
+                    }
+                    labels.insert(k.to_string(), v.to_string());
+                }
+            }
+            let k = key(&obj_ns, &name);
+            match info.kind {
+                "Pod" => self.cluster.pods.get_mut(&k).map(|o| o.meta.labels = labels.clone()),
+                "Service" => self.cluster.services.get_mut(&k).map(|o| o.meta.labels = labels.clone()),
+                "Deployment" => self.cluster.deployments.get_mut(&k).map(|o| o.meta.labels = labels.clone()),
+                "ReplicaSet" => self.cluster.replicasets.get_mut(&k).map(|o| o.meta.labels = labels.clone()),
+                "Node" => self.cluster.nodes.iter_mut().find(|n| n.name == name).map(|n| n.labels = labels.clone()),
+                other => self.cluster.others.get_mut(&(other.to_string(), obj_ns.clone(), name.clone())).map(|o| o.meta.labels = labels.clone()),
+            };
+            let verb = if labels == before { "not labeled" } else if labels.len() < before.len() && changes.iter().all(|c| c.ends_with('-')) { "unlabeled" } else { "labeled" };
+            text.push_str(&format!("{}/{name} {verb}\n", info.qualified()));
+        }
+        self.cluster.reconcile();
+        text.push_str(&render_errors(&errors));
+        Output { text, code: if errors.is_empty() { 0 } else { 1 }, traces: Vec::new() }
+    }
+
+    fn k_exec(&mut self, args: &[String]) -> Output {
+        let p = match parse("exec", args, &[("i", "stdin", false), ("t", "tty", false), ("c", "container", true), ("q", "quiet", false)]) {
+            Ok(p) => p,
+            Err(e) => return e,
+        };
+        let ns = self.namespace(&p);
+        let Some(target) = p.pos.first() else {
+            return Output::err("error: pod, type/name or --filename must be specified\n", 1);
+        };
+        let Some(cmd) = p.rest.clone().filter(|r| !r.is_empty()) else {
+            if p.pos.len() > 1 {
+                return Output::err("error: exec [POD] [COMMAND] is not supported anymore. Use exec [POD] -- [COMMAND] instead\nSee 'kubectl exec -h' for help and examples\n", 1);
+            }
+            return Output::err("error: you must specify at least one command for the container\n", 1);
+        };
+        let pod_name = target.strip_prefix("pod/").or_else(|| target.strip_prefix("pods/")).unwrap_or(target);
+        let Some(k) = self.pod_key(&ns, pod_name) else {
+            return Output::err(format!("Error from server (NotFound): pods \"{pod_name}\" not found\n"), 1);
+        };
+        let pod = self.cluster.pods[&k].clone();
+        let container = match p.get("container") {
+            Some(c) => {
+                if !pod.spec.containers.iter().any(|x| x.name == c) {
+                    return Output::err(format!("error: container {c} not found in pod {pod_name}\n"), 1);
+                }
+                c.to_string()
+            }
+            None => pod.spec.containers.first().map(|c| c.name.clone()).unwrap_or_default(),
+        };
+        if !matches!(pod.status.state, ContainerState::Running { .. }) || pod.is_terminating() && pod.status.pod_ip.is_none() {
+            if pod.spec.node_name.is_none() || pod.status.pod_ip.is_none() {
+                return Output::err(format!("error: unable to upgrade connection: container not found (\"{container}\")\n"), 1);
+            }
+            return Output::err(format!("error: cannot exec into a container in a completed pod; current phase is {}\n", pod.status.phase), 1);
+        }
+        let ct = pod.spec.containers.iter().find(|x| x.name == container).cloned().unwrap_or_default();
+        let interactive = p.has("stdin") && p.has("tty");
+        let program = cmd[0].clone();
+        let is_shell = matches!(program.rsplit('/').next(), Some("bash" | "sh" | "ash")) && cmd.len() == 1;
+        let exists = images::has_shell(&ct, &program) || images::has_tool(&ct, program.rsplit('/').next().unwrap_or("")) || matches!(program.as_str(), "hostname" | "cat" | "echo" | "env" | "ls");
+        if !exists {
+            let why = if program.starts_with('/') { format!("stat {program}: no such file or directory") } else { "executable file not found in $PATH".into() };
+            let id = self.cluster.new_uid().replace('-', "");
+            return Output::err(
+                format!("error: Internal error occurred: error executing command in container: failed to exec in container: failed to start exec \"{id}{}\": OCI runtime exec failed: exec failed: unable to start container process: exec: \"{program}\": {why}: unknown\n", &id[..32]),
+                1,
+            );
+        }
+        if is_shell {
+            if interactive {
+                self.sessions.push(Session::Pod { pod: k, container, shell: program });
+            }
+            return Output::default();
+        }
+        let mut out = self.container_command(&k, &container, &cmd, p.has("tty"));
+        if out.code != 0 {
+            out.text.push_str(&format!("command terminated with exit code {}\n", out.code));
+            out.code = 1;
+        }
+        out
+    }
+
+    fn k_logs(&mut self, args: &[String]) -> Output {
+        let p = match parse("logs", args, &[("f", "follow", false), ("c", "container", true), ("", "tail", true), ("p", "previous", false)]) {
+            Ok(p) => p,
+            Err(e) => return e,
+        };
+        let ns = self.namespace(&p);
+        let Some(target) = p.pos.first() else {
+            return Output::err("error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples\n", 1);
+        };
+        let pod_name = if let Some(d) = target.strip_prefix("deployment/").or_else(|| target.strip_prefix("deploy/")) {
+            let dk = key(&ns, d);
+            let Some(dep) = self.cluster.deployments.get(&dk) else {
+                return Output::err(format!("error: error from server (NotFound): deployments.apps \"{d}\" not found in namespace \"{ns}\"\n"), 1);
+            };
+            let uid_rs: Vec<String> = self.cluster.replicasets.values().filter(|r| r.meta.owner.as_ref().is_some_and(|o| o.uid == dep.meta.uid)).map(|r| r.meta.uid.clone()).collect();
+            match self.cluster.pods.values().find(|p| p.meta.owner.as_ref().is_some_and(|o| uid_rs.contains(&o.uid))) {
+                Some(p) => p.meta.name.clone(),
+                None => return Output::err(format!("error: timed out waiting for the condition\n"), 1),
+            }
+        } else {
+            target.strip_prefix("pod/").unwrap_or(target).to_string()
+        };
+        let k = key(&ns, &pod_name);
+        let Some(pod) = self.cluster.pods.get(&k) else {
+            return Output::err(format!("Error from server (NotFound): pods \"{pod_name}\" not found\n"), 1);
+        };
+        if !matches!(pod.status.state, ContainerState::Running { .. } | ContainerState::Terminated { .. }) {
+            let c = pod.spec.containers.first().map(|c| c.name.clone()).unwrap_or_default();
+            let reason = match &pod.status.state {
+                ContainerState::Waiting(r) => r.clone(),
+                _ => "ContainerCreating".into(),
+            };
+            return Output::err(format!("Error from server (BadRequest): container \"{c}\" in pod \"{pod_name}\" is waiting to start: {}\n", if reason == "ContainerCreating" { "ContainerCreating".to_string() } else { format!("trying and failing to pull image") }), 1);
+        }
+        let mut lines = self.cluster.logs.get(&k).cloned().unwrap_or_default();
+        if let Some(t) = p.get("tail").and_then(|t| t.parse::<usize>().ok()) {
+            let skip = lines.len().saturating_sub(t);
+            lines.drain(..skip);
+        }
+        let mut text = String::new();
+        for l in lines {
+            text.push_str(&l);
+            text.push('\n');
+        }
+        Output::ok(text)
+    }
+
+    fn k_run(&mut self, args: &[String]) -> Output {
+        let p = match parse("run", args, &[("", "image", true), ("", "port", true), ("", "restart", true), ("", "labels", true), ("i", "stdin", false), ("t", "tty", false), ("", "rm", false), ("", "command", false)]) {
+            Ok(p) => p,
+            Err(e) => return e,
+        };
+        let Some(name) = p.pos.first() else {
+            return Output::err("error: NAME is required for run\nSee 'kubectl run -h' for help and examples\n", 1);
+        };
+        let Some(image) = p.get("image") else {
+            return Output::err("error: required flag(s) \"image\" not set\n", 1);
+        };
+        let ns = self.namespace(&p);
+        let mut labels = vec![("run".to_string(), Value::str(name.as_str()))];
+        if let Some(l) = p.get("labels") {
+            labels = l.split(',').filter_map(|kv| kv.split_once('=')).map(|(k, v)| (k.to_string(), Value::str(v))).collect();
+        }
+        let mut container = vec![("name", Value::str(name.as_str())), ("image", Value::str(image))];
+        if let Some(port) = p.get("port").and_then(|x| x.parse::<i64>().ok()) {
+            container.push(("ports", Value::Seq(vec![Value::map(vec![("containerPort", Value::Int(port))])])));
+        }
+        let cmd: Vec<Value> = p.rest.clone().unwrap_or_default().into_iter().map(Value::Str).collect();
+        if !cmd.is_empty() {
+            container.push((if p.has("command") { "command" } else { "args" }, Value::Seq(cmd)));
+        }
+        let doc = Value::map(vec![
+            ("apiVersion", Value::str("v1")),
+            ("kind", Value::str("Pod")),
+            ("metadata", Value::map(vec![("name", Value::str(name.as_str())), ("labels", Value::Map(labels))])),
+            (
+                "spec",
+                Value::map(vec![("containers", Value::Seq(vec![Value::map(container)])), ("restartPolicy", Value::str(p.get("restart").unwrap_or("Always")))]),
+            ),
+        ]);
+        match self.cluster.submit(&doc, "STDIN", Mode::Create, &ns) {
+            Ok((n, _)) => {
+                self.cluster.reconcile();
+                Output::ok(format!("{n} created\n"))
+            }
+            Err(e) => {
+                let text = match &e {
+                    CmdError::Api { err: ApiError::AlreadyExists { name, .. }, .. } => format!("Error from server (AlreadyExists): pods \"{name}\" already exists\n"),
+                    _ => render_errors(&[e]),
+                };
+                Output::err(text, 1)
+            }
+        }
+    }
+}
+
+/// `kubectl get -o json`: four-space indentation, sorted keys.
+pub fn to_json_pretty(v: &Value, ind: usize) -> String {
+    let pad = " ".repeat(ind + 4);
+    let end = " ".repeat(ind);
+    match v {
+        Value::Map(entries) if !entries.is_empty() => {
+            let mut sorted: Vec<&(String, Value)> = entries.iter().collect();
+            sorted.sort_by(|a, b| a.0.cmp(&b.0));
+            let items: Vec<String> = sorted.iter().map(|(k, x)| format!("{pad}{}: {}", Value::Str(k.clone()).to_json(), to_json_pretty(x, ind + 4))).collect();
+            format!("{{\n{}\n{end}}}", items.join(",\n"))
+        }
+        Value::Seq(items) if !items.is_empty() => {
+            let items: Vec<String> = items.iter().map(|x| format!("{pad}{}", to_json_pretty(x, ind + 4))).collect();
+            format!("[\n{}\n{end}]", items.join(",\n"))
+        }
+        other => other.to_json(),
+    }
+}
+
+#[allow(dead_code)]
+fn words(line: &str) -> Vec<String> {
+    split_words(line).unwrap_or_default()
+}

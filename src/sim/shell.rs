@@ -1,0 +1,392 @@
+//! The terminal a learner types into: a prompt on a node, `kubectl exec -it` into a pod's shell,
+//! `host ...` for the learner's PC. Each line runs one command against the cluster and returns
+//! its output, exit code and the traces of the requests it sent.
+
+use super::cluster::{key, Cluster, Key};
+use super::images;
+use super::net::{Client, Trace};
+
+/// Where manifests come from: the script's folder, or the editor's files.
+pub trait Files {
+    fn read(&self, path: &str) -> Option<String>;
+    fn list(&self) -> Vec<String>;
+}
+
+/// A set of named files in memory.
+#[derive(Clone, Debug, Default)]
+pub struct MemFiles(pub Vec<(String, String)>);
+
+impl Files for MemFiles {
+    fn read(&self, path: &str) -> Option<String> {
+        let p = path.trim_start_matches("./");
+        self.0.iter().find(|(n, _)| n == p).map(|(_, t)| t.clone())
+    }
+    fn list(&self) -> Vec<String> {
+        self.0.iter().map(|(n, _)| n.clone()).collect()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Session {
+    Node(String),
+    Pod { pod: Key, container: String, shell: String },
+}
+
+/// What one command printed.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Output {
+    pub text: String,
+    pub code: i32,
+    pub traces: Vec<Trace>,
+}
+
+impl Output {
+    pub fn ok(text: impl Into<String>) -> Output {
+        Output { text: text.into(), code: 0, traces: Vec::new() }
+    }
+    pub fn err(text: impl Into<String>, code: i32) -> Output {
+        Output { text: text.into(), code, traces: Vec::new() }
+    }
+}
+
+/// Each command takes one simulated second of the learner's time.
+pub const COMMAND_SECONDS: i64 = 1;
+
+pub struct Shell {
+    pub cluster: Cluster,
+    pub sessions: Vec<Session>,
+    pub files: Box<dyn Files>,
+}
+
+/// Splits a command line like a POSIX shell: quotes, backslashes, `#` comments.
+pub fn split_words(line: &str) -> Result<Vec<String>, String> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut in_word = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                in_word = true;
+                loop {
+                    match chars.next() {
+                        Some('\'') => break,
+                        Some(x) => cur.push(x),
+                        None => return Err("unexpected EOF while looking for matching `''".into()),
+                    }
+                }
+            }
+            '"' => {
+                in_word = true;
+                loop {
+                    match chars.next() {
+                        Some('"') => break,
+                        Some('\\') => match chars.next() {
+                            Some(x @ ('"' | '\\' | '$' | '`')) => cur.push(x),
+                            Some(x) => {
+                                cur.push('\\');
+                                cur.push(x);
+                            }
+                            None => return Err("unexpected EOF while looking for matching `\"'".into()),
+                        },
+                        Some(x) => cur.push(x),
+                        None => return Err("unexpected EOF while looking for matching `\"'".into()),
+                    }
+                }
+            }
+            '\\' => {
+                in_word = true;
+                if let Some(x) = chars.next() {
+                    cur.push(x);
+                }
+            }
+            '#' if !in_word => break,
+            c if c.is_whitespace() => {
+                if in_word {
+                    words.push(std::mem::take(&mut cur));
+                    in_word = false;
+                }
+            }
+            c => {
+                in_word = true;
+                cur.push(c);
+            }
+        }
+    }
+    if in_word {
+        words.push(cur);
+    }
+    Ok(words)
+}
+
+impl Shell {
+    pub fn new(cluster: Cluster, files: Box<dyn Files>) -> Shell {
+        let start = cluster.lab.nodes.iter().find(|n| n.control_plane).or(cluster.lab.nodes.first()).map(|n| n.name.clone()).unwrap_or_default();
+        Shell { cluster, sessions: vec![Session::Node(start)], files }
+    }
+
+    pub fn session(&self) -> &Session {
+        self.sessions.last().expect("the node session is never popped")
+    }
+
+    /// The prompt before the next command.
+    pub fn prompt(&self) -> String {
+        match self.session() {
+            Session::Node(n) => format!("{}@{n}:~$ ", self.cluster.lab.user),
+            Session::Pod { pod, shell, .. } => {
+                if shell.ends_with("bash") {
+                    format!("root@{}:/# ", pod.1)
+                } else {
+                    "/ # ".into()
+                }
+            }
+        }
+    }
+
+    /// Runs one line as typed at the current prompt.
+    pub fn run(&mut self, line: &str) -> Output {
+        let out = match split_words(line) {
+            Ok(words) if words.is_empty() => Output::default(),
+            Ok(words) => self.dispatch(&words),
+            Err(e) => Output::err(format!("bash: {e}\n"), 2),
+        };
+        self.cluster.advance(COMMAND_SECONDS);
+        out
+    }
+
+    fn dispatch(&mut self, words: &[String]) -> Output {
+        if words.iter().any(|w| w == "|" || w == "&&" || w == ";" || w == ">" || w == "||") {
+            return Output::err("this lab's shell runs one command per line: pipes, redirections and command lists are not supported\n", 2);
+        }
+        match self.session().clone() {
+            Session::Node(node) => self.node_command(&node, words),
+            Session::Pod { pod, container, shell } => {
+                if words[0] == "exit" {
+                    self.sessions.pop();
+                    return Output::ok("exit\n");
+                }
+                if words[0] == "trace" {
+                    return self.trace(&words[1..]);
+                }
+                let mut out = self.container_command(&pod, &container, words, true);
+                if out.code == 127 && out.text.is_empty() {
+                    let name = shell.rsplit('/').next().unwrap_or("sh");
+                    out.text = if name == "bash" { format!("bash: {}: command not found\n", words[0]) } else { format!("/bin/sh: {}: not found\n", words[0]) };
+                }
+                out
+            }
+        }
+    }
+
+    fn node_command(&mut self, node: &str, words: &[String]) -> Output {
+        let args = &words[1..];
+        match words[0].as_str() {
+            "kubectl" | "k" => self.kubectl(args),
+            "curl" => self.curl(&Client::Node(node.to_string()), args, true, "8.5.0"),
+            "host" => match args.first().map(String::as_str) {
+                Some("curl") => self.curl(&Client::Pc, &args[1..], true, "8.7.1"),
+                Some("trace") => {
+                    let mut w = vec!["host".to_string()];
+                    w.extend(args[1..].iter().cloned());
+                    self.trace(&w)
+                }
+                _ => Output::err("usage: host curl [options] URL   (runs curl on the learner's PC)\n", 2),
+            },
+            "trace" => self.trace(args),
+            "sleep" => self.sleep(args),
+            "nslookup" => self.nslookup(&Client::Node(node.to_string()), args, "bind"),
+            "hostname" => Output::ok(format!("{node}\n")),
+            "echo" => Output::ok(format!("{}\n", args.join(" "))),
+            "pwd" => Output::ok(format!("/home/{}\n", self.cluster.lab.user)),
+            "clear" | "true" | "cd" => Output::default(),
+            "false" => Output::err("", 1),
+            "ls" => {
+                let mut files = self.files.list();
+                files.sort();
+                Output::ok(if files.is_empty() { String::new() } else { format!("{}\n", files.join("  ")) })
+            }
+            "cat" => self.cat_node(args),
+            "exit" | "logout" => Output::ok("logout\nthis lab keeps you on the node; close the page to leave\n"),
+            "ping" => self.ping(&Client::Node(node.to_string()), args),
+            other => Output::err(format!("{other}: command not found\n"), 127),
+        }
+    }
+
+    fn cat_node(&self, args: &[String]) -> Output {
+        let mut text = String::new();
+        let mut code = 0;
+        for a in args {
+            if a == "/etc/hosts" {
+                text.push_str("127.0.0.1 localhost\n");
+                if let Session::Node(n) = self.session() {
+                    text.push_str(&format!("127.0.1.1 {n}\n\n"));
+                }
+                for n in &self.cluster.lab.nodes {
+                    text.push_str(&format!("{} {}\n", n.ip, n.name));
+                }
+                text.push_str("\n# The following lines are desirable for IPv6 capable hosts\n::1     ip6-localhost ip6-loopback\nfe00::0 ip6-localnet\nff00::0 ip6-mcastprefix\nff02::1 ip6-allnodes\nff02::2 ip6-allrouters\n");
+            } else if a == "/etc/resolv.conf" {
+                text.push_str("nameserver 127.0.0.53\noptions edns0 trust-ad\nsearch .\n");
+            } else {
+                match self.files.read(a) {
+                    Some(t) => {
+                        text.push_str(&t);
+                        if !t.ends_with('\n') && !t.is_empty() {
+                            text.push('\n');
+                        }
+                    }
+                    None => {
+                        text.push_str(&format!("cat: {a}: No such file or directory\n"));
+                        code = 1;
+                    }
+                }
+            }
+        }
+        Output { text, code, traces: Vec::new() }
+    }
+
+    fn sleep(&mut self, args: &[String]) -> Output {
+        let Some(a) = args.first() else {
+            return Output::err("sleep: missing operand\nTry 'sleep --help' for more information.\n", 1);
+        };
+        let (num, mult) = match a.chars().last() {
+            Some('s') => (&a[..a.len() - 1], 1),
+            Some('m') => (&a[..a.len() - 1], 60),
+            Some('h') => (&a[..a.len() - 1], 3600),
+            _ => (a.as_str(), 1),
+        };
+        match num.parse::<f64>() {
+            Ok(n) if n >= 0.0 && n.is_finite() => {
+                let secs = ((n * mult as f64).ceil() as i64).min(7 * 86400);
+                self.cluster.advance(secs);
+                Output::default()
+            }
+            _ => Output::err(format!("sleep: invalid time interval '{a}'\nTry 'sleep --help' for more information.\n"), 1),
+        }
+    }
+
+    /// `trace CMD`: runs the command, then prints the hops of every request it sent.
+    fn trace(&mut self, args: &[String]) -> Output {
+        if args.is_empty() {
+            return Output::err("usage: trace COMMAND   (curl, wget, host curl, kubectl exec POD -- curl)\n", 2);
+        }
+        let mut out = self.dispatch(args);
+        for t in &out.traces {
+            out.text.push_str(&format!("trace: {}\n", t.client.label()));
+            out.text.push_str(&t.render());
+        }
+        if out.traces.is_empty() {
+            out.text.push_str("trace: the command sent no request\n");
+        }
+        out
+    }
+
+    /// A command inside a container (an exec, or a line typed in its shell).
+    pub fn container_command(&mut self, pod: &Key, container: &str, words: &[String], tty: bool) -> Output {
+        let Some(p) = self.cluster.pods.get(pod).cloned() else {
+            return Output::err("error: the pod is gone\n", 1);
+        };
+        let c = p.spec.containers.iter().find(|c| c.name == container).cloned().unwrap_or_default();
+        let program = words[0].rsplit('/').next().unwrap_or("").to_string();
+        let args = &words[1..];
+        let client = Client::Pod(pod.clone());
+        let has = |t: &str| images::has_tool(&c, t);
+        if images::has_shell(&c, &words[0]) || ((program == "sh" || program == "bash") && images::has_shell(&c, &program)) {
+            // A shell with `-c` runs its argument; without a terminal it exits.
+            if args.first().map(String::as_str) == Some("-c") {
+                if let Some(cmd) = args.get(1) {
+                    return match split_words(cmd) {
+                        Ok(w) if !w.is_empty() => self.container_command(pod, container, &w, tty),
+                        _ => Output::default(),
+                    };
+                }
+            }
+            return Output::default();
+        }
+        match program.as_str() {
+            "curl" if has("curl") => {
+                let version = if images::repository(&c.image) == "curlimages/curl" {
+                    super::apiserver::image_tag(&c.image).unwrap_or("8.18.0").to_string()
+                } else if images::repository(&c.image) == "nginx" {
+                    "8.14.1".to_string()
+                } else {
+                    "8.12.1".to_string()
+                };
+                self.curl(&client, args, tty, &version)
+            }
+            "wget" if has("wget") => self.wget(&client, args),
+            "nslookup" if has("nslookup") => {
+                let flavour = images::of(&c).map_or("busybox", |i| if i.nslookup.is_empty() { "bind" } else { i.nslookup });
+                self.nslookup(&client, args, flavour)
+            }
+            "dig" if has("dig") => self.dig(&client, args),
+            "ping" if has("ping") => self.ping(&client, args),
+            "hostname" => Output::ok(format!("{}\n", p.spec.hostname.clone().unwrap_or_else(|| pod.1.clone()))),
+            "cat" if has("cat") => self.cat_pod(pod, args),
+            "echo" if has("echo") => Output::ok(format!("{}\n", args.join(" "))),
+            "env" if has("env") => Output::ok(format!(
+                "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\nHOSTNAME={}\nKUBERNETES_SERVICE_HOST=10.96.0.1\nKUBERNETES_SERVICE_PORT=443\nHOME=/root\n",
+                pod.1
+            )),
+            "ls" if has("ls") => Output::ok("bin   dev  etc   lib    media  opt   root  sbin  sys  usr\nboot  docker-entrypoint.d  home  lib64  mnt  proc  run  srv  tmp  var\n"),
+            "pwd" if has("pwd") => Output::ok("/\n"),
+            "sleep" if has("sleep") => self.sleep(args),
+            "clear" | "cd" | "true" => Output::default(),
+            _ => Output { text: String::new(), code: 127, traces: Vec::new() },
+        }
+    }
+
+    fn cat_pod(&self, pod: &Key, args: &[String]) -> Output {
+        let mut text = String::new();
+        let mut code = 0;
+        for a in args {
+            match a.as_str() {
+                "/etc/resolv.conf" => {
+                    let (search, servers, options) = self.cluster.resolv_conf(&Client::Pod(pod.clone()));
+                    if !search.is_empty() {
+                        text.push_str(&format!("search {}\n", search.join(" ")));
+                    }
+                    for s in servers {
+                        text.push_str(&format!("nameserver {s}\n"));
+                    }
+                    if !options.is_empty() {
+                        let opts: Vec<String> = options.iter().map(|(n, v)| v.as_ref().map_or(n.clone(), |v| format!("{n}:{v}"))).collect();
+                        text.push_str(&format!("options {}\n", opts.join(" ")));
+                    }
+                }
+                "/etc/hosts" => {
+                    let ip = self.cluster.pods.get(pod).and_then(|p| p.status.pod_ip.clone()).unwrap_or_default();
+                    text.push_str(&format!(
+                        "# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n{ip}\t{}\n",
+                        pod.1
+                    ));
+                }
+                "/etc/hostname" => text.push_str(&format!("{}\n", pod.1)),
+                other => {
+                    text.push_str(&format!("cat: {other}: No such file or directory\n"));
+                    code = 1;
+                }
+            }
+        }
+        Output { text, code, traces: Vec::new() }
+    }
+
+    /// Looks a pod up for exec, by name in a namespace.
+    pub fn pod_key(&self, ns: &str, name: &str) -> Option<Key> {
+        let k = key(ns, name);
+        self.cluster.pods.contains_key(&k).then_some(k)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_split_like_a_shell() {
+        assert_eq!(split_words("curl 'web-service-externalname'").unwrap(), vec!["curl", "web-service-externalname"]);
+        assert_eq!(split_words("kubectl exec -it nginx01 -- /bin/bash # in").unwrap(), vec!["kubectl", "exec", "-it", "nginx01", "--", "/bin/bash"]);
+        assert_eq!(split_words("echo \"a b\" c\\ d").unwrap(), vec!["echo", "a b", "c d"]);
+        assert!(split_words("echo 'open").is_err());
+    }
+}
