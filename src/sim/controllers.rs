@@ -518,7 +518,8 @@ impl Cluster {
             let running = matches!(pod.status.state, ContainerState::Running { .. });
             let has_prestop = pod.spec.raw.get("containers").is_some_and(|c| c.to_json().contains("preStop"));
             let quick = !running || (images::listening_ports(&container).len() > 0 && !has_prestop && container.command.is_empty());
-            let gone_at = if quick { (started + 1).min(deadline) } else { deadline };
+            // A server stops in about two seconds (the kubelet then confirms the deletion).
+            let gone_at = if quick { (started + 2).min(deadline) } else { deadline };
             if now >= gone_at {
                 if let Some(ip) = &pod.status.pod_ip {
                     if !pod.spec.host_network {

@@ -54,7 +54,8 @@ impl At {
 #[derive(Default)]
 struct Dec {
     unknown: Vec<String>,
-    type_error: Option<String>,
+    /// Type errors with their paths; the decoder reports the first in sorted-key order.
+    type_errors: Vec<(String, String)>,
 }
 
 /// A map being decoded: the fields a Go struct has, the struct's name for error messages.
@@ -80,15 +81,8 @@ fn describe(v: &Value) -> String {
 
 impl Dec {
     fn type_err(&mut self, v: &Value, st: &str, at: &At, ty: &str) {
-        if self.type_error.is_none() {
-            self.type_error = Some(format!(
-                "json: cannot unmarshal {} into Go struct field {}.{} of type {}",
-                describe(v),
-                st,
-                at.dots,
-                ty
-            ));
-        }
+        let msg = format!("json: cannot unmarshal {} into Go struct field {}.{} of type {}", describe(v), st, at.dots, ty);
+        self.type_errors.push((at.idx.clone(), msg));
     }
 
     /// Opens a struct-valued field; records unknown keys; a non-map is a type error.
@@ -267,7 +261,7 @@ fn top<'v>(d: &mut Dec, v: &'v Value, st: &'static str, spec_fields: bool) -> Op
 }
 
 fn finish<T>(d: Dec, t: T) -> Result<T, DecodeError> {
-    if let Some(e) = d.type_error {
+    if let Some((_, e)) = d.type_errors.into_iter().min_by_key(|(p, _)| path_key(p)) {
         return Err(DecodeError::Type(e));
     }
     if !d.unknown.is_empty() {

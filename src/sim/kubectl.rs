@@ -862,11 +862,11 @@ impl Shell {
             }
             None => pod.spec.containers.first().map(|c| c.name.clone()).unwrap_or_default(),
         };
-        if !matches!(pod.status.state, ContainerState::Running { .. }) || pod.is_terminating() && pod.status.pod_ip.is_none() {
-            if pod.spec.node_name.is_none() || pod.status.pod_ip.is_none() {
-                return Output::err(format!("error: unable to upgrade connection: container not found (\"{container}\")\n"), 1);
-            }
+        if pod.status.phase == "Succeeded" || pod.status.phase == "Failed" {
             return Output::err(format!("error: cannot exec into a container in a completed pod; current phase is {}\n", pod.status.phase), 1);
+        }
+        if !matches!(pod.status.state, ContainerState::Running { .. }) {
+            return Output::err(format!("error: unable to upgrade connection: container not found (\"{container}\")\n"), 1);
         }
         let ct = pod.spec.containers.iter().find(|x| x.name == container).cloned().unwrap_or_default();
         let interactive = p.has("stdin") && p.has("tty");

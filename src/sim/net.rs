@@ -701,8 +701,8 @@ impl Cluster {
             None
         };
         if let Some(reason) = reason {
-            let port = self.ephemeral_port();
-            let snat = Flow { src: Addr::new(&node_ip, port), dst: dnat.dst.clone() };
+            // MASQUERADE keeps the source port when it is free, as it is here.
+            let snat = Flow { src: Addr::new(&node_ip, dnat.src.port), dst: dnat.dst.clone() };
             hops.push(Hop { place, rule: Rule::Snat { reason: reason.into() }, before: dnat, after: snat.clone() });
             return Ok(snat);
         }
@@ -749,8 +749,7 @@ impl Cluster {
             let mut flow = flow;
             if origin == Origin::Pod {
                 let node_ip = self.node(node).map(|n| n.ip.clone()).unwrap_or_default();
-                let port = self.ephemeral_port();
-                let snat = Flow { src: Addr::new(&node_ip, port), dst: flow.dst.clone() };
+                let snat = Flow { src: Addr::new(&node_ip, flow.src.port), dst: flow.dst.clone() };
                 hops.push(Hop { place: here.clone(), rule: Rule::Snat { reason: "Calico natOutgoing: pod traffic leaving the pod network".into() }, before: flow, after: snat.clone() });
                 flow = snat;
             }

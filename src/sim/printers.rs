@@ -242,8 +242,19 @@ fn events(c: &Cluster, out: &mut String, events: &[Event]) {
         return;
     }
     out.push_str("Events:\n  Type\tReason\tAge\tFrom\tMessage\n  ----\t------\t----\t----\t-------\n");
+    // Repeats of one event are one line: `10s (x3 over 50s)`, placed at its last occurrence.
+    let mut merged: Vec<(&Event, usize, Time)> = Vec::new();
     for e in events {
-        out.push_str(&format!("  {}\t{}\t{}\t{}\t{}\n", e.type_, e.reason, age(c, e.at), e.from, e.message));
+        if let Some(pos) = merged.iter().position(|(m, _, _)| m.type_ == e.type_ && m.reason == e.reason && m.message == e.message && m.from == e.from) {
+            let (_, n, first) = merged.remove(pos);
+            merged.push((e, n + 1, first));
+        } else {
+            merged.push((e, 1, e.at));
+        }
+    }
+    for (e, n, first) in merged {
+        let when = if n > 1 { format!("{} (x{n} over {})", age(c, e.at), age(c, first)) } else { age(c, e.at) };
+        out.push_str(&format!("  {}\t{}\t{}\t{}\t{}\n", e.type_, e.reason, when, e.from, e.message));
     }
 }
 

@@ -17,6 +17,7 @@ struct CurlOpts {
     method: Option<String>,
     output_discard: bool,
     fail: bool,
+    write_out: Option<String>,
     url: Option<String>,
 }
 
@@ -37,6 +38,7 @@ fn parse_curl(args: &[String]) -> Result<CurlOpts, Output> {
         method: None,
         output_discard: false,
         fail: false,
+        write_out: None,
         url: None,
     };
     let mut i = 0;
@@ -70,6 +72,7 @@ fn parse_curl(args: &[String]) -> Result<CurlOpts, Output> {
                     o.output_discard = true;
                 }
                 "url" => o.url = Some(value(&mut i)?),
+                "write-out" => o.write_out = Some(value(&mut i)?),
                 _ => return Err(curl_usage(&format!("option {a}: is unknown"))),
             }
         } else if a.starts_with('-') && a.len() > 1 {
@@ -110,6 +113,10 @@ fn parse_curl(args: &[String]) -> Result<CurlOpts, Output> {
                     'o' => {
                         take(&mut i)?;
                         o.output_discard = true;
+                        break;
+                    }
+                    'w' => {
+                        o.write_out = Some(take(&mut i)?);
                         break;
                     }
                     other => return Err(curl_usage(&format!("option -{other}: is unknown"))),
@@ -366,8 +373,21 @@ impl Shell {
                 out.push('\n');
             }
         }
-        if code == 0 {
+        if let Some(fmt) = &o.write_out {
+            let status = if let Outcome::Response(r) = &trace.outcome { if code == 0 || code == 22 { r.status } else { 0 } } else { 0 };
+            let local_ip = trace.local.as_ref().map(|l| l.ip.clone()).unwrap_or_default();
+            text.push_str(
+                &fmt.replace("%{http_code}", &format!("{status:03}"))
+                    .replace("%{response_code}", &format!("{status:03}"))
+                    .replace("%{remote_ip}", &ip)
+                    .replace("%{local_ip}", &local_ip)
+                    .replace("\\n", "\n"),
+            );
+        }
+        if code == 0 || o.write_out.is_some() {
             out.push_str(&text);
+        }
+        if code == 0 {
             if o.verbose {
                 out.push_str(&format!("* Connection #0 to host {host} left intact\n"));
             }
