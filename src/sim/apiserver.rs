@@ -263,6 +263,7 @@ impl Cluster {
             }
             _ => {
                 let mut meta = decode::other_meta(doc).map_err(|e| bad_request(t.info.kind, e))?;
+                meta.namespace = ns.into();
                 let errs = v::validate_meta(&meta, v::NameRule::Dns1123Subdomain, t.info.namespaced);
                 self.check(t.info, &meta.name, errs)?;
                 self.fill_meta(&mut meta, ns, applied);

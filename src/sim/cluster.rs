@@ -14,6 +14,16 @@ pub fn key(ns: &str, name: &str) -> Key {
     (ns.to_string(), name.to_string())
 }
 
+/// How a destination reaches a Service port in kube-proxy's rules.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Via {
+    ClusterIp,
+    /// A node's own address and a nodePort: only on that node.
+    NodePort,
+    /// An `externalIPs` address: captured on every node.
+    ExternalIp,
+}
+
 /// A node's share of the pod network: Calico /26 blocks with their free ordinals.
 #[derive(Clone, Debug, Default)]
 pub struct NodeIpam {
@@ -45,6 +55,13 @@ pub struct Cluster {
     pub pulled: BTreeSet<(String, String)>,
     /// What each pod's container wrote to stdout (nginx's access log).
     pub logs: BTreeMap<Key, Vec<String>>,
+    /// Active and ready pods per owner uid, while the workload controllers run.
+    pub(crate) owner_counts: BTreeMap<String, (i64, i64)>,
+    /// kube-proxy's lookup tables, rebuilt whenever Services or pods change: destination
+    /// (ip, port) -> Service ports it belongs to, and pod IP -> pod.
+    pub(crate) service_index: BTreeMap<(String, u16), Vec<(Key, usize, Via)>>,
+    pub(crate) cluster_ip_owner: BTreeMap<String, Key>,
+    pub(crate) pod_ips: BTreeMap<String, Key>,
     pub(crate) resource_version: u64,
 }
 
@@ -71,6 +88,10 @@ impl Cluster {
             affinity: BTreeMap::new(),
             pulled: BTreeSet::new(),
             logs: BTreeMap::new(),
+            owner_counts: BTreeMap::new(),
+            service_index: BTreeMap::new(),
+            cluster_ip_owner: BTreeMap::new(),
+            pod_ips: BTreeMap::new(),
             resource_version: 1000,
             lab,
         };
@@ -309,9 +330,55 @@ impl Cluster {
         }
     }
 
-    /// Every pod that has an address, by IP.
+    /// The pod that has this address.
     pub fn pod_by_ip(&self, ip: &str) -> Option<&Pod> {
-        self.pods.values().find(|p| p.status.pod_ip.as_deref() == Some(ip))
+        match self.pod_ips.get(ip) {
+            Some(k) => self.pods.get(k).filter(|p| p.status.pod_ip.as_deref() == Some(ip)),
+            None => self.pods.values().find(|p| p.status.pod_ip.as_deref() == Some(ip) && !self.pod_ips.contains_key(ip)),
+        }
+    }
+
+    /// Rebuilds kube-proxy's lookup tables from the Services, nodes and pods.
+    pub fn rebuild_indexes(&mut self) {
+        let mut index: BTreeMap<(String, u16), Vec<(Key, usize, Via)>> = BTreeMap::new();
+        let mut owners = BTreeMap::new();
+        let node_ips: Vec<String> = self.nodes.iter().map(|n| n.ip.clone()).collect();
+        for (k, svc) in &self.services {
+            if svc.type_() == "ExternalName" {
+                continue;
+            }
+            if svc.has_virtual_ip() {
+                if let Some(ip) = &svc.spec.cluster_ip {
+                    owners.insert(ip.clone(), k.clone());
+                }
+            }
+            for (i, p) in svc.spec.ports.iter().enumerate() {
+                if p.protocol() != "TCP" {
+                    continue;
+                }
+                if svc.has_virtual_ip() {
+                    if let Some(ip) = &svc.spec.cluster_ip {
+                        index.entry((ip.clone(), p.port as u16)).or_default().push((k.clone(), i, Via::ClusterIp));
+                    }
+                }
+                if let Some(np) = p.node_port {
+                    for ip in &node_ips {
+                        index.entry((ip.clone(), np as u16)).or_default().push((k.clone(), i, Via::NodePort));
+                    }
+                }
+                for ip in &svc.spec.external_ips {
+                    index.entry((ip.clone(), p.port as u16)).or_default().push((k.clone(), i, Via::ExternalIp));
+                }
+            }
+        }
+        self.service_index = index;
+        self.cluster_ip_owner = owners;
+        self.pod_ips = self
+            .pods
+            .iter()
+            .filter(|(_, p)| !p.spec.host_network)
+            .filter_map(|(k, p)| p.status.pod_ip.clone().map(|ip| (ip, k.clone())))
+            .collect();
     }
 
     pub fn age(&self, t: Time) -> i64 {

@@ -67,7 +67,9 @@ impl Cluster {
         for _ in 0..50 {
             let mut changed = false;
             changed |= self.collect_garbage();
+            self.count_owned_pods();
             changed |= self.sync_deployments();
+            self.owner_counts.clear();
             changed |= self.sync_replica_sets();
             changed |= self.schedule();
             changed |= self.run_kubelets();
@@ -118,7 +120,7 @@ impl Cluster {
 
     /// Removes ReplicaSets whose Deployment is gone and pods whose ReplicaSet is gone.
     fn collect_garbage(&mut self) -> bool {
-        let dep_uids: Vec<String> = self.deployments.values().map(|d| d.meta.uid.clone()).collect();
+        let dep_uids: std::collections::BTreeSet<String> = self.deployments.values().map(|d| d.meta.uid.clone()).collect();
         let orphan_rs: Vec<Key> = self
             .replicasets
             .iter()
@@ -128,7 +130,7 @@ impl Cluster {
         for k in &orphan_rs {
             let _ = self.delete("ReplicaSet", &k.0, &k.1, None);
         }
-        let rs_uids: Vec<String> = self.replicasets.values().map(|r| r.meta.uid.clone()).collect();
+        let rs_uids: std::collections::BTreeSet<String> = self.replicasets.values().map(|r| r.meta.uid.clone()).collect();
         let orphan_pods: Vec<Key> = self
             .pods
             .iter()
@@ -221,6 +223,9 @@ impl Cluster {
     }
 
     fn rs_pods(&self, rs: &ReplicaSet) -> (i64, i64) {
+        if let Some(counts) = self.owner_counts.get(&rs.meta.uid) {
+            return *counts;
+        }
         let mut active = 0;
         let mut ready = 0;
         for p in self.pods.values() {
@@ -232,6 +237,26 @@ impl Cluster {
             }
         }
         (active, ready)
+    }
+
+    /// Counts each owner's active and ready pods once, for a pass of the workload controllers.
+    fn count_owned_pods(&mut self) {
+        let mut counts: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+        for rs in self.replicasets.values() {
+            counts.insert(rs.meta.uid.clone(), (0, 0));
+        }
+        for p in self.pods.values() {
+            if let Some(o) = &p.meta.owner {
+                if !p.is_terminating() {
+                    let e = counts.entry(o.uid.clone()).or_default();
+                    e.0 += 1;
+                    if p.is_ready() {
+                        e.1 += 1;
+                    }
+                }
+            }
+        }
+        self.owner_counts = counts;
     }
 
     /// One step of the Deployment's rollout strategy.
@@ -403,6 +428,20 @@ impl Cluster {
             .map(|(k, p)| (p.meta.creation, k.clone()))
             .collect();
         pending.sort();
+        if pending.is_empty() {
+            return false;
+        }
+        // Pods per node, and per (node, owner), for spreading.
+        let mut per_node: BTreeMap<String, usize> = BTreeMap::new();
+        let mut per_owner: BTreeMap<(String, String), usize> = BTreeMap::new();
+        for p in self.pods.values() {
+            if let (Some(n), false) = (p.node(), p.is_terminating()) {
+                *per_node.entry(n.to_string()).or_default() += 1;
+                if let Some(o) = &p.meta.owner {
+                    *per_owner.entry((n.to_string(), o.uid.clone())).or_default() += 1;
+                }
+            }
+        }
         for (_, k) in pending {
             let pod = self.pods[&k].clone();
             let mut feasible = Vec::new();
@@ -435,22 +474,18 @@ impl Cluster {
                 continue;
             }
             let owner = pod.meta.owner.as_ref().map(|o| o.uid.clone());
-            let score = |c: &Cluster, node: &str| {
-                let mut same = 0;
-                let mut all = 0;
-                for p in c.pods.values() {
-                    if p.node() == Some(node) && !p.is_terminating() {
-                        all += 1;
-                        if owner.is_some() && p.meta.owner.as_ref().map(|o| &o.uid) == owner.as_ref() {
-                            same += 1;
-                        }
-                    }
-                }
+            let score = |node: &str| {
+                let all = *per_node.get(node).unwrap_or(&0);
+                let same = owner.as_ref().map_or(0, |o| *per_owner.get(&(node.to_string(), o.clone())).unwrap_or(&0));
                 (same, all)
             };
-            let best = feasible.iter().map(|n| score(self, n)).min().expect("feasible is not empty");
-            let ties: Vec<String> = feasible.into_iter().filter(|n| score(self, n) == best).collect();
+            let best = feasible.iter().map(|n| score(n)).min().expect("feasible is not empty");
+            let ties: Vec<String> = feasible.iter().filter(|n| score(n) == best).cloned().collect();
             let chosen = ties[self.rng.below(ties.len() as u64) as usize].clone();
+            *per_node.entry(chosen.clone()).or_default() += 1;
+            if let Some(o) = &owner {
+                *per_owner.entry((chosen.clone(), o.clone())).or_default() += 1;
+            }
             let now = self.now;
             let p = self.pods.get_mut(&k).expect("pending pod");
             p.spec.node_name = Some(chosen.clone());
@@ -749,6 +784,7 @@ impl Cluster {
             result.insert(k.clone(), Endpoints { meta, addresses });
         }
         self.endpoints = result;
+        self.rebuild_indexes();
     }
 }
 

@@ -207,6 +207,13 @@ impl Shell {
         for (f, t) in texts {
             let (parsed, err) = yaml::parse_stream(&t);
             for d in parsed {
+                if d.oversized {
+                    errors.push(CmdError::Api {
+                        err: ApiError::Other { reason: "RequestEntityTooLarge".into(), message: format!("Request entity too large: limit is {}", super::apiserver::MAX_REQUEST_BYTES) },
+                        context: Some(format!("error when creating \"{f}\": ")),
+                    });
+                    continue;
+                }
                 match (d.value.get("kind").and_then(Value::as_str), d.value.get("items")) {
                     (Some("List"), Some(Value::Seq(items))) => docs.extend(items.iter().map(|i| (f.clone(), i.clone()))),
                     _ => docs.push((f.clone(), d.value)),
@@ -276,8 +283,8 @@ impl Shell {
                 }
                 Err(e) => errors.push(e),
             }
-            self.cluster.reconcile();
         }
+        self.cluster.reconcile();
         text.push_str(&render_errors(&errors));
         Output { text, code: if errors.is_empty() { 0 } else { 1 }, traces: Vec::new() }
     }

@@ -8,7 +8,7 @@
 //! packet capture at each place would show.
 
 use super::apps::{self, Answer, HttpResponse};
-use super::cluster::{key, Cluster, Key};
+use super::cluster::{key, Cluster, Key, Via};
 use super::images;
 use super::lab::cidr_contains;
 use super::objects::*;
@@ -584,32 +584,10 @@ impl Cluster {
         let place = Place::Node(node.to_string());
         // Which Service port, if any, this destination belongs to, and whether it is an
         // "external" destination (nodePort, externalIP).
-        let mut hit: Option<(Key, usize, bool)> = None;
-        let mut clusterip_no_port = None;
-        for (k, svc) in &self.services {
-            if svc.type_() == "ExternalName" {
-                continue;
-            }
-            for (i, p) in svc.spec.ports.iter().enumerate() {
-                if p.protocol() != "TCP" {
-                    continue;
-                }
-                let port = p.port as u16;
-                if svc.has_virtual_ip() && svc.spec.cluster_ip.as_deref() == Some(flow.dst.ip.as_str()) && port == flow.dst.port {
-                    hit = Some((k.clone(), i, false));
-                } else if p.node_port.is_some_and(|n| n as u16 == flow.dst.port) && flow.dst.ip == node_ip {
-                    hit = Some((k.clone(), i, true));
-                } else if svc.spec.external_ips.iter().any(|ip| *ip == flow.dst.ip) && port == flow.dst.port {
-                    hit = Some((k.clone(), i, true));
-                }
-            }
-            if hit.is_none() && svc.has_virtual_ip() && svc.spec.cluster_ip.as_deref() == Some(flow.dst.ip.as_str()) {
-                clusterip_no_port = Some(k.clone());
-            }
-            if hit.is_some() {
-                break;
-            }
-        }
+        let candidates = self.service_index.get(&(flow.dst.ip.clone(), flow.dst.port)).cloned().unwrap_or_default();
+        // A nodePort counts only on this node's own address.
+        let hit = candidates.into_iter().find(|(_, _, via)| *via != Via::NodePort || flow.dst.ip == node_ip).map(|(k, i, via)| (k, i, via != Via::ClusterIp));
+        let clusterip_no_port = if hit.is_none() { self.cluster_ip_owner.get(&flow.dst.ip).cloned() } else { None };
         let Some((sk, pi, external)) = hit else {
             if let Some(k) = clusterip_no_port {
                 hops.push(Hop {

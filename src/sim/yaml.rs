@@ -16,7 +16,13 @@ pub struct Document {
     pub value: Value,
     /// The 1-based line of the file where the document's text starts.
     pub first_line: usize,
+    /// The document's text is larger than `OVERSIZED`: it was not parsed (`value` is null).
+    pub oversized: bool,
 }
+
+/// Documents larger than this are not parsed: no API server accepts a request this big
+/// (its limit is 3 MiB), and parsing them would only keep the page busy.
+pub const OVERSIZED: usize = 3 * 1024 * 1024;
 
 /// A syntax error, in the form kubectl prints after `error converting YAML to JSON: `.
 #[derive(Clone, Debug, PartialEq)]
@@ -60,12 +66,16 @@ fn split_documents(text: &str) -> Vec<Chunk<'_>> {
 pub fn parse_stream(text: &str) -> (Vec<Document>, Option<SyntaxError>) {
     let mut docs = Vec::new();
     for chunk in split_documents(text) {
+        if chunk.text.len() > OVERSIZED {
+            docs.push(Document { value: Value::Null, first_line: chunk.first_line, oversized: true });
+            continue;
+        }
         if chunk.text.trim().is_empty() || only_comments(chunk.text) {
             continue;
         }
         match parse_document(chunk.text) {
             Ok(Value::Null) => {}
-            Ok(value) => docs.push(Document { value, first_line: chunk.first_line }),
+            Ok(value) => docs.push(Document { value, first_line: chunk.first_line, oversized: false }),
             Err((message, line)) => {
                 let file_line = line.map(|l| l + chunk.first_line - 1);
                 return (docs, Some(SyntaxError { message, file_line }));

@@ -1,0 +1,206 @@
+//! Generated input: mutated manifests and random command lines fed to `kubectl apply` and the
+//! shell. Nothing may panic or hang, and the cluster's invariants must hold after every case.
+//! `SVCLAB_FUZZ_CASES=N` sets the number of cases per generator (default 300; `make fuzz` runs
+//! 20,000). Timings are printed, not asserted: `cargo test --test robustness -- --nocapture`.
+
+use std::collections::BTreeSet;
+use std::time::Instant;
+
+use svclab::sim::cluster::Cluster;
+use svclab::sim::lab::{ip_to_u32, Lab};
+use svclab::sim::rng::Rng;
+use svclab::sim::shell::{MemFiles, Shell};
+
+const SEEDS: &[&str] = &[
+    include_str!("transcripts/clusterip/deploy-test01.yml"),
+    include_str!("transcripts/nodeport/service-test01.yml"),
+    include_str!("transcripts/loadbalancer/service-test01.yml"),
+    include_str!("transcripts/externalname/service-test04.yml"),
+    include_str!("transcripts/affinity-and-dns/hello.yml"),
+    include_str!("transcripts/bad-manifests/multi.yml"),
+    include_str!("transcripts/local-policy/svc-local.yml"),
+];
+
+const NOISE: &[&str] = &["\t", " ", ":", "-", "---\n", "\n", "'", "\"", "{", "}", "[", "]", "&a", "*a", "!!str ", "#", "0", "99999999999", "-1", "true", "null", "\r\n", "é", "<script>", "..", "nodePort: 80\n", "  ", "~"];
+
+fn cases() -> usize {
+    std::env::var("SVCLAB_FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(300)
+}
+
+fn mutate(rng: &mut Rng, text: &str) -> String {
+    let mut s: Vec<char> = text.chars().collect();
+    for _ in 0..rng.range(1, 6) {
+        match rng.below(5) {
+            0 if !s.is_empty() => {
+                let at = rng.below(s.len() as u64) as usize;
+                let len = (rng.below(8) as usize).min(s.len() - at);
+                s.drain(at..at + len);
+            }
+            1 => {
+                let at = rng.below(s.len() as u64 + 1) as usize;
+                let piece: Vec<char> = NOISE[rng.below(NOISE.len() as u64) as usize].chars().collect();
+                s.splice(at..at, piece);
+            }
+            2 => {
+                let lines: Vec<String> = s.iter().collect::<String>().lines().map(String::from).collect();
+                if lines.len() > 1 {
+                    let mut lines = lines;
+                    let a = rng.below(lines.len() as u64) as usize;
+                    let b = rng.below(lines.len() as u64) as usize;
+                    lines.swap(a, b);
+                    s = lines.join("\n").chars().collect();
+                }
+            }
+            3 => {
+                let other = SEEDS[rng.below(SEEDS.len() as u64) as usize];
+                s.extend("\n---\n".chars().chain(other.chars()));
+            }
+            _ if !s.is_empty() => {
+                let at = rng.below(s.len() as u64) as usize;
+                s[at] = char::from_u32(rng.range(32, 0x2FF) as u32).unwrap_or('x');
+            }
+            _ => {}
+        }
+    }
+    s.into_iter().collect()
+}
+
+/// What must hold whatever was applied.
+fn check_invariants(c: &Cluster) {
+    let mut ips = BTreeSet::new();
+    for p in c.pods.values() {
+        if let Some(ip) = &p.status.pod_ip {
+            if !p.spec.host_network {
+                assert!(ips.insert(ip.clone()), "two pods share {ip}");
+            }
+        }
+    }
+    let mut cluster_ips = BTreeSet::new();
+    let mut node_ports = BTreeSet::new();
+    for s in c.services.values() {
+        if let Some(ip) = s.spec.cluster_ip.as_deref().and_then(ip_to_u32) {
+            assert!(cluster_ips.insert(ip), "two Services share a ClusterIP");
+            assert!(c.cluster_ips.contains(&ip), "ClusterIP not held by the allocator");
+        }
+        let mut own = BTreeSet::new();
+        for p in &s.spec.ports {
+            if let Some(np) = p.node_port {
+                own.insert(np);
+            }
+        }
+        for np in own {
+            assert!(node_ports.insert(np), "two Services share nodePort {np}");
+            assert!(c.node_ports.contains(&(np as u16)), "nodePort {np} not held by the allocator");
+        }
+    }
+    assert_eq!(cluster_ips.len(), c.cluster_ips.len(), "the ClusterIP allocator leaks");
+    for e in c.endpoints.values() {
+        for a in &e.addresses {
+            assert!(c.pods.values().any(|p| p.status.pod_ip.as_deref() == Some(a.ip.as_str())) || e.meta.name == "kubernetes", "endpoint {} has no pod", a.ip);
+        }
+    }
+}
+
+#[test]
+fn mutated_manifests_never_break_the_cluster() {
+    let n = cases();
+    let mut rng = Rng::new(42);
+    let start = Instant::now();
+    let mut errors = 0;
+    for i in 0..n {
+        let base = SEEDS[i % SEEDS.len()];
+        let text = mutate(&mut rng, base);
+        let mut sh = Shell::new(Cluster::new(Lab::default(), i as u64), Box::new(MemFiles(vec![("m.yml".into(), text.clone()), ("base.yml".into(), base.into())])));
+        let a = sh.run("kubectl apply -f base.yml");
+        let b = sh.run("kubectl apply -f m.yml");
+        errors += usize::from(b.code != 0);
+        assert!(a.code == 0 || base.contains("Bad_Name"), "seed manifest failed: {}", a.text);
+        sh.run("sleep 30");
+        sh.run("kubectl delete -f m.yml");
+        sh.run("kubectl get all -A");
+        check_invariants(&sh.cluster);
+    }
+    eprintln!("mutated manifests: {n} cases, {errors} rejected, {:?}", start.elapsed());
+}
+
+const WORDS: &[&str] = &[
+    "kubectl", "apply", "get", "delete", "describe", "exec", "-it", "--", "-f", "m.yml", "pods", "svc", "all", "-o", "wide", "yaml", "json", "-l", "app=web", "curl", "-v", "-s", "--max-time", "2",
+    "http://127.0.0.1:31051", "web", "nslookup", "host", "trace", "sleep", "5", "exit", "/bin/bash", "sh", "wget", "-qO-", "scale", "--replicas=0", "deployment/web", "label", "pod", "x=y", "rollout",
+    "restart", "logs", "'", "\"", "\\", "|", "-n", "kube-system", "cat", "/etc/resolv.conf", "ping", "10.96.0.1", "run", "t", "--image=busybox", "expose", "-A", "--grace-period=0", "--force",
+];
+
+#[test]
+fn random_command_lines_never_panic() {
+    let n = cases();
+    let mut rng = Rng::new(7);
+    let start = Instant::now();
+    let manifest = format!("{}\n---\n{}", SEEDS[0], SEEDS[1]);
+    let mut sh = Shell::new(Cluster::new(Lab::default(), 3), Box::new(MemFiles(vec![("m.yml".into(), manifest)])));
+    sh.run("kubectl apply -f m.yml");
+    sh.run("sleep 20");
+    let mut lines = 0;
+    for i in 0..n {
+        let len = rng.range(1, 8) as usize;
+        let line: Vec<&str> = (0..len).map(|_| WORDS[rng.below(WORDS.len() as u64) as usize]).collect();
+        let line = line.join(" ");
+        sh.run(&line);
+        lines += 1;
+        if i % 50 == 49 {
+            check_invariants(&sh.cluster);
+            // Start over now and then so that state does not only shrink.
+            while sh.sessions.len() > 1 {
+                sh.run("exit");
+            }
+            sh.run("kubectl apply -f m.yml");
+        }
+    }
+    check_invariants(&sh.cluster);
+    eprintln!("random command lines: {lines} lines, {:?}", start.elapsed());
+}
+
+#[test]
+fn hostile_sizes_get_an_answer_quickly() {
+    // A YAML alias bomb: refused by the parser.
+    let mut bomb = String::from("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bomb}\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..16 {
+        let p = i - 1;
+        bomb.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"));
+    }
+    // A 5 MB paste: one ConfigMap whose data is too large for the API server.
+    let mut big = String::from("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n");
+    let mut i = 0;
+    while big.len() < 5 * 1024 * 1024 {
+        big.push_str(&format!("  key{i}: \"{}\"\n", "x".repeat(100)));
+        i += 1;
+    }
+    // 10,000 documents.
+    let mut many = String::new();
+    for i in 0..10_000 {
+        many.push_str(&format!("---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-{i}\ndata:\n  k: v\n"));
+    }
+    // Deep nesting.
+    let deep = format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: deep}}\ndata: {}{}\n", "[".repeat(5000), "]".repeat(5000));
+    let files = MemFiles(vec![("bomb.yml".into(), bomb), ("big.yml".into(), big), ("many.yml".into(), many), ("deep.yml".into(), deep)]);
+    let mut sh = Shell::new(Cluster::new(Lab::default(), 1), Box::new(files));
+
+    let t = Instant::now();
+    let out = sh.run("kubectl apply -f bomb.yml");
+    eprintln!("alias bomb: {:?}: {}", t.elapsed(), out.text.trim());
+    assert_eq!(out.text, "error: error parsing bomb.yml: error converting YAML to JSON: yaml: document contains excessive aliasing\n");
+
+    let t = Instant::now();
+    let out = sh.run("kubectl apply -f big.yml");
+    eprintln!("5 MB paste: {:?}: {}", t.elapsed(), out.text.trim());
+    assert_eq!(out.text, "Error from server (RequestEntityTooLarge): error when creating \"big.yml\": Request entity too large: limit is 3145728\n");
+
+    let t = Instant::now();
+    let out = sh.run("kubectl apply -f many.yml");
+    eprintln!("10,000 documents: {:?}: {} lines", t.elapsed(), out.text.lines().count());
+    assert_eq!(out.text.lines().count(), 10_000);
+    assert_eq!(out.text.lines().last(), Some("configmap/cm-9999 created"));
+
+    let t = Instant::now();
+    let out = sh.run("kubectl apply -f deep.yml");
+    eprintln!("deep nesting: {:?}: {}", t.elapsed(), out.text.trim());
+    assert!(out.text.starts_with("error: error parsing deep.yml: error converting YAML to JSON: yaml: "), "{}", out.text);
+}
