@@ -57,12 +57,16 @@ pub struct Cluster {
     pub logs: BTreeMap<Key, Vec<String>>,
     /// Active and ready pods per owner uid, while the workload controllers run.
     pub(crate) owner_counts: BTreeMap<String, (i64, i64)>,
+    /// Deployment uid -> (template, pod-template-hash) last computed.
+    pub(crate) hash_cache: BTreeMap<String, (PodTemplate, String)>,
     /// kube-proxy's lookup tables, rebuilt whenever Services or pods change: destination
     /// (ip, port) -> Service ports it belongs to, and pod IP -> pod.
     pub(crate) service_index: BTreeMap<(String, u16), Vec<(Key, usize, Via)>>,
     pub(crate) cluster_ip_owner: BTreeMap<String, Key>,
     pub(crate) pod_ips: BTreeMap<String, Key>,
     pub(crate) resource_version: u64,
+    /// The resource version the endpoints were last computed at.
+    pub(crate) endpoints_version: u64,
 }
 
 const ALPHANUMS: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
@@ -89,10 +93,12 @@ impl Cluster {
             pulled: BTreeSet::new(),
             logs: BTreeMap::new(),
             owner_counts: BTreeMap::new(),
+            hash_cache: BTreeMap::new(),
             service_index: BTreeMap::new(),
             cluster_ip_owner: BTreeMap::new(),
             pod_ips: BTreeMap::new(),
             resource_version: 1000,
+            endpoints_version: 0,
             lab,
         };
         c.bootstrap();

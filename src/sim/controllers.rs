@@ -64,6 +64,7 @@ fn tolerates(tolerations: &[Toleration], taint_key: &str, effect: &str) -> bool 
 impl Cluster {
     /// Runs every controller until the state is stable at the current time.
     pub fn reconcile(&mut self) {
+        let mut any = false;
         for _ in 0..50 {
             let mut changed = false;
             changed |= self.collect_garbage();
@@ -73,11 +74,16 @@ impl Cluster {
             changed |= self.sync_replica_sets();
             changed |= self.schedule();
             changed |= self.run_kubelets();
+            any |= changed;
             if !changed {
                 break;
             }
         }
-        self.sync_endpoints();
+        // Endpoints follow pods and Services; skip the work when neither changed.
+        if any || self.resource_version != self.endpoints_version {
+            self.sync_endpoints();
+            self.endpoints_version = self.resource_version;
+        }
     }
 
     /// The earliest pending kubelet step after now.
@@ -147,9 +153,9 @@ impl Cluster {
         let mut changed = false;
         let keys: Vec<Key> = self.deployments.keys().cloned().collect();
         for dk in keys {
+            let hash = self.cached_template_hash(&dk);
             let d = self.deployments[&dk].clone();
             let Some(selector) = d.selector.clone() else { continue };
-            let hash = template_hash(&d.template);
             let mut name = format!("{}-{}", d.meta.name, hash);
             if name.len() > 253 {
                 name.truncate(253);
@@ -338,35 +344,51 @@ impl Cluster {
 
     fn sync_replica_sets(&mut self) -> bool {
         let mut changed = false;
-        let keys: Vec<Key> = self.replicasets.keys().cloned().collect();
-        for rk in keys {
-            let rs = self.replicasets[&rk].clone();
-            let Some(selector) = rs.selector.clone() else { continue };
-            if selector.is_empty() {
+        // One pass over the pods: each owner's active pods, and the orphans by namespace.
+        let mut owned: BTreeMap<String, Vec<Key>> = BTreeMap::new();
+        let mut orphans: Vec<Key> = Vec::new();
+        for (k, p) in &self.pods {
+            if p.is_terminating() {
                 continue;
             }
-            // Adopt orphans the selector matches.
-            let orphans: Vec<Key> = self
-                .pods
-                .iter()
-                .filter(|(k, p)| k.0 == rk.0 && p.meta.owner.is_none() && !p.is_terminating() && selector.matches(&p.meta.labels))
-                .map(|(k, _)| k.clone())
-                .collect();
-            for k in orphans {
-                if let Some(p) = self.pods.get_mut(&k) {
-                    p.meta.owner = Some(Owner { kind: "ReplicaSet".into(), name: rs.meta.name.clone(), uid: rs.meta.uid.clone() });
+            match &p.meta.owner {
+                Some(o) => owned.entry(o.uid.clone()).or_default().push(k.clone()),
+                None => orphans.push(k.clone()),
+            }
+        }
+        let keys: Vec<Key> = self.replicasets.keys().cloned().collect();
+        for rk in keys {
+            let rs = &self.replicasets[&rk];
+            let Some(selector) = rs.selector.as_ref().filter(|s| !s.is_empty()) else { continue };
+            let (uid, name, want) = (rs.meta.uid.clone(), rs.meta.name.clone(), rs.replicas.unwrap_or(1));
+            let mut active = owned.remove(&uid).unwrap_or_default();
+            // Release pods whose labels no longer match; adopt orphans that do.
+            let mut released = Vec::new();
+            active.retain(|k| {
+                let keep = selector.matches(&self.pods[k].meta.labels);
+                if !keep {
+                    released.push(k.clone());
+                }
+                keep
+            });
+            let adopt: Vec<Key> = orphans.iter().filter(|k| k.0 == rk.0 && selector.matches(&self.pods[*k].meta.labels)).cloned().collect();
+            for k in &released {
+                if let Some(p) = self.pods.get_mut(k) {
+                    p.meta.owner = None;
                     changed = true;
                 }
             }
-            let mut active: Vec<Key> = self
-                .pods
-                .iter()
-                .filter(|(_, p)| p.meta.owner.as_ref().is_some_and(|o| o.uid == rs.meta.uid) && !p.is_terminating())
-                .map(|(k, _)| k.clone())
-                .collect();
-            let want = rs.replicas.unwrap_or(1);
+            for k in adopt {
+                orphans.retain(|o| *o != k);
+                if let Some(p) = self.pods.get_mut(&k) {
+                    p.meta.owner = Some(Owner { kind: "ReplicaSet".into(), name: name.clone(), uid: uid.clone() });
+                    active.push(k);
+                    changed = true;
+                }
+            }
             let have = active.len() as i64;
             if have < want {
+                let rs = self.replicasets[&rk].clone();
                 for _ in 0..(want - have) {
                     self.create_pod_for(&rs);
                 }
@@ -375,13 +397,7 @@ impl Cluster {
                 // Delete the least useful first: unscheduled, not running, not ready, newest.
                 active.sort_by_key(|k| {
                     let p = &self.pods[k];
-                    (
-                        p.node().is_some(),
-                        matches!(p.status.state, ContainerState::Running { .. }),
-                        p.is_ready(),
-                        -p.meta.creation,
-                        k.1.clone(),
-                    )
+                    (p.node().is_some(), matches!(p.status.state, ContainerState::Running { .. }), p.is_ready(), -p.meta.creation, k.1.clone())
                 });
                 for k in active.iter().take((have - want) as usize) {
                     let _ = self.delete("Pod", &k.0, &k.1, None);
@@ -538,8 +554,21 @@ impl Cluster {
     }
 
     fn kubelet_step(&mut self, k: &Key) -> bool {
+        // The pod is taken out of the map while its kubelet works on it, and put back unless
+        // it is gone: no copy of the whole object per step.
+        let Some(mut pod) = self.pods.remove(k) else { return false };
+        match self.kubelet_step_on(&mut pod) {
+            Some(changed) => {
+                self.pods.insert(k.clone(), pod);
+                changed
+            }
+            None => true,
+        }
+    }
+
+    /// One kubelet step for a pod; `None` when the pod is gone.
+    fn kubelet_step_on(&mut self, pod: &mut Pod) -> Option<bool> {
         let now = self.now;
-        let Some(pod) = self.pods.get(k).cloned() else { return false };
         let node = pod.node().unwrap_or_default().to_string();
         let container = pod.spec.containers.first().cloned().unwrap_or_default();
         let event = |p: &mut Pod, type_: &'static str, reason: &str, message: String| {
@@ -561,20 +590,19 @@ impl Cluster {
                         self.release_pod_ip(&node, ip);
                     }
                 }
-                self.pods.remove(k);
                 self.next_resource_version();
-                return true;
+                return None;
             }
-            let p = self.pods.get_mut(k).expect("exists");
+            let p = &mut *pod;
             if p.status.next_step_at != Some(gone_at) {
                 if running && p.status.events.iter().all(|e| e.reason != "Killing") {
                     event(p, "Normal", "Killing", format!("Stopping container {}", container.name));
                 }
                 p.status.next_step_at = Some(gone_at);
                 p.status.ready = false;
-                return true;
+                return Some(true);
             }
-            return false;
+            return Some(false);
         }
         let state = pod.status.state.clone();
         let pull_image = container.image.clone();
@@ -582,19 +610,19 @@ impl Cluster {
             // Sandbox: volumes, then an address from the node's block.
             (ContainerState::Waiting(r), false) if r == "ContainerCreating" => {
                 if let Some((vol, why)) = self.missing_volume(&pod) {
-                    let p = self.pods.get_mut(k).expect("exists");
+                    let p = &mut *pod;
                     let msg = format!("MountVolume.SetUp failed for volume \"{vol}\" : {why}");
                     let first = p.status.events.iter().all(|e| e.reason != "FailedMount");
                     if first {
                         event(p, "Warning", "FailedMount", msg);
                         p.status.next_step_at = None;
-                        return true;
+                        return Some(true);
                     }
                     if p.status.next_step_at.is_some() {
                         p.status.next_step_at = None;
-                        return true;
+                        return Some(true);
                     }
-                    return false;
+                    return Some(false);
                 }
                 let ip = if pod.spec.host_network {
                     self.node(&node).map(|n| n.ip.clone())
@@ -610,7 +638,7 @@ impl Cluster {
                     _ if cached => 1 + self.rng.below(2) as i64,
                     _ => 3 + self.rng.below(4) as i64,
                 };
-                let p = self.pods.get_mut(k).expect("exists");
+                let p = &mut *pod;
                 p.status.pod_ip = ip;
                 p.status.host_ip = host_ip;
                 p.status.start_time = Some(now);
@@ -620,7 +648,7 @@ impl Cluster {
                     event(p, "Normal", "Pulling", format!("Pulling image \"{pull_image}\""));
                 }
                 p.status.next_step_at = Some(now + delay);
-                true
+                Some(true)
             }
             // The image is pulled (or not): start the container.
             (ContainerState::Waiting(r), true) if r == "ContainerCreating" || r == "ImagePullBackOff" || r == "CrashLoopBackOff" => {
@@ -628,7 +656,7 @@ impl Cluster {
                 if r != "CrashLoopBackOff" {
                     if let Lookup::NotFound = images::lookup(&pull_image) {
                         let reference = images::full_reference(&pull_image);
-                        let p = self.pods.get_mut(k).expect("exists");
+                        let p = &mut *pod;
                         event(p, "Warning", "Failed", format!(
                             "Failed to pull image \"{pull_image}\": rpc error: code = NotFound desc = failed to pull and unpack image \"{reference}\": failed to resolve reference \"{reference}\": {reference}: not found"
                         ));
@@ -637,14 +665,14 @@ impl Cluster {
                         p.status.restarts += 0;
                         let backoff = backoff(p.status.events.iter().filter(|e| e.message == "Error: ErrImagePull").count() as u32);
                         p.status.next_step_at = Some(now + backoff.min(20));
-                        return true;
+                        return Some(true);
                     }
                 }
                 let first_start = r == "ContainerCreating";
                 let keeps = images::keeps_running(&container);
                 let restart_policy = pod.spec.restart_policy.clone().unwrap_or_else(|| "Always".into());
                 self.pulled.insert((node.clone(), pull_image.clone()));
-                let p = self.pods.get_mut(k).expect("exists");
+                let p = &mut *pod;
                 if first_start && !p.status.events.iter().any(|e| e.reason == "Pulled") {
                     let took = (now - pulled_at) as f64 - 0.5 + 0.123;
                     let size = images::of(&container).map_or(58_412_114, |i| i.size_bytes);
@@ -654,9 +682,10 @@ impl Cluster {
                     p.status.restarts += 1;
                     p.status.last_restart = Some(now);
                 }
-                for c in &pod.spec.containers {
-                    event(p, "Normal", "Created", format!("Created container: {}", c.name));
-                    event(p, "Normal", "Started", format!("Started container {}", c.name));
+                let names: Vec<String> = p.spec.containers.iter().map(|c| c.name.clone()).collect();
+                for name in names {
+                    event(p, "Normal", "Created", format!("Created container: {name}"));
+                    event(p, "Normal", "Started", format!("Started container {name}"));
                 }
                 if keeps {
                     p.status.state = ContainerState::Running { since: now };
@@ -674,32 +703,30 @@ impl Cluster {
                     p.status.ready = false;
                     p.status.next_step_at = None;
                 }
-                true
+                Some(true)
             }
             (ContainerState::Waiting(r), true) if r == "ErrImagePull" => {
-                let p = self.pods.get_mut(k).expect("exists");
+                let p = &mut *pod;
                 event(p, "Normal", "BackOff", format!("Back-off pulling image \"{pull_image}\""));
                 event(p, "Warning", "Failed", "Error: ImagePullBackOff".into());
                 p.status.state = ContainerState::Waiting("ImagePullBackOff".into());
                 let n = p.status.events.iter().filter(|e| e.reason == "BackOff").count() as u32;
                 p.status.next_step_at = Some(now + backoff(n));
-                true
+                Some(true)
             }
             (ContainerState::Terminated { .. }, true) => {
-                let p = self.pods.get_mut(k).expect("exists");
+                let p = &mut *pod;
                 event(p, "Warning", "BackOff", "Back-off restarting failed container".into());
                 p.status.state = ContainerState::Waiting("CrashLoopBackOff".into());
                 p.status.next_step_at = Some(now + backoff(p.status.restarts + 1));
-                true
+                Some(true)
             }
             _ => {
                 if pod.status.next_step_at.is_some() {
-                    if let Some(p) = self.pods.get_mut(k) {
-                        p.status.next_step_at = None;
-                    }
-                    return true;
+                    pod.status.next_step_at = None;
+                    return Some(true);
                 }
-                false
+                Some(false)
             }
         }
     }
@@ -803,8 +830,25 @@ impl Cluster {
         self.rs_pods(rs)
     }
 
-    pub fn deployment_status(&self, d: &Deployment) -> DeploymentStatus {
+    /// The Deployment's pod-template-hash, computed once per template.
+    pub fn cached_template_hash(&mut self, dk: &Key) -> String {
+        let d = &self.deployments[dk];
+        if let Some((template, hash)) = self.hash_cache.get(&d.meta.uid) {
+            if *template == d.template {
+                return hash.clone();
+            }
+        }
         let hash = template_hash(&d.template);
+        let entry = (d.template.clone(), hash.clone());
+        self.hash_cache.insert(d.meta.uid.clone(), entry);
+        hash
+    }
+
+    pub fn deployment_status(&self, d: &Deployment) -> DeploymentStatus {
+        let hash = match self.hash_cache.get(&d.meta.uid) {
+            Some((t, h)) if *t == d.template => h.clone(),
+            _ => template_hash(&d.template),
+        };
         let mut st = DeploymentStatus::default();
         for rs in self.replicasets.values() {
             if rs.meta.owner.as_ref().is_none_or(|o| o.uid != d.meta.uid) {

@@ -832,6 +832,7 @@ impl Shell {
                 "Node" => self.cluster.nodes.iter_mut().find(|n| n.name == name).map(|n| n.labels = labels.clone()),
                 other => self.cluster.others.get_mut(&(other.to_string(), obj_ns.clone(), name.clone())).map(|o| o.meta.labels = labels.clone()),
             };
+            self.cluster.next_resource_version();
             let verb = if labels == before { "not labeled" } else if labels.len() < before.len() && changes.iter().all(|c| c.ends_with('-')) { "unlabeled" } else { "labeled" };
             text.push_str(&format!("{}/{name} {verb}\n", info.qualified()));
         }

@@ -494,10 +494,13 @@ impl Cluster {
         let unix = self.lab.start_unix + self.now;
         trace.outcome = match arrival {
             Arrival::Pod(k, port) => {
-                let pod = self.pods.get(&k).cloned().unwrap_or_default();
-                let container = pod.spec.containers.iter().find(|c| images::listening_ports(c).contains(&(port as i64))).cloned().unwrap_or_default();
-                let app = images::of(&container).map_or(images::App::Generic, |i| i.app);
-                match apps::serve(app, &req.method, &req.path, &pod.meta.name, unix) {
+                let app = self
+                    .pods
+                    .get(&k)
+                    .and_then(|pod| pod.spec.containers.iter().find(|c| images::listening_ports(c).contains(&(port as i64))))
+                    .and_then(images::of)
+                    .map_or(images::App::Generic, |i| i.app);
+                match apps::serve(app, &req.method, &req.path, &k.1, unix) {
                     Answer::Http(r) => {
                         let status = format!("{} {} {}", r.version, r.status, r.reason);
                         trace.hops.push(Hop { place: self.pod_place(&k), rule: Rule::Respond { status }, before: last_flow.clone(), after: last_flow });
@@ -600,14 +603,25 @@ impl Cluster {
             }
             return Ok(flow);
         };
-        let svc = self.services[&sk].clone();
-        let sp = svc.spec.ports[pi].clone();
-        let svc_name = format!("{}/{}", sk.0, sk.1);
-        let port_label = sp.name.clone().unwrap_or_else(|| sp.port.to_string());
-        let eps = self.endpoints.get(&sk).map(|e| e.addresses.clone()).unwrap_or_default();
-        let with_port: Vec<EndpointAddress> = eps.into_iter().filter(|a| a.ports.iter().any(|(n, _, _)| *n == sp.name)).collect();
-        let ready: Vec<EndpointAddress> = with_port.iter().filter(|a| a.ready).cloned().collect();
-        let usable = if ready.is_empty() { with_port.iter().filter(|a| a.serving && a.terminating).cloned().collect() } else { ready };
+        let (svc_name, port_name, port_number, etp_local, itp_local, affinity) = {
+            let svc = &self.services[&sk];
+            let sp = &svc.spec.ports[pi];
+            (format!("{}/{}", sk.0, sk.1), sp.name.clone(), sp.port, svc.etp_local(), svc.itp_local(), svc.affinity_timeout())
+        };
+        let port_label = port_name.clone().unwrap_or_else(|| port_number.to_string());
+        // Endpoints that serve this port: ready ones, or serving-terminating ones if none is.
+        let usable: Vec<(String, Option<String>, Option<String>, u16)> = {
+            let empty = Vec::new();
+            let eps = self.endpoints.get(&sk).map_or(&empty, |e| &e.addresses);
+            let port_of = |a: &EndpointAddress| a.ports.iter().find(|(n, _, _)| *n == port_name).map(|(_, p, _)| *p as u16);
+            let any_ready = eps.iter().any(|a| a.ready && port_of(a).is_some());
+            let list: Vec<(String, Option<String>, Option<String>, u16)> = eps
+                .iter()
+                .filter(|a| if any_ready { a.ready } else { a.serving && a.terminating })
+                .filter_map(|a| port_of(a).map(|p| (a.ip.clone(), a.node.clone(), a.pod.clone(), p)))
+                .collect();
+            list
+        };
         let port_text = if external { format!("{}", flow.dst.port) } else { port_label.clone() };
         if usable.is_empty() {
             hops.push(Hop {
@@ -618,8 +632,9 @@ impl Cluster {
             });
             return Err(Arrival::Refused);
         }
-        let local_only = (external && svc.etp_local() && origin == Origin::External) || (!external && svc.itp_local());
-        let candidates: Vec<EndpointAddress> = if local_only { usable.iter().filter(|a| a.node.as_deref() == Some(node)).cloned().collect() } else { usable.clone() };
+        let local_only = (external && etp_local && origin == Origin::External) || (!external && itp_local);
+        let candidates: Vec<(String, Option<String>, Option<String>, u16)> =
+            if local_only { usable.into_iter().filter(|(_, n, _, _)| n.as_deref() == Some(node)).collect() } else { usable };
         if candidates.is_empty() {
             let which = if external { "externalTrafficPolicy" } else { "internalTrafficPolicy" };
             hops.push(Hop {
@@ -631,13 +646,13 @@ impl Cluster {
             return Err(Arrival::Dropped);
         }
         // Session affinity, then a uniform random choice (1/n, 1/(n-1), ... rules).
-        let aff_key = (node.to_string(), sk.clone(), sp.port, flow.src.ip.clone());
+        let aff_key = (node.to_string(), sk.clone(), port_number, flow.src.ip.clone());
         let mut sticky = false;
         let mut chosen_idx = None;
-        if let Some(timeout) = svc.affinity_timeout() {
+        if let Some(timeout) = affinity {
             if let Some((ip, last)) = self.affinity.get(&aff_key) {
                 if self.now - last <= timeout {
-                    chosen_idx = candidates.iter().position(|a| a.ip == *ip);
+                    chosen_idx = candidates.iter().position(|a| a.0 == *ip);
                     sticky = chosen_idx.is_some();
                 }
             }
@@ -646,30 +661,30 @@ impl Cluster {
             Some(i) => i,
             None => self.rng.below(candidates.len() as u64) as usize,
         };
-        let ep = candidates[idx].clone();
-        if svc.affinity_timeout().is_some() {
-            self.affinity.insert(aff_key, (ep.ip.clone(), self.now));
+        let of = candidates.len();
+        let (ep_ip, ep_node, ep_pod, target_port) = candidates.into_iter().nth(idx).expect("idx < len");
+        if affinity.is_some() {
+            self.affinity.insert(aff_key, (ep_ip.clone(), self.now));
         }
-        let target_port = ep.ports.iter().find(|(n, _, _)| *n == sp.name).map(|(_, p, _)| *p as u16).unwrap_or(0);
-        let dnat = Flow { src: flow.src.clone(), dst: Addr::new(&ep.ip, target_port) };
+        let dnat = Flow { src: flow.src.clone(), dst: Addr::new(&ep_ip, target_port) };
         hops.push(Hop {
             place: place.clone(),
             rule: Rule::Dnat {
                 service: svc_name.clone(),
                 port: port_text,
                 chosen: idx + 1,
-                of: candidates.len(),
-                pod: format!("{} on {}", ep.pod.clone().unwrap_or_else(|| ep.ip.clone()), ep.node.clone().unwrap_or_else(|| "-".into())),
+                of,
+                pod: format!("{} on {}", ep_pod.unwrap_or_else(|| ep_ip.clone()), ep_node.unwrap_or_else(|| "-".into())),
                 sticky,
             },
             before: flow,
             after: dnat.clone(),
         });
         // Masquerade.
-        let hairpin = dnat.src.ip == ep.ip;
+        let hairpin = dnat.src.ip == ep_ip;
         let reason = if hairpin {
             Some("hairpin: the pod reached itself through the Service, masquerade")
-        } else if external && !(svc.etp_local() && origin != Origin::Host) {
+        } else if external && !(etp_local && origin != Origin::Host) {
             Some("masquerade traffic for external destinations (externalTrafficPolicy: Cluster)")
         } else if !external && origin != Origin::Pod {
             Some("masquerade: source outside the pod network (--cluster-cidr)")
@@ -690,14 +705,15 @@ impl Cluster {
     /// Routing after NAT: to a pod (possibly on another node), another node, the internet.
     fn route(&mut self, node: &str, flow: Flow, origin: Origin, hops: &mut Vec<Hop>, depth: u8) -> Arrival {
         let here = Place::Node(node.to_string());
-        if let Some(pod) = self.pod_by_ip(&flow.dst.ip).filter(|p| !p.spec.host_network).cloned() {
-            let pk = key(&pod.meta.namespace, &pod.meta.name);
-            let pod_node = pod.node().unwrap_or_default().to_string();
+        let found = self.pod_by_ip(&flow.dst.ip).filter(|p| !p.spec.host_network).map(|pod| {
+            let running = matches!(pod.status.state, ContainerState::Running { .. });
+            let listening = running && pod.spec.containers.iter().any(|c| images::listening_ports(c).contains(&(flow.dst.port as i64)));
+            (key(&pod.meta.namespace, &pod.meta.name), pod.node().unwrap_or_default().to_string(), running, listening)
+        });
+        if let Some((pk, pod_node, running, listening)) = found {
             if pod_node != node {
                 hops.push(Hop { place: here, rule: Rule::Route { via: format!("Calico IP-in-IP tunnel {node} -> {pod_node}") }, before: flow.clone(), after: flow.clone() });
             }
-            let running = matches!(pod.status.state, ContainerState::Running { .. });
-            let listening = running && pod.spec.containers.iter().any(|c| images::listening_ports(c).contains(&(flow.dst.port as i64)));
             if listening {
                 hops.push(Hop { place: self.pod_place(&pk), rule: Rule::Deliver, before: flow.clone(), after: flow });
                 return Arrival::Pod(pk, hops.last().map(|h| h.after.dst.port).unwrap_or(0));
