@@ -214,6 +214,7 @@ impl Cluster {
                     return Err(invalid_err(t.info, &svc.meta.name, errs));
                 }
                 self.fill_meta(&mut svc.meta, ns, applied);
+                self.services_changed = true;
                 self.services.insert(key(ns, &svc.meta.name), svc);
             }
             "Pod" => {
@@ -333,6 +334,7 @@ impl Cluster {
                 gone.ips.retain(|ip| !held.ips.contains(ip));
                 self.release(&gone);
                 keep_meta(&mut svc.meta, &old.meta);
+                self.services_changed = true;
                 self.services.insert(k, svc);
             }
             "Pod" => {
@@ -662,6 +664,7 @@ impl Cluster {
         match kind {
             "Service" => {
                 let svc = self.services.remove(&k).ok_or_else(not_found)?;
+                self.services_changed = true;
                 self.release(&service_holdings(&svc));
                 self.endpoints.remove(&k);
                 self.affinity.retain(|(_, sk, _, _), _| *sk != k);

@@ -65,6 +65,10 @@ pub struct Cluster {
     pub(crate) cluster_ip_owner: BTreeMap<String, Key>,
     pub(crate) pod_ips: BTreeMap<String, Key>,
     pub(crate) resource_version: u64,
+    /// Per Service, a signature of what its endpoints were computed from.
+    pub(crate) endpoint_sigs: BTreeMap<Key, u64>,
+    /// The Services changed since kube-proxy's table was built.
+    pub(crate) services_changed: bool,
     /// The resource version the endpoints were last computed at.
     pub(crate) endpoints_version: u64,
 }
@@ -99,6 +103,8 @@ impl Cluster {
             pod_ips: BTreeMap::new(),
             resource_version: 1000,
             endpoints_version: 0,
+            endpoint_sigs: BTreeMap::new(),
+            services_changed: true,
             lab,
         };
         c.bootstrap();
@@ -346,6 +352,16 @@ impl Cluster {
 
     /// Rebuilds kube-proxy's lookup tables from the Services, nodes and pods.
     pub fn rebuild_indexes(&mut self) {
+        self.pod_ips = self
+            .pods
+            .iter()
+            .filter(|(_, p)| !p.spec.host_network)
+            .filter_map(|(k, p)| p.status.pod_ip.clone().map(|ip| (ip, k.clone())))
+            .collect();
+        if !self.services_changed {
+            return;
+        }
+        self.services_changed = false;
         let mut index: BTreeMap<(String, u16), Vec<(Key, usize, Via)>> = BTreeMap::new();
         let mut owners = BTreeMap::new();
         let node_ips: Vec<String> = self.nodes.iter().map(|n| n.ip.clone()).collect();
@@ -379,12 +395,6 @@ impl Cluster {
         }
         self.service_index = index;
         self.cluster_ip_owner = owners;
-        self.pod_ips = self
-            .pods
-            .iter()
-            .filter(|(_, p)| !p.spec.host_network)
-            .filter_map(|(k, p)| p.status.pod_ip.clone().map(|ip| (ip, k.clone())))
-            .collect();
     }
 
     pub fn age(&self, t: Time) -> i64 {

@@ -740,14 +740,17 @@ impl Cluster {
                 index.entry((p.meta.namespace.as_str(), lk.as_str(), lv.as_str())).or_default().push(p);
             }
         }
+        // Unchanged objects move from the old map to the new one.
+        let mut old = std::mem::take(&mut self.endpoints);
         let mut result: BTreeMap<Key, Endpoints> = BTreeMap::new();
+        let mut sigs: BTreeMap<Key, u64> = BTreeMap::new();
         for (k, svc) in &self.services {
             if svc.type_() == "ExternalName" {
                 continue;
             }
             if k.1 == "kubernetes" && k.0 == "default" {
                 let cp = self.lab.nodes.iter().find(|n| n.control_plane).map(|n| n.ip.clone()).unwrap_or_default();
-                let meta = self.endpoints.get(k).map(|e| e.meta.clone()).unwrap_or_else(|| Meta { name: k.1.clone(), namespace: k.0.clone(), creation: svc.meta.creation, ..Meta::default() });
+                let meta = old.get(k).map(|e| e.meta.clone()).unwrap_or_else(|| Meta { name: k.1.clone(), namespace: k.0.clone(), creation: svc.meta.creation, ..Meta::default() });
                 result.insert(
                     k.clone(),
                     Endpoints {
@@ -762,9 +765,38 @@ impl Cluster {
                 continue;
             };
             let (fk, fv) = selector.iter().next().expect("selector is not empty");
-            let candidates = index.get(&(k.0.as_str(), fk.as_str(), fv.as_str())).cloned().unwrap_or_default();
+            let empty = Vec::new();
+            let candidates = index.get(&(k.0.as_str(), fk.as_str(), fv.as_str())).unwrap_or(&empty);
+            // A signature of everything the endpoints depend on: unchanged, reuse the object.
+            let mut sig: u64 = 0xcbf2_9ce4_8422_2325;
+            let mut mix = |bytes: &[u8]| {
+                for b in bytes {
+                    sig ^= *b as u64;
+                    sig = sig.wrapping_mul(0x0100_0000_01b3);
+                }
+            };
+            for sp in &svc.spec.ports {
+                mix(sp.name.as_deref().unwrap_or("").as_bytes());
+                mix(sp.target().render().as_bytes());
+                mix(sp.protocol().as_bytes());
+            }
+            mix(&[svc.spec.publish_not_ready_addresses as u8]);
+            for p in candidates.iter().filter(|p| labels_match(selector, &p.meta.labels)) {
+                mix(p.meta.name.as_bytes());
+                mix(p.status.pod_ip.as_deref().unwrap_or("-").as_bytes());
+                mix(p.status.phase.as_bytes());
+                mix(&[p.status.ready as u8, p.is_terminating() as u8, matches!(p.status.state, ContainerState::Running { .. }) as u8]);
+            }
+            if self.endpoint_sigs.get(k) == Some(&sig) {
+                if let Some(e) = old.remove(k) {
+                    result.insert(k.clone(), e);
+                    sigs.insert(k.clone(), sig);
+                    continue;
+                }
+            }
+            sigs.insert(k.clone(), sig);
             let mut addresses = Vec::new();
-            for p in candidates {
+            for p in candidates.iter().copied() {
                 if !labels_match(selector, &p.meta.labels) {
                     continue;
                 }
@@ -798,7 +830,7 @@ impl Cluster {
                 });
             }
             addresses.sort_by(|a, b| a.ip.cmp(&b.ip));
-            let meta = match self.endpoints.get(k) {
+            let meta = match old.get(k) {
                 Some(e) => e.meta.clone(),
                 None => Meta {
                     name: k.1.clone(),
@@ -811,6 +843,7 @@ impl Cluster {
             result.insert(k.clone(), Endpoints { meta, addresses });
         }
         self.endpoints = result;
+        self.endpoint_sigs = sigs;
         self.rebuild_indexes();
     }
 }
