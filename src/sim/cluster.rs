@@ -53,6 +53,8 @@ pub struct Cluster {
     pub affinity: BTreeMap<(String, Key, i64, String), (String, Time)>,
     /// Images already on a node: later pulls are quick.
     pub pulled: BTreeSet<(String, String)>,
+    /// Image pulls in progress: (node, image) -> when the image lands.
+    pub pulling: BTreeMap<(String, String), Time>,
     /// What each pod's container wrote to stdout (nginx's access log).
     pub logs: BTreeMap<Key, Vec<String>>,
     /// Active and ready pods per owner uid, while the workload controllers run.
@@ -95,6 +97,7 @@ impl Cluster {
             node_ports: BTreeSet::new(),
             affinity: BTreeMap::new(),
             pulled: BTreeSet::new(),
+            pulling: BTreeMap::new(),
             logs: BTreeMap::new(),
             owner_counts: BTreeMap::new(),
             hash_cache: BTreeMap::new(),

@@ -126,21 +126,21 @@ impl Cluster {
 
     /// Removes ReplicaSets whose Deployment is gone and pods whose ReplicaSet is gone.
     fn collect_garbage(&mut self) -> bool {
-        let dep_uids: std::collections::BTreeSet<String> = self.deployments.values().map(|d| d.meta.uid.clone()).collect();
+        let dep_uids: std::collections::BTreeSet<&str> = self.deployments.values().map(|d| d.meta.uid.as_str()).collect();
         let orphan_rs: Vec<Key> = self
             .replicasets
             .iter()
-            .filter(|(_, rs)| rs.meta.owner.as_ref().is_some_and(|o| !dep_uids.contains(&o.uid)))
+            .filter(|(_, rs)| rs.meta.owner.as_ref().is_some_and(|o| !dep_uids.contains(o.uid.as_str())))
             .map(|(k, _)| k.clone())
             .collect();
         for k in &orphan_rs {
             let _ = self.delete("ReplicaSet", &k.0, &k.1, None);
         }
-        let rs_uids: std::collections::BTreeSet<String> = self.replicasets.values().map(|r| r.meta.uid.clone()).collect();
+        let rs_uids: std::collections::BTreeSet<&str> = self.replicasets.values().map(|r| r.meta.uid.as_str()).collect();
         let orphan_pods: Vec<Key> = self
             .pods
             .iter()
-            .filter(|(_, p)| p.meta.deletion.is_none() && p.meta.owner.as_ref().is_some_and(|o| o.kind == "ReplicaSet" && !rs_uids.contains(&o.uid)))
+            .filter(|(_, p)| p.meta.deletion.is_none() && p.meta.owner.as_ref().is_some_and(|o| o.kind == "ReplicaSet" && !rs_uids.contains(o.uid.as_str())))
             .map(|(k, _)| k.clone())
             .collect();
         for k in &orphan_pods {
@@ -154,16 +154,18 @@ impl Cluster {
         let keys: Vec<Key> = self.deployments.keys().cloned().collect();
         for dk in keys {
             let hash = self.cached_template_hash(&dk);
-            let d = self.deployments[&dk].clone();
+            let d = &self.deployments[&dk];
             let Some(selector) = d.selector.clone() else { continue };
-            let mut name = format!("{}-{}", d.meta.name, hash);
+            let (uid, dep_name, namespace, replicas, strategy, paused, min_ready) =
+                (d.meta.uid.clone(), d.meta.name.clone(), d.meta.namespace.clone(), d.replicas.unwrap_or(1), d.strategy.clone(), d.paused, d.min_ready_seconds);
+            let mut name = format!("{}-{}", dep_name, hash);
             if name.len() > 253 {
                 name.truncate(253);
             }
             let owned: Vec<Key> = self
                 .replicasets
                 .iter()
-                .filter(|(_, rs)| rs.meta.owner.as_ref().is_some_and(|o| o.uid == d.meta.uid))
+                .filter(|(_, rs)| rs.meta.owner.as_ref().is_some_and(|o| o.uid == uid))
                 .map(|(k, _)| k.clone())
                 .collect();
             let max_rev = owned
@@ -171,34 +173,34 @@ impl Cluster {
                 .filter_map(|k| self.replicasets[k].meta.annotations.get(REVISION).and_then(|r| r.parse::<i64>().ok()))
                 .max()
                 .unwrap_or(0);
-            let new_key = key(&d.meta.namespace, &name);
+            let new_key = key(&namespace, &name);
             if !self.replicasets.contains_key(&new_key) {
-                let mut template = d.template.clone();
+                let mut template = self.deployments[&dk].template.clone();
                 template.labels.insert("pod-template-hash".into(), hash.clone());
                 let mut sel = selector.clone();
                 sel.match_labels.insert("pod-template-hash".into(), hash.clone());
                 let mut labels = template.labels.clone();
                 labels.insert("pod-template-hash".into(), hash.clone());
                 let mut annotations = Labels::new();
-                annotations.insert("deployment.kubernetes.io/desired-replicas".into(), d.replicas.unwrap_or(1).to_string());
-                annotations.insert("deployment.kubernetes.io/max-replicas".into(), (d.replicas.unwrap_or(1) + scaled(&d.strategy.max_surge, d.replicas.unwrap_or(1), true)).to_string());
+                annotations.insert("deployment.kubernetes.io/desired-replicas".into(), replicas.to_string());
+                annotations.insert("deployment.kubernetes.io/max-replicas".into(), (replicas + scaled(&strategy.max_surge, replicas, true)).to_string());
                 annotations.insert(REVISION.into(), (max_rev + 1).to_string());
                 let rs = ReplicaSet {
                     meta: Meta {
                         name: name.clone(),
-                        namespace: d.meta.namespace.clone(),
+                        namespace: namespace.clone(),
                         labels,
                         annotations,
                         uid: self.new_uid(),
                         creation: self.now,
-                        owner: Some(Owner { kind: "Deployment".into(), name: d.meta.name.clone(), uid: d.meta.uid.clone() }),
+                        owner: Some(Owner { kind: "Deployment".into(), name: dep_name.clone(), uid: uid.clone() }),
                         generation: 1,
                         ..Meta::default()
                     },
                     replicas: Some(0),
                     selector: Some(sel),
                     template,
-                    min_ready_seconds: d.min_ready_seconds,
+                    min_ready_seconds: min_ready,
                 };
                 self.replicasets.insert(new_key.clone(), rs);
                 changed = true;
@@ -210,10 +212,10 @@ impl Cluster {
                     changed = true;
                 }
             }
-            if d.paused {
+            if paused {
                 continue;
             }
-            changed |= self.roll(&d, &new_key);
+            changed |= self.roll(&uid, replicas, &strategy, &new_key);
         }
         changed
     }
@@ -266,17 +268,16 @@ impl Cluster {
     }
 
     /// One step of the Deployment's rollout strategy.
-    fn roll(&mut self, d: &Deployment, new_key: &Key) -> bool {
-        let desired = d.replicas.unwrap_or(1);
+    fn roll(&mut self, uid: &str, desired: i64, strategy: &Strategy, new_key: &Key) -> bool {
         let old: Vec<Key> = self
             .replicasets
             .iter()
-            .filter(|(k, rs)| *k != new_key && rs.meta.owner.as_ref().is_some_and(|o| o.uid == d.meta.uid))
+            .filter(|(k, rs)| *k != new_key && rs.meta.owner.as_ref().is_some_and(|o| o.uid == uid))
             .map(|(k, _)| k.clone())
             .collect();
         let mut changed = false;
         let old_total: i64 = old.iter().map(|k| self.replicasets[k].replicas.unwrap_or(0)).sum();
-        if d.strategy.type_.as_deref() == Some("Recreate") {
+        if strategy.type_.as_deref() == Some("Recreate") {
             for k in &old {
                 changed |= self.set_rs_replicas(k, 0);
             }
@@ -294,14 +295,13 @@ impl Cluster {
         if old_total == 0 {
             return self.set_rs_replicas(new_key, desired);
         }
-        let mut surge = scaled(&d.strategy.max_surge, desired, true);
-        let unavailable = scaled(&d.strategy.max_unavailable, desired, false);
+        let mut surge = scaled(&strategy.max_surge, desired, true);
+        let unavailable = scaled(&strategy.max_unavailable, desired, false);
         if surge == 0 && unavailable == 0 {
             surge = 0;
         }
         let max_unavailable = if surge == 0 && unavailable == 0 { 1 } else { unavailable };
-        let new_rs = self.replicasets[new_key].clone();
-        let new_replicas = new_rs.replicas.unwrap_or(0);
+        let new_replicas = self.replicasets[new_key].replicas.unwrap_or(0);
         let total = old_total + new_replicas;
         // Scale the new ReplicaSet up within the surge.
         if new_replicas < desired {
@@ -319,11 +319,12 @@ impl Cluster {
         let mut can_remove = (available - min_available).max(0);
         // Old pods that are not ready can always go.
         for k in &old {
-            let rs = self.replicasets[k].clone();
-            let (active, ready) = self.rs_pods(&rs);
-            let unhealthy = (active - ready).max(0).min(rs.replicas.unwrap_or(0));
+            let rs = &self.replicasets[k];
+            let (active, ready) = self.rs_pods(rs);
+            let current = rs.replicas.unwrap_or(0);
+            let unhealthy = (active - ready).max(0).min(current);
             if unhealthy > 0 {
-                changed |= self.set_rs_replicas(k, rs.replicas.unwrap_or(0) - unhealthy);
+                changed |= self.set_rs_replicas(k, current - unhealthy);
             }
         }
         let mut old_sorted = old.clone();
@@ -632,11 +633,20 @@ impl Cluster {
                 let host_ip = self.node(&node).map(|n| n.ip.clone());
                 let cached = self.pulled.contains(&(node.clone(), pull_image.clone()));
                 let never_pull = container.image_pull_policy.as_deref() == Some("IfNotPresent") && cached;
+                // A node pulls an image once; every pod waiting for it starts when it lands.
+                let pull_key = (node.clone(), pull_image.clone());
                 let delay = match images::lookup(&pull_image) {
                     Lookup::NotFound => 2,
                     _ if never_pull => 1,
-                    _ if cached => 1 + self.rng.below(2) as i64,
-                    _ => 3 + self.rng.below(4) as i64,
+                    _ => match self.pulling.get(&pull_key) {
+                        Some(done) if *done > now => *done - now,
+                        _ if cached => 1 + self.rng.below(2) as i64,
+                        _ => {
+                            let d = 3 + self.rng.below(4) as i64;
+                            self.pulling.insert(pull_key, now + d);
+                            d
+                        }
+                    },
                 };
                 let p = &mut *pod;
                 p.status.pod_ip = ip;
@@ -777,7 +787,11 @@ impl Cluster {
             };
             for sp in &svc.spec.ports {
                 mix(sp.name.as_deref().unwrap_or("").as_bytes());
-                mix(sp.target().render().as_bytes());
+                match &sp.target_port {
+                    Some(IntOrStr::Str(t)) => mix(t.as_bytes()),
+                    Some(IntOrStr::Int(n)) => mix(&n.to_le_bytes()),
+                    None => mix(&sp.port.to_le_bytes()),
+                }
                 mix(sp.protocol().as_bytes());
             }
             mix(&[svc.spec.publish_not_ready_addresses as u8]);
