@@ -8,7 +8,7 @@ CARGO ?= cargo
 test: test-core
 
 test-core:
-	$(CARGO) test --all-targets --locked
+	$(CARGO) test --locked
 
 # Apply and settle 100 Deployments x 10 replicas + 1,000 Services, 10,000 traced requests,
 # peak memory.
