@@ -2,13 +2,21 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: test test-core bench fuzz run-example
+.PHONY: test test-core test-browser browser-deps bench fuzz run-example
 
-# Everything the tests need is installed by cargo (crates from the registry); nothing else.
-test: test-core
+# Every test: the core and command line on the host, then the page in headless Chromium.
+test: test-core test-browser
 
 test-core:
 	$(CARGO) test --locked
+
+# Debian's Chromium and the npm tools, installed when missing.
+browser-deps:
+	@[ -x /usr/bin/chromium ] || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; }
+	@[ -d node_modules/playwright-core ] && [ -x node_modules/.bin/wasm-opt ] || npm ci --no-audit --no-fund
+
+test-browser: browser-deps dist
+	node --test e2e/playground.test.mjs
 
 # Apply and settle 100 Deployments x 10 replicas + 1,000 Services, 10,000 traced requests,
 # peak memory.
@@ -21,3 +29,23 @@ fuzz:
 
 run-example:
 	$(CARGO) run --locked -- run tests/transcripts/nodeport/script
+
+# ---------------------------------------------------------------------------------------------
+# The browser app. Tool versions, pinned; `make serve` and `make dist` install what is missing.
+TRUNK_VERSION := 0.21.14
+WASM_BINDGEN_VERSION := 0.2.130
+export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+
+.PHONY: tools serve dist
+
+tools:
+	rustup target add wasm32-unknown-unknown
+	@trunk --version 2>/dev/null | grep -q "$(TRUNK_VERSION)" || cargo install trunk --locked --version $(TRUNK_VERSION)
+	@wasm-bindgen --version 2>/dev/null | grep -q "$(WASM_BINDGEN_VERSION)" || cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
+	@[ -x node_modules/.bin/wasm-opt ] || npm ci --no-audit --no-fund
+
+serve: tools
+	trunk serve --offline --address 127.0.0.1 --port 8080
+
+dist: tools
+	trunk build --release --offline

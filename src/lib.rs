@@ -4,6 +4,12 @@
 //! plane, cluster DNS, kubectl and the shells a learner types into. It has no web dependency;
 //! the browser front end (compiled for wasm32 only) renders what `sim` computes.
 
+pub mod i18n;
+pub mod layout;
+pub mod session;
 pub mod sim;
+
+#[cfg(target_arch = "wasm32")]
+pub mod ui;
 
 pub mod script;

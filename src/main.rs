@@ -7,7 +7,9 @@ fn main() {
 }
 
 #[cfg(target_arch = "wasm32")]
-fn main() {}
+fn main() {
+    svclab::ui::start();
+}
 
 #[cfg(not(target_arch = "wasm32"))]
 mod native {

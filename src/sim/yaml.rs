@@ -313,3 +313,98 @@ mod tests {
         assert_eq!(err.unwrap().message, "yaml: document contains excessive aliasing");
     }
 }
+
+/// The 1-based line of the file where a field path (`spec.ports[0].nodePort`) is written,
+/// searching the block-style document that starts at `first_line`. A best effort for pointing
+/// an editor at an API error; `None` when the layout is not block style.
+pub fn locate(text: &str, first_line: usize, path: &str) -> Option<usize> {
+    let lines: Vec<&str> = text.lines().collect();
+    let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
+    let meaningful = |l: &str| {
+        let t = l.trim();
+        !t.is_empty() && !t.starts_with('#')
+    };
+    let mut cur = first_line.saturating_sub(1);
+    let mut parent: isize = -1;
+    let mut found = None;
+    for seg in path.split('.') {
+        let mut pieces = seg.split('[');
+        let key = pieces.next().unwrap_or("");
+        let mut i = cur;
+        let mut hit = None;
+        while i < lines.len() {
+            let l = lines[i];
+            if l.trim_start().starts_with("---") && indent(l) == 0 && i > first_line.saturating_sub(1) {
+                break;
+            }
+            if meaningful(l) {
+                let ind = indent(l) as isize;
+                let t = l.trim_start();
+                let (t, ind) = match t.strip_prefix("- ") {
+                    Some(rest) => (rest, ind + 2),
+                    None => (t, ind),
+                };
+                if ind <= parent && i > cur {
+                    break;
+                }
+                if ind > parent && (t.starts_with(&format!("{key}:")) || t.starts_with(&format!("\"{key}\":"))) {
+                    hit = Some((i, ind));
+                    break;
+                }
+            }
+            i += 1;
+        }
+        let (line, ind) = hit?;
+        found = Some(line);
+        parent = ind;
+        cur = line + 1;
+        for idx in pieces {
+            let n: usize = idx.trim_end_matches(']').parse().ok()?;
+            // The n-th "- " item below the key.
+            let mut count = 0;
+            let mut item_indent = None;
+            let mut j = cur;
+            let mut item = None;
+            while j < lines.len() {
+                let l = lines[j];
+                if meaningful(l) {
+                    let ind = indent(l) as isize;
+                    if ind < parent || (ind == parent && !l.trim_start().starts_with("- ")) {
+                        break;
+                    }
+                    if l.trim_start().starts_with("- ") && item_indent.is_none_or(|ii| ii == ind) {
+                        item_indent = Some(ind);
+                        if count == n {
+                            item = Some((j, ind));
+                            break;
+                        }
+                        count += 1;
+                    }
+                }
+                j += 1;
+            }
+            let (line, ind) = item?;
+            found = Some(line);
+            // Keys of the item sit two columns right of its dash, the first on the dash line.
+            parent = ind + 1;
+            cur = line;
+        }
+    }
+    found.map(|l| l + 1)
+}
+
+#[cfg(test)]
+mod locate_tests {
+    use super::locate;
+
+    #[test]
+    fn finds_nested_fields_and_list_items() {
+        let text = "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  type: NodePort\n  ports:\n    - port: 80\n      nodePort: 80\n    - name: b\n      port: 81\n  selector:\n    app: web\n";
+        assert_eq!(locate(text, 1, "spec.ports[0].nodePort"), Some(9));
+        assert_eq!(locate(text, 1, "spec.ports[1].port"), Some(11));
+        assert_eq!(locate(text, 1, "spec.ports[0].port"), Some(8));
+        assert_eq!(locate(text, 1, "metadata.name"), Some(4));
+        assert_eq!(locate(text, 1, "spec.selector"), Some(12));
+        assert_eq!(locate(text, 1, "spec.nothing"), None);
+    }
+}

@@ -1,0 +1,103 @@
+// A learner's path through the playground, in real Chromium: apply the seed's NodePort
+// manifests, curl from the PC, watch the hops announced, break a manifest, reload.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve } from './server.mjs';
+import { launch } from './browser.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const dist = path.join(here, '..', 'dist');
+const shots = path.join(here, 'artifacts');
+let server, browser, base;
+
+before(async () => {
+  fs.mkdirSync(shots, { recursive: true });
+  server = await serve(dist);
+  base = `http://127.0.0.1:${server.address().port}/`;
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+async function terminal(page, line) {
+  const input = page.getByRole('textbox', { name: 'Terminal' });
+  await input.fill(line);
+  await input.press('Enter');
+}
+
+test('apply the NodePort manifests, curl from the PC, see the hops', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${base}?lang=en#/playground`);
+  const editor = page.getByRole('textbox', { name: /YAML/ });
+  await editor.waitFor();
+  assert.match(await editor.inputValue(), /kind: Deployment/);
+  await page.getByRole('button', { name: /kubectl apply -f deploy-test01.yml/ }).click();
+  await page.getByRole('tab', { name: 'service-test01.yml' }).click();
+  await page.getByRole('button', { name: /kubectl apply -f service-test01.yml/ }).click();
+  await terminal(page, 'sleep 30');
+  await terminal(page, 'kubectl get pods');
+  await page.locator('.terminal pre.out', { hasText: 'Running' }).last().waitFor();
+  const pods = await page.locator('svg[role="img"] g[aria-label^="pod deploy-test01"]').count();
+  assert.equal(pods, 3, 'three pods drawn');
+  assert.equal(await page.locator('svg[role="img"] g[aria-label^="service web-service-nodeport"]').count(), 1);
+  await terminal(page, 'host curl http://127.0.0.1:31051');
+  await page.locator('.terminal pre.out', { hasText: 'Welcome to nginx!' }).waitFor();
+  const live = page.locator('[aria-live="polite"]');
+  await page.waitForFunction(() => /DNAT/.test(document.querySelector('[aria-live="polite"]').textContent), null, { timeout: 15000 });
+  const said = await live.textContent();
+  assert.match(said, /PORT-FORWARD 127\.0\.0\.1:\d+ -> 127\.0\.0\.1:31051 => 10\.0\.2\.1:\d+ -> 10\.0\.2\.5:31001/);
+  assert.match(said, /DNAT 10\.0\.2\.1:\d+ -> 10\.0\.2\.5:31001 => 10\.0\.2\.1:\d+ -> 192\.168\.\d+\.\d+:80/);
+  await page.screenshot({ path: path.join(shots, 'playground-curl.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a broken manifest shows its error at its line, and a reload keeps the files', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+  const page = await context.newPage();
+  await page.goto(`${base}?lang=en#/playground`);
+  const editor = page.getByRole('textbox', { name: /YAML/ });
+  await editor.waitFor();
+  await page.getByRole('tab', { name: 'service-test01.yml' }).click();
+  const broken = 'apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  type: NodePort\n  ports:\n    - port: 80\n      nodePort: 80\n';
+  await editor.fill(broken);
+  await page.getByRole('button', { name: /kubectl apply -f service-test01.yml/ }).click();
+  const alert = page.getByRole('alert');
+  await alert.waitFor();
+  assert.match(await alert.textContent(), /line 9 .*provided port is not in the valid range/);
+  assert.equal(await page.locator('.gutter .err').textContent(), '9\n');
+  await page.screenshot({ path: path.join(shots, 'playground-error.png'), fullPage: true });
+  await page.waitForTimeout(700);
+  await page.reload();
+  await editor.waitFor();
+  await page.getByRole('tab', { name: 'service-test01.yml' }).click();
+  assert.equal(await editor.inputValue(), broken);
+  await page.locator('.terminal pre.cmd', { hasText: 'kubectl apply -f service-test01.yml' }).waitFor();
+  await context.close();
+});
+
+test('names holding markup are shown as text, never run', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  let dialogs = 0;
+  page.on('dialog', async (d) => { dialogs++; await d.dismiss(); });
+  await page.goto(`${base}?lang=en#/playground`);
+  const editor = page.getByRole('textbox', { name: /YAML/ });
+  await editor.waitFor();
+  await page.getByRole('button', { name: /New file|새 파일/ }).click();
+  await editor.fill('apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n  labels:\n    a: "<img src=x onerror=alert(1)>"\nspec:\n  containers: [{name: c, image: nginx}]\n');
+  await page.getByRole('button', { name: /kubectl apply -f manifest-3.yml/ }).click();
+  await page.locator('.terminal pre.out').last().waitFor();
+  assert.equal(dialogs, 0);
+  assert.equal(await page.locator('img').count(), 0);
+  await context.close();
+});

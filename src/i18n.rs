@@ -1,0 +1,91 @@
+//! Every string of the page, in Korean and English.
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Lang {
+    Ko,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Ko => "ko",
+            Lang::En => "en",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Lang> {
+        match s {
+            "ko" => Some(Lang::Ko),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+}
+
+/// (key, English, Korean)
+const STRINGS: &[(&str, &str, &str)] = &[
+    ("title", "svclab: Kubernetes Services, simulated", "svclab: 쿠버네티스 서비스 시뮬레이터"),
+    ("playground", "Playground", "플레이그라운드"),
+    ("lesson", "Lesson", "레슨"),
+    ("no-lesson", "There is no lesson with this name yet. The playground below works as usual.", "아직 이 이름의 레슨이 없습니다. 아래 플레이그라운드는 그대로 쓸 수 있습니다."),
+    ("editor", "YAML editor", "YAML 편집기"),
+    ("editor-label", "YAML manifest", "YAML 매니페스트"),
+    ("apply", "Apply", "적용"),
+    ("new-file", "New file", "새 파일"),
+    ("file-name", "File name", "파일 이름"),
+    ("terminal", "Terminal", "터미널"),
+    ("terminal-help", "Type kubectl, curl, `host curl URL` (from your PC), `trace CMD`, `sleep N`.", "kubectl, curl, `host curl URL`(내 PC에서), `trace 명령`, `sleep N`을 입력해 보세요."),
+    ("topology", "Cluster topology: the learner's PC, the NAT network, three nodes with their pods, and the Services", "클러스터 구성도: 학습자 PC, NAT 네트워크, 세 노드와 파드, 서비스"),
+    ("pc", "Your PC", "내 PC"),
+    ("nat", "NAT network", "NAT 네트워크"),
+    ("dns", "Cluster DNS", "클러스터 DNS"),
+    ("internet", "Internet", "인터넷"),
+    ("control-plane", "control plane", "컨트롤 플레인"),
+    ("worker", "worker", "워커"),
+    ("endpoints", "endpoints", "엔드포인트"),
+    ("packets", "Packets", "패킷"),
+    ("play", "Play", "재생"),
+    ("pause", "Pause", "일시정지"),
+    ("step", "Step", "한 단계"),
+    ("replay", "Replay", "다시 보기"),
+    ("speed", "Speed", "속도"),
+    ("send", "Send a request", "요청 보내기"),
+    ("send-many", "Send 20", "20번 보내기"),
+    ("url", "URL from your PC", "내 PC에서 보낼 URL"),
+    ("balance", "Who answered", "응답한 파드"),
+    ("hops", "Hops of the last request", "마지막 요청의 경로"),
+    ("reset", "Reset the lab", "실습 환경 초기화"),
+    ("reset-confirm", "The cluster starts over; your files stay.", "클러스터를 처음부터 다시 시작합니다. 파일은 그대로 둡니다."),
+    ("error-at", "Error at line", "오류 위치: 줄"),
+    ("crashed", "Something went wrong inside svclab. Your files are saved in this browser.", "svclab 내부에서 문제가 생겼습니다. 파일은 이 브라우저에 저장되어 있습니다."),
+    ("reload", "Reload", "다시 불러오기"),
+    ("not-saved", "Not saved: this browser's storage is full or blocked.", "저장하지 못했습니다: 브라우저 저장 공간이 가득 찼거나 막혀 있습니다."),
+    ("language", "Language", "언어"),
+    ("no-request", "No request yet. Try `host curl http://127.0.0.1:31051` after applying a NodePort Service.", "아직 요청이 없습니다. NodePort 서비스를 적용한 뒤 `host curl http://127.0.0.1:31051`을 실행해 보세요."),
+];
+
+pub fn t(lang: Lang, key: &str) -> &'static str {
+    match STRINGS.iter().find(|(k, _, _)| *k == key) {
+        Some((_, en, ko)) => match lang {
+            Lang::En => en,
+            Lang::Ko => ko,
+        },
+        None => "",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_string_exists_in_both_languages() {
+        for (k, en, ko) in STRINGS {
+            assert!(!en.is_empty() && !ko.is_empty(), "{k}");
+        }
+        let mut keys: Vec<&str> = STRINGS.iter().map(|(k, _, _)| *k).collect();
+        keys.sort();
+        keys.dedup();
+        assert_eq!(keys.len(), STRINGS.len(), "duplicate keys");
+    }
+}

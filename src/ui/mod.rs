@@ -1,0 +1,706 @@
+//! The browser front end (wasm32 only): a thin view over `session::Session`.
+//!
+//! One component owns the session (Elm style: `Msg` in, `update` changes state, `view` draws).
+//! It holds no simulation logic: the topology comes from `layout`, packets move along the
+//! traces `sim` returns, text comes from `i18n`.
+
+use gloo::events::EventListener;
+use gloo::render::{request_animation_frame, AnimationFrame};
+use gloo::timers::callback::{Interval, Timeout};
+use web_sys::{HtmlInputElement, HtmlTextAreaElement, KeyboardEvent};
+use yew::prelude::*;
+
+use crate::i18n::{t, Lang};
+use crate::layout::{layout, Health, Layout, HEIGHT, WIDTH};
+use crate::session::{starter_files, Session};
+use crate::sim::net::{Hop, Rule, Trace};
+
+const STORAGE_PREFIX: &str = "svclab:";
+/// Traces animated at once; older ones finish instantly.
+const MAX_FLIGHTS: usize = 60;
+
+#[derive(Clone, Debug, PartialEq)]
+enum Route {
+    Playground,
+    Lesson(String),
+}
+
+fn route_from_hash(hash: &str) -> Route {
+    let h = hash.trim_start_matches('#');
+    match h.strip_prefix("/lesson/") {
+        Some(id) if !id.is_empty() => Route::Lesson(id.split('?').next().unwrap_or(id).to_string()),
+        _ => Route::Playground,
+    }
+}
+
+/// One request's packet travelling along its hops and back.
+struct Flight {
+    points: Vec<(f64, f64)>,
+    hops: Vec<Hop>,
+    /// Progress in hops: 2.5 is half-way from the third point to the fourth.
+    pos: f64,
+    announced: usize,
+    end: String,
+}
+
+pub enum Msg {
+    Hash,
+    Lang(Lang),
+    SelectFile(usize),
+    Edit(String),
+    NewFile,
+    Apply,
+    Input(String),
+    Key(KeyboardEvent),
+    Tick,
+    Frame(f64),
+    TogglePlay,
+    Step,
+    Speed(f64),
+    Replay,
+    Url(String),
+    Send(usize),
+    Reset,
+    Save,
+}
+
+pub struct App {
+    session: Session,
+    storage_key: String,
+    route: Route,
+    lang: Lang,
+    layout: Layout,
+    input: String,
+    history_pos: Option<usize>,
+    flights: Vec<Flight>,
+    last_trace: Option<Trace>,
+    playing: bool,
+    speed: f64,
+    last_frame: Option<f64>,
+    frame: Option<AnimationFrame>,
+    reduced_motion: bool,
+    live: Vec<String>,
+    url: String,
+    balance: Vec<(String, usize)>,
+    error: Option<(String, usize, String)>,
+    save_failed: bool,
+    save_timer: Option<Timeout>,
+    _clock: Interval,
+    _hash: EventListener,
+    term_ref: NodeRef,
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    gloo::utils::window().local_storage().ok().flatten()
+}
+
+fn initial_lang() -> Lang {
+    let search = gloo::utils::window().location().search().unwrap_or_default();
+    if let Some(l) = search.trim_start_matches('?').split('&').find_map(|kv| kv.strip_prefix("lang=")).and_then(Lang::parse) {
+        return l;
+    }
+    let nav = gloo::utils::window().navigator().language().unwrap_or_default();
+    if nav.to_ascii_lowercase().starts_with("ko") {
+        Lang::Ko
+    } else {
+        Lang::En
+    }
+}
+
+fn hop_line(i: usize, h: &Hop) -> String {
+    let mut s = format!("{}. {} {} {}", i + 1, h.place.label(), h.rule.name(), h.before);
+    if h.after != h.before {
+        s.push_str(&format!(" => {}", h.after));
+    }
+    let note = h.rule.note();
+    if !note.is_empty() {
+        s.push_str(&format!(" ({note})"));
+    }
+    s
+}
+
+impl App {
+    fn relayout(&mut self) {
+        self.layout = layout(&self.session.shell.cluster);
+    }
+
+    fn schedule_save(&mut self, ctx: &Context<Self>) {
+        let link = ctx.link().clone();
+        self.save_timer = Some(Timeout::new(400, move || link.send_message(Msg::Save)));
+    }
+
+    fn launch(&mut self, ctx: &Context<Self>, traces: Vec<Trace>) {
+        for trace in traces {
+            let mut hops = trace.hops.clone();
+            hops.extend(trace.reply());
+            let points = hops.iter().map(|h| self.layout.point(h)).collect();
+            let end = trace.render().lines().last().unwrap_or("").trim().to_string();
+            self.last_trace = Some(trace);
+            self.flights.push(Flight { points, hops, pos: 0.0, announced: 0, end });
+        }
+        while self.flights.len() > MAX_FLIGHTS {
+            self.flights.remove(0);
+        }
+        if self.reduced_motion {
+            for f in &mut self.flights {
+                f.pos = f.points.len() as f64;
+            }
+            self.announce_all();
+            self.flights.clear();
+        } else {
+            self.request_frame(ctx);
+        }
+    }
+
+    fn announce_all(&mut self) {
+        for f in &mut self.flights {
+            while f.announced < f.hops.len() && (f.announced as f64) <= f.pos {
+                self.live.push(hop_line(f.announced, &f.hops[f.announced]));
+                f.announced += 1;
+            }
+            if f.announced >= f.hops.len() && f.pos >= f.hops.len() as f64 - 1.0 && !f.end.is_empty() {
+                self.live.push(std::mem::take(&mut f.end));
+            }
+        }
+        let n = self.live.len();
+        if n > 12 {
+            self.live.drain(..n - 12);
+        }
+    }
+
+    fn request_frame(&mut self, ctx: &Context<Self>) {
+        if self.frame.is_none() && self.playing && !self.flights.is_empty() {
+            let link = ctx.link().clone();
+            self.frame = Some(request_animation_frame(move |ts| link.send_message(Msg::Frame(ts))));
+        }
+    }
+
+    fn run_line(&mut self, ctx: &Context<Self>, line: &str) {
+        let traces = self.session.run(line);
+        self.relayout();
+        self.launch(ctx, traces);
+        self.schedule_save(ctx);
+    }
+}
+
+impl Component for App {
+    type Message = Msg;
+    type Properties = ();
+
+    fn create(ctx: &Context<Self>) -> Self {
+        let window = gloo::utils::window();
+        let route = route_from_hash(&window.location().hash().unwrap_or_default());
+        let storage_key = match &route {
+            Route::Playground => format!("{STORAGE_PREFIX}playground"),
+            Route::Lesson(id) => format!("{STORAGE_PREFIX}lesson:{id}"),
+        };
+        let session = storage()
+            .and_then(|s| s.get_item(&storage_key).ok().flatten())
+            .and_then(|text| Session::from_json(&text))
+            .unwrap_or_else(|| Session::new(1, starter_files()));
+        let reduced_motion = window.match_media("(prefers-reduced-motion: reduce)").ok().flatten().is_some_and(|m| m.matches());
+        let link = ctx.link().clone();
+        let clock = Interval::new(1000, move || link.send_message(Msg::Tick));
+        let link = ctx.link().clone();
+        let hash = EventListener::new(&window, "hashchange", move |_| link.send_message(Msg::Hash));
+        let layout = layout(&session.shell.cluster);
+        App {
+            session,
+            storage_key,
+            route,
+            lang: initial_lang(),
+            layout,
+            input: String::new(),
+            history_pos: None,
+            flights: Vec::new(),
+            last_trace: None,
+            playing: true,
+            speed: 1.0,
+            last_frame: None,
+            frame: None,
+            reduced_motion,
+            live: Vec::new(),
+            url: "http://127.0.0.1:31051".into(),
+            balance: Vec::new(),
+            error: None,
+            save_failed: false,
+            save_timer: None,
+            _clock: clock,
+            _hash: hash,
+            term_ref: NodeRef::default(),
+        }
+    }
+
+    fn update(&mut self, ctx: &Context<Self>, msg: Msg) -> bool {
+        match msg {
+            Msg::Hash => {
+                let route = route_from_hash(&gloo::utils::window().location().hash().unwrap_or_default());
+                if route != self.route {
+                    // Each page keeps its own saved session.
+                    let _ = gloo::utils::window().location().reload();
+                }
+                false
+            }
+            Msg::Lang(l) => {
+                self.lang = l;
+                true
+            }
+            Msg::SelectFile(i) => {
+                self.session.active = i.min(self.session.files.len().saturating_sub(1));
+                self.schedule_save(ctx);
+                true
+            }
+            Msg::Edit(text) => {
+                if let Some(f) = self.session.files.get_mut(self.session.active) {
+                    f.1 = text;
+                }
+                self.schedule_save(ctx);
+                true
+            }
+            Msg::NewFile => {
+                let n = self.session.files.len() + 1;
+                self.session.files.push((format!("manifest-{n}.yml"), String::new()));
+                self.session.active = self.session.files.len() - 1;
+                self.schedule_save(ctx);
+                true
+            }
+            Msg::Apply => {
+                let Some((name, _)) = self.session.files.get(self.session.active).cloned() else { return false };
+                self.run_line(ctx, &format!("kubectl apply -f {name}"));
+                let out = self.session.transcript.last().map(|l| l.output.clone()).unwrap_or_default();
+                self.error = self.session.error_line(&name, &out).filter(|_| !out.is_empty() && out.lines().any(|l| !l.ends_with(" created") && !l.ends_with(" configured") && !l.ends_with(" unchanged"))).map(|(line, msg)| (name, line, msg));
+                true
+            }
+            Msg::Input(v) => {
+                self.input = v;
+                true
+            }
+            Msg::Key(e) => {
+                match e.key().as_str() {
+                    "Enter" => {
+                        let line = std::mem::take(&mut self.input);
+                        self.history_pos = None;
+                        self.run_line(ctx, &line);
+                    }
+                    "ArrowUp" => {
+                        e.prevent_default();
+                        let h = &self.session.history;
+                        if h.is_empty() {
+                            return false;
+                        }
+                        let pos = self.history_pos.map_or(h.len() - 1, |p| p.saturating_sub(1));
+                        self.history_pos = Some(pos);
+                        self.input = h[pos].clone();
+                    }
+                    "ArrowDown" => {
+                        e.prevent_default();
+                        let h = &self.session.history;
+                        match self.history_pos {
+                            Some(p) if p + 1 < h.len() => {
+                                self.history_pos = Some(p + 1);
+                                self.input = h[p + 1].clone();
+                            }
+                            _ => {
+                                self.history_pos = None;
+                                self.input.clear();
+                            }
+                        }
+                    }
+                    "l" if e.ctrl_key() => {
+                        e.prevent_default();
+                        self.session.transcript.clear();
+                    }
+                    _ => return false,
+                }
+                true
+            }
+            Msg::Tick => {
+                self.session.tick(1);
+                self.relayout();
+                true
+            }
+            Msg::Frame(ts) => {
+                self.frame = None;
+                let dt = self.last_frame.map_or(0.0, |l| ((ts - l) / 1000.0).min(0.1));
+                self.last_frame = Some(ts);
+                for f in &mut self.flights {
+                    f.pos += dt * 1.6 * self.speed;
+                }
+                self.announce_all();
+                self.flights.retain(|f| f.pos < f.points.len() as f64 - 1.0 + 0.6);
+                if self.flights.is_empty() {
+                    self.last_frame = None;
+                }
+                self.request_frame(ctx);
+                true
+            }
+            Msg::TogglePlay => {
+                self.playing = !self.playing;
+                self.last_frame = None;
+                self.request_frame(ctx);
+                true
+            }
+            Msg::Step => {
+                self.playing = false;
+                for f in &mut self.flights {
+                    f.pos = (f.pos.floor() + 1.0).min(f.points.len() as f64 - 1.0);
+                }
+                self.announce_all();
+                true
+            }
+            Msg::Speed(s) => {
+                self.speed = s;
+                true
+            }
+            Msg::Replay => {
+                if let Some(t) = self.last_trace.clone() {
+                    self.launch(ctx, vec![t]);
+                }
+                true
+            }
+            Msg::Url(u) => {
+                self.url = u;
+                false
+            }
+            Msg::Send(n) => {
+                let url = self.url.clone();
+                let traces = self.session.send(&url, n);
+                let mut counts: Vec<(String, usize)> = Vec::new();
+                for tr in &traces {
+                    let who = tr
+                        .hops
+                        .iter()
+                        .rev()
+                        .find_map(|h| match &h.rule {
+                            Rule::Respond { .. } => Some(h.place.label()),
+                            Rule::Reject { .. } | Rule::Drop { .. } | Rule::Reset { .. } => Some(format!("{} ({})", h.place.label(), h.rule.name())),
+                            _ => None,
+                        })
+                        .unwrap_or_else(|| "-".into());
+                    match counts.iter_mut().find(|(w, _)| *w == who) {
+                        Some(c) => c.1 += 1,
+                        None => counts.push((who, 1)),
+                    }
+                }
+                counts.sort();
+                self.balance = counts;
+                self.relayout();
+                self.launch(ctx, traces);
+                self.schedule_save(ctx);
+                true
+            }
+            Msg::Reset => {
+                self.session.reset();
+                self.flights.clear();
+                self.balance.clear();
+                self.error = None;
+                self.relayout();
+                self.schedule_save(ctx);
+                true
+            }
+            Msg::Save => {
+                self.save_timer = None;
+                let json = self.session.to_json();
+                self.save_failed = storage().is_none_or(|s| s.set_item(&self.storage_key, &json).is_err());
+                self.save_failed
+            }
+        }
+    }
+
+    fn rendered(&mut self, _ctx: &Context<Self>, _first: bool) {
+        if let Some(el) = self.term_ref.cast::<web_sys::Element>() {
+            el.set_scroll_top(el.scroll_height());
+        }
+    }
+
+    fn view(&self, ctx: &Context<Self>) -> Html {
+        let lang = self.lang;
+        let link = ctx.link();
+        html! {
+            <div class="app" lang={lang.code()}>
+                <header class="bar">
+                    <h1>{ t(lang, "title") }</h1>
+                    <nav aria-label={t(lang, "language")}>
+                        <a href="#/playground">{ t(lang, "playground") }</a>
+                        <button class={classes!((lang == Lang::Ko).then_some("on"))} onclick={link.callback(|_| Msg::Lang(Lang::Ko))} aria-pressed={(lang == Lang::Ko).to_string()}>{ "한국어" }</button>
+                        <button class={classes!((lang == Lang::En).then_some("on"))} onclick={link.callback(|_| Msg::Lang(Lang::En))} aria-pressed={(lang == Lang::En).to_string()}>{ "English" }</button>
+                        <button onclick={link.callback(|_| Msg::Reset)} title={t(lang, "reset-confirm")}>{ t(lang, "reset") }</button>
+                    </nav>
+                </header>
+                if let Route::Lesson(id) = &self.route {
+                    <section class="lesson" aria-label={t(lang, "lesson")}>
+                        <h2>{ format!("{}: {id}", t(lang, "lesson")) }</h2>
+                        <p>{ t(lang, "no-lesson") }</p>
+                    </section>
+                }
+                if self.save_failed {
+                    <p class="warn" role="status">{ t(lang, "not-saved") }</p>
+                }
+                <main class="grid">
+                    { self.view_topology(ctx) }
+                    { self.view_editor(ctx) }
+                    { self.view_terminal(ctx) }
+                </main>
+            </div>
+        }
+    }
+}
+
+impl App {
+    fn view_editor(&self, ctx: &Context<Self>) -> Html {
+        let lang = self.lang;
+        let link = ctx.link();
+        let (name, text) = self.session.files.get(self.session.active).cloned().unwrap_or_default();
+        let lines = text.lines().count().max(1) + usize::from(text.ends_with('\n'));
+        let err_line = self.error.as_ref().filter(|(f, _, _)| *f == name).map(|(_, l, _)| *l);
+        let gutter: Html = (1..=lines.min(20_000))
+            .map(|n| html! { <span class={classes!((Some(n) == err_line).then_some("err"))}>{ n }{ "\n" }</span> })
+            .collect();
+        let onkeydown = link.batch_callback(|e: KeyboardEvent| {
+            if e.key() != "Tab" || e.shift_key() {
+                return None;
+            }
+            e.prevent_default();
+            let ta: HtmlTextAreaElement = e.target_unchecked_into();
+            let v = ta.value();
+            let start = ta.selection_start().ok().flatten().unwrap_or(0) as usize;
+            let end = ta.selection_end().ok().flatten().unwrap_or(0) as usize;
+            // Selection offsets count UTF-16 units.
+            let to_byte = |u: usize| v.char_indices().scan(0usize, |acc, (i, c)| { let at = *acc; *acc += c.len_utf16(); Some((at, i)) }).find(|(at, _)| *at >= u).map_or(v.len(), |(_, i)| i);
+            let (bs, be) = (to_byte(start), to_byte(end));
+            let new = format!("{}  {}", &v[..bs], &v[be..]);
+            ta.set_value(&new);
+            let caret = (start + 2) as u32;
+            let _ = ta.set_selection_range(caret, caret);
+            Some(Msg::Edit(new))
+        });
+        html! {
+            <section class="editor" aria-label={t(lang, "editor")}>
+                <div class="tabs" role="tablist">
+                    { for self.session.files.iter().enumerate().map(|(i, (n, _))| {
+                        let on = i == self.session.active;
+                        html! { <button role="tab" aria-selected={on.to_string()} class={classes!(on.then_some("on"))} onclick={link.callback(move |_| Msg::SelectFile(i))}>{ n }</button> }
+                    }) }
+                    <button class="add" onclick={link.callback(|_| Msg::NewFile)}>{ "+ " }{ t(lang, "new-file") }</button>
+                </div>
+                <div class="code">
+                    <pre class="gutter" aria-hidden="true">{ gutter }</pre>
+                    <textarea
+                        aria-label={format!("{} {name}", t(lang, "editor-label"))}
+                        spellcheck="false"
+                        value={text}
+                        oninput={link.callback(|e: InputEvent| Msg::Edit(e.target_unchecked_into::<HtmlTextAreaElement>().value()))}
+                        {onkeydown}
+                    />
+                </div>
+                if let Some((f, line, msg)) = self.error.as_ref().filter(|(f, _, _)| *f == name) {
+                    <p class="error" role="alert">{ format!("{} {line} ({f}): {msg}", t(lang, "error-at")) }</p>
+                }
+                <button class="apply" onclick={link.callback(|_| Msg::Apply)}>{ format!("{}: kubectl apply -f {name}", t(lang, "apply")) }</button>
+            </section>
+        }
+    }
+
+    fn view_terminal(&self, ctx: &Context<Self>) -> Html {
+        let lang = self.lang;
+        let link = ctx.link();
+        let lines = &self.session.transcript;
+        let skip = lines.len().saturating_sub(300);
+        html! {
+            <section class="terminal" aria-label={t(lang, "terminal")}>
+                <div class="screen" ref={self.term_ref.clone()}>
+                    <p class="hint">{ t(lang, "terminal-help") }</p>
+                    { for lines.iter().skip(skip).map(|l| html! {
+                        <div class="entry">
+                            <pre class="cmd"><span class="prompt">{ &l.prompt }</span>{ &l.command }</pre>
+                            if !l.output.is_empty() { <pre class="out">{ &l.output }</pre> }
+                        </div>
+                    }) }
+                </div>
+                <label class="line">
+                    <span class="prompt">{ self.session.shell.prompt() }</span>
+                    <input
+                        type="text"
+                        aria-label={t(lang, "terminal")}
+                        autocomplete="off"
+                        autocapitalize="off"
+                        spellcheck="false"
+                        value={self.input.clone()}
+                        oninput={link.callback(|e: InputEvent| Msg::Input(e.target_unchecked_into::<HtmlInputElement>().value()))}
+                        onkeydown={link.callback(Msg::Key)}
+                    />
+                </label>
+            </section>
+        }
+    }
+
+    fn view_topology(&self, ctx: &Context<Self>) -> Html {
+        let lang = self.lang;
+        let link = ctx.link();
+        let l = &self.layout;
+        let f = |x: f64| format!("{x:.1}");
+        let rect = |r: &crate::layout::Rect, class: &'static str| html! { <rect class={class} x={f(r.x)} y={f(r.y)} width={f(r.w)} height={f(r.h)} rx="6" /> };
+        let (pcx, pcy) = l.pc.center();
+        let (nx, ny) = l.nat.center();
+        let (dx, dy) = l.dns.center();
+        let (ix, iy) = l.internet.center();
+        let nodes = l.nodes.iter().map(|n| {
+            let role = if n.control_plane { t(lang, "control-plane") } else { t(lang, "worker") };
+            html! {
+                <g class="node" aria-label={format!("node {} {}", n.name, n.ip)}>
+                    { rect(&n.rect, "node-box") }
+                    <text x={f(n.rect.x + 8.0)} y={f(n.rect.y + 18.0)} class="node-name">{ format!("{} {}", n.name, n.ip) }</text>
+                    <text x={f(n.rect.x + 8.0)} y={f(n.rect.y + 34.0)} class="small">{ role }</text>
+                    { for n.pods.iter().map(|p| {
+                        let class = match p.health { Health::Running => "pod running", Health::Starting => "pod starting", Health::Stopping => "pod stopping", Health::Failing => "pod failing" };
+                        let small = p.rect.h < 20.0;
+                        html! {
+                            <g class={class} tabindex="0" aria-label={format!("pod {} {} {} ({})", p.name, p.ip, p.status, p.labels)}>
+                                <title>{ format!("{}\n{}\n{}\n{}", p.name, p.ip, p.status, p.labels) }</title>
+                                <rect x={f(p.rect.x)} y={f(p.rect.y)} width={f(p.rect.w)} height={f(p.rect.h)} rx="4" />
+                                if !small {
+                                    <text x={f(p.rect.x + 4.0)} y={f(p.rect.y + 13.0)} class="small">{ p.name.clone() }</text>
+                                    <text x={f(p.rect.x + 4.0)} y={f(p.rect.y + 27.0)} class="small mono">{ format!("{} · {}", p.ip, p.status) }</text>
+                                }
+                            </g>
+                        }
+                    }) }
+                </g>
+            }
+        });
+        let services = l.services.iter().map(|s| {
+            let label = format!("{} {} {} {} ({} {})", s.name, s.type_, s.address, s.ports, s.endpoints, t(lang, "endpoints"));
+            html! {
+                <g class="service" aria-label={format!("service {label}")}>
+                    { rect(&s.rect, "svc-box") }
+                    <text x={f(s.rect.x + 6.0)} y={f(s.rect.y + if s.node_ports.is_empty() { s.rect.h * 0.7 } else { 13.0 })} class="small mono">{ label }</text>
+                    { for l.nodes.iter().flat_map(|n| s.node_ports.iter().enumerate().map(move |(i, np)| (n, i, *np))).map(|(n, i, np)| html! {
+                        <g class="badge">
+                            <rect x={f(n.rect.x + 6.0 + i as f64 * 56.0)} y={f(s.rect.y + s.rect.h / 2.0)} width="52" height={f(s.rect.h / 2.0 - 2.0)} rx="3" />
+                            <text x={f(n.rect.x + 10.0 + i as f64 * 56.0)} y={f(s.rect.y + s.rect.h - 5.0)} class="small mono">{ format!(":{np}") }</text>
+                        </g>
+                    }) }
+                </g>
+            }
+        });
+        let packets = self.flights.iter().filter_map(|fl| {
+            let n = fl.points.len();
+            if n == 0 {
+                return None;
+            }
+            let i = (fl.pos.floor() as usize).min(n - 1);
+            let frac = (fl.pos - i as f64).clamp(0.0, 1.0);
+            let (x0, y0) = fl.points[i];
+            let (x1, y1) = fl.points[(i + 1).min(n - 1)];
+            let (x, y) = (x0 + (x1 - x0) * frac, y0 + (y1 - y0) * frac);
+            let hop = &fl.hops[i.min(fl.hops.len() - 1)];
+            let class = match hop.rule {
+                Rule::Dnat { .. } | Rule::Snat { .. } | Rule::PortForward { .. } => "packet rewrite",
+                Rule::Reject { .. } | Rule::Drop { .. } | Rule::Reset { .. } => "packet stopped",
+                _ => "packet",
+            };
+            let text = format!("{}", hop.after);
+            Some(html! {
+                <g class={class}>
+                    <circle cx={f(x)} cy={f(y)} r="7" />
+                    <text x={f(x + 10.0)} y={f(y - 8.0)} class="small mono">{ text }</text>
+                </g>
+            })
+        });
+        let steps = self.last_trace.as_ref().map(|tr| tr.hops.iter().enumerate().map(|(i, h)| html! { <li>{ hop_line(i, h).split_once(". ").map_or(String::new(), |(_, rest)| rest.to_string()) }</li> }).collect::<Html>());
+        html! {
+            <section class="topology" aria-label={t(lang, "packets")}>
+                <svg role="img" aria-label={t(lang, "topology")} viewBox={format!("0 0 {WIDTH} {HEIGHT}")} preserveAspectRatio="xMidYMid meet">
+                    <line class="wire" x1={f(pcx)} y1={f(pcy)} x2={f(nx)} y2={f(ny)} />
+                    { for l.nodes.iter().map(|n| html! { <line class="wire" x1={f(l.nat.x + l.nat.w)} y1={f(ny)} x2={f(n.rect.center().0)} y2={f(n.rect.y)} /> }) }
+                    <line class="wire" x1={f(dx)} y1={f(dy)} x2={f(nx)} y2={f(l.nat.y)} />
+                    <line class="wire" x1={f(ix)} y1={f(iy)} x2={f(nx)} y2={f(l.nat.y + l.nat.h)} />
+                    <g class="pc" aria-label="PC 127.0.0.1">
+                        { rect(&l.pc, "pc-box") }
+                        <text x={f(l.pc.x + 8.0)} y={f(l.pc.y + 24.0)}>{ t(lang, "pc") }</text>
+                        <text x={f(l.pc.x + 8.0)} y={f(l.pc.y + 44.0)} class="small mono">{ "127.0.0.1" }</text>
+                    </g>
+                    <g class="nat" aria-label={format!("NAT 10.0.2.0/24 {}", l.port_forwards.join(", "))}>
+                        { rect(&l.nat, "nat-box") }
+                        <text x={f(l.nat.x + 8.0)} y={f(l.nat.y + 20.0)}>{ t(lang, "nat") }</text>
+                        <text x={f(l.nat.x + 8.0)} y={f(l.nat.y + 36.0)} class="small mono">{ "10.0.2.0/24" }</text>
+                        { for l.port_forwards.iter().enumerate().map(|(i, pf)| html! { <text x={f(l.nat.x + 8.0)} y={f(l.nat.y + 58.0 + i as f64 * 16.0)} class="small mono">{ pf.clone() }</text> }) }
+                    </g>
+                    <g class="dns" aria-label="DNS 10.96.0.10">
+                        { rect(&l.dns, "dns-box") }
+                        <text x={f(l.dns.x + 8.0)} y={f(l.dns.y + 24.0)}>{ t(lang, "dns") }</text>
+                        <text x={f(l.dns.x + 8.0)} y={f(l.dns.y + 44.0)} class="small mono">{ "10.96.0.10" }</text>
+                    </g>
+                    <g class="internet" aria-label="internet">
+                        { rect(&l.internet, "net-box") }
+                        <text x={f(l.internet.x + 8.0)} y={f(l.internet.y + 26.0)}>{ t(lang, "internet") }</text>
+                        <text x={f(l.internet.x + 8.0)} y={f(l.internet.y + 46.0)} class="small mono">{ "www.google.com" }</text>
+                    </g>
+                    { for nodes }
+                    { for services }
+                    { for packets }
+                </svg>
+                <div class="controls">
+                    <button onclick={link.callback(|_| Msg::TogglePlay)}>{ if self.playing { t(lang, "pause") } else { t(lang, "play") } }</button>
+                    <button onclick={link.callback(|_| Msg::Step)}>{ t(lang, "step") }</button>
+                    <button onclick={link.callback(|_| Msg::Replay)}>{ t(lang, "replay") }</button>
+                    <label>{ t(lang, "speed") }
+                        <select onchange={link.callback(|e: Event| Msg::Speed(e.target_unchecked_into::<HtmlInputElement>().value().parse().unwrap_or(1.0)))}>
+                            { for [0.5, 1.0, 2.0, 4.0].iter().map(|s| html! { <option value={s.to_string()} selected={*s == self.speed}>{ format!("{s}×") }</option> }) }
+                        </select>
+                    </label>
+                    <label>{ t(lang, "url") }
+                        <input type="text" value={self.url.clone()} oninput={link.callback(|e: InputEvent| Msg::Url(e.target_unchecked_into::<HtmlInputElement>().value()))} />
+                    </label>
+                    <button onclick={link.callback(|_| Msg::Send(1))}>{ t(lang, "send") }</button>
+                    <button onclick={link.callback(|_| Msg::Send(20))}>{ t(lang, "send-many") }</button>
+                </div>
+                if !self.balance.is_empty() {
+                    <div class="balance" aria-label={t(lang, "balance")}>
+                        <h3>{ t(lang, "balance") }</h3>
+                        <ul>{ for self.balance.iter().map(|(who, n)| html! { <li><span class="bar" style={format!("width:{}px", n * 12)}></span>{ format!(" {n} × {who}") }</li> }) }</ul>
+                    </div>
+                }
+                <div class="hops">
+                    <h3>{ t(lang, "hops") }</h3>
+                    if let Some(steps) = steps { <ol>{ steps }</ol> } else { <p>{ t(lang, "no-request") }</p> }
+                </div>
+                <div class="live" aria-live="polite">{ for self.live.iter().map(|l| html! { <p>{ l }</p> }) }</div>
+            </section>
+        }
+    }
+}
+
+/// Shows a plain message when the app panics; the learner's files are already saved.
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let doc = gloo::utils::document();
+        let lang = initial_lang();
+        if let Ok(div) = doc.create_element("div") {
+            div.set_class_name("crash");
+            div.set_attribute("role", "alert").ok();
+            let msg = format!("{} ({info})", t(lang, "crashed"));
+            div.set_inner_html("");
+            if let Ok(p) = doc.create_element("p") {
+                p.set_text_content(Some(&msg));
+                div.append_child(&p).ok();
+            }
+            if let Ok(b) = doc.create_element("button") {
+                b.set_text_content(Some(t(lang, "reload")));
+                b.set_attribute("onclick", "location.reload()").ok();
+                div.append_child(&b).ok();
+            }
+            if let Some(body) = doc.body() {
+                body.append_child(&div).ok();
+            }
+        }
+    }));
+}
+
+pub fn start() {
+    install_panic_hook();
+    if let Some(boot) = gloo::utils::document().get_element_by_id("boot") {
+        boot.remove();
+    }
+    yew::Renderer::<App>::new().render();
+}
