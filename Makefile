@@ -49,3 +49,8 @@ serve: tools
 
 dist: tools
 	trunk build --release --offline
+
+# Page weight, load time, frame times and apply time in headless Chromium (prints figures).
+.PHONY: budgets
+budgets: browser-deps dist
+	node e2e/measure.mjs

@@ -1,0 +1,75 @@
+// Budgets of the browser issue, measured in headless Chromium on loopback (`make budgets`):
+// first-load weight (gzip), time to a usable editor and topology, p95 frame time with 300 pods
+// and 50+ packets in flight, and apply of the seed manifests plus re-render. Prints figures;
+// asserts nothing.
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import { serve } from './server.mjs';
+import { launch } from './browser.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const dist = path.join(here, '..', 'dist');
+const server = await serve(dist);
+const base = `http://127.0.0.1:${server.address().port}/`;
+const browser = await launch();
+
+let total = 0;
+for (const f of fs.readdirSync(dist)) {
+  const gz = zlib.gzipSync(fs.readFileSync(path.join(dist, f)), { level: 9 }).length;
+  total += gz;
+  console.log(`  ${f}: ${gz} bytes gzip`);
+}
+console.log(`first load, all files gzip: ${(total / 1024).toFixed(1)} KiB (budget 250 KB)`);
+
+const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+let wire = 0;
+page.on('response', async (r) => { try { wire += (await r.request().sizes()).responseBodySize; } catch {} });
+const t0 = Date.now();
+await page.goto(`${base}?lang=en#/playground`);
+await page.getByRole('textbox', { name: /YAML/ }).waitFor();
+await page.locator('svg[role="img"] g.node').first().waitFor();
+console.log(`time to a usable editor and topology on loopback: ${Date.now() - t0} ms (bytes on the wire: ${(wire / 1024).toFixed(1)} KiB)`);
+
+// Apply of the seed manifests plus re-render.
+const applyMs = await page.evaluate(async () => {
+  const button = [...document.querySelectorAll('button')].find((b) => b.textContent.includes('kubectl apply -f deploy-test01.yml'));
+  const t = performance.now();
+  button.click();
+  await new Promise((r) => requestAnimationFrame(() => r()));
+  return performance.now() - t;
+});
+console.log(`apply deploy-test01.yml + re-render: ${applyMs.toFixed(1)} ms (budget 16 ms)`);
+
+// 300 pods, then 60 packets in flight.
+const big = [];
+for (let i = 0; i < 3; i++) {
+  big.push(`apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d${i}\nspec:\n  replicas: 100\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web, d: "${i}"}\n    spec:\n      containers: [{name: c, image: "nginx:1.27"}]\n`);
+}
+big.push('apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  type: NodePort\n  selector: {app: web}\n  ports: [{port: 80, nodePort: 31001}]\n');
+await page.getByRole('button', { name: /New file/ }).click();
+await page.getByRole('textbox', { name: /YAML/ }).fill(big.join('---\n'));
+await page.getByRole('button', { name: /kubectl apply -f manifest-3.yml/ }).click();
+const term = page.getByRole('textbox', { name: 'Terminal' });
+await term.fill('sleep 30');
+await term.press('Enter');
+const pods = await page.locator('svg[role="img"] g.pod').count();
+for (let i = 0; i < 3; i++) await page.getByRole('button', { name: 'Send 20' }).click();
+const frames = await page.evaluate(async () => {
+  const times = [];
+  let last = performance.now();
+  await new Promise((resolve) => {
+    const end = last + 3000;
+    function f(ts) { times.push(ts - last); last = ts; if (ts < end) requestAnimationFrame(f); else resolve(); }
+    requestAnimationFrame(f);
+  });
+  return times;
+});
+const inFlight = await page.locator('svg g.packet').count();
+frames.sort((a, b) => a - b);
+const p95 = frames[Math.floor(frames.length * 0.95)];
+console.log(`topology with ${pods} pods, ${inFlight} packets drawn at the end: ${frames.length} frames in 3 s, p95 frame time ${p95.toFixed(1)} ms (budget 16.7 ms)`);
+await page.screenshot({ path: path.join(here, 'artifacts', 'stress.png') });
+await browser.close();
+server.close();
