@@ -126,7 +126,9 @@ impl Cluster {
         }
         let verb = if exists && mode == Mode::Apply { "patching" } else { "creating" };
         let ctx = context(verb, source);
-        if doc.to_json().len() > MAX_REQUEST_BYTES {
+        let applied = (mode == Mode::Apply).then(|| last_applied_json(doc, &target.namespace));
+        let size = applied.as_ref().map_or_else(|| doc.to_json().len(), String::len);
+        if size > MAX_REQUEST_BYTES {
             return Err(CmdError::Api {
                 err: ApiError::Other { reason: "RequestEntityTooLarge".into(), message: format!("Request entity too large: limit is {MAX_REQUEST_BYTES}") },
                 context: ctx,
@@ -138,7 +140,6 @@ impl Cluster {
         if exists && mode == Mode::Create {
             return Err(CmdError::Api { err: ApiError::AlreadyExists { resource: info.resource(), name: target.name.clone() }, context: ctx });
         }
-        let applied = (mode == Mode::Apply).then(|| last_applied_json(doc, &target.namespace));
         if exists {
             let applied = applied.unwrap_or_default();
             let live = self.object_value(info.kind, &target.namespace, &target.name).unwrap_or_default();
@@ -351,8 +352,8 @@ impl Cluster {
                     for c in a.containers.iter_mut().chain(b.containers.iter_mut()) {
                         c.image.clear();
                     }
-                    a.raw = Value::Null;
-                    b.raw = Value::Null;
+                    a.raw = Default::default();
+                    b.raw = Default::default();
                     a == b
                 };
                 if errs.is_empty() && !images_only {

@@ -71,6 +71,8 @@ pub struct Cluster {
     pub(crate) endpoint_sigs: BTreeMap<Key, u64>,
     /// The Services changed since kube-proxy's table was built.
     pub(crate) services_changed: bool,
+    /// Pods changed since the endpoints were last computed.
+    pub(crate) pods_changed: bool,
     /// The resource version the endpoints were last computed at.
     pub(crate) endpoints_version: u64,
 }
@@ -106,6 +108,7 @@ impl Cluster {
             pod_ips: BTreeMap::new(),
             resource_version: 1000,
             endpoints_version: 0,
+            pods_changed: true,
             endpoint_sigs: BTreeMap::new(),
             services_changed: true,
             lab,

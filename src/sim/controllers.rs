@@ -39,12 +39,12 @@ fn scaled(v: &Option<IntOrStr>, total: i64, round_up: bool) -> i64 {
 pub fn template_hash(t: &PodTemplate) -> String {
     let labels: Vec<(String, Value)> = t.labels.iter().map(|(k, v)| (k.clone(), Value::Str(v.clone()))).collect();
     let annotations: Vec<(String, Value)> = t.annotations.iter().map(|(k, v)| (k.clone(), Value::Str(v.clone()))).collect();
-    let canonical = Value::Map(vec![
-        ("labels".into(), Value::Map(labels)),
-        ("annotations".into(), Value::Map(annotations)),
-        ("spec".into(), t.spec.raw.clone()),
-    ])
-    .to_json();
+    let canonical = format!(
+        "{{\"annotations\":{},\"labels\":{},\"spec\":{}}}",
+        Value::Map(annotations).to_json(),
+        Value::Map(labels).to_json(),
+        t.spec.raw.to_json()
+    );
     safe_encode_decimal(fnv32a(canonical.as_bytes()))
 }
 
@@ -62,8 +62,20 @@ fn tolerates(tolerations: &[Toleration], taint_key: &str, effect: &str) -> bool 
 }
 
 impl Cluster {
-    /// Runs every controller until the state is stable at the current time.
+    /// Runs every controller until the state is stable at the current time, then brings the
+    /// endpoints up to date.
     pub fn reconcile(&mut self) {
+        self.run_controllers();
+        if self.resource_version != self.endpoints_version || self.pods_changed {
+            self.sync_endpoints();
+            self.endpoints_version = self.resource_version;
+            self.pods_changed = false;
+        }
+    }
+
+    /// The control loops without the endpoints controller, for the steps inside one `advance`:
+    /// nothing reads endpoints between them.
+    fn run_controllers(&mut self) {
         let mut any = false;
         for _ in 0..50 {
             let mut changed = false;
@@ -79,11 +91,7 @@ impl Cluster {
                 break;
             }
         }
-        // Endpoints follow pods and Services; skip the work when neither changed.
-        if any || self.resource_version != self.endpoints_version {
-            self.sync_endpoints();
-            self.endpoints_version = self.resource_version;
-        }
+        self.pods_changed |= any;
     }
 
     /// The earliest pending kubelet step after now.
@@ -94,10 +102,10 @@ impl Cluster {
     /// Moves the clock forward by `secs`, acting at each pending step on the way.
     pub fn advance(&mut self, secs: i64) {
         let target = self.now.saturating_add(secs.max(0));
-        self.reconcile();
+        self.run_controllers();
         while let Some(t) = self.next_event().filter(|t| *t <= target) {
             self.now = t;
-            self.reconcile();
+            self.run_controllers();
         }
         self.now = target;
         self.reconcile();
@@ -118,8 +126,9 @@ impl Cluster {
                 break;
             }
             self.now = t;
-            self.reconcile();
+            self.run_controllers();
         }
+        self.reconcile();
     }
 
     // -----------------------------------------------------------------------------------------
@@ -765,7 +774,7 @@ impl Cluster {
                     k.clone(),
                     Endpoints {
                         meta,
-                        addresses: vec![EndpointAddress { ip: cp, node: None, pod: None, ready: true, serving: true, terminating: false, ports: vec![(Some("https".into()), 6443, "TCP".into())] }],
+                        addresses: vec![EndpointAddress { ip: cp, node: None, pod: None, ready: true, serving: true, terminating: false, ports: vec![(Some("https".into()), 6443, "TCP")] }],
                     },
                 );
                 continue;
@@ -825,7 +834,7 @@ impl Cluster {
                         IntOrStr::Str(name) => p.find_named_port(&name, sp.protocol()),
                     };
                     if let Some(n) = resolved {
-                        ports.push((sp.name.clone(), n, sp.protocol().to_string()));
+                        ports.push((sp.name.clone(), n, sp.protocol_static()));
                     }
                 }
                 if ports.is_empty() && !svc.spec.ports.is_empty() {
@@ -844,8 +853,8 @@ impl Cluster {
                 });
             }
             addresses.sort_by(|a, b| a.ip.cmp(&b.ip));
-            let meta = match old.get(k) {
-                Some(e) => e.meta.clone(),
+            let meta = match old.remove(k) {
+                Some(e) => e.meta,
                 None => Meta {
                     name: k.1.clone(),
                     namespace: k.0.clone(),

@@ -373,7 +373,7 @@ const CONTAINER: &[&str] = &[
 
 fn pod_spec(d: &mut Dec, parent: &Obj, k: &str) -> PodSpec {
     let (v, at) = d.field(parent, k);
-    let mut spec = PodSpec { raw: v.cloned().unwrap_or(Value::Null), ..PodSpec::default() };
+    let mut spec = PodSpec { raw: std::rc::Rc::new(v.cloned().unwrap_or(Value::Null)), ..PodSpec::default() };
     let Some(s) = d.obj(v, parent.st, at, "v1.PodSpec", "PodSpec", POD_SPEC) else {
         return spec;
     };

@@ -103,6 +103,14 @@ impl ServicePort {
     pub fn protocol(&self) -> &str {
         self.protocol.as_deref().unwrap_or("TCP")
     }
+    /// The protocol as one of the names validation allows.
+    pub fn protocol_static(&self) -> &'static str {
+        match self.protocol() {
+            "UDP" => "UDP",
+            "SCTP" => "SCTP",
+            _ => "TCP",
+        }
+    }
     pub fn target(&self) -> IntOrStr {
         self.target_port.clone().unwrap_or(IntOrStr::Int(self.port))
     }
@@ -218,8 +226,9 @@ pub struct PodSpec {
     pub tolerations: Vec<Toleration>,
     pub service_account: Option<String>,
     pub host_network: bool,
-    /// The spec as written, for output of fields the simulation does not model.
-    pub raw: Value,
+    /// The spec as written, for output of fields the simulation does not model. Shared by the
+    /// pods of one template.
+    pub raw: std::rc::Rc<Value>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -405,7 +414,7 @@ pub struct EndpointAddress {
     pub serving: bool,
     pub terminating: bool,
     /// Resolved ports: (service port name, port number, protocol).
-    pub ports: Vec<(Option<String>, i64, String)>,
+    pub ports: Vec<(Option<String>, i64, &'static str)>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

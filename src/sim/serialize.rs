@@ -116,8 +116,8 @@ fn set_default(v: &mut Value, k: &str, val: Value) {
 
 fn pod_spec(spec: &PodSpec) -> Value {
     // The spec as written, with the fields defaulting fills in.
-    let mut v = match &spec.raw {
-        Value::Map(_) => spec.raw.clone(),
+    let mut v = match &*spec.raw {
+        Value::Map(_) => (*spec.raw).clone(),
         _ => Value::Map(Vec::new()),
     };
     let set = |v: &mut Value, k: &str, val: Value| {
