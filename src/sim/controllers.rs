@@ -75,7 +75,7 @@ impl Cluster {
 
     /// The control loops without the endpoints controller, for the steps inside one `advance`:
     /// nothing reads endpoints between them.
-    fn run_controllers(&mut self) {
+    pub(crate) fn run_controllers(&mut self) {
         let mut any = false;
         for _ in 0..50 {
             let mut changed = false;
@@ -457,32 +457,33 @@ impl Cluster {
         if pending.is_empty() {
             return false;
         }
-        // Pods per node, and per (node, owner), for spreading.
-        let mut per_node: BTreeMap<String, usize> = BTreeMap::new();
-        let mut per_owner: BTreeMap<(String, String), usize> = BTreeMap::new();
+        // Pods per node, and per owner and node, for spreading (node by index).
+        let node_index: BTreeMap<&str, usize> = self.nodes.iter().enumerate().map(|(i, n)| (n.name.as_str(), i)).collect();
+        let mut per_node = vec![0usize; self.nodes.len()];
+        let mut per_owner: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for p in self.pods.values() {
-            if let (Some(n), false) = (p.node(), p.is_terminating()) {
-                *per_node.entry(n.to_string()).or_default() += 1;
+            if let (Some(&ni), false) = (p.node().and_then(|n| node_index.get(n)), p.is_terminating()) {
+                per_node[ni] += 1;
                 if let Some(o) = &p.meta.owner {
-                    *per_owner.entry((n.to_string(), o.uid.clone())).or_default() += 1;
+                    per_owner.entry(o.uid.clone()).or_insert_with(|| vec![0; per_node.len()])[ni] += 1;
                 }
             }
         }
+        drop(node_index);
         for (_, k) in pending {
             let pod = self.pods[&k].clone();
-            let mut feasible = Vec::new();
+            let mut feasible: Vec<usize> = Vec::new();
             let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
-            for n in &self.nodes {
-                if let Some((tk, te)) = n.taints.iter().find(|(tk, te)| !tolerates(&pod.spec.tolerations, tk, te)) {
+            for (ni, n) in self.nodes.iter().enumerate() {
+                if let Some((tk, _)) = n.taints.iter().find(|(tk, te)| !tolerates(&pod.spec.tolerations, tk, te)) {
                     *reasons.entry(format!("had untolerated taint {{{tk}: }}")).or_default() += 1;
-                    let _ = te;
                     continue;
                 }
                 if !labels_match(&pod.spec.node_selector, &n.labels) {
                     *reasons.entry("didn't match Pod's node affinity/selector".into()).or_default() += 1;
                     continue;
                 }
-                feasible.push(n.name.clone());
+                feasible.push(ni);
             }
             if feasible.is_empty() {
                 let total = self.nodes.len();
@@ -500,17 +501,15 @@ impl Cluster {
                 continue;
             }
             let owner = pod.meta.owner.as_ref().map(|o| o.uid.clone());
-            let score = |node: &str| {
-                let all = *per_node.get(node).unwrap_or(&0);
-                let same = owner.as_ref().map_or(0, |o| *per_owner.get(&(node.to_string(), o.clone())).unwrap_or(&0));
-                (same, all)
-            };
-            let best = feasible.iter().map(|n| score(n)).min().expect("feasible is not empty");
-            let ties: Vec<String> = feasible.iter().filter(|n| score(n) == best).cloned().collect();
-            let chosen = ties[self.rng.below(ties.len() as u64) as usize].clone();
-            *per_node.entry(chosen.clone()).or_default() += 1;
+            let owned = owner.as_ref().and_then(|o| per_owner.get(o.as_str()));
+            let score = |ni: usize| (owned.map_or(0, |v| v[ni]), per_node[ni]);
+            let best = feasible.iter().map(|&ni| score(ni)).min().expect("feasible is not empty");
+            let ties: Vec<usize> = feasible.iter().copied().filter(|&ni| score(ni) == best).collect();
+            let ni = ties[self.rng.below(ties.len() as u64) as usize];
+            let chosen = self.nodes[ni].name.clone();
+            per_node[ni] += 1;
             if let Some(o) = &owner {
-                *per_owner.entry((chosen.clone(), o.clone())).or_default() += 1;
+                per_owner.entry(o.clone()).or_insert_with(|| vec![0; self.nodes.len()])[ni] += 1;
             }
             let now = self.now;
             let p = self.pods.get_mut(&k).expect("pending pod");
@@ -859,7 +858,8 @@ impl Cluster {
                     name: k.1.clone(),
                     namespace: k.0.clone(),
                     labels: svc.meta.labels.clone(),
-                    creation: self.now.max(svc.meta.creation),
+                    // The controller creates it within moments of the Service.
+                    creation: svc.meta.creation,
                     ..Meta::default()
                 },
             };

@@ -284,7 +284,8 @@ impl Shell {
                 Err(e) => errors.push(e),
             }
         }
-        self.cluster.reconcile();
+        // The shell's one-second step after every command brings the endpoints up to date.
+        self.cluster.run_controllers();
         text.push_str(&render_errors(&errors));
         Output { text, code: if errors.is_empty() { 0 } else { 1 }, traces: Vec::new() }
     }
