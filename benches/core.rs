@@ -43,7 +43,7 @@ fn main() {
     let text = manifests();
     let mut applies = Vec::new();
     let mut settled = None;
-    for run in 0..5 {
+    for run in 0..11 {
         let mut sh = Shell::new(Cluster::new(Lab::default(), run), Box::new(MemFiles(vec![("big.yml".into(), text.clone())])));
         let t = Instant::now();
         let out = sh.run("kubectl apply -f big.yml");
@@ -59,7 +59,8 @@ fn main() {
     let mut sh = settled.expect("five runs");
     let ready = sh.cluster.pods.values().filter(|p| p.is_ready() && p.meta.namespace == "default").count();
     assert_eq!(ready, 1000, "every pod runs after settling");
-    println!("apply + settle, 100 Deployments x 10 replicas + 1,000 Services: median {:?} of 5 (goal < 50 ms)", median(applies));
+    let fastest = *applies.iter().min().expect("runs");
+    println!("apply + settle, 100 Deployments x 10 replicas + 1,000 Services: median {:?}, fastest {:?} of 11 runs (goal < 50 ms)", median(applies), fastest);
 
     // A client pod, then 10,000 traced requests alternating between two paths.
     let client = sh.cluster.pods.keys().find(|k| k.0 == "default").expect("a pod").clone();
@@ -80,12 +81,14 @@ fn main() {
         }
         runs.push(t.elapsed());
     }
+    let fastest = *runs.iter().min().expect("runs");
     let m = median(runs);
     println!(
-        "10,000 traced requests (pod -> ClusterIP and PC -> nodePort, {} hops on average): median {:?}, {:.2} us per trace (goal < 10 us)",
+        "10,000 traced requests (pod -> ClusterIP and PC -> nodePort, {} hops on average): median {:?} ({:.2} us per trace), fastest {:.2} us per trace (goal < 10 us)",
         hops / 50_000,
         m,
-        m.as_secs_f64() * 1e6 / 10_000.0
+        m.as_secs_f64() * 1e6 / 10_000.0,
+        fastest.as_secs_f64() * 1e6 / 10_000.0
     );
     match peak_rss_kib() {
         Some(k) => println!("peak memory (VmHWM): {:.1} MiB", k as f64 / 1024.0),

@@ -112,6 +112,12 @@ pub fn last_applied_json(doc: &Value, namespace: &str) -> String {
 impl Cluster {
     /// Creates or applies one document. Returns the `kind/name` kubectl prints and the verb.
     pub fn submit(&mut self, doc: &Value, source: &str, mode: Mode, default_ns: &str) -> Result<(String, &'static str), CmdError> {
+        self.submit_with_warning(doc, source, mode, default_ns).map(|(p, v, _)| (p, v))
+    }
+
+    /// `submit`, with the warning kubectl prints when it applies to an object that was not
+    /// created by apply (no last-applied annotation).
+    pub fn submit_with_warning(&mut self, doc: &Value, source: &str, mode: Mode, default_ns: &str) -> Result<(String, &'static str, Option<String>), CmdError> {
         let target = classify(doc, source, default_ns)?;
         let info = target.info;
         let printed = format!("{}/{}", info.qualified(), target.name);
@@ -149,14 +155,21 @@ impl Cluster {
                 .and_then(|a| a.get(LAST_APPLIED))
                 .and_then(Value::as_str)
                 .unwrap_or("");
+            let warning = live_applied.is_empty().then(|| {
+                format!(
+                    "Warning: resource {}/{} is missing the kubectl.kubernetes.io/last-applied-configuration annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.",
+                    info.resource(),
+                    target.name
+                )
+            });
             if live_applied == applied && doc.is_subset_of(&live) {
-                return Ok((printed, "unchanged"));
+                return Ok((printed, "unchanged", warning));
             }
             self.update(&target, doc, &applied).map_err(|err| CmdError::Api { err, context: ctx })?;
-            return Ok((printed, "configured"));
+            return Ok((printed, "configured", warning));
         }
         self.create(&target, doc, applied).map_err(|err| CmdError::Api { err, context: ctx })?;
-        Ok((printed, "created"))
+        Ok((printed, "created", None))
     }
 
     pub fn exists(&self, kind: &str, ns: &str, name: &str) -> bool {

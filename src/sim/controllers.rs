@@ -353,67 +353,77 @@ impl Cluster {
     }
 
     fn sync_replica_sets(&mut self) -> bool {
-        let mut changed = false;
-        // One pass over the pods: each owner's active pods, and the orphans by namespace.
-        let mut owned: BTreeMap<String, Vec<Key>> = BTreeMap::new();
-        let mut orphans: Vec<Key> = Vec::new();
-        for (k, p) in &self.pods {
-            if p.is_terminating() {
-                continue;
+        // Plan with borrowed state; clone only what an action needs.
+        let mut release: Vec<Key> = Vec::new();
+        let mut adopt: Vec<(Key, String, String)> = Vec::new();
+        let mut create: Vec<(Key, i64)> = Vec::new();
+        let mut remove: Vec<Key> = Vec::new();
+        {
+            let mut owned: BTreeMap<&str, Vec<&Key>> = BTreeMap::new();
+            let mut orphans: Vec<&Key> = Vec::new();
+            for (k, p) in &self.pods {
+                if p.is_terminating() {
+                    continue;
+                }
+                match &p.meta.owner {
+                    Some(o) => owned.entry(o.uid.as_str()).or_default().push(k),
+                    None => orphans.push(k),
+                }
             }
-            match &p.meta.owner {
-                Some(o) => owned.entry(o.uid.clone()).or_default().push(k.clone()),
-                None => orphans.push(k.clone()),
+            for (rk, rs) in &self.replicasets {
+                let Some(selector) = rs.selector.as_ref().filter(|s| !s.is_empty()) else { continue };
+                let want = rs.replicas.unwrap_or(1);
+                let mut active = owned.remove(rs.meta.uid.as_str()).unwrap_or_default();
+                // Release pods whose labels no longer match; adopt orphans that do.
+                active.retain(|k| {
+                    let keep = selector.matches(&self.pods[*k].meta.labels);
+                    if !keep {
+                        release.push((*k).clone());
+                    }
+                    keep
+                });
+                let mut i = 0;
+                while i < orphans.len() {
+                    let k = orphans[i];
+                    if k.0 == rk.0 && selector.matches(&self.pods[k].meta.labels) {
+                        adopt.push((k.clone(), rs.meta.name.clone(), rs.meta.uid.clone()));
+                        active.push(orphans.remove(i));
+                    } else {
+                        i += 1;
+                    }
+                }
+                let have = active.len() as i64;
+                if have < want {
+                    create.push((rk.clone(), want - have));
+                } else if have > want {
+                    // Delete the least useful first: unscheduled, not running, not ready, newest.
+                    active.sort_by_key(|k| {
+                        let p = &self.pods[*k];
+                        (p.node().is_some(), matches!(p.status.state, ContainerState::Running { .. }), p.is_ready(), -p.meta.creation, k.1.as_str())
+                    });
+                    remove.extend(active.iter().take((have - want) as usize).map(|k| (*k).clone()));
+                }
             }
         }
-        let keys: Vec<Key> = self.replicasets.keys().cloned().collect();
-        for rk in keys {
-            let rs = &self.replicasets[&rk];
-            let Some(selector) = rs.selector.as_ref().filter(|s| !s.is_empty()) else { continue };
-            let (uid, name, want) = (rs.meta.uid.clone(), rs.meta.name.clone(), rs.replicas.unwrap_or(1));
-            let mut active = owned.remove(&uid).unwrap_or_default();
-            // Release pods whose labels no longer match; adopt orphans that do.
-            let mut released = Vec::new();
-            active.retain(|k| {
-                let keep = selector.matches(&self.pods[k].meta.labels);
-                if !keep {
-                    released.push(k.clone());
-                }
-                keep
-            });
-            let adopt: Vec<Key> = orphans.iter().filter(|k| k.0 == rk.0 && selector.matches(&self.pods[*k].meta.labels)).cloned().collect();
-            for k in &released {
-                if let Some(p) = self.pods.get_mut(k) {
-                    p.meta.owner = None;
-                    changed = true;
-                }
+        let changed = !(release.is_empty() && adopt.is_empty() && create.is_empty() && remove.is_empty());
+        for k in release {
+            if let Some(p) = self.pods.get_mut(&k) {
+                p.meta.owner = None;
             }
-            for k in adopt {
-                orphans.retain(|o| *o != k);
-                if let Some(p) = self.pods.get_mut(&k) {
-                    p.meta.owner = Some(Owner { kind: "ReplicaSet".into(), name: name.clone(), uid: uid.clone() });
-                    active.push(k);
-                    changed = true;
-                }
+        }
+        for (k, name, uid) in adopt {
+            if let Some(p) = self.pods.get_mut(&k) {
+                p.meta.owner = Some(Owner { kind: "ReplicaSet".into(), name, uid });
             }
-            let have = active.len() as i64;
-            if have < want {
-                let rs = self.replicasets[&rk].clone();
-                for _ in 0..(want - have) {
-                    self.create_pod_for(&rs);
-                }
-                changed = true;
-            } else if have > want {
-                // Delete the least useful first: unscheduled, not running, not ready, newest.
-                active.sort_by_key(|k| {
-                    let p = &self.pods[k];
-                    (p.node().is_some(), matches!(p.status.state, ContainerState::Running { .. }), p.is_ready(), -p.meta.creation, k.1.clone())
-                });
-                for k in active.iter().take((have - want) as usize) {
-                    let _ = self.delete("Pod", &k.0, &k.1, None);
-                }
-                changed = true;
+        }
+        for (rk, n) in create {
+            let rs = self.replicasets[&rk].clone();
+            for _ in 0..n {
+                self.create_pod_for(&rs);
             }
+        }
+        for k in remove {
+            let _ = self.delete("Pod", &k.0, &k.1, None);
         }
         changed
     }
@@ -692,9 +702,10 @@ impl Cluster {
                 self.pulled.insert((node.clone(), pull_image.clone()));
                 let p = &mut *pod;
                 if first_start && !p.status.events.iter().any(|e| e.reason == "Pulled") {
-                    let took = (now - pulled_at) as f64 - 0.5 + 0.123;
+                    // The pull took the whole wait but half a second, to the millisecond.
+                    let took = format!("{}.623s", (now - pulled_at - 1).max(0));
                     let size = images::of(&container).map_or(58_412_114, |i| i.size_bytes);
-                    event(p, "Normal", "Pulled", format!("Successfully pulled image \"{pull_image}\" in {took:.3}s ({took:.3}s including waiting). Image size: {size} bytes."));
+                    event(p, "Normal", "Pulled", format!("Successfully pulled image \"{pull_image}\" in {took} ({took} including waiting). Image size: {size} bytes."));
                 }
                 if r == "CrashLoopBackOff" {
                     p.status.restarts += 1;

@@ -263,21 +263,11 @@ impl Shell {
                 }
                 continue;
             }
-            let missing_annotation = mode == Mode::Apply
-                && classify(doc, file, &ns).ok().is_some_and(|t| {
-                    self.cluster.exists(t.info.kind, &t.namespace, &t.name)
-                        && self
-                            .cluster
-                            .object_value(t.info.kind, &t.namespace, &t.name)
-                            .and_then(|v| v.get("metadata").and_then(|m| m.get("annotations")).and_then(|a| a.get(super::apiserver::LAST_APPLIED)).cloned())
-                            .is_none()
-                });
-            match self.cluster.submit(doc, file, mode, &ns) {
-                Ok((name, verb)) => {
-                    if missing_annotation {
-                        let res = name.split('/').next().unwrap_or("");
-                        let plural = kinds::by_name(res.split('.').next().unwrap_or(res)).map(|k| k.resource()).unwrap_or_default();
-                        text.push_str(&format!("Warning: resource {plural}/{} is missing the kubectl.kubernetes.io/last-applied-configuration annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.\n", name.split('/').nth(1).unwrap_or("")));
+            match self.cluster.submit_with_warning(doc, file, mode, &ns) {
+                Ok((name, verb, warning)) => {
+                    if let Some(w) = warning.filter(|_| mode == Mode::Apply) {
+                        text.push_str(&w);
+                        text.push('\n');
                     }
                     text.push_str(&format!("{name} {verb}\n"));
                 }
