@@ -60,6 +60,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("crashed", "Something went wrong inside svclab. Your files are saved in this browser.", "svclab 내부에서 문제가 생겼습니다. 파일은 이 브라우저에 저장되어 있습니다."),
     ("reload", "Reload", "다시 불러오기"),
     ("not-saved", "Not saved: this browser's storage is full or blocked.", "저장하지 못했습니다: 브라우저 저장 공간이 가득 찼거나 막혀 있습니다."),
+    ("too-large", "Not saved: the files are larger than 2 MB. They stay on this page until you close it.", "저장하지 않았습니다: 파일이 2MB보다 큽니다. 페이지를 닫기 전까지만 남아 있습니다."),
     ("language", "Language", "언어"),
     ("no-request", "No request yet. Try `host curl http://127.0.0.1:31051` after applying a NodePort Service.", "아직 요청이 없습니다. NodePort 서비스를 적용한 뒤 `host curl http://127.0.0.1:31051`을 실행해 보세요."),
 ];

@@ -8,6 +8,8 @@ use gloo::events::EventListener;
 use gloo::render::{request_animation_frame, AnimationFrame};
 use gloo::timers::callback::{Interval, Timeout};
 use web_sys::{HtmlInputElement, HtmlTextAreaElement, KeyboardEvent};
+use std::rc::Rc;
+
 use yew::prelude::*;
 
 use crate::i18n::{t, Lang};
@@ -18,6 +20,8 @@ use crate::sim::net::{Hop, Rule, Trace};
 const STORAGE_PREFIX: &str = "svclab:";
 /// Traces animated at once; older ones finish instantly.
 const MAX_FLIGHTS: usize = 60;
+/// Sessions whose files are larger than this are not saved in the browser.
+const SAVE_LIMIT: usize = 2 * 1024 * 1024;
 
 #[derive(Clone, Debug, PartialEq)]
 enum Route {
@@ -69,7 +73,8 @@ pub struct App {
     storage_key: String,
     route: Route,
     lang: Lang,
-    layout: Layout,
+    layout: Rc<Layout>,
+    term: Rc<Vec<crate::session::TermLine>>,
     input: String,
     history_pos: Option<usize>,
     flights: Vec<Flight>,
@@ -84,10 +89,10 @@ pub struct App {
     balance: Vec<(String, usize)>,
     error: Option<(String, usize, String)>,
     save_failed: bool,
+    too_large: bool,
     save_timer: Option<Timeout>,
     _clock: Interval,
     _hash: EventListener,
-    term_ref: NodeRef,
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -120,8 +125,18 @@ fn hop_line(i: usize, h: &Hop) -> String {
 }
 
 impl App {
+    /// Recomputes the drawing; keeps the old one (and so skips the SVG's re-render) when
+    /// nothing visible changed.
     fn relayout(&mut self) {
-        self.layout = layout(&self.session.shell.cluster);
+        let l = layout(&self.session.shell.cluster);
+        if *self.layout != l {
+            self.layout = Rc::new(l);
+        }
+        let t = &self.session.transcript;
+        if t.len() != self.term.len() || t.last() != self.term.last() {
+            let skip = t.len().saturating_sub(300);
+            self.term = Rc::new(t[skip..].to_vec());
+        }
     }
 
     fn schedule_save(&mut self, ctx: &Context<Self>) {
@@ -203,13 +218,16 @@ impl Component for App {
         let clock = Interval::new(1000, move || link.send_message(Msg::Tick));
         let link = ctx.link().clone();
         let hash = EventListener::new(&window, "hashchange", move |_| link.send_message(Msg::Hash));
-        let layout = layout(&session.shell.cluster);
+        let layout = Rc::new(layout(&session.shell.cluster));
+        let skip = session.transcript.len().saturating_sub(300);
+        let term = Rc::new(session.transcript[skip..].to_vec());
         App {
             session,
             storage_key,
             route,
             lang: initial_lang(),
             layout,
+            term,
             input: String::new(),
             history_pos: None,
             flights: Vec::new(),
@@ -224,10 +242,10 @@ impl Component for App {
             balance: Vec::new(),
             error: None,
             save_failed: false,
+            too_large: false,
             save_timer: None,
             _clock: clock,
             _hash: hash,
-            term_ref: NodeRef::default(),
         }
     }
 
@@ -309,6 +327,7 @@ impl Component for App {
                     "l" if e.ctrl_key() => {
                         e.prevent_default();
                         self.session.transcript.clear();
+                        self.relayout();
                     }
                     _ => return false,
                 }
@@ -400,16 +419,17 @@ impl Component for App {
             }
             Msg::Save => {
                 self.save_timer = None;
-                let json = self.session.to_json();
-                self.save_failed = storage().is_none_or(|s| s.set_item(&self.storage_key, &json).is_err());
-                self.save_failed
+                // Huge pastes are not saved: serialising them on every pause in typing would
+                // stall the page, and browsers cap local storage at about 5 MB anyway.
+                let bytes: usize = self.session.files.iter().map(|(n, t)| n.len() + t.len()).sum();
+                let was = (self.save_failed, self.too_large);
+                self.too_large = bytes > SAVE_LIMIT;
+                self.save_failed = !self.too_large && {
+                    let json = self.session.to_json();
+                    storage().is_none_or(|s| s.set_item(&self.storage_key, &json).is_err())
+                };
+                was != (self.save_failed, self.too_large)
             }
-        }
-    }
-
-    fn rendered(&mut self, _ctx: &Context<Self>, _first: bool) {
-        if let Some(el) = self.term_ref.cast::<web_sys::Element>() {
-            el.set_scroll_top(el.scroll_height());
         }
     }
 
@@ -436,6 +456,9 @@ impl Component for App {
                 if self.save_failed {
                     <p class="warn" role="status">{ t(lang, "not-saved") }</p>
                 }
+                if self.too_large {
+                    <p class="warn" role="status">{ t(lang, "too-large") }</p>
+                }
                 <main class="grid">
                     { self.view_topology(ctx) }
                     { self.view_editor(ctx) }
@@ -453,9 +476,13 @@ impl App {
         let (name, text) = self.session.files.get(self.session.active).cloned().unwrap_or_default();
         let lines = text.lines().count().max(1) + usize::from(text.ends_with('\n'));
         let err_line = self.error.as_ref().filter(|(f, _, _)| *f == name).map(|(_, l, _)| *l);
-        let gutter: Html = (1..=lines.min(20_000))
-            .map(|n| html! { <span class={classes!((Some(n) == err_line).then_some("err"))}>{ n }{ "\n" }</span> })
-            .collect();
+        // One text node for the numbers, however long the file; the error line is marked apart.
+        let numbers: String = (1..=lines).map(|n| format!("{n}\n")).collect();
+        let before: String = (1..err_line.unwrap_or(lines + 1).min(lines + 1)).map(|n| format!("{n}\n")).collect();
+        let gutter = match err_line.filter(|l| *l <= lines) {
+            Some(e) => html! { <>{ before }<span class="err">{ format!("{e}\n") }</span>{ ((e + 1)..=lines).map(|n| format!("{n}\n")).collect::<String>() }</> },
+            None => html! { { numbers } },
+        };
         let onkeydown = link.batch_callback(|e: KeyboardEvent| {
             if e.key() != "Tab" || e.shift_key() {
                 return None;
@@ -504,19 +531,9 @@ impl App {
     fn view_terminal(&self, ctx: &Context<Self>) -> Html {
         let lang = self.lang;
         let link = ctx.link();
-        let lines = &self.session.transcript;
-        let skip = lines.len().saturating_sub(300);
         html! {
             <section class="terminal" aria-label={t(lang, "terminal")}>
-                <div class="screen" ref={self.term_ref.clone()}>
-                    <p class="hint">{ t(lang, "terminal-help") }</p>
-                    { for lines.iter().skip(skip).map(|l| html! {
-                        <div class="entry">
-                            <pre class="cmd"><span class="prompt">{ &l.prompt }</span>{ &l.command }</pre>
-                            if !l.output.is_empty() { <pre class="out">{ &l.output }</pre> }
-                        </div>
-                    }) }
-                </div>
+                <TermScreen lines={self.term.clone()} {lang} />
                 <label class="line">
                     <span class="prompt">{ self.session.shell.prompt() }</span>
                     <input
@@ -537,52 +554,7 @@ impl App {
     fn view_topology(&self, ctx: &Context<Self>) -> Html {
         let lang = self.lang;
         let link = ctx.link();
-        let l = &self.layout;
         let f = |x: f64| format!("{x:.1}");
-        let rect = |r: &crate::layout::Rect, class: &'static str| html! { <rect class={class} x={f(r.x)} y={f(r.y)} width={f(r.w)} height={f(r.h)} rx="6" /> };
-        let (pcx, pcy) = l.pc.center();
-        let (nx, ny) = l.nat.center();
-        let (dx, dy) = l.dns.center();
-        let (ix, iy) = l.internet.center();
-        let nodes = l.nodes.iter().map(|n| {
-            let role = if n.control_plane { t(lang, "control-plane") } else { t(lang, "worker") };
-            html! {
-                <g class="node" aria-label={format!("node {} {}", n.name, n.ip)}>
-                    { rect(&n.rect, "node-box") }
-                    <text x={f(n.rect.x + 8.0)} y={f(n.rect.y + 18.0)} class="node-name">{ format!("{} {}", n.name, n.ip) }</text>
-                    <text x={f(n.rect.x + 8.0)} y={f(n.rect.y + 34.0)} class="small">{ role }</text>
-                    { for n.pods.iter().map(|p| {
-                        let class = match p.health { Health::Running => "pod running", Health::Starting => "pod starting", Health::Stopping => "pod stopping", Health::Failing => "pod failing" };
-                        let small = p.rect.h < 20.0;
-                        html! {
-                            <g class={class} tabindex="0" aria-label={format!("pod {} {} {} ({})", p.name, p.ip, p.status, p.labels)}>
-                                <title>{ format!("{}\n{}\n{}\n{}", p.name, p.ip, p.status, p.labels) }</title>
-                                <rect x={f(p.rect.x)} y={f(p.rect.y)} width={f(p.rect.w)} height={f(p.rect.h)} rx="4" />
-                                if !small {
-                                    <text x={f(p.rect.x + 4.0)} y={f(p.rect.y + 13.0)} class="small">{ p.name.clone() }</text>
-                                    <text x={f(p.rect.x + 4.0)} y={f(p.rect.y + 27.0)} class="small mono">{ format!("{} · {}", p.ip, p.status) }</text>
-                                }
-                            </g>
-                        }
-                    }) }
-                </g>
-            }
-        });
-        let services = l.services.iter().map(|s| {
-            let label = format!("{} {} {} {} ({} {})", s.name, s.type_, s.address, s.ports, s.endpoints, t(lang, "endpoints"));
-            html! {
-                <g class="service" aria-label={format!("service {label}")}>
-                    { rect(&s.rect, "svc-box") }
-                    <text x={f(s.rect.x + 6.0)} y={f(s.rect.y + if s.node_ports.is_empty() { s.rect.h * 0.7 } else { 13.0 })} class="small mono">{ label }</text>
-                    { for l.nodes.iter().flat_map(|n| s.node_ports.iter().enumerate().map(move |(i, np)| (n, i, *np))).map(|(n, i, np)| html! {
-                        <g class="badge">
-                            <rect x={f(n.rect.x + 6.0 + i as f64 * 56.0)} y={f(s.rect.y + s.rect.h / 2.0)} width="52" height={f(s.rect.h / 2.0 - 2.0)} rx="3" />
-                            <text x={f(n.rect.x + 10.0 + i as f64 * 56.0)} y={f(s.rect.y + s.rect.h - 5.0)} class="small mono">{ format!(":{np}") }</text>
-                        </g>
-                    }) }
-                </g>
-            }
-        });
         let packets = self.flights.iter().filter_map(|fl| {
             let n = fl.points.len();
             if n == 0 {
@@ -599,47 +571,22 @@ impl App {
                 Rule::Reject { .. } | Rule::Drop { .. } | Rule::Reset { .. } => "packet stopped",
                 _ => "packet",
             };
-            let text = format!("{}", hop.after);
             Some(html! {
                 <g class={class}>
                     <circle cx={f(x)} cy={f(y)} r="7" />
-                    <text x={f(x + 10.0)} y={f(y - 8.0)} class="small mono">{ text }</text>
+                    <text x={f(x + 10.0)} y={f(y - 8.0)} class="small mono">{ hop.after.to_string() }</text>
                 </g>
             })
         });
         let steps = self.last_trace.as_ref().map(|tr| tr.hops.iter().enumerate().map(|(i, h)| html! { <li>{ hop_line(i, h).split_once(". ").map_or(String::new(), |(_, rest)| rest.to_string()) }</li> }).collect::<Html>());
         html! {
             <section class="topology" aria-label={t(lang, "packets")}>
-                <svg role="img" aria-label={t(lang, "topology")} viewBox={format!("0 0 {WIDTH} {HEIGHT}")} preserveAspectRatio="xMidYMid meet">
-                    <line class="wire" x1={f(pcx)} y1={f(pcy)} x2={f(nx)} y2={f(ny)} />
-                    { for l.nodes.iter().map(|n| html! { <line class="wire" x1={f(l.nat.x + l.nat.w)} y1={f(ny)} x2={f(n.rect.center().0)} y2={f(n.rect.y)} /> }) }
-                    <line class="wire" x1={f(dx)} y1={f(dy)} x2={f(nx)} y2={f(l.nat.y)} />
-                    <line class="wire" x1={f(ix)} y1={f(iy)} x2={f(nx)} y2={f(l.nat.y + l.nat.h)} />
-                    <g class="pc" aria-label="PC 127.0.0.1">
-                        { rect(&l.pc, "pc-box") }
-                        <text x={f(l.pc.x + 8.0)} y={f(l.pc.y + 24.0)}>{ t(lang, "pc") }</text>
-                        <text x={f(l.pc.x + 8.0)} y={f(l.pc.y + 44.0)} class="small mono">{ "127.0.0.1" }</text>
-                    </g>
-                    <g class="nat" aria-label={format!("NAT 10.0.2.0/24 {}", l.port_forwards.join(", "))}>
-                        { rect(&l.nat, "nat-box") }
-                        <text x={f(l.nat.x + 8.0)} y={f(l.nat.y + 20.0)}>{ t(lang, "nat") }</text>
-                        <text x={f(l.nat.x + 8.0)} y={f(l.nat.y + 36.0)} class="small mono">{ "10.0.2.0/24" }</text>
-                        { for l.port_forwards.iter().enumerate().map(|(i, pf)| html! { <text x={f(l.nat.x + 8.0)} y={f(l.nat.y + 58.0 + i as f64 * 16.0)} class="small mono">{ pf.clone() }</text> }) }
-                    </g>
-                    <g class="dns" aria-label="DNS 10.96.0.10">
-                        { rect(&l.dns, "dns-box") }
-                        <text x={f(l.dns.x + 8.0)} y={f(l.dns.y + 24.0)}>{ t(lang, "dns") }</text>
-                        <text x={f(l.dns.x + 8.0)} y={f(l.dns.y + 44.0)} class="small mono">{ "10.96.0.10" }</text>
-                    </g>
-                    <g class="internet" aria-label="internet">
-                        { rect(&l.internet, "net-box") }
-                        <text x={f(l.internet.x + 8.0)} y={f(l.internet.y + 26.0)}>{ t(lang, "internet") }</text>
-                        <text x={f(l.internet.x + 8.0)} y={f(l.internet.y + 46.0)} class="small mono">{ "www.google.com" }</text>
-                    </g>
-                    { for nodes }
-                    { for services }
-                    { for packets }
-                </svg>
+                <div class="stage">
+                    <Topology layout={self.layout.clone()} {lang} />
+                    <svg class="overlay" aria-hidden="true" viewBox={format!("0 0 {WIDTH} {HEIGHT}")} preserveAspectRatio="xMidYMid meet">
+                        { for packets }
+                    </svg>
+                </div>
                 <div class="controls">
                     <button onclick={link.callback(|_| Msg::TogglePlay)}>{ if self.playing { t(lang, "pause") } else { t(lang, "play") } }</button>
                     <button onclick={link.callback(|_| Msg::Step)}>{ t(lang, "step") }</button>
@@ -668,6 +615,138 @@ impl App {
                 <div class="live" aria-live="polite">{ for self.live.iter().map(|l| html! { <p>{ l }</p> }) }</div>
             </section>
         }
+    }
+}
+
+#[derive(Properties)]
+struct TopologyProps {
+    layout: Rc<Layout>,
+    lang: Lang,
+}
+
+impl PartialEq for TopologyProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.layout, &other.layout) && self.lang == other.lang
+    }
+}
+
+/// The lab drawn from its layout; re-rendered only when the layout changes.
+#[function_component]
+fn Topology(props: &TopologyProps) -> Html {
+    let lang = props.lang;
+    let l = &*props.layout;
+    let f = |x: f64| format!("{x:.1}");
+    let rect = |r: &crate::layout::Rect, class: &'static str| html! { <rect class={class} x={f(r.x)} y={f(r.y)} width={f(r.w)} height={f(r.h)} rx="6" /> };
+    let (pcx, pcy) = l.pc.center();
+    let (nx, ny) = l.nat.center();
+    let (dx, dy) = l.dns.center();
+    let (ix, iy) = l.internet.center();
+    let nodes = l.nodes.iter().map(|n| {
+        let role = if n.control_plane { t(lang, "control-plane") } else { t(lang, "worker") };
+        html! {
+            <g class="node" aria-label={format!("node {} {}", n.name, n.ip)}>
+                { rect(&n.rect, "node-box") }
+                <text x={f(n.rect.x + 8.0)} y={f(n.rect.y + 18.0)} class="node-name">{ format!("{} {}", n.name, n.ip) }</text>
+                <text x={f(n.rect.x + 8.0)} y={f(n.rect.y + 34.0)} class="small">{ role }</text>
+                { for n.pods.iter().map(|p| {
+                    let class = match p.health { Health::Running => "pod running", Health::Starting => "pod starting", Health::Stopping => "pod stopping", Health::Failing => "pod failing" };
+                    let small = p.rect.h < 20.0;
+                    html! {
+                        <g class={class} tabindex="0" aria-label={format!("pod {} {} {} ({})", p.name, p.ip, p.status, p.labels)}>
+                            <title>{ format!("{}\n{}\n{}\n{}", p.name, p.ip, p.status, p.labels) }</title>
+                            <rect x={f(p.rect.x)} y={f(p.rect.y)} width={f(p.rect.w)} height={f(p.rect.h)} rx="4" />
+                            if !small {
+                                <text x={f(p.rect.x + 4.0)} y={f(p.rect.y + 13.0)} class="small">{ p.name.clone() }</text>
+                                <text x={f(p.rect.x + 4.0)} y={f(p.rect.y + 27.0)} class="small mono">{ format!("{} · {}", p.ip, p.status) }</text>
+                            }
+                        </g>
+                    }
+                }) }
+            </g>
+        }
+    });
+    let services = l.services.iter().map(|s| {
+        let label = format!("{} {} {} {} ({} {})", s.name, s.type_, s.address, s.ports, s.endpoints, t(lang, "endpoints"));
+        html! {
+            <g class="service" aria-label={format!("service {label}")}>
+                { rect(&s.rect, "svc-box") }
+                <text x={f(s.rect.x + 6.0)} y={f(s.rect.y + if s.node_ports.is_empty() { s.rect.h * 0.7 } else { 13.0 })} class="small mono">{ label }</text>
+                { for l.nodes.iter().flat_map(|n| s.node_ports.iter().enumerate().map(move |(i, np)| (n, i, *np))).map(|(n, i, np)| html! {
+                    <g class="badge">
+                        <rect x={f(n.rect.x + 6.0 + i as f64 * 56.0)} y={f(s.rect.y + s.rect.h / 2.0)} width="52" height={f(s.rect.h / 2.0 - 2.0)} rx="3" />
+                        <text x={f(n.rect.x + 10.0 + i as f64 * 56.0)} y={f(s.rect.y + s.rect.h - 5.0)} class="small mono">{ format!(":{np}") }</text>
+                    </g>
+                }) }
+            </g>
+        }
+    });
+    html! {
+        <svg role="img" aria-label={t(lang, "topology")} viewBox={format!("0 0 {WIDTH} {HEIGHT}")} preserveAspectRatio="xMidYMid meet">
+            <line class="wire" x1={f(pcx)} y1={f(pcy)} x2={f(nx)} y2={f(ny)} />
+            { for l.nodes.iter().map(|n| html! { <line class="wire" x1={f(l.nat.x + l.nat.w)} y1={f(ny)} x2={f(n.rect.center().0)} y2={f(n.rect.y)} /> }) }
+            <line class="wire" x1={f(dx)} y1={f(dy)} x2={f(nx)} y2={f(l.nat.y)} />
+            <line class="wire" x1={f(ix)} y1={f(iy)} x2={f(nx)} y2={f(l.nat.y + l.nat.h)} />
+            <g class="pc" aria-label="PC 127.0.0.1">
+                { rect(&l.pc, "pc-box") }
+                <text x={f(l.pc.x + 8.0)} y={f(l.pc.y + 24.0)}>{ t(lang, "pc") }</text>
+                <text x={f(l.pc.x + 8.0)} y={f(l.pc.y + 44.0)} class="small mono">{ "127.0.0.1" }</text>
+            </g>
+            <g class="nat" aria-label={format!("NAT 10.0.2.0/24 {}", l.port_forwards.join(", "))}>
+                { rect(&l.nat, "nat-box") }
+                <text x={f(l.nat.x + 8.0)} y={f(l.nat.y + 20.0)}>{ t(lang, "nat") }</text>
+                <text x={f(l.nat.x + 8.0)} y={f(l.nat.y + 36.0)} class="small mono">{ "10.0.2.0/24" }</text>
+                { for l.port_forwards.iter().enumerate().map(|(i, pf)| html! { <text x={f(l.nat.x + 8.0)} y={f(l.nat.y + 58.0 + i as f64 * 16.0)} class="small mono">{ pf.clone() }</text> }) }
+            </g>
+            <g class="dns" aria-label="DNS 10.96.0.10">
+                { rect(&l.dns, "dns-box") }
+                <text x={f(l.dns.x + 8.0)} y={f(l.dns.y + 24.0)}>{ t(lang, "dns") }</text>
+                <text x={f(l.dns.x + 8.0)} y={f(l.dns.y + 44.0)} class="small mono">{ "10.96.0.10" }</text>
+            </g>
+            <g class="internet" aria-label="internet">
+                { rect(&l.internet, "net-box") }
+                <text x={f(l.internet.x + 8.0)} y={f(l.internet.y + 26.0)}>{ t(lang, "internet") }</text>
+                <text x={f(l.internet.x + 8.0)} y={f(l.internet.y + 46.0)} class="small mono">{ "www.google.com" }</text>
+            </g>
+            { for nodes }
+            { for services }
+        </svg>
+    }
+}
+
+#[derive(Properties)]
+struct TermProps {
+    lines: Rc<Vec<crate::session::TermLine>>,
+    lang: Lang,
+}
+
+impl PartialEq for TermProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.lines, &other.lines) && self.lang == other.lang
+    }
+}
+
+/// The terminal's scrollback; re-rendered only when a command adds to it.
+#[function_component]
+fn TermScreen(props: &TermProps) -> Html {
+    let screen = use_node_ref();
+    {
+        let screen = screen.clone();
+        use_effect_with(props.lines.clone(), move |_| {
+            if let Some(el) = screen.cast::<web_sys::Element>() {
+                el.set_scroll_top(el.scroll_height());
+            }
+        });
+    }
+    html! {
+        <div class="screen" ref={screen}>
+            <p class="hint">{ t(props.lang, "terminal-help") }</p>
+            { for props.lines.iter().map(|l| html! {
+                <div class="entry">
+                    <pre class="cmd"><span class="prompt">{ &l.prompt }</span>{ &l.command }</pre>
+                    if !l.output.is_empty() { <pre class="out">{ &l.output }</pre> }
+                </div>
+            }) }
+        </div>
     }
 }
 
