@@ -95,15 +95,15 @@ pub enum Lookup {
     NotFound,
 }
 
-fn distance(a: &str, b: &str) -> usize {
+/// Levenshtein distance, for "did you mean" and near-miss checks.
+pub fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     for i in 1..=a.len() {
         let mut cur = vec![i; b.len() + 1];
         for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + usize::from(a[i - 1] != b[j - 1]));
         }
         prev = cur;
     }
@@ -116,7 +116,7 @@ pub fn lookup(image: &str) -> Lookup {
         return Lookup::Known(img);
     }
     const REAL: &[&str] = &["mono", "node", "nats", "redmine"];
-    if !repo.contains('/') && !REAL.contains(&repo.as_str()) && repo.len() >= 4 && CATALOGUE.iter().any(|i| !i.repo.contains('/') && distance(&repo, i.repo) <= 2) {
+    if !repo.contains('/') && !REAL.contains(&repo.as_str()) && repo.len() >= 4 && CATALOGUE.iter().any(|i| !i.repo.contains('/') && edit_distance(&repo, i.repo) <= 2) {
         return Lookup::NotFound;
     }
     Lookup::Unknown

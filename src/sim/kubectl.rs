@@ -111,20 +111,6 @@ fn parse(cmd: &str, args: &[String], spec: &[FlagSpec]) -> Result<Parsed, Output
     Ok(p)
 }
 
-fn lev(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for i in 1..=a.len() {
-        let mut cur = vec![i; b.len() + 1];
-        for j in 1..=b.len() {
-            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + usize::from(a[i - 1] != b[j - 1]));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
 const COMMANDS: &[&str] = &[
     "apply", "create", "delete", "get", "describe", "scale", "rollout", "label", "exec", "logs", "run", "version", "expose", "edit", "explain", "port-forward", "proxy", "top", "cluster-info", "api-resources",
 ];
@@ -179,7 +165,7 @@ impl Shell {
             c if COMMANDS.contains(&c) => Output::err(format!("error: `kubectl {c}` is not part of this lab\n"), 1),
             c if c.starts_with('-') => Output::err(format!("error: unknown flag: {c}\nSee 'kubectl --help' for usage.\n"), 1),
             c => {
-                let mut sugg: Vec<&str> = COMMANDS.iter().copied().filter(|k| lev(c, k) <= 2 || k.starts_with(c)).collect();
+                let mut sugg: Vec<&str> = COMMANDS.iter().copied().filter(|k| images::edit_distance(c, k) <= 2 || k.starts_with(c)).collect();
                 sugg.truncate(3);
                 let mut text = format!("error: unknown command \"{c}\" for \"kubectl\"\n");
                 if !sugg.is_empty() {

@@ -140,6 +140,26 @@ pub struct Hop {
     pub after: Flow,
 }
 
+impl Hop {
+    /// The rewrite and what acted, after the hop's addresses: `  =>  A -> B  [note]`.
+    pub fn suffix(&self, arrow: &str, open: &str, close: &str) -> String {
+        let mut s = String::new();
+        if self.after != self.before {
+            s.push_str(&format!("{arrow}{}", self.after));
+        }
+        let note = self.rule.note();
+        if !note.is_empty() {
+            s.push_str(&format!("{open}{note}{close}"));
+        }
+        s
+    }
+
+    /// One line: place, rule, addresses, rewrite, note.
+    pub fn line(&self) -> String {
+        format!("{} {} {}{}", self.place.label(), self.rule.name(), self.before, self.suffix(" => ", " (", ")"))
+    }
+}
+
 /// How the request ended, as the client sees it.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Outcome {
@@ -196,14 +216,7 @@ impl Trace {
     pub fn render(&self) -> String {
         let mut out = String::new();
         for (i, h) in self.hops.iter().enumerate() {
-            let mut line = format!("  {:>2}  {:<34} {:<13} {}", i + 1, h.place.label(), h.rule.name(), h.before);
-            if h.after != h.before {
-                line.push_str(&format!("  =>  {}", h.after));
-            }
-            let note = h.rule.note();
-            if !note.is_empty() {
-                line.push_str(&format!("  [{note}]"));
-            }
+            let line = format!("  {:>2}  {:<34} {:<13} {}{}", i + 1, h.place.label(), h.rule.name(), h.before, h.suffix("  =>  ", "  [", "]"));
             out.push_str(line.trim_end());
             out.push('\n');
         }

@@ -156,6 +156,12 @@ fn write_float(out: &mut String, f: f64) {
 }
 
 pub fn json_quote(out: &mut String, s: &str) {
+    quote_into(out, s, true);
+}
+
+/// Writes `s` as a double-quoted string: JSON as Go's `encoding/json` writes it (`<`, `>`, `&`
+/// and control characters as `\u00XX`), or Go's `strconv.Quote` (control characters as `\xXX`).
+pub fn quote_into(out: &mut String, s: &str, json: bool) {
     out.push('"');
     for c in s.chars() {
         match c {
@@ -164,11 +170,14 @@ pub fn json_quote(out: &mut String, s: &str) {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            c if (c as u32) < 0x20 => {
+            '<' if json => out.push_str("\\u003c"),
+            '>' if json => out.push_str("\\u003e"),
+            '&' if json => out.push_str("\\u0026"),
+            c if (c as u32) < 0x20 && json => {
                 let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c if !json && ((c as u32) < 0x20 || c as u32 == 0x7f) => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
             }
             c => out.push(c),
         }

@@ -113,15 +113,7 @@ fn initial_lang() -> Lang {
 }
 
 fn hop_line(i: usize, h: &Hop) -> String {
-    let mut s = format!("{}. {} {} {}", i + 1, h.place.label(), h.rule.name(), h.before);
-    if h.after != h.before {
-        s.push_str(&format!(" => {}", h.after));
-    }
-    let note = h.rule.note();
-    if !note.is_empty() {
-        s.push_str(&format!(" ({note})"));
-    }
-    s
+    format!("{}. {}", i + 1, h.line())
 }
 
 impl App {
@@ -578,7 +570,7 @@ impl App {
                 </g>
             })
         });
-        let steps = self.last_trace.as_ref().map(|tr| tr.hops.iter().enumerate().map(|(i, h)| html! { <li>{ hop_line(i, h).split_once(". ").map_or(String::new(), |(_, rest)| rest.to_string()) }</li> }).collect::<Html>());
+        let steps = self.last_trace.as_ref().map(|tr| tr.hops.iter().map(|h| html! { <li>{ h.line() }</li> }).collect::<Html>());
         html! {
             <section class="topology" aria-label={t(lang, "packets")}>
                 <div class="stage">
