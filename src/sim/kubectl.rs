@@ -238,6 +238,8 @@ impl Shell {
         }
         let dry = p.get("dry-run").filter(|v| *v != "none");
         let mut text = String::new();
+        let mut noted: Vec<&str> = Vec::new();
+        let mut notes: Vec<String> = Vec::new();
         for (file, doc) in &docs {
             if let Some(d) = dry {
                 match classify(doc, file, &ns) {
@@ -256,12 +258,22 @@ impl Shell {
                         text.push('\n');
                     }
                     text.push_str(&format!("{name} {verb}\n"));
+                    // Stored kinds get one note per command, so the learner knows nothing acts on them.
+                    if let Some(kind) = doc.get("kind").and_then(Value::as_str).and_then(kinds::by_kind).filter(|k| !k.simulated && k.kind != "Namespace") {
+                        if !noted.contains(&kind.kind) {
+                            noted.push(kind.kind);
+                            notes.push(format!("note: {} objects are stored and listed; this lab does not simulate them\n", kind.kind));
+                        }
+                    }
                 }
                 Err(e) => errors.push(e),
             }
         }
         // The shell's one-second step after every command brings the endpoints up to date.
         self.cluster.run_controllers();
+        for n in notes {
+            text.push_str(&n);
+        }
         text.push_str(&render_errors(&errors));
         Output { text, code: if errors.is_empty() { 0 } else { 1 }, traces: Vec::new() }
     }

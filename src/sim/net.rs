@@ -81,7 +81,7 @@ pub enum Rule {
     /// A DNS query and its answer.
     Dns { query: String, answer: String },
     /// kube-proxy chose an endpoint and rewrote the destination.
-    Dnat { service: String, port: String, chosen: usize, of: usize, pod: String, sticky: bool },
+    Dnat { service: String, port: String, chosen: usize, of: usize, pod: String, sticky: bool, local: bool },
     /// The source was rewritten (masquerade, Calico natOutgoing, hairpin).
     Snat { reason: String },
     /// Forwarded without a rewrite (between nodes, out to the internet).
@@ -120,8 +120,12 @@ impl Rule {
             Rule::Send => String::new(),
             Rule::PortForward { rule } => rule.clone(),
             Rule::Dns { query, answer } => format!("{query} -> {answer}"),
-            Rule::Dnat { service, port, chosen, of, pod, sticky } => {
-                let how = if *sticky { "sticky (sessionAffinity ClientIP)" } else { "random" };
+            Rule::Dnat { service, port, chosen, of, pod, sticky, local } => {
+                let how = match (*sticky, *local) {
+                    (true, _) => "sticky (sessionAffinity ClientIP)",
+                    (false, true) => "random among this node's endpoints (traffic policy Local)",
+                    (false, false) => "random",
+                };
                 format!("{service}:{port} chose endpoint {chosen} of {of}, {pod} ({how})")
             }
             Rule::Snat { reason } | Rule::Reject { reason } | Rule::Drop { reason } | Rule::Reset { reason } => reason.clone(),
@@ -689,6 +693,7 @@ impl Cluster {
                 of,
                 pod: format!("{} on {}", ep_pod.unwrap_or_else(|| ep_ip.clone()), ep_node.unwrap_or_else(|| "-".into())),
                 sticky,
+                local: local_only,
             },
             before: flow,
             after: dnat.clone(),
