@@ -6,6 +6,7 @@
 
 pub mod i18n;
 pub mod layout;
+pub mod lessons;
 pub mod session;
 pub mod sim;
 

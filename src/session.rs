@@ -37,6 +37,8 @@ pub struct Session {
     pub log: Vec<Entry>,
     pub transcript: Vec<TermLine>,
     pub history: Vec<String>,
+    /// The traces of the most recent requests, newest last.
+    pub traces: Vec<Trace>,
     files_logged: Option<Vec<(String, String)>>,
 }
 
@@ -56,8 +58,13 @@ pub fn starter_files() -> Vec<(String, String)> {
 
 impl Session {
     pub fn new(seed: u64, files: Vec<(String, String)>) -> Session {
-        let shell = Shell::new(Cluster::new(Lab::default(), seed), Box::new(MemFiles(files.clone())));
-        Session { seed, shell, files, active: 0, log: Vec::new(), transcript: Vec::new(), history: Vec::new(), files_logged: None }
+        Session::with_lab(seed, Lab::default(), files)
+    }
+
+    /// A session on a changed lab (a lesson's port forwards, node labels).
+    pub fn with_lab(seed: u64, lab: Lab, files: Vec<(String, String)>) -> Session {
+        let shell = Shell::new(Cluster::new(lab, seed), Box::new(MemFiles(files.clone())));
+        Session { seed, shell, files, active: 0, log: Vec::new(), transcript: Vec::new(), history: Vec::new(), traces: Vec::new(), files_logged: None }
     }
 
     /// Runs a command line as typed in the terminal; returns the traces it produced.
@@ -81,7 +88,16 @@ impl Session {
         let prompt = self.shell.prompt();
         let out = self.shell.run(line);
         self.transcript.push(TermLine { prompt, command: line.to_string(), output: out.text });
+        self.remember(&out.traces);
         out.traces
+    }
+
+    fn remember(&mut self, traces: &[Trace]) {
+        self.traces.extend(traces.iter().cloned());
+        let n = self.traces.len();
+        if n > 50 {
+            self.traces.drain(..n - 50);
+        }
     }
 
     /// Time passing while the page is open.
@@ -101,14 +117,16 @@ impl Session {
 
     fn exec_send(&mut self, url: &str, count: usize) -> Vec<Trace> {
         let args = vec!["-s".to_string(), "-o".into(), "/dev/null".into(), url.to_string()];
-        (0..count.min(200)).flat_map(|_| self.shell.curl(&Client::Pc, &args, true, "8.7.1").traces).collect()
+        let traces: Vec<Trace> = (0..count.min(200)).flat_map(|_| self.shell.curl(&Client::Pc, &args, true, "8.7.1").traces).collect();
+        self.remember(&traces);
+        traces
     }
 
     /// Starts the cluster over with the same seed; files and history stay.
     pub fn reset(&mut self) {
         let files = std::mem::take(&mut self.files);
         let history = std::mem::take(&mut self.history);
-        *self = Session::new(self.seed, files);
+        *self = Session::with_lab(self.seed, self.shell.cluster.lab.clone(), files);
         self.history = history;
     }
 
