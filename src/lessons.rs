@@ -248,6 +248,21 @@ pub fn check(goal: &Goal, s: &Session) -> bool {
     }
 }
 
+/// A goal in words, for the checklist beside the lesson.
+pub fn describe(goal: &Goal, lang: Lang) -> String {
+    let ko = lang == Lang::Ko;
+    match goal {
+        Goal::Exists { kind, name } => if ko { format!("{kind} {name}이(가) 있다") } else { format!("{kind} {name} exists") },
+        Goal::Absent { kind, name } => if ko { format!("{kind} {name}이(가) 없다") } else { format!("{kind} {name} is gone") },
+        Goal::Field { kind, name, path, equals } => format!("{kind} {name}: {path} = {equals}"),
+        Goal::Endpoints { service, count } => if ko { format!("서비스 {service}의 준비된 엔드포인트 {count}개") } else { format!("Service {service} has {count} ready endpoints") },
+        Goal::Ready { deployment, count } => if ko { format!("디플로이먼트 {deployment}의 준비된 파드 {count}개") } else { format!("Deployment {deployment} has {count} ready pods") },
+        Goal::Ran { command } => if ko { format!("`{command}` 실행하기") } else { format!("run `{command}`") },
+        Goal::Request { from, url, outcome } => if ko { format!("{from}에서 {url} 요청 → {outcome}") } else { format!("a request from {from} to {url} ends with {outcome}") },
+        Goal::Trace { rule } => if ko { format!("{rule} 단계를 지나는 요청 보내기") } else { format!("send a request that passes a {rule} hop") },
+    }
+}
+
 /// The rule names a trace goal may use (`Rule::name`).
 pub const RULE_NAMES: &[&str] = &["SEND", "PORT-FORWARD", "DNS", "DNAT", "SNAT", "ROUTE", "DELIVER", "RESPOND", "REJECT", "DROP", "RST"];
 
@@ -270,4 +285,20 @@ pub fn load_dir(dir: &std::path::Path) -> Result<Vec<Lesson>, String> {
     }
     out.sort_by_key(|l| l.order);
     Ok(out)
+}
+
+include!(concat!(env!("OUT_DIR"), "/lessons.rs"));
+
+/// The lessons built into the program, in order. A lesson that does not parse is left out
+/// (the lesson test catches it before it ships).
+pub fn builtin() -> Vec<Lesson> {
+    let mut out: Vec<Lesson> = LESSON_FILES
+        .iter()
+        .filter_map(|(folder, files)| {
+            let files: Vec<(String, String)> = files.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect();
+            Lesson::parse(folder, &files).ok()
+        })
+        .collect();
+    out.sort_by_key(|l| l.order);
+    out
 }

@@ -7,6 +7,7 @@
 pub mod i18n;
 pub mod layout;
 pub mod lessons;
+pub mod markdown;
 pub mod session;
 pub mod sim;
 

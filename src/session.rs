@@ -156,6 +156,11 @@ impl Session {
     /// Rebuilds a session from its saved form by replaying the log. `None` if the text is not
     /// a saved session.
     pub fn from_json(text: &str) -> Option<Session> {
+        Session::from_json_on(text, Lab::default())
+    }
+
+    /// `from_json` for a session on a changed lab (a lesson's).
+    pub fn from_json_on(text: &str, lab: Lab) -> Option<Session> {
         let (docs, err) = yaml::parse_stream(text);
         if err.is_some() {
             return None;
@@ -176,7 +181,7 @@ impl Session {
             _ => return None,
         };
         let files = files_of(v.get("files")?)?;
-        let mut s = Session::new(seed, Vec::new());
+        let mut s = Session::with_lab(seed, lab, Vec::new());
         if let Some(Value::Seq(log)) = v.get("log") {
             for e in log {
                 let Value::Seq(parts) = e else { continue };

@@ -70,3 +70,10 @@ fn a_broken_manifest_fails_the_clean_apply_check() {
     let out = &s.transcript.last().unwrap().output;
     assert!(!out.lines().all(|l| l.ends_with(" created")), "{out}");
 }
+
+#[test]
+fn the_built_in_lessons_are_the_folder_s_lessons() {
+    let built: Vec<String> = svclab::lessons::builtin().into_iter().map(|l| l.id).collect();
+    let on_disk: Vec<String> = lessons().into_iter().map(|l| l.id).collect();
+    assert_eq!(built, on_disk);
+}

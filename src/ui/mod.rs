@@ -26,6 +26,7 @@ const SAVE_LIMIT: usize = 2 * 1024 * 1024;
 #[derive(Clone, Debug, PartialEq)]
 enum Route {
     Playground,
+    Lessons,
     Lesson(String),
 }
 
@@ -33,8 +34,49 @@ fn route_from_hash(hash: &str) -> Route {
     let h = hash.trim_start_matches('#');
     match h.strip_prefix("/lesson/") {
         Some(id) if !id.is_empty() => Route::Lesson(id.split('?').next().unwrap_or(id).to_string()),
+        _ if h.starts_with("/lessons") => Route::Lessons,
         _ => Route::Playground,
     }
+}
+
+fn progress_key(id: &str) -> String {
+    format!("{STORAGE_PREFIX}progress:{id}")
+}
+
+fn saved_progress(id: &str) -> usize {
+    storage().and_then(|s| s.get_item(&progress_key(id)).ok().flatten()).and_then(|v| v.parse().ok()).unwrap_or(0)
+}
+
+fn inlines(parts: &[crate::markdown::Inline]) -> Html {
+    use crate::markdown::Inline;
+    parts
+        .iter()
+        .map(|p| match p {
+            Inline::Text(t) => html! { { t.clone() } },
+            Inline::Code(t) => html! { <code>{ t.clone() }</code> },
+            Inline::Bold(t) => html! { <strong>{ t.clone() }</strong> },
+        })
+        .collect()
+}
+
+fn md_inline(text: &str) -> Html {
+    inlines(&crate::markdown::inline(text))
+}
+
+/// Lesson prose: the Markdown subset, rendered as elements (never as HTML).
+fn md(text: &str) -> Html {
+    use crate::markdown::{parse, Block};
+    let inl = inlines;
+    parse(text)
+        .iter()
+        .map(|b| match b {
+            Block::Heading(1, p) => html! { <h2>{ inl(p) }</h2> },
+            Block::Heading(_, p) => html! { <h3>{ inl(p) }</h3> },
+            Block::Paragraph(p) => html! { <p>{ inl(p) }</p> },
+            Block::List(items) => html! { <ul>{ for items.iter().map(|i| html! { <li>{ inl(i) }</li> }) }</ul> },
+            Block::Code(c) => html! { <pre class="code-block">{ c.clone() }</pre> },
+        })
+        .collect()
 }
 
 /// One request's packet travelling along its hops and back.
@@ -66,10 +108,20 @@ pub enum Msg {
     Send(usize),
     Reset,
     Save,
+    Hint(usize),
+    Solution(usize),
+    RunSolution(usize),
 }
 
 pub struct App {
     session: Session,
+    lesson: Option<Rc<crate::lessons::Lesson>>,
+    /// Steps passed, in order.
+    done: usize,
+    /// The current step's goals, as last checked.
+    goal_state: Vec<bool>,
+    shown_hint: Option<usize>,
+    shown_solution: Option<usize>,
     storage_key: String,
     route: Route,
     lang: Lang,
@@ -187,6 +239,26 @@ impl App {
         self.relayout();
         self.launch(ctx, traces);
         self.schedule_save(ctx);
+        self.check_goals();
+    }
+
+    /// Ticks the lesson's steps that now hold, in order, and remembers the progress.
+    fn check_goals(&mut self) {
+        let Some(lesson) = self.lesson.clone() else { return };
+        loop {
+            let Some(step) = lesson.steps.get(self.done) else {
+                self.goal_state.clear();
+                return;
+            };
+            self.goal_state = step.goals.iter().map(|g| crate::lessons::check(g, &self.session)).collect();
+            if !self.goal_state.iter().all(|ok| *ok) {
+                return;
+            }
+            self.done += 1;
+            if let Some(s) = storage() {
+                let _ = s.set_item(&progress_key(&lesson.id), &self.done.to_string());
+            }
+        }
     }
 }
 
@@ -198,13 +270,22 @@ impl Component for App {
         let window = gloo::utils::window();
         let route = route_from_hash(&window.location().hash().unwrap_or_default());
         let storage_key = match &route {
-            Route::Playground => format!("{STORAGE_PREFIX}playground"),
+            Route::Playground | Route::Lessons => format!("{STORAGE_PREFIX}playground"),
             Route::Lesson(id) => format!("{STORAGE_PREFIX}lesson:{id}"),
         };
-        let session = storage()
-            .and_then(|s| s.get_item(&storage_key).ok().flatten())
-            .and_then(|text| Session::from_json(&text))
-            .unwrap_or_else(|| Session::new(1, starter_files()));
+        let lesson = match &route {
+            Route::Lesson(id) => crate::lessons::builtin().into_iter().find(|l| &l.id == id).map(Rc::new),
+            _ => None,
+        };
+        let saved = storage().and_then(|s| s.get_item(&storage_key).ok().flatten());
+        let session = match &lesson {
+            Some(l) => {
+                let lab = l.start().map(|s| s.shell.cluster.lab.clone()).unwrap_or_default();
+                saved.and_then(|text| Session::from_json_on(&text, lab)).or_else(|| l.start().ok()).unwrap_or_else(|| Session::new(1, l.files.clone()))
+            }
+            None => saved.and_then(|text| Session::from_json(&text)).unwrap_or_else(|| Session::new(1, starter_files())),
+        };
+        let done = lesson.as_ref().map_or(0, |l| saved_progress(&l.id).min(l.steps.len()));
         let reduced_motion = window.match_media("(prefers-reduced-motion: reduce)").ok().flatten().is_some_and(|m| m.matches());
         let link = ctx.link().clone();
         let clock = Interval::new(1000, move || link.send_message(Msg::Tick));
@@ -213,8 +294,13 @@ impl Component for App {
         let layout = Rc::new(layout(&session.shell.cluster));
         let skip = session.transcript.len().saturating_sub(300);
         let term = Rc::new(session.transcript[skip..].to_vec());
-        App {
+        let mut app = App {
             session,
+            lesson,
+            done,
+            goal_state: Vec::new(),
+            shown_hint: None,
+            shown_solution: None,
             storage_key,
             route,
             lang: initial_lang(),
@@ -238,7 +324,9 @@ impl Component for App {
             save_timer: None,
             _clock: clock,
             _hash: hash,
-        }
+        };
+        app.check_goals();
+        app
     }
 
     fn update(&mut self, ctx: &Context<Self>, msg: Msg) -> bool {
@@ -328,6 +416,7 @@ impl Component for App {
             Msg::Tick => {
                 self.session.tick(1);
                 self.relayout();
+                self.check_goals();
                 true
             }
             Msg::Frame(ts) => {
@@ -398,14 +487,42 @@ impl Component for App {
                 self.relayout();
                 self.launch(ctx, traces);
                 self.schedule_save(ctx);
+                self.check_goals();
+                true
+            }
+            Msg::Hint(i) => {
+                self.shown_hint = (self.shown_hint != Some(i)).then_some(i);
+                true
+            }
+            Msg::Solution(i) => {
+                self.shown_solution = (self.shown_solution != Some(i)).then_some(i);
+                true
+            }
+            Msg::RunSolution(i) => {
+                let lines = self.lesson.as_ref().and_then(|l| l.steps.get(i)).map(|s| s.solution.clone()).unwrap_or_default();
+                for line in lines {
+                    self.run_line(ctx, &line);
+                }
                 true
             }
             Msg::Reset => {
-                self.session.reset();
+                match self.lesson.clone() {
+                    Some(l) => {
+                        if let Ok(fresh) = l.start() {
+                            self.session = fresh;
+                        }
+                        self.done = 0;
+                        if let Some(st) = storage() {
+                            let _ = st.remove_item(&progress_key(&l.id));
+                        }
+                    }
+                    None => self.session.reset(),
+                }
                 self.flights.clear();
                 self.balance.clear();
                 self.error = None;
                 self.relayout();
+                self.check_goals();
                 self.schedule_save(ctx);
                 true
             }
@@ -434,16 +551,20 @@ impl Component for App {
                     <h1>{ t(lang, "title") }</h1>
                     <nav aria-label={t(lang, "language")}>
                         <a href="#/playground">{ t(lang, "playground") }</a>
+                        <a href="#/lessons">{ t(lang, "lessons") }</a>
                         <button class={classes!((lang == Lang::Ko).then_some("on"))} onclick={link.callback(|_| Msg::Lang(Lang::Ko))} aria-pressed={(lang == Lang::Ko).to_string()}>{ "한국어" }</button>
                         <button class={classes!((lang == Lang::En).then_some("on"))} onclick={link.callback(|_| Msg::Lang(Lang::En))} aria-pressed={(lang == Lang::En).to_string()}>{ "English" }</button>
                         <button onclick={link.callback(|_| Msg::Reset)} title={t(lang, "reset-confirm")}>{ t(lang, "reset") }</button>
                     </nav>
                 </header>
-                if let Route::Lesson(id) = &self.route {
+                if let (Route::Lesson(id), None) = (&self.route, &self.lesson) {
                     <section class="lesson" aria-label={t(lang, "lesson")}>
                         <h2>{ format!("{}: {id}", t(lang, "lesson")) }</h2>
                         <p>{ t(lang, "no-lesson") }</p>
                     </section>
+                }
+                if self.route == Route::Lessons {
+                    { self.view_index() }
                 }
                 if self.save_failed {
                     <p class="warn" role="status">{ t(lang, "not-saved") }</p>
@@ -451,17 +572,90 @@ impl Component for App {
                 if self.too_large {
                     <p class="warn" role="status">{ t(lang, "too-large") }</p>
                 }
-                <main class="grid">
-                    { self.view_topology(ctx) }
-                    { self.view_editor(ctx) }
-                    { self.view_terminal(ctx) }
-                </main>
+                if self.route != Route::Lessons {
+                    <main class={classes!("grid", self.lesson.is_some().then_some("with-lesson"))}>
+                        if self.lesson.is_some() { { self.view_lesson(ctx) } }
+                        { self.view_topology(ctx) }
+                        { self.view_editor(ctx) }
+                        { self.view_terminal(ctx) }
+                    </main>
+                }
             </div>
         }
     }
 }
 
 impl App {
+    fn view_index(&self) -> Html {
+        let lang = self.lang;
+        let lessons = crate::lessons::builtin();
+        html! {
+            <main class="index">
+                <h2>{ t(lang, "lessons") }</h2>
+                <ol>
+                    { for lessons.iter().map(|l| {
+                        let done = saved_progress(&l.id).min(l.steps.len());
+                        html! {
+                            <li>
+                                <a href={format!("#/lesson/{}", l.id)}>{ l.title.get(lang).to_string() }</a>
+                                <span class={classes!("progress", (done == l.steps.len()).then_some("complete"))}>{ format!(" {done}/{} {}", l.steps.len(), t(lang, "progress")) }</span>
+                            </li>
+                        }
+                    }) }
+                </ol>
+            </main>
+        }
+    }
+
+    fn view_lesson(&self, ctx: &Context<Self>) -> Html {
+        let lang = self.lang;
+        let link = ctx.link();
+        let Some(l) = &self.lesson else { return html! {} };
+        let next = crate::lessons::builtin().into_iter().skip_while(|x| x.id != l.id).nth(1);
+        html! {
+            <aside class="lesson-pane" aria-label={t(lang, "lesson")}>
+                <h2>{ l.title.get(lang).to_string() }</h2>
+                <div class="prose">{ md(l.intro.get(lang)) }</div>
+                <h3>{ t(lang, "steps") }</h3>
+                <ol class="steps">
+                    { for l.steps.iter().enumerate().map(|(i, step)| {
+                        let state = if i < self.done { "done" } else if i == self.done { "current" } else { "later" };
+                        html! {
+                            <li class={classes!("step", state)} aria-current={(i == self.done).then_some("step")}>
+                                <span class="mark">{ if i < self.done { format!("✓ {}", t(lang, "done")) } else { t(lang, "todo").to_string() } }</span>
+                                <div class="prose">{ md(step.text.get(lang)) }</div>
+                                if i == self.done {
+                                    <ul class="goals">
+                                        { for step.goals.iter().enumerate().map(|(j, g)| {
+                                            let ok = self.goal_state.get(j).copied().unwrap_or(false);
+                                            html! { <li class={classes!(ok.then_some("ok"))}>{ if ok { "✓ " } else { "○ " } }{ md_inline(&crate::lessons::describe(g, lang)) }</li> }
+                                        }) }
+                                    </ul>
+                                    <div class="step-buttons">
+                                        <button onclick={link.callback(move |_| Msg::Hint(i))} aria-expanded={(self.shown_hint == Some(i)).to_string()}>{ t(lang, "hint") }</button>
+                                        <button onclick={link.callback(move |_| Msg::Solution(i))} aria-expanded={(self.shown_solution == Some(i)).to_string()}>{ t(lang, "solution") }</button>
+                                    </div>
+                                    if self.shown_hint == Some(i) { <div class="hint prose">{ md(step.hint.get(lang)) }</div> }
+                                    if self.shown_solution == Some(i) {
+                                        <pre class="code-block">{ step.solution.join("\n") }</pre>
+                                        <button onclick={link.callback(move |_| Msg::RunSolution(i))}>{ t(lang, "run-solution") }</button>
+                                    }
+                                }
+                            </li>
+                        }
+                    }) }
+                </ol>
+                if self.done >= l.steps.len() {
+                    <p class="complete" role="status">{ t(lang, "lesson-done") }</p>
+                }
+                <div class="step-buttons">
+                    <button onclick={link.callback(|_| Msg::Reset)}>{ t(lang, "reset-lesson") }</button>
+                    if let Some(n) = next { <a href={format!("#/lesson/{}", n.id)}>{ format!("{} → {}", t(lang, "next-lesson"), n.title.get(lang)) }</a> }
+                </div>
+            </aside>
+        }
+    }
+
     fn view_editor(&self, ctx: &Context<Self>) -> Html {
         let lang = self.lang;
         let link = ctx.link();

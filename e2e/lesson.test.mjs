@@ -1,0 +1,90 @@
+// A learner walks the ClusterIP lesson in real Chromium: a wrong attempt first (its goals stay
+// open), then the right commands; hints and the solution on request; progress on the index.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve } from './server.mjs';
+import { launch } from './browser.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const shots = path.join(here, 'artifacts');
+let server, browser, base;
+
+before(async () => {
+  fs.mkdirSync(shots, { recursive: true });
+  server = await serve(path.join(here, '..', 'dist'));
+  base = `http://127.0.0.1:${server.address().port}/`;
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+async function terminal(page, line) {
+  const input = page.getByRole('textbox', { name: 'Terminal' });
+  await input.fill(line);
+  await input.press('Enter');
+}
+
+test('the ClusterIP lesson, from a wrong attempt to the end', async () => {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  const page = await context.newPage();
+  await page.goto(`${base}?lang=en#/lesson/clusterip`);
+  const pane = page.getByRole('complementary', { name: 'Lesson' });
+  await pane.getByRole('heading', { name: 'ClusterIP: a stable address inside the cluster' }).waitFor();
+  const current = pane.locator('li.step.current');
+  assert.match(await current.textContent(), /Apply the Deployment and the Service/);
+
+  // Wrong attempt: only the Deployment. The endpoints goal stays open.
+  await terminal(page, 'kubectl apply -f deploy-test01.yml');
+  await terminal(page, 'sleep 30');
+  await page.locator('.terminal pre.cmd', { hasText: 'sleep 30' }).waitFor();
+  assert.match(await current.locator('.goals').textContent(), /○ Service web-service has 3 ready endpoints/);
+  assert.equal(await pane.locator('li.step.done').count(), 0);
+
+  await terminal(page, 'kubectl apply -f service-test01.yml');
+  await terminal(page, 'sleep 5');
+  await pane.locator('li.step.done').first().waitFor();
+  assert.match(await pane.locator('li.step.current').textContent(), /A ClusterIP is reachable only from inside the cluster/);
+
+  // Hint, then another wrong attempt: a node cannot resolve Service names.
+  await pane.getByRole('button', { name: 'Hint' }).click();
+  assert.match(await pane.locator('.hint').textContent(), /kubectl exec -it nginx01/);
+  await terminal(page, 'curl -sS web-service');
+  await page.locator('.terminal pre.out', { hasText: 'Could not resolve host: web-service' }).waitFor();
+  assert.equal(await pane.locator('li.step.done').count(), 1);
+
+  await terminal(page, 'kubectl apply -f nginx-test01.yml');
+  await terminal(page, 'sleep 15');
+  await terminal(page, 'kubectl exec -it nginx01 -- /bin/bash');
+  await terminal(page, 'curl -s web-service');
+  await terminal(page, 'exit');
+  await page.waitForFunction(() => document.querySelectorAll('li.step.done').length === 2);
+  await page.screenshot({ path: path.join(shots, 'lesson-step3.png'), fullPage: true });
+
+  // The last step through its solution.
+  await pane.getByRole('button', { name: 'Solution' }).click();
+  await pane.getByRole('button', { name: 'Run the solution' }).click();
+  await pane.getByRole('status').filter({ hasText: 'Lesson complete.' }).waitFor();
+
+  // Changing the route reloads the page, which then shows the index.
+  await page.goto(`${base}?lang=en#/lessons`);
+  const row = page.getByRole('listitem').filter({ hasText: 'ClusterIP' });
+  await row.waitFor();
+  assert.match(await row.textContent(), /3\/3 steps done/);
+  await page.screenshot({ path: path.join(shots, 'lesson-index.png') });
+  await context.close();
+});
+
+test('lesson pages and the index exist in Korean too', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${base}?lang=ko#/lessons`);
+  await page.getByRole('link', { name: 'ClusterIP: 클러스터 안의 고정 주소' }).click();
+  await page.getByRole('complementary', { name: '레슨' }).getByRole('heading', { name: 'ClusterIP: 클러스터 안의 고정 주소' }).waitFor();
+  await context.close();
+});
