@@ -289,16 +289,33 @@ pub fn load_dir(dir: &std::path::Path) -> Result<Vec<Lesson>, String> {
 
 include!(concat!(env!("OUT_DIR"), "/lessons.rs"));
 
-/// The lessons built into the program, in order. A lesson that does not parse is left out
-/// (the lesson test catches it before it ships).
-pub fn builtin() -> Vec<Lesson> {
-    let mut out: Vec<Lesson> = LESSON_FILES
-        .iter()
-        .filter_map(|(folder, files)| {
-            let files: Vec<(String, String)> = files.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect();
-            Lesson::parse(folder, &files).ok()
-        })
-        .collect();
-    out.sort_by_key(|l| l.order);
-    out
+/// What the lesson index shows of a lesson, from its `lesson.yaml` alone.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Summary {
+    pub id: String,
+    pub title: Text,
+    pub steps: usize,
+}
+
+pub fn summary(folder: &str, lesson_yaml: &str) -> Result<Summary, String> {
+    let (docs, err) = yaml::parse_stream(lesson_yaml);
+    if let Some(e) = err {
+        return Err(format!("{folder}/lesson.yaml: {}", e.message));
+    }
+    let meta = docs.into_iter().next().map(|d| d.value).ok_or(format!("{folder}/lesson.yaml is empty"))?;
+    Ok(Summary {
+        id: string(&meta, "id", folder)?,
+        title: text(meta.get("title"), &format!("{folder} title"))?,
+        steps: match meta.get("steps") {
+            Some(Value::Seq(s)) => s.len(),
+            _ => 0,
+        },
+    })
+}
+
+/// The folder of the lesson with this id, and the id of the lesson after it.
+pub fn locate(id: &str) -> Option<(&'static str, &'static [&'static str], Option<&'static str>)> {
+    let i = LESSON_INDEX.iter().position(|(_, lid, _)| *lid == id)?;
+    let (folder, _, files) = LESSON_INDEX[i];
+    Some((folder, files, LESSON_INDEX.get(i + 1).map(|(_, next, _)| *next)))
 }

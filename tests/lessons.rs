@@ -72,8 +72,15 @@ fn a_broken_manifest_fails_the_clean_apply_check() {
 }
 
 #[test]
-fn the_built_in_lessons_are_the_folder_s_lessons() {
-    let built: Vec<String> = svclab::lessons::builtin().into_iter().map(|l| l.id).collect();
-    let on_disk: Vec<String> = lessons().into_iter().map(|l| l.id).collect();
-    assert_eq!(built, on_disk);
+fn the_index_the_page_fetches_by_matches_the_folders() {
+    let all = lessons();
+    let index: Vec<&str> = svclab::lessons::LESSON_INDEX.iter().map(|(_, id, _)| *id).collect();
+    let ordered: Vec<&str> = all.iter().map(|l| l.id.as_str()).collect();
+    assert_eq!(index, ordered, "folders are named in the lessons' order");
+    for (folder, id, files) in svclab::lessons::LESSON_INDEX {
+        let yaml = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("lessons").join(folder).join("lesson.yaml")).unwrap();
+        let s = svclab::lessons::summary(folder, &yaml).unwrap();
+        assert_eq!(s.id, *id);
+        assert!(files.contains(&"lesson.yaml") && files.contains(&"intro.en.md") && files.contains(&"intro.ko.md"));
+    }
 }

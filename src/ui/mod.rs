@@ -63,6 +63,17 @@ fn md_inline(text: &str) -> Html {
     inlines(&crate::markdown::inline(text))
 }
 
+/// A same-origin file next to the page (`lessons/...`), as text.
+async fn fetch_text(url: String) -> Option<String> {
+    use wasm_bindgen::JsCast;
+    let resp = wasm_bindgen_futures::JsFuture::from(gloo::utils::window().fetch_with_str(&url)).await.ok()?;
+    let resp: web_sys::Response = resp.dyn_into().ok()?;
+    if !resp.ok() {
+        return None;
+    }
+    wasm_bindgen_futures::JsFuture::from(resp.text().ok()?).await.ok()?.as_string()
+}
+
 /// Lesson prose: the Markdown subset, rendered as elements (never as HTML).
 fn md(text: &str) -> Html {
     use crate::markdown::{parse, Block};
@@ -111,6 +122,8 @@ pub enum Msg {
     Hint(usize),
     Solution(usize),
     RunSolution(usize),
+    LessonLoaded(Result<crate::lessons::Lesson, String>),
+    IndexLoaded(Vec<crate::lessons::Summary>),
 }
 
 pub struct App {
@@ -122,6 +135,11 @@ pub struct App {
     goal_state: Vec<bool>,
     shown_hint: Option<usize>,
     shown_solution: Option<usize>,
+    /// The lesson after this one, by id.
+    next_lesson: Option<&'static str>,
+    /// Why the lesson could not be opened.
+    lesson_error: Option<String>,
+    index: Vec<crate::lessons::Summary>,
     storage_key: String,
     route: Route,
     lang: Lang,
@@ -273,19 +291,51 @@ impl Component for App {
             Route::Playground | Route::Lessons => format!("{STORAGE_PREFIX}playground"),
             Route::Lesson(id) => format!("{STORAGE_PREFIX}lesson:{id}"),
         };
-        let lesson = match &route {
-            Route::Lesson(id) => crate::lessons::builtin().into_iter().find(|l| &l.id == id).map(Rc::new),
-            _ => None,
-        };
-        let saved = storage().and_then(|s| s.get_item(&storage_key).ok().flatten());
-        let session = match &lesson {
-            Some(l) => {
-                let lab = l.start().map(|s| s.shell.cluster.lab.clone()).unwrap_or_default();
-                saved.and_then(|text| Session::from_json_on(&text, lab)).or_else(|| l.start().ok()).unwrap_or_else(|| Session::new(1, l.files.clone()))
+        // A lesson's files are fetched; until they arrive the page shows an empty lab.
+        let mut next_lesson = None;
+        let mut lesson_error = None;
+        match &route {
+            Route::Lesson(id) => match crate::lessons::locate(id) {
+                Some((folder, files, next)) => {
+                    next_lesson = next;
+                    let link = ctx.link().clone();
+                    yew::platform::spawn_local(async move {
+                        let mut got = Vec::new();
+                        for f in files {
+                            match fetch_text(format!("lessons/{folder}/{f}")).await {
+                                Some(t) => got.push((f.to_string(), t)),
+                                None => {
+                                    link.send_message(Msg::LessonLoaded(Err(format!("lessons/{folder}/{f}"))));
+                                    return;
+                                }
+                            }
+                        }
+                        link.send_message(Msg::LessonLoaded(crate::lessons::Lesson::parse(folder, &got)));
+                    });
+                }
+                None => lesson_error = Some(id.clone()),
+            },
+            Route::Lessons => {
+                let link = ctx.link().clone();
+                yew::platform::spawn_local(async move {
+                    let mut out = Vec::new();
+                    for (folder, _, _) in crate::lessons::LESSON_INDEX {
+                        if let Some(t) = fetch_text(format!("lessons/{folder}/lesson.yaml")).await {
+                            if let Ok(s) = crate::lessons::summary(folder, &t) {
+                                out.push(s);
+                            }
+                        }
+                    }
+                    link.send_message(Msg::IndexLoaded(out));
+                });
             }
-            None => saved.and_then(|text| Session::from_json(&text)).unwrap_or_else(|| Session::new(1, starter_files())),
+            Route::Playground => {}
+        }
+        let saved = storage().and_then(|s| s.get_item(&storage_key).ok().flatten());
+        let session = match &route {
+            Route::Lesson(_) => Session::new(1, Vec::new()),
+            _ => saved.and_then(|text| Session::from_json(&text)).unwrap_or_else(|| Session::new(1, starter_files())),
         };
-        let done = lesson.as_ref().map_or(0, |l| saved_progress(&l.id).min(l.steps.len()));
         let reduced_motion = window.match_media("(prefers-reduced-motion: reduce)").ok().flatten().is_some_and(|m| m.matches());
         let link = ctx.link().clone();
         let clock = Interval::new(1000, move || link.send_message(Msg::Tick));
@@ -296,11 +346,14 @@ impl Component for App {
         let term = Rc::new(session.transcript[skip..].to_vec());
         let mut app = App {
             session,
-            lesson,
-            done,
+            lesson: None,
+            done: 0,
             goal_state: Vec::new(),
             shown_hint: None,
             shown_solution: None,
+            next_lesson,
+            lesson_error,
+            index: Vec::new(),
             storage_key,
             route,
             lang: initial_lang(),
@@ -490,6 +543,24 @@ impl Component for App {
                 self.check_goals();
                 true
             }
+            Msg::LessonLoaded(Ok(l)) => {
+                let saved = storage().and_then(|s| s.get_item(&self.storage_key).ok().flatten());
+                let lab = l.start().map(|s| s.shell.cluster.lab.clone()).unwrap_or_default();
+                self.session = saved.and_then(|text| Session::from_json_on(&text, lab)).or_else(|| l.start().ok()).unwrap_or_else(|| Session::new(l.seed, l.files.clone()));
+                self.done = saved_progress(&l.id).min(l.steps.len());
+                self.lesson = Some(Rc::new(l));
+                self.relayout();
+                self.check_goals();
+                true
+            }
+            Msg::LessonLoaded(Err(what)) => {
+                self.lesson_error = Some(what);
+                true
+            }
+            Msg::IndexLoaded(list) => {
+                self.index = list;
+                true
+            }
             Msg::Hint(i) => {
                 self.shown_hint = (self.shown_hint != Some(i)).then_some(i);
                 true
@@ -557,7 +628,7 @@ impl Component for App {
                         <button onclick={link.callback(|_| Msg::Reset)} title={t(lang, "reset-confirm")}>{ t(lang, "reset") }</button>
                     </nav>
                 </header>
-                if let (Route::Lesson(id), None) = (&self.route, &self.lesson) {
+                if let (Route::Lesson(id), Some(_)) = (&self.route, &self.lesson_error) {
                     <section class="lesson" aria-label={t(lang, "lesson")}>
                         <h2>{ format!("{}: {id}", t(lang, "lesson")) }</h2>
                         <p>{ t(lang, "no-lesson") }</p>
@@ -588,17 +659,16 @@ impl Component for App {
 impl App {
     fn view_index(&self) -> Html {
         let lang = self.lang;
-        let lessons = crate::lessons::builtin();
         html! {
             <main class="index">
                 <h2>{ t(lang, "lessons") }</h2>
                 <ol>
-                    { for lessons.iter().map(|l| {
-                        let done = saved_progress(&l.id).min(l.steps.len());
+                    { for self.index.iter().map(|l| {
+                        let done = saved_progress(&l.id).min(l.steps);
                         html! {
                             <li>
                                 <a href={format!("#/lesson/{}", l.id)}>{ l.title.get(lang).to_string() }</a>
-                                <span class={classes!("progress", (done == l.steps.len()).then_some("complete"))}>{ format!(" {done}/{} {}", l.steps.len(), t(lang, "progress")) }</span>
+                                <span class={classes!("progress", (done == l.steps).then_some("complete"))}>{ format!(" {done}/{} {}", l.steps, t(lang, "progress")) }</span>
                             </li>
                         }
                     }) }
@@ -611,7 +681,6 @@ impl App {
         let lang = self.lang;
         let link = ctx.link();
         let Some(l) = &self.lesson else { return html! {} };
-        let next = crate::lessons::builtin().into_iter().skip_while(|x| x.id != l.id).nth(1);
         html! {
             <aside class="lesson-pane" aria-label={t(lang, "lesson")}>
                 <h2>{ l.title.get(lang).to_string() }</h2>
@@ -650,7 +719,7 @@ impl App {
                 }
                 <div class="step-buttons">
                     <button onclick={link.callback(|_| Msg::Reset)}>{ t(lang, "reset-lesson") }</button>
-                    if let Some(n) = next { <a href={format!("#/lesson/{}", n.id)}>{ format!("{} → {}", t(lang, "next-lesson"), n.title.get(lang)) }</a> }
+                    if let Some(n) = self.next_lesson { <a href={format!("#/lesson/{n}")}>{ format!("{} →", t(lang, "next-lesson")) }</a> }
                 </div>
             </aside>
         }
