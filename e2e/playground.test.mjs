@@ -36,6 +36,9 @@ test('apply the NodePort manifests, curl from the PC, see the hops', async () =>
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
+  // Every request the page makes goes to its own origin: nothing from a CDN, no tracking.
+  const foreign = [];
+  context.on('request', (r) => { if (!r.url().startsWith(base) && !r.url().startsWith('data:')) foreign.push(r.url()); });
   await page.goto(`${base}?lang=en#/playground`);
   const editor = page.getByRole('textbox', { name: /YAML/ });
   await editor.waitFor();
@@ -58,6 +61,7 @@ test('apply the NodePort manifests, curl from the PC, see the hops', async () =>
   assert.match(said, /DNAT 10\.0\.2\.1:\d+ -> 10\.0\.2\.5:31001 => 10\.0\.2\.1:\d+ -> 192\.168\.\d+\.\d+:80/);
   await page.screenshot({ path: path.join(shots, 'playground-curl.png'), fullPage: true });
   assert.deepEqual(errors, []);
+  assert.deepEqual(foreign, [], 'requests to other hosts');
   await context.close();
 });
 

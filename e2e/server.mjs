@@ -7,9 +7,15 @@ import zlib from 'node:zlib';
 
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.svg': 'image/svg+xml' };
 
-export function serve(root, prefix = '/') {
+// `pages` maps extra paths to HTML (a blog post embedding the app, say).
+export function serve(root, prefix = '/', pages = {}) {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://x');
+    if (pages[url.pathname]) {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(pages[url.pathname]);
+      return;
+    }
     if (!url.pathname.startsWith(prefix)) { res.writeHead(404); res.end(); return; }
     let rel = decodeURIComponent(url.pathname.slice(prefix.length)) || 'index.html';
     const file = path.join(root, path.normalize(rel).replace(/^(\.\.[/\\])+/, ''));

@@ -72,6 +72,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("done", "done", "완료"),
     ("todo", "to do", "할 일"),
     ("progress", "steps done", "단계 완료"),
+    ("open-full", "svclab: open the full page ↗", "svclab: 전체 화면으로 열기 ↗"),
     ("language", "Language", "언어"),
     ("no-request", "No request yet. Try `host curl http://127.0.0.1:31051` after applying a NodePort Service.", "아직 요청이 없습니다. NodePort 서비스를 적용한 뒤 `host curl http://127.0.0.1:31051`을 실행해 보세요."),
 ];

@@ -163,10 +163,24 @@ pub struct App {
     save_timer: Option<Timeout>,
     _clock: Interval,
     _hash: EventListener,
+    embed: bool,
+    posted_height: i32,
 }
 
 fn storage() -> Option<web_sys::Storage> {
     gloo::utils::window().local_storage().ok().flatten()
+}
+
+fn embedded() -> bool {
+    gloo::utils::window().location().search().unwrap_or_default().trim_start_matches('?').split('&').any(|kv| kv == "embed=1")
+}
+
+/// The same page, outside the iframe: the URL without `embed=1`.
+fn full_page_url() -> String {
+    let loc = gloo::utils::window().location();
+    let search: Vec<String> = loc.search().unwrap_or_default().trim_start_matches('?').split('&').filter(|kv| !kv.is_empty() && *kv != "embed=1").map(String::from).collect();
+    let q = if search.is_empty() { String::new() } else { format!("?{}", search.join("&")) };
+    format!("{}{}{q}{}", loc.origin().unwrap_or_default(), loc.pathname().unwrap_or_default(), loc.hash().unwrap_or_default())
 }
 
 fn initial_lang() -> Lang {
@@ -284,6 +298,24 @@ impl Component for App {
     type Message = Msg;
     type Properties = ();
 
+    fn rendered(&mut self, _ctx: &Context<Self>, _first: bool) {
+        // Inside an iframe, tell the embedding page how tall the content is.
+        if !self.embed {
+            return;
+        }
+        let Some(root) = gloo::utils::document().document_element() else { return };
+        let h = root.scroll_height();
+        if h != self.posted_height {
+            self.posted_height = h;
+            if let Ok(Some(parent)) = gloo::utils::window().parent() {
+                let msg = js_sys::Object::new();
+                let _ = js_sys::Reflect::set(&msg, &"type".into(), &"svclab:height".into());
+                let _ = js_sys::Reflect::set(&msg, &"height".into(), &(h as f64).into());
+                let _ = parent.post_message(&msg, "*");
+            }
+        }
+    }
+
     fn create(ctx: &Context<Self>) -> Self {
         let window = gloo::utils::window();
         let route = route_from_hash(&window.location().hash().unwrap_or_default());
@@ -377,6 +409,8 @@ impl Component for App {
             save_timer: None,
             _clock: clock,
             _hash: hash,
+            embed: embedded(),
+            posted_height: 0,
         };
         app.check_goals();
         app
@@ -617,9 +651,13 @@ impl Component for App {
         let lang = self.lang;
         let link = ctx.link();
         html! {
-            <div class="app" lang={lang.code()}>
+            <div class={classes!("app", self.embed.then_some("embed"))} lang={lang.code()}>
                 <header class="bar">
-                    <h1>{ t(lang, "title") }</h1>
+                    if self.embed {
+                        <a class="out" href={full_page_url()} target="_blank" rel="noopener">{ t(lang, "open-full") }</a>
+                    } else {
+                        <h1>{ t(lang, "title") }</h1>
+                    }
                     <nav aria-label={t(lang, "language")}>
                         <a href="#/playground">{ t(lang, "playground") }</a>
                         <a href="#/lessons">{ t(lang, "lessons") }</a>

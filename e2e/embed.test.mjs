@@ -1,0 +1,68 @@
+// A blog post on a sub-path embeds a lesson with one script tag; the iframe fits its content.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve } from './server.mjs';
+import { launch } from './browser.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const shots = path.join(here, 'artifacts');
+const post = `<!DOCTYPE html><html><head><meta charset="utf-8"><title>A post</title></head><body>
+<h1>Kubernetes Services</h1><p>Try it here:</p>
+<script src="/blog/assets/svclab/embed.js" data-lesson="clusterip" data-lang="en" data-height="300"></script>
+<p>After the lab.</p></body></html>`;
+let server, browser, base;
+
+before(async () => {
+  fs.mkdirSync(shots, { recursive: true });
+  server = await serve(path.join(here, '..', 'dist'), '/blog/assets/svclab/', { '/blog/2025/12/08/services.html': post });
+  base = `http://127.0.0.1:${server.address().port}`;
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+test('a blog post under a sub-path embeds a lesson and the iframe fits its content', async () => {
+  const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
+  const page = await context.newPage();
+  const foreign = [];
+  context.on('request', (r) => { if (!r.url().startsWith(base)) foreign.push(r.url()); });
+  await page.goto(`${base}/blog/2025/12/08/services.html`);
+  const frameEl = page.locator('iframe[title="svclab"]');
+  await frameEl.waitFor();
+  assert.match(await frameEl.getAttribute('src'), /\/blog\/assets\/svclab\/index\.html\?embed=1&lang=en#\/lesson\/clusterip$/);
+  const frame = page.frameLocator('iframe[title="svclab"]');
+  await frame.getByRole('heading', { name: 'ClusterIP: a stable address inside the cluster' }).waitFor();
+  await frame.getByRole('link', { name: /open the full page/ }).waitFor();
+  // The height the page reports replaces the 300 px the tag asked for, and stays put.
+  await page.waitForFunction(() => {
+    const f = document.querySelector('iframe');
+    const h = parseInt(f.style.height, 10);
+    return h > 600 && Math.abs(h - f.contentDocument.documentElement.scrollHeight) <= 2;
+  }, null, { timeout: 15000 });
+  const settled = await frameEl.evaluate((f) => f.style.height);
+  await page.waitForTimeout(1500);
+  assert.equal(await frameEl.evaluate((f) => f.style.height), settled, 'the height does not keep growing');
+  await page.screenshot({ path: path.join(shots, 'embed.png'), fullPage: true });
+  assert.deepEqual(foreign, []);
+  await context.close();
+});
+
+test('the embedding page ignores height messages from anyone else', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${base}/blog/2025/12/08/services.html`);
+  const frameEl = page.locator('iframe[title="svclab"]');
+  await page.frameLocator('iframe[title="svclab"]').getByRole('heading', { name: 'ClusterIP: a stable address inside the cluster' }).waitFor();
+  await page.waitForFunction(() => parseInt(document.querySelector('iframe').style.height, 10) > 600);
+  const before = await frameEl.evaluate((f) => f.style.height);
+  await page.evaluate(() => window.postMessage({ type: 'svclab:height', height: 150 }, '*'));
+  await page.waitForTimeout(300);
+  assert.equal(await frameEl.evaluate((f) => f.style.height), before);
+  await context.close();
+});
