@@ -16,7 +16,7 @@ browser-deps:
 	@[ -d node_modules/playwright-core ] && [ -x node_modules/.bin/wasm-opt ] || npm ci --no-audit --no-fund
 
 test-browser: browser-deps dist
-	node --test e2e/playground.test.mjs e2e/lesson.test.mjs e2e/embed.test.mjs
+	node --test e2e/playground.test.mjs e2e/lesson.test.mjs e2e/embed.test.mjs e2e/share.test.mjs
 
 # Apply and settle 100 Deployments x 10 replicas + 1,000 Services, 10,000 traced requests,
 # peak memory.

@@ -9,6 +9,7 @@ pub mod layout;
 pub mod lessons;
 pub mod markdown;
 pub mod session;
+pub mod share;
 pub mod sim;
 
 #[cfg(target_arch = "wasm32")]

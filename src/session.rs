@@ -132,6 +132,11 @@ impl Session {
 
     /// The saved form: seed, files, history and the replay log, as JSON.
     pub fn to_json(&self) -> String {
+        self.to_json_with(Vec::new())
+    }
+
+    /// The saved form with extra top-level fields (a share link's lesson and language).
+    pub fn to_json_with(&self, extra: Vec<(&str, Value)>) -> String {
         let files = |fs: &[(String, String)]| Value::Seq(fs.iter().map(|(n, t)| Value::Seq(vec![Value::str(n.as_str()), Value::str(t.as_str())])).collect());
         let log = self
             .log
@@ -142,15 +147,16 @@ impl Session {
                 Entry::Send { url, count } => Value::Seq(vec![Value::str("send"), Value::str(url.as_str()), Value::Int(*count as i64)]),
             })
             .collect();
-        Value::map(vec![
+        let mut fields = vec![
             ("v", Value::Int(1)),
             ("seed", Value::Int(self.seed as i64)),
             ("active", Value::Int(self.active as i64)),
             ("files", files(&self.files)),
             ("history", Value::Seq(self.history.iter().map(|h| Value::str(h.as_str())).collect())),
             ("log", Value::Seq(log)),
-        ])
-        .to_json()
+        ];
+        fields.extend(extra);
+        Value::map(fields).to_json()
     }
 
     /// Rebuilds a session from its saved form by replaying the log. `None` if the text is not

@@ -30,6 +30,40 @@ enum Route {
     Lesson(String),
 }
 
+/// Opens a share link (`#/share/DATA`): stores the shared lab where its page will find it and
+/// turns the address into that page's, without a reload. `Err` when the data is damaged.
+fn open_share(hash: &str) -> Option<Result<(), ()>> {
+    let data = hash.trim_start_matches('#').strip_prefix("/share/")?;
+    let Some(json) = crate::share::decode(data) else { return Some(Err(())) };
+    Some(store_shared(&json))
+}
+
+/// Saves a shared lab (from a link or a file) for its page and switches the address to it.
+fn store_shared(json: &str) -> Result<(), ()> {
+    if Session::from_json(json).is_none() {
+        return Err(());
+    }
+    let v = crate::sim::yaml::parse_stream(json).0.into_iter().next().map(|d| d.value).ok_or(())?;
+    let lesson = v.get("lesson").and_then(|l| l.as_str()).map(String::from);
+    let lang = v.get("lang").and_then(|l| l.as_str()).and_then(Lang::parse);
+    let key = match &lesson {
+        Some(id) => format!("{STORAGE_PREFIX}lesson:{id}"),
+        None => format!("{STORAGE_PREFIX}playground"),
+    };
+    storage().ok_or(())?.set_item(&key, json).map_err(|_| ())?;
+    let hash = match &lesson {
+        Some(id) => format!("#/lesson/{id}"),
+        None => "#/playground".into(),
+    };
+    let query = lang.map_or(String::new(), |l| format!("?lang={}", l.code()));
+    let loc = gloo::utils::window().location();
+    let url = format!("{}{query}{hash}", loc.pathname().unwrap_or_default());
+    if let Ok(h) = gloo::utils::window().history() {
+        let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    }
+    Ok(())
+}
+
 fn route_from_hash(hash: &str) -> Route {
     let h = hash.trim_start_matches('#');
     match h.strip_prefix("/lesson/") {
@@ -123,6 +157,10 @@ pub enum Msg {
     Solution(usize),
     RunSolution(usize),
     LessonLoaded(Result<crate::lessons::Lesson, String>),
+    Share,
+    CloseShare,
+    Upload(web_sys::Event),
+    Uploaded(Option<String>),
     IndexLoaded(Vec<crate::lessons::Summary>),
 }
 
@@ -165,6 +203,9 @@ pub struct App {
     _hash: EventListener,
     embed: bool,
     posted_height: i32,
+    bad_share: bool,
+    /// The share dialog: the link, or `Err(json)` when it is too long for a link.
+    share: Option<Result<String, String>>,
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -318,6 +359,7 @@ impl Component for App {
 
     fn create(ctx: &Context<Self>) -> Self {
         let window = gloo::utils::window();
+        let bad_share = matches!(open_share(&window.location().hash().unwrap_or_default()), Some(Err(())));
         let route = route_from_hash(&window.location().hash().unwrap_or_default());
         let storage_key = match &route {
             Route::Playground | Route::Lessons => format!("{STORAGE_PREFIX}playground"),
@@ -411,6 +453,8 @@ impl Component for App {
             _hash: hash,
             embed: embedded(),
             posted_height: 0,
+            bad_share,
+            share: None,
         };
         app.check_goals();
         app
@@ -591,6 +635,40 @@ impl Component for App {
                 self.lesson_error = Some(what);
                 true
             }
+            Msg::Share => {
+                let mut extra = vec![("lang", crate::sim::value::Value::str(self.lang.code()))];
+                if let Some(l) = &self.lesson {
+                    extra.push(("lesson", crate::sim::value::Value::str(l.id.as_str())));
+                }
+                let json = self.session.to_json_with(extra);
+                let loc = gloo::utils::window().location();
+                let link = format!("{}{}#/share/{}", loc.origin().unwrap_or_default(), loc.pathname().unwrap_or_default(), crate::share::encode(&json));
+                self.share = Some(if link.len() <= crate::share::MAX_LINK_CHARS { Ok(link) } else { Err(json) });
+                true
+            }
+            Msg::CloseShare => {
+                self.share = None;
+                true
+            }
+            Msg::Upload(e) => {
+                let input: HtmlInputElement = e.target_unchecked_into();
+                let Some(file) = input.files().and_then(|f| f.get(0)) else { return false };
+                let link = ctx.link().clone();
+                yew::platform::spawn_local(async move {
+                    let text = wasm_bindgen_futures::JsFuture::from(file.text()).await.ok().and_then(|t| t.as_string());
+                    link.send_message(Msg::Uploaded(text));
+                });
+                false
+            }
+            Msg::Uploaded(text) => {
+                match text.as_deref().map(store_shared) {
+                    Some(Ok(())) => {
+                        let _ = gloo::utils::window().location().reload();
+                    }
+                    _ => self.bad_share = true,
+                }
+                true
+            }
             Msg::IndexLoaded(list) => {
                 self.index = list;
                 true
@@ -664,8 +742,15 @@ impl Component for App {
                         <button class={classes!((lang == Lang::Ko).then_some("on"))} onclick={link.callback(|_| Msg::Lang(Lang::Ko))} aria-pressed={(lang == Lang::Ko).to_string()}>{ "한국어" }</button>
                         <button class={classes!((lang == Lang::En).then_some("on"))} onclick={link.callback(|_| Msg::Lang(Lang::En))} aria-pressed={(lang == Lang::En).to_string()}>{ "English" }</button>
                         <button onclick={link.callback(|_| Msg::Reset)} title={t(lang, "reset-confirm")}>{ t(lang, "reset") }</button>
+                        <button onclick={link.callback(|_| Msg::Share)}>{ t(lang, "share") }</button>
                     </nav>
                 </header>
+                if self.bad_share {
+                    <p class="warn" role="alert">{ t(lang, "bad-share") }</p>
+                }
+                if let Some(share) = &self.share {
+                    { self.view_share(ctx, share) }
+                }
                 if let (Route::Lesson(id), Some(_)) = (&self.route, &self.lesson_error) {
                     <section class="lesson" aria-label={t(lang, "lesson")}>
                         <h2>{ format!("{}: {id}", t(lang, "lesson")) }</h2>
@@ -695,6 +780,41 @@ impl Component for App {
 }
 
 impl App {
+    fn view_share(&self, ctx: &Context<Self>, share: &Result<String, String>) -> Html {
+        let lang = self.lang;
+        let link = ctx.link();
+        let loc = gloo::utils::window().location();
+        let base = format!("{}{}", loc.origin().unwrap_or_default(), loc.pathname().unwrap_or_default());
+        let embed_src = format!("{}embed.js", base.trim_end_matches("index.html"));
+        let snippet = match &self.lesson {
+            Some(l) => format!("<script src=\"{embed_src}\" data-lesson=\"{}\" data-lang=\"{}\"></script>", l.id, lang.code()),
+            None => format!("<script src=\"{embed_src}\" data-lang=\"{}\"></script>", lang.code()),
+        };
+        html! {
+            <section class="share" role="dialog" aria-label={t(lang, "share")}>
+                { match share {
+                    Ok(url) => html! {
+                        <label>{ t(lang, "share-link") }
+                            <input type="text" readonly=true class="share-link" value={url.clone()} onfocus={Callback::from(|e: FocusEvent| e.target_unchecked_into::<HtmlInputElement>().select())} />
+                        </label>
+                    },
+                    Err(json) => html! {
+                        <p>{ t(lang, "share-too-long") }
+                            { " " }<a download="svclab-lab.json" href={format!("data:application/json;charset=utf-8,{}", String::from(js_sys::encode_uri_component(json)))}>{ t(lang, "download") }</a>
+                        </p>
+                    },
+                } }
+                <label>{ t(lang, "upload") }
+                    <input type="file" accept=".json,application/json" onchange={link.callback(Msg::Upload)} />
+                </label>
+                <label>{ t(lang, "embed-snippet") }
+                    <input type="text" readonly=true value={snippet} onfocus={Callback::from(|e: FocusEvent| e.target_unchecked_into::<HtmlInputElement>().select())} />
+                </label>
+                <button onclick={link.callback(|_| Msg::CloseShare)}>{ t(lang, "close") }</button>
+            </section>
+        }
+    }
+
     fn view_index(&self) -> Html {
         let lang = self.lang;
         html! {
