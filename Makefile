@@ -49,6 +49,7 @@ serve: tools
 
 dist: tools
 	trunk build --release --offline
+	node tools/csp.mjs dist
 
 # Page weight, load time, frame times and apply time in headless Chromium (prints figures).
 .PHONY: budgets

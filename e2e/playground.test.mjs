@@ -39,6 +39,9 @@ test('apply the NodePort manifests, curl from the PC, see the hops', async () =>
   // Every request the page makes goes to its own origin: nothing from a CDN, no tracking.
   const foreign = [];
   context.on('request', (r) => { if (!r.url().startsWith(base) && !r.url().startsWith('data:')) foreign.push(r.url()); });
+  // The page runs under its Content-Security-Policy without tripping it.
+  const violations = [];
+  page.on('console', (m) => { if (/Content Security Policy|Refused to/.test(m.text())) violations.push(m.text()); });
   await page.goto(`${base}?lang=en#/playground`);
   const editor = page.getByRole('textbox', { name: /YAML/ });
   await editor.waitFor();
@@ -62,6 +65,9 @@ test('apply the NodePort manifests, curl from the PC, see the hops', async () =>
   await page.screenshot({ path: path.join(shots, 'playground-curl.png'), fullPage: true });
   assert.deepEqual(errors, []);
   assert.deepEqual(foreign, [], 'requests to other hosts');
+  assert.deepEqual(violations, [], 'CSP violations');
+  assert.match(await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content'), /script-src 'self' 'wasm-unsafe-eval'/);
+  assert.equal(await page.locator('script:not([src])').count(), 0, 'no inline scripts');
   await context.close();
 });
 
@@ -126,5 +132,18 @@ test('a 5 MB paste gets the API server\'s answer without freezing the page', asy
   await input.press('Enter');
   await page.locator('.terminal pre.out', { hasText: 'No resources found' }).waitFor({ timeout: 10000 });
   console.log(`# 5 MB paste: applied and answered in ${Date.now() - started} ms`);
+  await context.close();
+});
+
+test('without WebAssembly the page says so in both languages', async () => {
+  const context = await browser.newContext();
+  await context.addInitScript(() => { delete window.WebAssembly; });
+  const page = await context.newPage();
+  await page.goto(`${base}?lang=en#/playground`);
+  const alert = page.getByRole('alert');
+  await alert.waitFor();
+  const text = await alert.textContent();
+  assert.match(text, /svclab could not start/);
+  assert.match(text, /svclab을 시작하지 못했습니다/);
   await context.close();
 });

@@ -1018,7 +1018,7 @@ impl App {
                 if !self.balance.is_empty() {
                     <div class="balance" aria-label={t(lang, "balance")}>
                         <h3>{ t(lang, "balance") }</h3>
-                        <ul>{ for self.balance.iter().map(|(who, n)| html! { <li><span class="bar" style={format!("width:{}px", n * 12)}></span>{ format!(" {n} × {who}") }</li> }) }</ul>
+                        <ul>{ for self.balance.iter().map(|(who, n)| html! { <li><progress max="20" value={n.to_string()}></progress>{ format!(" {n} × {who}") }</li> }) }</ul>
                     </div>
                 }
                 <div class="hops">
