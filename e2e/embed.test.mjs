@@ -66,3 +66,21 @@ test('the embedding page ignores height messages from anyone else', async () => 
   assert.equal(await frameEl.evaluate((f) => f.style.height), before);
   await context.close();
 });
+
+test('the Share / Embed dialog gives a snippet that embeds the playground as it is', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${base}/blog/assets/svclab/index.html?lang=en#/playground`);
+  await page.getByRole('textbox', { name: /YAML/ }).waitFor();
+  await page.getByRole('button', { name: /kubectl apply -f deploy-test01.yml/ }).click();
+  await page.getByRole('button', { name: 'Share / Embed' }).click();
+  const snippet = await page.locator('input.embed-snippet').inputValue();
+  assert.match(snippet, /^<script src="http:\/\/127\.0\.0\.1:\d+\/blog\/assets\/svclab\/embed\.js" data-share="1\.[A-Za-z0-9_-]+"><\/script>$/);
+  // A page holding only that snippet shows the same lab, command included.
+  const blog = await context.newPage();
+  await blog.route(`${base}/blog/snippet.html`, (r) => r.fulfill({ contentType: 'text/html', body: `<!DOCTYPE html><h1>Post</h1>${snippet}` }));
+  await blog.goto(`${base}/blog/snippet.html`);
+  const frame = blog.frameLocator('iframe[title="svclab"]');
+  await frame.locator('.terminal pre.cmd', { hasText: 'kubectl apply -f deploy-test01.yml' }).waitFor();
+  await context.close();
+});

@@ -1,5 +1,7 @@
 // svclab embed: one script tag in a blog post inserts a lesson or the playground.
 //   <script src="/svclab/embed.js" data-lesson="clusterip" data-lang="ko" data-height="720"></script>
+// or, for a playground with given files and commands, the data of a share link:
+//   <script src="/svclab/embed.js" data-share="1.…"></script>
 // The iframe's height follows its content: the page inside posts its height, and only messages
 // from that iframe's own window and origin are believed.
 (function () {
@@ -8,7 +10,9 @@
   var base = new URL('./', script.src);
   var params = new URLSearchParams({ embed: '1' });
   if (script.dataset.lang) params.set('lang', script.dataset.lang);
-  var route = script.dataset.lesson ? '#/lesson/' + encodeURIComponent(script.dataset.lesson) : '#/playground';
+  var route = script.dataset.share
+    ? '#/share/' + script.dataset.share.replace(/[^A-Za-z0-9._-]/g, '')
+    : script.dataset.lesson ? '#/lesson/' + encodeURIComponent(script.dataset.lesson) : '#/playground';
   var src = new URL('index.html?' + params.toString() + route, base).href;
   var iframe = document.createElement('iframe');
   iframe.src = src;

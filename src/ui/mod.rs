@@ -30,38 +30,60 @@ enum Route {
     Lesson(String),
 }
 
-/// Opens a share link (`#/share/DATA`): stores the shared lab where its page will find it and
-/// turns the address into that page's, without a reload. `Err` when the data is damaged.
-fn open_share(hash: &str) -> Option<Result<(), ()>> {
-    let data = hash.trim_start_matches('#').strip_prefix("/share/")?;
-    let Some(json) = crate::share::decode(data) else { return Some(Err(())) };
-    Some(store_shared(&json))
+/// A shared lab: the saved session and where it belongs.
+struct Shared {
+    json: String,
+    lesson: Option<String>,
+    lang: Option<Lang>,
 }
 
-/// Saves a shared lab (from a link or a file) for its page and switches the address to it.
-fn store_shared(json: &str) -> Result<(), ()> {
+/// Reads a share link (`#/share/DATA`) or an uploaded file. `None`: not a share; `Err`: damaged.
+fn read_shared(json: &str) -> Result<Shared, ()> {
     if Session::from_json(json).is_none() {
         return Err(());
     }
     let v = crate::sim::yaml::parse_stream(json).0.into_iter().next().map(|d| d.value).ok_or(())?;
-    let lesson = v.get("lesson").and_then(|l| l.as_str()).map(String::from);
-    let lang = v.get("lang").and_then(|l| l.as_str()).and_then(Lang::parse);
-    let key = match &lesson {
+    Ok(Shared {
+        json: json.to_string(),
+        lesson: v.get("lesson").and_then(|l| l.as_str()).map(String::from),
+        lang: v.get("lang").and_then(|l| l.as_str()).and_then(Lang::parse),
+    })
+}
+
+fn open_share(hash: &str) -> Option<Result<Shared, ()>> {
+    let data = hash.trim_start_matches('#').strip_prefix("/share/")?;
+    Some(crate::share::decode(data).ok_or(()).and_then(|json| read_shared(&json)))
+}
+
+fn shared_storage_key(s: &Shared) -> String {
+    match &s.lesson {
         Some(id) => format!("{STORAGE_PREFIX}lesson:{id}"),
         None => format!("{STORAGE_PREFIX}playground"),
-    };
-    storage().ok_or(())?.set_item(&key, json).map_err(|_| ())?;
-    let hash = match &lesson {
+    }
+}
+
+/// Keeps a shared lab for its page (where storage allows) and turns the address into that
+/// page's without a reload, keeping `embed=1`.
+fn adopt_shared(s: &Shared) {
+    if let Some(st) = storage() {
+        let _ = st.set_item(&shared_storage_key(s), &s.json);
+    }
+    let hash = match &s.lesson {
         Some(id) => format!("#/lesson/{id}"),
         None => "#/playground".into(),
     };
-    let query = lang.map_or(String::new(), |l| format!("?lang={}", l.code()));
-    let loc = gloo::utils::window().location();
-    let url = format!("{}{query}{hash}", loc.pathname().unwrap_or_default());
+    let mut query: Vec<String> = Vec::new();
+    if embedded() {
+        query.push("embed=1".into());
+    }
+    if let Some(l) = s.lang {
+        query.push(format!("lang={}", l.code()));
+    }
+    let q = if query.is_empty() { String::new() } else { format!("?{}", query.join("&")) };
+    let url = format!("{}{q}{hash}", gloo::utils::window().location().pathname().unwrap_or_default());
     if let Ok(h) = gloo::utils::window().history() {
         let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
     }
-    Ok(())
 }
 
 fn route_from_hash(hash: &str) -> Route {
@@ -206,6 +228,8 @@ pub struct App {
     bad_share: bool,
     /// The share dialog: the link, or `Err(json)` when it is too long for a link.
     share: Option<Result<String, String>>,
+    /// A shared lab for the lesson still being fetched.
+    shared_json: Option<String>,
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -359,7 +383,14 @@ impl Component for App {
 
     fn create(ctx: &Context<Self>) -> Self {
         let window = gloo::utils::window();
-        let bad_share = matches!(open_share(&window.location().hash().unwrap_or_default()), Some(Err(())));
+        let (shared, bad_share) = match open_share(&window.location().hash().unwrap_or_default()) {
+            Some(Ok(s)) => {
+                adopt_shared(&s);
+                (Some(s), false)
+            }
+            Some(Err(())) => (None, true),
+            None => (None, false),
+        };
         let route = route_from_hash(&window.location().hash().unwrap_or_default());
         let storage_key = match &route {
             Route::Playground | Route::Lessons => format!("{STORAGE_PREFIX}playground"),
@@ -405,10 +436,11 @@ impl Component for App {
             }
             Route::Playground => {}
         }
-        let saved = storage().and_then(|s| s.get_item(&storage_key).ok().flatten());
+        // A shared lab wins over what this browser had saved.
+        let saved = shared.as_ref().map(|s| s.json.clone()).or_else(|| storage().and_then(|s| s.get_item(&storage_key).ok().flatten()));
         let session = match &route {
             Route::Lesson(_) => Session::new(1, Vec::new()),
-            _ => saved.and_then(|text| Session::from_json(&text)).unwrap_or_else(|| Session::new(1, starter_files())),
+            _ => saved.clone().and_then(|text| Session::from_json(&text)).unwrap_or_else(|| Session::new(1, starter_files())),
         };
         let reduced_motion = window.match_media("(prefers-reduced-motion: reduce)").ok().flatten().is_some_and(|m| m.matches());
         let link = ctx.link().clone();
@@ -430,7 +462,7 @@ impl Component for App {
             index: Vec::new(),
             storage_key,
             route,
-            lang: initial_lang(),
+            lang: shared.as_ref().and_then(|s| s.lang).unwrap_or_else(initial_lang),
             layout,
             term,
             input: String::new(),
@@ -455,6 +487,7 @@ impl Component for App {
             posted_height: 0,
             bad_share,
             share: None,
+            shared_json: shared.map(|s| s.json),
         };
         app.check_goals();
         app
@@ -622,7 +655,7 @@ impl Component for App {
                 true
             }
             Msg::LessonLoaded(Ok(l)) => {
-                let saved = storage().and_then(|s| s.get_item(&self.storage_key).ok().flatten());
+                let saved = self.shared_json.take().or_else(|| storage().and_then(|s| s.get_item(&self.storage_key).ok().flatten()));
                 let lab = l.start().map(|s| s.shell.cluster.lab.clone()).unwrap_or_default();
                 self.session = saved.and_then(|text| Session::from_json_on(&text, lab)).or_else(|| l.start().ok()).unwrap_or_else(|| Session::new(l.seed, l.files.clone()));
                 self.done = saved_progress(&l.id).min(l.steps.len());
@@ -661,8 +694,9 @@ impl Component for App {
                 false
             }
             Msg::Uploaded(text) => {
-                match text.as_deref().map(store_shared) {
-                    Some(Ok(())) => {
+                match text.as_deref().map(read_shared) {
+                    Some(Ok(s)) => {
+                        adopt_shared(&s);
                         let _ = gloo::utils::window().location().reload();
                     }
                     _ => self.bad_share = true,
@@ -786,9 +820,11 @@ impl App {
         let loc = gloo::utils::window().location();
         let base = format!("{}{}", loc.origin().unwrap_or_default(), loc.pathname().unwrap_or_default());
         let embed_src = format!("{}embed.js", base.trim_end_matches("index.html"));
-        let snippet = match &self.lesson {
-            Some(l) => format!("<script src=\"{embed_src}\" data-lesson=\"{}\" data-lang=\"{}\"></script>", l.id, lang.code()),
-            None => format!("<script src=\"{embed_src}\" data-lang=\"{}\"></script>", lang.code()),
+        let snippet = match (&self.lesson, share) {
+            (Some(l), _) => format!("<script src=\"{embed_src}\" data-lesson=\"{}\" data-lang=\"{}\"></script>", l.id, lang.code()),
+            // The playground as it is now: the share link's data.
+            (None, Ok(url)) => format!("<script src=\"{embed_src}\" data-share=\"{}\"></script>", url.rsplit("#/share/").next().unwrap_or("")),
+            (None, Err(_)) => format!("<script src=\"{embed_src}\" data-lang=\"{}\"></script>", lang.code()),
         };
         html! {
             <section class="share" role="dialog" aria-label={t(lang, "share")}>
@@ -808,7 +844,7 @@ impl App {
                     <input type="file" accept=".json,application/json" onchange={link.callback(Msg::Upload)} />
                 </label>
                 <label>{ t(lang, "embed-snippet") }
-                    <input type="text" readonly=true value={snippet} onfocus={Callback::from(|e: FocusEvent| e.target_unchecked_into::<HtmlInputElement>().select())} />
+                    <input type="text" readonly=true class="embed-snippet" value={snippet} onfocus={Callback::from(|e: FocusEvent| e.target_unchecked_into::<HtmlInputElement>().select())} />
                 </label>
                 <button onclick={link.callback(|_| Msg::CloseShare)}>{ t(lang, "close") }</button>
             </section>
