@@ -1,38 +1,21 @@
 // A blog post on a sub-path embeds a lesson with one script tag; the iframe fits its content.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { serve } from './server.mjs';
-import { launch } from './browser.mjs';
+import { lab, shots } from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const shots = path.join(here, 'artifacts');
 const post = `<!DOCTYPE html><html><head><meta charset="utf-8"><title>A post</title></head><body>
 <h1>Kubernetes Services</h1><p>Try it here:</p>
 <script src="/blog/assets/svclab/embed.js" data-lesson="clusterip" data-lang="en" data-height="300"></script>
 <p>After the lab.</p></body></html>`;
-let server, browser, base;
-
-before(async () => {
-  fs.mkdirSync(shots, { recursive: true });
-  server = await serve(path.join(here, '..', 'dist'), '/blog/assets/svclab/', { '/blog/2025/12/08/services.html': post });
-  base = `http://127.0.0.1:${server.address().port}`;
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const env = lab({ prefix: '/blog/assets/svclab/', pages: { '/blog/2025/12/08/services.html': post } });
 
 test('a blog post under a sub-path embeds a lesson and the iframe fits its content', async () => {
-  const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
+  const context = await env.browser.newContext({ viewport: { width: 1000, height: 900 } });
   const page = await context.newPage();
   const foreign = [];
-  context.on('request', (r) => { if (!r.url().startsWith(base)) foreign.push(r.url()); });
-  await page.goto(`${base}/blog/2025/12/08/services.html`);
+  context.on('request', (r) => { if (!r.url().startsWith(env.origin)) foreign.push(r.url()); });
+  await page.goto(`${env.origin}/blog/2025/12/08/services.html`);
   const frameEl = page.locator('iframe[title="svclab"]');
   await frameEl.waitFor();
   assert.match(await frameEl.getAttribute('src'), /\/blog\/assets\/svclab\/index\.html\?embed=1&lang=en#\/lesson\/clusterip$/);
@@ -54,9 +37,9 @@ test('a blog post under a sub-path embeds a lesson and the iframe fits its conte
 });
 
 test('the embedding page ignores height messages from anyone else', async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await context.newPage();
-  await page.goto(`${base}/blog/2025/12/08/services.html`);
+  await page.goto(`${env.origin}/blog/2025/12/08/services.html`);
   const frameEl = page.locator('iframe[title="svclab"]');
   await page.frameLocator('iframe[title="svclab"]').getByRole('heading', { name: 'ClusterIP: a stable address inside the cluster' }).waitFor();
   await page.waitForFunction(() => parseInt(document.querySelector('iframe').style.height, 10) > 600);
@@ -68,9 +51,9 @@ test('the embedding page ignores height messages from anyone else', async () => 
 });
 
 test('the Share / Embed dialog gives a snippet that embeds the playground as it is', async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await context.newPage();
-  await page.goto(`${base}/blog/assets/svclab/index.html?lang=en#/playground`);
+  await page.goto(`${env.origin}/blog/assets/svclab/index.html?lang=en#/playground`);
   await page.getByRole('textbox', { name: /YAML/ }).waitFor();
   await page.getByRole('button', { name: /kubectl apply -f deploy-test01.yml/ }).click();
   await page.getByRole('button', { name: 'Share / Embed' }).click();
@@ -78,8 +61,8 @@ test('the Share / Embed dialog gives a snippet that embeds the playground as it 
   assert.match(snippet, /^<script src="http:\/\/127\.0\.0\.1:\d+\/blog\/assets\/svclab\/embed\.js" data-share="1\.[A-Za-z0-9_-]+"><\/script>$/);
   // A page holding only that snippet shows the same lab, command included.
   const blog = await context.newPage();
-  await blog.route(`${base}/blog/snippet.html`, (r) => r.fulfill({ contentType: 'text/html', body: `<!DOCTYPE html><h1>Post</h1>${snippet}` }));
-  await blog.goto(`${base}/blog/snippet.html`);
+  await blog.route(`${env.origin}/blog/snippet.html`, (r) => r.fulfill({ contentType: 'text/html', body: `<!DOCTYPE html><h1>Post</h1>${snippet}` }));
+  await blog.goto(`${env.origin}/blog/snippet.html`);
   const frame = blog.frameLocator('iframe[title="svclab"]');
   await frame.locator('.terminal pre.cmd', { hasText: 'kubectl apply -f deploy-test01.yml' }).waitFor();
   await context.close();

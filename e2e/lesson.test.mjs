@@ -1,39 +1,16 @@
 // A learner walks the ClusterIP lesson in real Chromium: a wrong attempt first (its goals stay
 // open), then the right commands; hints and the solution on request; progress on the index.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { serve } from './server.mjs';
-import { launch } from './browser.mjs';
+import { lab, terminal, shots } from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const shots = path.join(here, 'artifacts');
-let server, browser, base;
-
-before(async () => {
-  fs.mkdirSync(shots, { recursive: true });
-  server = await serve(path.join(here, '..', 'dist'));
-  base = `http://127.0.0.1:${server.address().port}/`;
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
-
-async function terminal(page, line) {
-  const input = page.getByRole('textbox', { name: 'Terminal' });
-  await input.fill(line);
-  await input.press('Enter');
-}
+const env = lab();
 
 test('the ClusterIP lesson, from a wrong attempt to the end', async () => {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  const context = await env.browser.newContext({ viewport: { width: 1400, height: 1000 } });
   const page = await context.newPage();
-  await page.goto(`${base}?lang=en#/lesson/clusterip`);
+  await page.goto(`${env.base}?lang=en#/lesson/clusterip`);
   const pane = page.getByRole('complementary', { name: 'Lesson' });
   await pane.getByRole('heading', { name: 'ClusterIP: a stable address inside the cluster' }).waitFor();
   const current = pane.locator('li.step.current');
@@ -72,7 +49,7 @@ test('the ClusterIP lesson, from a wrong attempt to the end', async () => {
   await pane.getByRole('status').filter({ hasText: 'Lesson complete.' }).waitFor();
 
   // Changing the route reloads the page, which then shows the index.
-  await page.goto(`${base}?lang=en#/lessons`);
+  await page.goto(`${env.base}?lang=en#/lessons`);
   const row = page.getByRole('listitem').filter({ hasText: 'ClusterIP' });
   await row.waitFor();
   assert.match(await row.textContent(), /3\/3 steps done/);
@@ -81,9 +58,9 @@ test('the ClusterIP lesson, from a wrong attempt to the end', async () => {
 });
 
 test('lesson pages and the index exist in Korean too', async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await context.newPage();
-  await page.goto(`${base}?lang=ko#/lessons`);
+  await page.goto(`${env.base}?lang=ko#/lessons`);
   await page.getByRole('link', { name: 'ClusterIP: 클러스터 안의 고정 주소' }).click();
   await page.getByRole('complementary', { name: '레슨' }).getByRole('heading', { name: 'ClusterIP: 클러스터 안의 고정 주소' }).waitFor();
   await context.close();

@@ -1,48 +1,24 @@
 // A learner's path through the playground, in real Chromium: apply the seed's NodePort
 // manifests, curl from the PC, watch the hops announced, break a manifest, reload.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { serve } from './server.mjs';
-import { launch } from './browser.mjs';
+import { lab, terminal, shots } from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const dist = path.join(here, '..', 'dist');
-const shots = path.join(here, 'artifacts');
-let server, browser, base;
-
-before(async () => {
-  fs.mkdirSync(shots, { recursive: true });
-  server = await serve(dist);
-  base = `http://127.0.0.1:${server.address().port}/`;
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
-
-async function terminal(page, line) {
-  const input = page.getByRole('textbox', { name: 'Terminal' });
-  await input.fill(line);
-  await input.press('Enter');
-}
+const env = lab();
 
 test('apply the NodePort manifests, curl from the PC, see the hops', async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+  const context = await env.browser.newContext({ viewport: { width: 1280, height: 1000 } });
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   // Every request the page makes goes to its own origin: nothing from a CDN, no tracking.
   const foreign = [];
-  context.on('request', (r) => { if (!r.url().startsWith(base) && !r.url().startsWith('data:')) foreign.push(r.url()); });
+  context.on('request', (r) => { if (!r.url().startsWith(env.base) && !r.url().startsWith('data:')) foreign.push(r.url()); });
   // The page runs under its Content-Security-Policy without tripping it.
   const violations = [];
   page.on('console', (m) => { if (/Content Security Policy|Refused to/.test(m.text())) violations.push(m.text()); });
-  await page.goto(`${base}?lang=en#/playground`);
+  await page.goto(`${env.base}?lang=en#/playground`);
   const editor = page.getByRole('textbox', { name: /YAML/ });
   await editor.waitFor();
   assert.match(await editor.inputValue(), /kind: Deployment/);
@@ -72,9 +48,9 @@ test('apply the NodePort manifests, curl from the PC, see the hops', async () =>
 });
 
 test('a broken manifest shows its error at its line, and a reload keeps the files', async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+  const context = await env.browser.newContext({ viewport: { width: 1280, height: 1000 } });
   const page = await context.newPage();
-  await page.goto(`${base}?lang=en#/playground`);
+  await page.goto(`${env.base}?lang=en#/playground`);
   const editor = page.getByRole('textbox', { name: /YAML/ });
   await editor.waitFor();
   await page.getByRole('tab', { name: 'service-test01.yml' }).click();
@@ -96,11 +72,11 @@ test('a broken manifest shows its error at its line, and a reload keeps the file
 });
 
 test('names holding markup are shown as text, never run', async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await context.newPage();
   let dialogs = 0;
   page.on('dialog', async (d) => { dialogs++; await d.dismiss(); });
-  await page.goto(`${base}?lang=en#/playground`);
+  await page.goto(`${env.base}?lang=en#/playground`);
   const editor = page.getByRole('textbox', { name: /YAML/ });
   await editor.waitFor();
   await page.getByRole('button', { name: /New file|새 파일/ }).click();
@@ -113,9 +89,9 @@ test('names holding markup are shown as text, never run', async () => {
 });
 
 test('a 5 MB paste gets the API server\'s answer without freezing the page', async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await context.newPage();
-  await page.goto(`${base}?lang=en#/playground`);
+  await page.goto(`${env.base}?lang=en#/playground`);
   const editor = page.getByRole('textbox', { name: /YAML/ });
   await editor.waitFor();
   await page.getByRole('button', { name: /New file/ }).click();
@@ -136,10 +112,10 @@ test('a 5 MB paste gets the API server\'s answer without freezing the page', asy
 });
 
 test('without WebAssembly the page says so in both languages', async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   await context.addInitScript(() => { delete window.WebAssembly; });
   const page = await context.newPage();
-  await page.goto(`${base}?lang=en#/playground`);
+  await page.goto(`${env.base}?lang=en#/playground`);
   const alert = page.getByRole('alert');
   await alert.waitFor();
   const text = await alert.textContent();

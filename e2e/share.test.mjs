@@ -1,31 +1,10 @@
 // A share link carries the whole lab: opened in a fresh browser context it rebuilds the same
 // cluster, names and addresses. A damaged link changes nothing and says so.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { serve } from './server.mjs';
-import { launch } from './browser.mjs';
+import { lab, terminal } from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-let server, browser, base;
-
-before(async () => {
-  server = await serve(path.join(here, '..', 'dist'));
-  base = `http://127.0.0.1:${server.address().port}/`;
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
-
-async function terminal(page, line) {
-  const input = page.getByRole('textbox', { name: 'Terminal' });
-  await input.fill(line);
-  await input.press('Enter');
-}
+const env = lab();
 
 // `kubectl get all` without its AGE column, which follows the wall clock.
 async function getAll(page) {
@@ -37,9 +16,9 @@ async function getAll(page) {
 }
 
 test('a share link reproduces the same cluster in a fresh browser', async () => {
-  const a = await browser.newContext();
+  const a = await env.browser.newContext();
   const page = await a.newPage();
-  await page.goto(`${base}?lang=en#/playground`);
+  await page.goto(`${env.base}?lang=en#/playground`);
   await page.getByRole('textbox', { name: /YAML/ }).waitFor();
   await page.getByRole('button', { name: /kubectl apply -f deploy-test01.yml/ }).click();
   await page.getByRole('tab', { name: 'service-test01.yml' }).click();
@@ -53,7 +32,7 @@ test('a share link reproduces the same cluster in a fresh browser', async () => 
   assert.ok(link.length < 8000);
   await a.close();
 
-  const b = await browser.newContext();
+  const b = await env.browser.newContext();
   const fresh = await b.newPage();
   await fresh.goto(link);
   await fresh.getByRole('textbox', { name: /YAML/ }).waitFor();
@@ -63,9 +42,9 @@ test('a share link reproduces the same cluster in a fresh browser', async () => 
 });
 
 test('a damaged share link changes nothing and says so', async () => {
-  const c = await browser.newContext();
+  const c = await env.browser.newContext();
   const page = await c.newPage();
-  await page.goto(`${base}?lang=en#/share/1.not-a-lab`);
+  await page.goto(`${env.base}?lang=en#/share/1.not-a-lab`);
   await page.getByRole('alert').filter({ hasText: 'damaged' }).waitFor();
   assert.match(await page.getByRole('textbox', { name: /YAML/ }).inputValue(), /kind: Deployment/);
   await c.close();
