@@ -690,7 +690,6 @@ impl Cluster {
                         ));
                         event(p, "Warning", "Failed", "Error: ErrImagePull".into());
                         p.status.state = ContainerState::Waiting("ErrImagePull".into());
-                        p.status.restarts += 0;
                         let backoff = backoff(p.status.events.iter().filter(|e| e.message == "Error: ErrImagePull").count() as u32);
                         p.status.next_step_at = Some(now + backoff.min(20));
                         return Some(true);

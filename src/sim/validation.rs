@@ -164,8 +164,6 @@ fn validate_annotations(annotations: &Labels, path: &str) -> Vec<FieldError> {
         total += k.len() + v.len();
     }
     if total > 256 * 1024 {
-        errs.push(FieldError::Invalid(path.into(), Bad::Str(String::new()), String::new()));
-        errs.pop();
         errs.push(forbidden(path, "may not be larger than 256 KB"));
     }
     errs
