@@ -2,7 +2,8 @@
 // cluster, names and addresses. A damaged link changes nothing and says so.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { lab, terminal } from './harness.mjs';
+import path from 'node:path';
+import { lab, terminal, shots } from './harness.mjs';
 
 const env = lab();
 
@@ -48,4 +49,34 @@ test('a damaged share link changes nothing and says so', async () => {
   await page.getByRole('alert').filter({ hasText: 'damaged' }).waitFor();
   assert.match(await page.getByRole('textbox', { name: /YAML/ }).inputValue(), /kind: Deployment/);
   await c.close();
+});
+
+test('a lab too big for a link goes by file: download, then upload elsewhere', async () => {
+  const a = await env.browser.newContext({ acceptDownloads: true });
+  const page = await a.newPage();
+  await page.goto(`${env.base}?lang=en#/playground`);
+  const editor = page.getByRole('textbox', { name: /YAML/ });
+  await editor.waitFor();
+  // A file with lots of distinct text does not compress into 8,000 characters.
+  const big = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes\ndata:\n' + Array.from({ length: 600 }, (_, i) => `  k${i}: "${(i * 7919).toString(36)}${(i * 104729).toString(16)}"\n`).join('');
+  await page.getByRole('button', { name: /New file/ }).click();
+  await editor.fill(big);
+  await page.getByRole('button', { name: /kubectl apply -f manifest-3.yml/ }).click();
+  await page.locator('.terminal pre.out', { hasText: 'configmap/notes created' }).waitFor();
+  await page.getByRole('button', { name: 'Share / Embed' }).click();
+  await page.getByText(/too big for a link/).waitFor();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download' }).click()]);
+  const file = path.join(shots, 'shared-lab.json');
+  await download.saveAs(file);
+  await a.close();
+
+  const b = await env.browser.newContext();
+  const fresh = await b.newPage();
+  await fresh.goto(`${env.base}?lang=en#/playground`);
+  await fresh.getByRole('button', { name: 'Share / Embed' }).click();
+  await fresh.getByLabel('Upload a saved lab').setInputFiles(file);
+  await fresh.locator('.terminal pre.out', { hasText: 'configmap/notes created' }).waitFor();
+  await fresh.getByRole('tab', { name: 'manifest-3.yml' }).click();
+  assert.equal(await fresh.getByRole('textbox', { name: /YAML/ }).inputValue(), big);
+  await b.close();
 });
