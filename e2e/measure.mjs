@@ -33,15 +33,21 @@ const usable = Date.now() - t0;
 const wire = await page.evaluate(() => performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource')).reduce((n, e) => n + e.encodedBodySize, 0));
 console.log(`time to a usable editor and topology on loopback: ${usable} ms (gzip bytes on the wire: ${(wire / 1024).toFixed(1)} KiB)`);
 
-// Apply of the seed manifests plus re-render.
-const applyMs = await page.evaluate(async () => {
+// Apply of the seed manifests plus re-render: the work until the DOM shows the result, and the
+// time until the next frame is painted (which adds the wait for the display's refresh). Measured
+// once the page has settled (it warms its code paths just after start-up).
+await page.waitForTimeout(1000);
+const apply = await page.evaluate(async () => {
   const button = [...document.querySelectorAll('button')].find((b) => b.textContent.includes('kubectl apply -f deploy-test01.yml'));
+  const shown = () => [...document.querySelectorAll('.terminal pre.out')].some((p) => p.textContent.includes('deployment.apps/deploy-test01 created'));
   const t = performance.now();
   button.click();
+  while (!shown()) await new Promise((r) => setTimeout(r, 0));
+  const dom = performance.now() - t;
   await new Promise((r) => requestAnimationFrame(() => r()));
-  return performance.now() - t;
+  return { dom, frame: performance.now() - t };
 });
-console.log(`apply deploy-test01.yml + re-render: ${applyMs.toFixed(1)} ms (budget 16 ms)`);
+console.log(`apply deploy-test01.yml + re-render: ${apply.dom.toFixed(1)} ms until the DOM shows it, ${apply.frame.toFixed(1)} ms until the next frame (budget 16 ms)`);
 
 // 300 pods, then 60 packets in flight.
 const big = [];

@@ -184,6 +184,7 @@ pub enum Msg {
     Upload(web_sys::Event),
     Uploaded(Option<String>),
     IndexLoaded(Vec<crate::lessons::Summary>),
+    WarmUp,
 }
 
 pub struct App {
@@ -230,6 +231,7 @@ pub struct App {
     share: Option<Result<String, String>>,
     /// A shared lab for the lesson still being fetched.
     shared_json: Option<String>,
+    _warm: Option<Timeout>,
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -488,7 +490,10 @@ impl Component for App {
             bad_share,
             share: None,
             shared_json: shared.map(|s| s.json),
+            _warm: None,
         };
+        let link = ctx.link().clone();
+        app._warm = Some(Timeout::new(250, move || link.send_message(Msg::WarmUp)));
         app.check_goals();
         app
     }
@@ -702,6 +707,19 @@ impl Component for App {
                     _ => self.bad_share = true,
                 }
                 true
+            }
+            Msg::WarmUp => {
+                // The browser compiles WebAssembly functions on first use: run the common paths
+                // once in a throwaway session, so the learner's first apply is not the slow one.
+                let mut scratch = Session::new(1, starter_files());
+                scratch.run("kubectl apply -f deploy-test01.yml");
+                scratch.run("kubectl apply -f service-test01.yml");
+                scratch.tick(30);
+                scratch.run("host curl -s http://127.0.0.1:31051");
+                scratch.run("kubectl get all");
+                let _ = layout(&scratch.shell.cluster);
+                self._warm = None;
+                false
             }
             Msg::IndexLoaded(list) => {
                 self.index = list;
