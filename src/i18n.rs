@@ -105,7 +105,7 @@ mod tests {
             assert!(!en.is_empty() && !ko.is_empty(), "{k}");
         }
         let mut keys: Vec<&str> = STRINGS.iter().map(|(k, _, _)| *k).collect();
-        keys.sort();
+        keys.sort_unstable();
         keys.dedup();
         assert_eq!(keys.len(), STRINGS.len(), "duplicate keys");
     }

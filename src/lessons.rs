@@ -272,7 +272,7 @@ pub const RULE_NAMES: &[&str] = &["SEND", "PORT-FORWARD", "DNS", "DNAT", "SNAT",
 pub fn load_dir(dir: &std::path::Path) -> Result<Vec<Lesson>, String> {
     let mut out = Vec::new();
     let mut folders: Vec<_> = std::fs::read_dir(dir).map_err(|e| e.to_string())?.filter_map(|e| e.ok()).filter(|e| e.path().is_dir()).collect();
-    folders.sort_by_key(|e| e.file_name());
+    folders.sort_unstable_by_key(|e| e.file_name());
     for f in folders {
         let name = f.file_name().to_string_lossy().into_owned();
         let mut files = Vec::new();
@@ -283,7 +283,7 @@ pub fn load_dir(dir: &std::path::Path) -> Result<Vec<Lesson>, String> {
         }
         out.push(Lesson::parse(&name, &files)?);
     }
-    out.sort_by_key(|l| l.order);
+    out.sort_unstable_by_key(|l| l.order);
     Ok(out)
 }
 

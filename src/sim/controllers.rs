@@ -337,7 +337,7 @@ impl Cluster {
             }
         }
         let mut old_sorted = old.clone();
-        old_sorted.sort_by_key(|k| (self.replicasets[k].meta.creation, k.1.clone()));
+        old_sorted.sort_unstable_by_key(|k| (self.replicasets[k].meta.creation, k.1.clone()));
         for k in &old_sorted {
             if can_remove == 0 {
                 break;
@@ -397,7 +397,7 @@ impl Cluster {
                     create.push((rk.clone(), want - have));
                 } else if have > want {
                     // Delete the least useful first: unscheduled, not running, not ready, newest.
-                    active.sort_by_key(|k| {
+                    active.sort_unstable_by_key(|k| {
                         let p = &self.pods[*k];
                         (p.node().is_some(), matches!(p.status.state, ContainerState::Running { .. }), p.is_ready(), -p.meta.creation, k.1.as_str())
                     });
@@ -463,7 +463,7 @@ impl Cluster {
             .filter(|(_, p)| p.spec.node_name.is_none() && !p.is_terminating())
             .map(|(k, p)| (p.meta.creation, k.clone()))
             .collect();
-        pending.sort();
+        pending.sort_unstable();
         if pending.is_empty() {
             return false;
         }
@@ -498,7 +498,7 @@ impl Cluster {
             if feasible.is_empty() {
                 let total = self.nodes.len();
                 let mut parts: Vec<String> = reasons.iter().map(|(r, c)| format!("{c} node(s) {r}")).collect();
-                parts.sort();
+                parts.sort_unstable();
                 let msg = format!(
                     "0/{total} nodes are available: {}. preemption: 0/{total} nodes are available: {total} Preemption is not helpful for scheduling.",
                     parts.join(", ")
@@ -861,7 +861,7 @@ impl Cluster {
                     ports,
                 });
             }
-            addresses.sort_by(|a, b| a.ip.cmp(&b.ip));
+            addresses.sort_unstable_by(|a, b| a.ip.cmp(&b.ip));
             let meta = match old.remove(k) {
                 Some(e) => e.meta,
                 None => Meta {

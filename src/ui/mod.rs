@@ -651,7 +651,7 @@ impl Component for App {
                         None => counts.push((who, 1)),
                     }
                 }
-                counts.sort();
+                counts.sort_unstable();
                 self.balance = counts;
                 self.relayout();
                 self.launch(ctx, traces);
