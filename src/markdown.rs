@@ -18,41 +18,23 @@ pub enum Block {
 }
 
 pub fn inline(text: &str) -> Vec<Inline> {
+    let marks: [(&str, fn(String) -> Inline); 2] = [("`", Inline::Code), ("**", Inline::Bold)];
     let mut out = Vec::new();
     let mut rest = text;
     while !rest.is_empty() {
-        let code = rest.find('`');
-        let bold = rest.find("**");
-        match (code, bold) {
-            (Some(c), b) if b.is_none_or(|b| c < b) => {
-                if let Some(end) = rest[c + 1..].find('`') {
-                    if c > 0 {
-                        out.push(Inline::Text(rest[..c].to_string()));
-                    }
-                    out.push(Inline::Code(rest[c + 1..c + 1 + end].to_string()));
-                    rest = &rest[c + 2 + end..];
-                    continue;
-                }
-                out.push(Inline::Text(rest.to_string()));
-                break;
-            }
-            (_, Some(b)) => {
-                if let Some(end) = rest[b + 2..].find("**") {
-                    if b > 0 {
-                        out.push(Inline::Text(rest[..b].to_string()));
-                    }
-                    out.push(Inline::Bold(rest[b + 2..b + 2 + end].to_string()));
-                    rest = &rest[b + 4 + end..];
-                    continue;
-                }
-                out.push(Inline::Text(rest.to_string()));
-                break;
-            }
-            _ => {
-                out.push(Inline::Text(rest.to_string()));
-                break;
-            }
+        // The first mark that opens; an unclosed one leaves the rest as plain text.
+        let opened = marks.iter().filter_map(|&(mark, make)| Some((rest.find(mark)?, mark, make))).min_by_key(|m| m.0);
+        let Some((at, mark, make)) = opened else { break };
+        let body = at + mark.len();
+        let Some(len) = rest[body..].find(mark) else { break };
+        if at > 0 {
+            out.push(Inline::Text(rest[..at].to_string()));
         }
+        out.push(make(rest[body..body + len].to_string()));
+        rest = &rest[body + len + mark.len()..];
+    }
+    if !rest.is_empty() {
+        out.push(Inline::Text(rest.to_string()));
     }
     out
 }
