@@ -14,29 +14,25 @@ pub struct KindInfo {
 }
 
 impl KindInfo {
+    /// `name` followed by `.group` when the kind has an API group.
+    fn in_group(&self, name: &str) -> String {
+        if self.group.is_empty() {
+            name.to_string()
+        } else {
+            format!("{name}.{}", self.group)
+        }
+    }
     /// `service`, `deployment.apps`: the prefix kubectl prints before `/name`.
     pub fn qualified(&self) -> String {
-        if self.group.is_empty() {
-            self.singular.to_string()
-        } else {
-            format!("{}.{}", self.singular, self.group)
-        }
+        self.in_group(self.singular)
     }
     /// `services`, `deployments.apps`: the resource as API errors name it.
     pub fn resource(&self) -> String {
-        if self.group.is_empty() {
-            self.plural.to_string()
-        } else {
-            format!("{}.{}", self.plural, self.group)
-        }
+        self.in_group(self.plural)
     }
     /// `Service`, `Deployment.apps`: the kind as validation errors name it.
     pub fn kind_group(&self) -> String {
-        if self.group.is_empty() {
-            self.kind.to_string()
-        } else {
-            format!("{}.{}", self.kind, self.group)
-        }
+        self.in_group(self.kind)
     }
     pub fn api_version(&self) -> String {
         if self.group.is_empty() {
@@ -107,7 +103,6 @@ pub fn by_name(name: &str) -> Option<&'static KindInfo> {
             || k.short.contains(&lower.as_str())
             || k.kind.to_ascii_lowercase() == lower
             || (!k.group.is_empty()
-                && (lower == format!("{}.{}", k.plural, k.group)
-                    || lower == format!("{}.{}", k.singular, k.group)))
+                && (lower == k.resource() || lower == k.qualified()))
     })
 }
