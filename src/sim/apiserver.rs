@@ -12,6 +12,7 @@ use super::decode;
 use super::kinds::{self, KindInfo};
 use super::lab::{ip_to_u32, parse_cidr, u32_to_ip};
 use super::objects::*;
+use super::rng::Rng;
 use super::serialize;
 use super::validation as v;
 use super::value::Value;
@@ -617,21 +618,9 @@ impl Cluster {
         let offset = if usable <= 16 { 0 } else { (usable / 16).clamp(16, 256) };
         let first = net as u64 + 1;
         let bands = [(first + offset, first + usable), (first, first + offset)];
-        for (lo, hi) in bands {
-            if hi <= lo {
-                continue;
-            }
-            let n = hi - lo;
-            let start = self.rng.below(n);
-            for i in 0..n {
-                let ip = (lo + (start + i) % n) as u32;
-                if !self.cluster_ips.contains(&ip) {
-                    self.cluster_ips.insert(ip);
-                    return Some(ip);
-                }
-            }
-        }
-        None
+        let ip = pick_free(&mut self.rng, bands, |v| self.cluster_ips.contains(&(v as u32)))? as u32;
+        self.cluster_ips.insert(ip);
+        Some(ip)
     }
 
     /// A random free nodePort, from the upper band first (KEP-3668).
@@ -640,21 +629,9 @@ impl Cluster {
         let size = (hi - lo + 1) as u64;
         let offset = (size / 32).clamp(16, 128);
         let bands = [(lo as u64 + offset, hi as u64 + 1), (lo as u64, lo as u64 + offset)];
-        for (b_lo, b_hi) in bands {
-            if b_hi <= b_lo {
-                continue;
-            }
-            let n = b_hi - b_lo;
-            let start = self.rng.below(n);
-            for i in 0..n {
-                let p = (b_lo + (start + i) % n) as u16;
-                if !self.node_ports.contains(&p) {
-                    self.node_ports.insert(p);
-                    return Some(p);
-                }
-            }
-        }
-        None
+        let port = pick_free(&mut self.rng, bands, |v| self.node_ports.contains(&(v as u16)))? as u16;
+        self.node_ports.insert(port);
+        Some(port)
     }
 
     fn release(&mut self, a: &Allocation) {
@@ -880,3 +857,20 @@ pub fn image_tag(image: &str) -> Option<&str> {
     let last = image.rsplit('/').next().unwrap_or(image);
     last.split_once(':').map(|(_, t)| t)
 }
+
+/// A free value from the first band (half-open) that has one: the search starts at a random
+/// point of the band and wraps round, as the apiserver's allocators do.
+fn pick_free(rng: &mut Rng, bands: [(u64, u64); 2], taken: impl Fn(u64) -> bool) -> Option<u64> {
+    for (lo, hi) in bands {
+        if hi <= lo {
+            continue;
+        }
+        let n = hi - lo;
+        let start = rng.below(n);
+        if let Some(v) = (0..n).map(|i| lo + (start + i) % n).find(|&v| !taken(v)) {
+            return Some(v);
+        }
+    }
+    None
+}
+
