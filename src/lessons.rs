@@ -171,11 +171,16 @@ impl Lesson {
 
     /// A session set up for this lesson: its seed, its lab changes, its files.
     pub fn start(&self) -> Result<Session, String> {
+        Ok(Session::with_lab(self.seed, self.lab()?, self.files.clone()))
+    }
+
+    /// The lab with this lesson's changes applied.
+    pub fn lab(&self) -> Result<crate::sim::lab::Lab, String> {
         let mut lab = crate::sim::lab::Lab::default();
         if !self.lab.is_null() {
             lab.apply_changes(&self.lab)?;
         }
-        Ok(Session::with_lab(self.seed, lab, self.files.clone()))
+        Ok(lab)
     }
 }
 

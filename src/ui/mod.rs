@@ -238,6 +238,11 @@ fn storage() -> Option<web_sys::Storage> {
     gloo::utils::window().local_storage().ok().flatten()
 }
 
+/// The session JSON to open: a shared lab wins over what this browser had saved.
+fn saved_session(shared: Option<String>, storage_key: &str) -> Option<String> {
+    shared.or_else(|| storage().and_then(|s| s.get_item(storage_key).ok().flatten()))
+}
+
 fn embedded() -> bool {
     gloo::utils::window().location().search().unwrap_or_default().trim_start_matches('?').split('&').any(|kv| kv == "embed=1")
 }
@@ -385,7 +390,8 @@ impl Component for App {
 
     fn create(ctx: &Context<Self>) -> Self {
         let window = gloo::utils::window();
-        let (shared, bad_share) = match open_share(&window.location().hash().unwrap_or_default()) {
+        let fragment = window.location().hash().unwrap_or_default();
+        let (shared, bad_share) = match open_share(&fragment) {
             Some(Ok(s)) => {
                 adopt_shared(&s);
                 (Some(s), false)
@@ -393,7 +399,7 @@ impl Component for App {
             Some(Err(())) => (None, true),
             None => (None, false),
         };
-        let route = route_from_hash(&window.location().hash().unwrap_or_default());
+        let route = route_from_hash(&fragment);
         let storage_key = match &route {
             Route::Playground | Route::Lessons => format!("{STORAGE_PREFIX}playground"),
             Route::Lesson(id) => format!("{STORAGE_PREFIX}lesson:{id}"),
@@ -438,11 +444,12 @@ impl Component for App {
             }
             Route::Playground => {}
         }
-        // A shared lab wins over what this browser had saved.
-        let saved = shared.as_ref().map(|s| s.json.clone()).or_else(|| storage().and_then(|s| s.get_item(&storage_key).ok().flatten()));
+        let lang = shared.as_ref().and_then(|s| s.lang).unwrap_or_else(initial_lang);
+        let mut shared_json = shared.map(|s| s.json);
         let session = match &route {
+            // The saved or shared session is read once the lesson (and its lab) has arrived.
             Route::Lesson(_) => Session::new(1, Vec::new()),
-            _ => saved.clone().and_then(|text| Session::from_json(&text)).unwrap_or_else(|| Session::new(1, starter_files())),
+            _ => saved_session(shared_json.take(), &storage_key).and_then(|text| Session::from_json(&text)).unwrap_or_else(|| Session::new(1, starter_files())),
         };
         let reduced_motion = window.match_media("(prefers-reduced-motion: reduce)").ok().flatten().is_some_and(|m| m.matches());
         let link = ctx.link().clone();
@@ -464,7 +471,7 @@ impl Component for App {
             index: Vec::new(),
             storage_key,
             route,
-            lang: shared.as_ref().and_then(|s| s.lang).unwrap_or_else(initial_lang),
+            lang,
             layout,
             term,
             input: String::new(),
@@ -489,7 +496,7 @@ impl Component for App {
             posted_height: 0,
             bad_share,
             share: None,
-            shared_json: shared.map(|s| s.json),
+            shared_json,
             _warm: None,
         };
         let link = ctx.link().clone();
@@ -660,9 +667,10 @@ impl Component for App {
                 true
             }
             Msg::LessonLoaded(Ok(l)) => {
-                let saved = self.shared_json.take().or_else(|| storage().and_then(|s| s.get_item(&self.storage_key).ok().flatten()));
-                let lab = l.start().map(|s| s.shell.cluster.lab.clone()).unwrap_or_default();
-                self.session = saved.and_then(|text| Session::from_json_on(&text, lab)).or_else(|| l.start().ok()).unwrap_or_else(|| Session::new(l.seed, l.files.clone()));
+                // A lesson whose lab changes fail its own test still opens, on the plain lab.
+                let lab = l.lab().unwrap_or_default();
+                let saved = saved_session(self.shared_json.take(), &self.storage_key);
+                self.session = saved.and_then(|text| Session::from_json_on(&text, lab.clone())).unwrap_or_else(|| Session::with_lab(l.seed, lab, l.files.clone()));
                 self.done = saved_progress(&l.id).min(l.steps.len());
                 self.lesson = Some(Rc::new(l));
                 self.relayout();
