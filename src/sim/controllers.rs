@@ -850,7 +850,7 @@ impl Cluster {
                     continue;
                 }
                 let running = matches!(p.status.state, ContainerState::Running { .. });
-                let serving = running && p.status.ready || (p.is_terminating() && running);
+                let serving = running && (p.status.ready || p.is_terminating());
                 addresses.push(EndpointAddress {
                     ip,
                     node: p.spec.node_name.clone(),

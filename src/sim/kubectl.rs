@@ -225,7 +225,7 @@ impl Shell {
                     return Output::err(format!("error: `kubectl create {kind}` is not part of this lab; write a manifest and use `kubectl create -f FILE`\n"), 1);
                 }
             }
-            return Output::err(if mode == Mode::Apply { "error: must specify one of -f and -k\n".to_string() } else { "error: must specify one of -f and -k\n".to_string() }, 1);
+            return Output::err("error: must specify one of -f and -k\n".to_string(), 1);
         }
         let ns = self.namespace(&p);
         let mut errors = Vec::new();

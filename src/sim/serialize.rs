@@ -98,11 +98,8 @@ pub fn service(c: &Cluster, svc: &Service) -> Value {
         ("sessionAffinityConfig", affinity_cfg.unwrap_or(Value::Null)),
         ("type", s(svc.type_())),
     ]);
-    let status = if svc.type_() == "LoadBalancer" {
-        Value::map(vec![("loadBalancer", Value::Map(Vec::new()))])
-    } else {
-        Value::map(vec![("loadBalancer", Value::Map(Vec::new()))])
-    };
+    // Every Service has an empty load-balancer status; this lab never provisions one.
+    let status = Value::map(vec![("loadBalancer", Value::Map(Vec::new()))]);
     Value::map(vec![("apiVersion", s("v1")), ("kind", s("Service")), ("metadata", meta(c, &svc.meta, None)), ("spec", spec), ("status", status)])
 }
 
