@@ -224,7 +224,13 @@ impl Trace {
             out.push_str(line.trim_end());
             out.push('\n');
         }
-        let result = match &self.outcome {
+        out.push_str(&format!("  =>  {}\n", self.result()));
+        out
+    }
+
+    /// How the request ended, in words: the last line of `render`.
+    pub fn result(&self) -> String {
+        match &self.outcome {
             Outcome::Response(r) => format!("{} {} {}, {} bytes, back along the same path", r.version, r.status, r.reason, r.body.len()),
             Outcome::NotHttp => "the server answered, but not in HTTP".into(),
             Outcome::Refused => "connection refused".into(),
@@ -233,9 +239,7 @@ impl Trace {
             Outcome::EmptyReply => "closed without a reply".into(),
             Outcome::Unresolved(n) => format!("could not resolve {n}"),
             Outcome::DnsTimeout(n) => format!("no DNS answer for {n}"),
-        };
-        out.push_str(&format!("  =>  {result}\n"));
-        out
+        }
     }
 }
 

@@ -297,7 +297,7 @@ impl App {
             let mut hops = trace.hops.clone();
             hops.extend(trace.reply());
             let points = hops.iter().map(|h| self.layout.point(h)).collect();
-            let end = trace.render().lines().last().unwrap_or("").trim().to_string();
+            let end = format!("=>  {}", trace.result());
             self.last_trace = Some(trace);
             self.flights.push(Flight { points, hops, pos: 0.0, announced: 0, end });
         }
@@ -340,6 +340,11 @@ impl App {
 
     fn run_line(&mut self, ctx: &Context<Self>, line: &str) {
         let traces = self.session.run(line);
+        self.after_change(ctx, traces);
+    }
+
+    /// After a command or a send: redraw, fly the requests, save, and check the lesson.
+    fn after_change(&mut self, ctx: &Context<Self>, traces: Vec<Trace>) {
         self.relayout();
         self.launch(ctx, traces);
         self.schedule_save(ctx);
@@ -541,8 +546,10 @@ impl Component for App {
             Msg::Apply => {
                 let Some((name, _)) = self.session.files.get(self.session.active).cloned() else { return false };
                 self.run_line(ctx, &format!("kubectl apply -f {name}"));
-                let out = self.session.transcript.last().map(|l| l.output.clone()).unwrap_or_default();
-                self.error = self.session.error_line(&name, &out).filter(|_| !out.is_empty() && out.lines().any(|l| !l.ends_with(" created") && !l.ends_with(" configured") && !l.ends_with(" unchanged"))).map(|(line, msg)| (name, line, msg));
+                let out = self.session.transcript.last().map(|l| l.output.as_str()).unwrap_or_default();
+                // Only a failed apply needs the file read again to find the line at fault.
+                let failed = out.lines().any(|l| !l.ends_with(" created") && !l.ends_with(" configured") && !l.ends_with(" unchanged"));
+                self.error = if failed { self.session.error_line(&name, out).map(|(line, msg)| (name, line, msg)) } else { None };
                 true
             }
             Msg::Input(v) => {
@@ -660,10 +667,7 @@ impl Component for App {
                 }
                 counts.sort_unstable();
                 self.balance = counts;
-                self.relayout();
-                self.launch(ctx, traces);
-                self.schedule_save(ctx);
-                self.check_goals();
+                self.after_change(ctx, traces);
                 true
             }
             Msg::LessonLoaded(Ok(l)) => {
