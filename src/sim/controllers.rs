@@ -239,7 +239,9 @@ impl Cluster {
         }
     }
 
-    fn rs_pods(&self, rs: &ReplicaSet) -> (i64, i64) {
+    /// Pods a ReplicaSet owns that are not terminating, and how many of them are ready (from
+    /// the pass's counts while the controllers run).
+    pub fn replica_set_counts(&self, rs: &ReplicaSet) -> (i64, i64) {
         if let Some(counts) = self.owner_counts.get(&rs.meta.uid) {
             return *counts;
         }
@@ -290,7 +292,7 @@ impl Cluster {
             for k in &old {
                 changed |= self.set_rs_replicas(k, 0);
             }
-            let old_pods: i64 = old.iter().map(|k| self.rs_pods(&self.replicasets[k]).0).sum::<i64>()
+            let old_pods: i64 = old.iter().map(|k| self.replica_set_counts(&self.replicasets[k]).0).sum::<i64>()
                 + self
                     .pods
                     .values()
@@ -324,12 +326,12 @@ impl Cluster {
         }
         // Scale old ReplicaSets down while enough pods stay available.
         let min_available = desired - max_unavailable;
-        let available: i64 = old.iter().chain(std::iter::once(new_key)).map(|k| self.rs_pods(&self.replicasets[k]).1).sum();
+        let available: i64 = old.iter().chain(std::iter::once(new_key)).map(|k| self.replica_set_counts(&self.replicasets[k]).1).sum();
         let mut can_remove = (available - min_available).max(0);
         // Old pods that are not ready can always go.
         for k in &old {
             let rs = &self.replicasets[k];
-            let (active, ready) = self.rs_pods(rs);
+            let (active, ready) = self.replica_set_counts(rs);
             let current = rs.replicas.unwrap_or(0);
             let unhealthy = (active - ready).max(0).min(current);
             if unhealthy > 0 {
@@ -891,18 +893,11 @@ pub struct DeploymentStatus {
 }
 
 impl Cluster {
-    /// Pods a ReplicaSet owns that are not terminating, and how many of them are ready.
-    pub fn replica_set_counts(&self, rs: &ReplicaSet) -> (i64, i64) {
-        self.rs_pods(rs)
-    }
-
     /// The Deployment's pod-template-hash, computed once per template.
     pub fn cached_template_hash(&mut self, dk: &Key) -> String {
         let d = &self.deployments[dk];
-        if let Some((template, hash)) = self.hash_cache.get(&d.meta.uid) {
-            if *template == d.template {
-                return hash.clone();
-            }
+        if let Some(hash) = self.known_template_hash(d) {
+            return hash.clone();
         }
         let hash = template_hash(&d.template);
         let entry = (d.template.clone(), hash.clone());
@@ -910,17 +905,19 @@ impl Cluster {
         hash
     }
 
+    /// The hash cached for the Deployment's current template, if any.
+    fn known_template_hash(&self, d: &Deployment) -> Option<&String> {
+        self.hash_cache.get(&d.meta.uid).filter(|(t, _)| *t == d.template).map(|(_, h)| h)
+    }
+
     pub fn deployment_status(&self, d: &Deployment) -> DeploymentStatus {
-        let hash = match self.hash_cache.get(&d.meta.uid) {
-            Some((t, h)) if *t == d.template => h.clone(),
-            _ => template_hash(&d.template),
-        };
+        let hash = self.known_template_hash(d).cloned().unwrap_or_else(|| template_hash(&d.template));
         let mut st = DeploymentStatus::default();
         for rs in self.replicasets.values() {
             if rs.meta.owner.as_ref().is_none_or(|o| o.uid != d.meta.uid) {
                 continue;
             }
-            let (active, ready) = self.rs_pods(rs);
+            let (active, ready) = self.replica_set_counts(rs);
             st.replicas += active;
             st.ready += ready;
             st.available += ready;
