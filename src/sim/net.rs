@@ -585,21 +585,18 @@ impl Cluster {
             hops.push(Hop { place: Place::Nat, rule: Rule::Drop { reason: format!("no VM has the address {}", pf.guest_ip) }, before: after.clone(), after });
             return (Arrival::Dropped, true);
         };
-        (self.arrive(&node, after, Origin::External, hops, 0), true)
+        (self.forward(&node, after, Origin::External, hops, 0), true)
     }
 
-    /// A packet leaving a node's network stack (from a pod or the node itself).
+    /// A packet at a node: leaving a pod or the node itself, or arriving from the network.
+    /// kube-proxy puts the same Service rules on both paths (OUTPUT and PREROUTING), so one
+    /// function serves both; `origin` carries the difference.
     fn forward(&mut self, node: &str, flow: Flow, origin: Origin, hops: &mut Vec<Hop>, depth: u8) -> Arrival {
         let flow = match self.kube_proxy(node, flow, origin, hops) {
             Ok(f) => f,
             Err(a) => return a,
         };
         self.route(node, flow, origin, hops, depth)
-    }
-
-    /// A packet arriving at a node from the network.
-    fn arrive(&mut self, node: &str, flow: Flow, origin: Origin, hops: &mut Vec<Hop>, depth: u8) -> Arrival {
-        self.forward(node, flow, origin, hops, depth)
     }
 
     /// kube-proxy's NAT rules on one node. `Ok` is the flow after them; `Err` ends the packet.
@@ -751,7 +748,7 @@ impl Cluster {
                 }
                 hops.push(Hop { place: here, rule: Rule::Route { via: format!("NAT network {} -> {target}", node) }, before: flow.clone(), after: flow.clone() });
                 let o = if origin == Origin::Pod { Origin::Pod } else { Origin::External };
-                return self.arrive(&target, flow, o, hops, depth + 1);
+                return self.forward(&target, flow, o, hops, depth + 1);
             }
             let cp = self.lab.nodes.iter().any(|n| n.name == node && n.control_plane);
             if HOST_LISTENERS.contains(&flow.dst.port) || (cp && flow.dst.port == 6443) {
