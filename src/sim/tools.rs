@@ -194,11 +194,11 @@ impl Shell {
     /// Sends a request and advances the clock by how long it took to fail.
     fn send(&mut self, client: &Client, req: &Request) -> Trace {
         let trace = self.cluster.request(client, req);
-        if let (Some(super::net::Place::Pod { namespace, name, .. }), Outcome::Response(r)) =
-            (trace.hops.iter().rev().find(|h| matches!(h.rule, super::net::Rule::Deliver)).map(|h| h.place.clone()), &trace.outcome)
-        {
-            let src = trace.hops.iter().rev().find(|h| matches!(h.rule, super::net::Rule::Deliver)).map(|h| h.after.src.ip.clone()).unwrap_or_default();
-            self.cluster.log_access(&(namespace, name), &src, req, r.status, r.body.len());
+        let delivered = trace.hops.iter().rev().find(|h| matches!(h.rule, super::net::Rule::Deliver));
+        if let (Some(hop), Outcome::Response(r)) = (delivered, &trace.outcome) {
+            if let super::net::Place::Pod { namespace, name, .. } = &hop.place {
+                self.cluster.log_access(&(namespace.clone(), name.clone()), &hop.after.src.ip, req, r.status, r.body.len());
+            }
         }
         trace
     }
@@ -532,7 +532,7 @@ impl Shell {
                 Output::ok(text)
             }
             Lookup::NxDomain { .. } => Output::ok(""),
-            Lookup::NoServer => Output::err(";; communications error to 10.96.0.10#53: timed out\n;; no servers could be reached\n", 9),
+            Lookup::NoServer => Output::err(format!(";; communications error to {}#53: timed out\n;; no servers could be reached\n", self.cluster.lab.dns_ip), 9),
         }
     }
 
