@@ -186,11 +186,10 @@ impl Layout {
                 let x = n.rect.center().0;
                 // A Service rule acts on the Service's band, in this node's column.
                 let service = match &hop.rule {
-                    Rule::Dnat { service, .. } => Some(service.clone()),
-                    Rule::Reject { reason } | Rule::Drop { reason } => reason.trim_start_matches('"').split(':').next().map(str::to_string),
+                    Rule::Dnat { service, .. } | Rule::Reject { service, .. } | Rule::Drop { service: Some(service), .. } => Some(service),
                     _ => None,
                 };
-                match service.and_then(|s| self.services.iter().find(|b| format!("{}/{}", b.namespace, b.name) == s)) {
+                match service.and_then(|s| self.services.iter().find(|b| s.split_once('/') == Some((b.namespace.as_str(), b.name.as_str())))) {
                     Some(b) => (x, b.rect.center().1),
                     None => (x, 36.0),
                 }
@@ -223,5 +222,21 @@ mod tests {
                 assert!(p.rect.y + p.rect.h <= n.rect.y + n.rect.h + 0.01, "{} below {}", p.name, n.name);
             }
         }
+    }
+
+    #[test]
+    fn a_service_rule_that_stops_a_packet_is_drawn_on_that_service() {
+        use crate::sim::net::{Client, Request};
+        let svc = "apiVersion: v1\nkind: Service\nmetadata: {name: empty}\nspec:\n  selector: {app: none}\n  ports: [{port: 80}]\n";
+        let mut sh = Shell::new(Cluster::new(Lab::default(), 1), Box::new(MemFiles(vec![("s.yml".into(), svc.into())])));
+        sh.run("kubectl apply -f s.yml");
+        let ip = sh.cluster.services[&("default".to_string(), "empty".to_string())].spec.cluster_ip.clone().unwrap();
+        let req = Request { host: ip.clone(), port: 80, method: "GET".into(), path: "/".into(), host_header: ip, user_agent: "curl".into() };
+        let trace = sh.cluster.request(&Client::Node("myserver02".into()), &req);
+        let l = layout(&sh.cluster);
+        let reject = trace.hops.iter().find(|h| matches!(h.rule, Rule::Reject { .. })).expect("a REJECT hop");
+        let band = l.services.iter().find(|b| b.name == "empty").unwrap();
+        let column = l.nodes.iter().find(|n| n.name == "myserver02").unwrap();
+        assert_eq!(l.point(reject), (column.rect.center().0, band.rect.center().1));
     }
 }

@@ -90,10 +90,12 @@ pub enum Rule {
     Deliver,
     /// The server answered.
     Respond { status: String },
-    /// kube-proxy's REJECT: ICMP port unreachable, the client sees "connection refused".
-    Reject { reason: String },
-    /// Dropped silently: the client waits until it times out.
-    Drop { reason: String },
+    /// kube-proxy's REJECT for a Service (`namespace/name`) with no endpoints: ICMP port
+    /// unreachable, the client sees "connection refused".
+    Reject { service: String, reason: String },
+    /// Dropped silently: the client waits until it times out. `service` when one of a Service's
+    /// own rules dropped it.
+    Drop { service: Option<String>, reason: String },
     /// Nothing listens on the port: the kernel answers with a TCP reset.
     Reset { reason: String },
 }
@@ -128,7 +130,7 @@ impl Rule {
                 };
                 format!("{service}:{port} chose endpoint {chosen} of {of}, {pod} ({how})")
             }
-            Rule::Snat { reason } | Rule::Reject { reason } | Rule::Drop { reason } | Rule::Reset { reason } => reason.clone(),
+            Rule::Snat { reason } | Rule::Reject { reason, .. } | Rule::Drop { reason, .. } | Rule::Reset { reason } => reason.clone(),
             Rule::Route { via } => via.clone(),
             Rule::Deliver => "connection accepted".into(),
             Rule::Respond { status } => status.clone(),
@@ -563,7 +565,7 @@ impl Cluster {
         if !loopback {
             hops.push(Hop {
                 place: Place::Pc,
-                rule: Rule::Drop { reason: format!("the PC has no route into the NAT network {}; only port-forwarding rules reach the VMs", self.lab.nat_network) },
+                rule: Rule::Drop { service: None, reason: format!("the PC has no route into the NAT network {}; only port-forwarding rules reach the VMs", self.lab.nat_network) },
                 before: flow.clone(),
                 after: flow,
             });
@@ -582,7 +584,7 @@ impl Cluster {
             after: after.clone(),
         });
         let Some(node) = self.node_by_ip(&pf.guest_ip).map(|n| n.name.clone()) else {
-            hops.push(Hop { place: Place::Nat, rule: Rule::Drop { reason: format!("no VM has the address {}", pf.guest_ip) }, before: after.clone(), after });
+            hops.push(Hop { place: Place::Nat, rule: Rule::Drop { service: None, reason: format!("no VM has the address {}", pf.guest_ip) }, before: after.clone(), after });
             return (Arrival::Dropped, true);
         };
         (self.forward(&node, after, Origin::External, hops, 0), true)
@@ -613,7 +615,7 @@ impl Cluster {
             if let Some(k) = clusterip_no_port {
                 hops.push(Hop {
                     place,
-                    rule: Rule::Drop { reason: format!("{}/{} has no port {}: no rule matches, the packet goes nowhere", k.0, k.1, flow.dst.port) },
+                    rule: Rule::Drop { service: None, reason: format!("{}/{} has no port {}: no rule matches, the packet goes nowhere", k.0, k.1, flow.dst.port) },
                     before: flow.clone(),
                     after: flow,
                 });
@@ -644,7 +646,7 @@ impl Cluster {
         if usable.is_empty() {
             hops.push(Hop {
                 place,
-                rule: Rule::Reject { reason: format!("\"{svc_name}:{port_text} has no endpoints\" -j REJECT (icmp-port-unreachable)") },
+                rule: Rule::Reject { service: svc_name.clone(), reason: format!("\"{svc_name}:{port_text} has no endpoints\" -j REJECT (icmp-port-unreachable)") },
                 before: flow.clone(),
                 after: flow,
             });
@@ -657,7 +659,7 @@ impl Cluster {
             let which = if external { "externalTrafficPolicy" } else { "internalTrafficPolicy" };
             hops.push(Hop {
                 place,
-                rule: Rule::Drop { reason: format!("\"{svc_name}:{port_text} has no local endpoints\" -j DROP ({which}: Local, no ready pod on {node})") },
+                rule: Rule::Drop { service: Some(svc_name.clone()), reason: format!("\"{svc_name}:{port_text} has no local endpoints\" -j DROP ({which}: Local, no ready pod on {node})") },
                 before: flow.clone(),
                 after: flow,
             });
@@ -776,7 +778,7 @@ impl Cluster {
         } else {
             format!("no host answers at {}", flow.dst.ip)
         };
-        hops.push(Hop { place: here, rule: Rule::Drop { reason }, before: flow.clone(), after: flow });
+        hops.push(Hop { place: here, rule: Rule::Drop { service: None, reason }, before: flow.clone(), after: flow });
         Arrival::Dropped
     }
 }
