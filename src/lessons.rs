@@ -29,7 +29,7 @@ impl Text {
 /// What must be true of the cluster, or of what the learner did, for a step to pass.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Goal {
-    /// An object exists (`kind`, `name`, optional `namespace`).
+    /// An object exists (`kind`, `name`; lessons work in the `default` namespace).
     Exists { kind: String, name: String },
     /// An object does not exist.
     Absent { kind: String, name: String },
@@ -86,6 +86,15 @@ fn string(v: &Value, k: &str, what: &str) -> Result<String, String> {
     }
 }
 
+/// The data tree of a lesson's `lesson.yaml`.
+fn read_meta(folder: &str, lesson_yaml: &str) -> Result<Value, String> {
+    let (docs, err) = yaml::parse_stream(lesson_yaml);
+    if let Some(e) = err {
+        return Err(format!("{folder}/lesson.yaml: {}", e.message));
+    }
+    docs.into_iter().next().map(|d| d.value).ok_or(format!("{folder}/lesson.yaml is empty"))
+}
+
 fn goal(v: &Value, what: &str) -> Result<Goal, String> {
     let Value::Map(entries) = v else { return Err(format!("{what}: a goal is a mapping")) };
     let [(name, body)] = entries.as_slice() else { return Err(format!("{what}: a goal has exactly one key")) };
@@ -119,12 +128,7 @@ impl Lesson {
     /// Reads a lesson from its folder's files: `(name, text)` pairs.
     pub fn parse(folder: &str, files: &[(String, String)]) -> Result<Lesson, String> {
         let read = |n: &str| files.iter().find(|(f, _)| f == n).map(|(_, t)| t.clone());
-        let meta_text = read("lesson.yaml").ok_or(format!("{folder}: no lesson.yaml"))?;
-        let (docs, err) = yaml::parse_stream(&meta_text);
-        if let Some(e) = err {
-            return Err(format!("{folder}/lesson.yaml: {}", e.message));
-        }
-        let meta = docs.into_iter().next().map(|d| d.value).ok_or(format!("{folder}/lesson.yaml is empty"))?;
+        let meta = read_meta(folder, &read("lesson.yaml").ok_or(format!("{folder}: no lesson.yaml"))?)?;
         let id = string(&meta, "id", folder)?;
         let intro = Text {
             en: read("intro.en.md").filter(|t| !t.trim().is_empty()).ok_or(format!("{folder}: no intro.en.md"))?,
@@ -272,7 +276,7 @@ pub fn describe(goal: &Goal, lang: Lang) -> String {
 pub const RULE_NAMES: &[&str] = &["SEND", "PORT-FORWARD", "DNS", "DNAT", "SNAT", "ROUTE", "DELIVER", "RESPOND", "REJECT", "DROP", "RST"];
 
 /// Every lesson folder under `dir`, read from disk (the command line and tests; the browser
-/// build embeds the same files).
+/// fetches the same files).
 #[cfg(not(target_arch = "wasm32"))]
 pub fn load_dir(dir: &std::path::Path) -> Result<Vec<Lesson>, String> {
     let mut out = Vec::new();
@@ -303,11 +307,7 @@ pub struct Summary {
 }
 
 pub fn summary(folder: &str, lesson_yaml: &str) -> Result<Summary, String> {
-    let (docs, err) = yaml::parse_stream(lesson_yaml);
-    if let Some(e) = err {
-        return Err(format!("{folder}/lesson.yaml: {}", e.message));
-    }
-    let meta = docs.into_iter().next().map(|d| d.value).ok_or(format!("{folder}/lesson.yaml is empty"))?;
+    let meta = read_meta(folder, lesson_yaml)?;
     Ok(Summary {
         id: string(&meta, "id", folder)?,
         title: text(meta.get("title"), &format!("{folder} title"))?,
