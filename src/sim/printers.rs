@@ -24,6 +24,12 @@ fn none_if_empty(s: String) -> String {
 // ---------------------------------------------------------------------------------------------
 // Table rows
 
+/// A table's column names; `-o wide` adds `wide_columns`.
+fn header(columns: &[&str], wide_columns: &[&str], wide: bool) -> Vec<String> {
+    let extra = if wide { wide_columns } else { &[] };
+    columns.iter().chain(extra).map(|c| c.to_string()).collect()
+}
+
 pub fn pod_status(p: &Pod) -> String {
     if p.is_terminating() {
         return "Terminating".into();
@@ -39,11 +45,7 @@ pub fn pod_status(p: &Pod) -> String {
 }
 
 pub fn pod_header(wide: bool) -> Vec<String> {
-    let mut h: Vec<String> = ["NAME", "READY", "STATUS", "RESTARTS", "AGE"].iter().map(|s| s.to_string()).collect();
-    if wide {
-        h.extend(["IP", "NODE", "NOMINATED NODE", "READINESS GATES"].iter().map(|s| s.to_string()));
-    }
-    h
+    header(&["NAME", "READY", "STATUS", "RESTARTS", "AGE"], &["IP", "NODE", "NOMINATED NODE", "READINESS GATES"], wide)
 }
 
 pub fn pod_row(c: &Cluster, p: &Pod, name: String, wide: bool) -> Vec<String> {
@@ -64,11 +66,7 @@ pub fn pod_row(c: &Cluster, p: &Pod, name: String, wide: bool) -> Vec<String> {
 }
 
 pub fn service_header(wide: bool) -> Vec<String> {
-    let mut h: Vec<String> = ["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"].iter().map(|s| s.to_string()).collect();
-    if wide {
-        h.push("SELECTOR".into());
-    }
-    h
+    header(&["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"], &["SELECTOR"], wide)
 }
 
 pub fn service_external_ip(s: &Service) -> String {
@@ -116,11 +114,7 @@ fn containers_images(t: &PodTemplate) -> (String, String) {
 }
 
 pub fn deployment_header(wide: bool) -> Vec<String> {
-    let mut h: Vec<String> = ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"].iter().map(|s| s.to_string()).collect();
-    if wide {
-        h.extend(["CONTAINERS", "IMAGES", "SELECTOR"].iter().map(|s| s.to_string()));
-    }
-    h
+    header(&["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"], &["CONTAINERS", "IMAGES", "SELECTOR"], wide)
 }
 
 pub fn deployment_row(c: &Cluster, d: &Deployment, name: String, wide: bool) -> Vec<String> {
@@ -140,11 +134,7 @@ pub fn deployment_row(c: &Cluster, d: &Deployment, name: String, wide: bool) -> 
 }
 
 pub fn replica_set_header(wide: bool) -> Vec<String> {
-    let mut h: Vec<String> = ["NAME", "DESIRED", "CURRENT", "READY", "AGE"].iter().map(|s| s.to_string()).collect();
-    if wide {
-        h.extend(["CONTAINERS", "IMAGES", "SELECTOR"].iter().map(|s| s.to_string()));
-    }
-    h
+    header(&["NAME", "DESIRED", "CURRENT", "READY", "AGE"], &["CONTAINERS", "IMAGES", "SELECTOR"], wide)
 }
 
 pub fn replica_set_row(c: &Cluster, rs: &ReplicaSet, name: String, wide: bool) -> Vec<String> {
@@ -187,11 +177,7 @@ pub fn endpoints_row(c: &Cluster, e: &Endpoints, name: String) -> Vec<String> {
 }
 
 pub fn node_header(wide: bool) -> Vec<String> {
-    let mut h: Vec<String> = ["NAME", "STATUS", "ROLES", "AGE", "VERSION"].iter().map(|s| s.to_string()).collect();
-    if wide {
-        h.extend(["INTERNAL-IP", "EXTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION", "CONTAINER-RUNTIME"].iter().map(|s| s.to_string()));
-    }
-    h
+    header(&["NAME", "STATUS", "ROLES", "AGE", "VERSION"], &["INTERNAL-IP", "EXTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION", "CONTAINER-RUNTIME"], wide)
 }
 
 pub fn node_row(c: &Cluster, n: &Node, name: String, wide: bool) -> Vec<String> {
