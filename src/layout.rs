@@ -126,7 +126,7 @@ pub fn layout(c: &Cluster) -> Layout {
         let x = node_x0 + i as f64 * (col_w + gap);
         let rect = Rect { x, y: 10.0, w: col_w, h: HEIGHT - 20.0 };
         let mut pods: Vec<_> = c.pods.iter().filter(|(_, p)| p.node() == Some(node.name.as_str())).collect();
-        pods.sort_unstable_by(|a, b| (a.0 .0 != "default", &a.0 .0, &a.0 .1).cmp(&(b.0 .0 != "default", &b.0 .0, &b.0 .1)));
+        crate::sim::order::sort_by(&mut pods, |a, b| (a.0 .0 != "default", &a.0 .0, &a.0 .1).cmp(&(b.0 .0 != "default", &b.0 .0, &b.0 .1)));
         // Pods fill a grid; many pods get smaller tiles.
         let avail_h = HEIGHT - 20.0 - pods_top - 10.0;
         let count = pods.len().max(1) as f64;

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use super::lab::{fnv32, ip_to_u32, parse_cidr, u32_to_ip, Lab};
 use super::objects::*;
 use super::rng::Rng;
+use super::store::Store;
 
 pub type Key = (String, String);
 
@@ -37,11 +38,11 @@ pub struct Cluster {
     pub rng: Rng,
     pub nodes: Vec<Node>,
     pub namespaces: BTreeMap<String, Time>,
-    pub services: BTreeMap<Key, Service>,
-    pub pods: BTreeMap<Key, Pod>,
-    pub deployments: BTreeMap<Key, Deployment>,
-    pub replicasets: BTreeMap<Key, ReplicaSet>,
-    pub endpoints: BTreeMap<Key, Endpoints>,
+    pub services: Store<Service>,
+    pub pods: Store<Pod>,
+    pub deployments: Store<Deployment>,
+    pub replicasets: Store<ReplicaSet>,
+    pub endpoints: Store<Endpoints>,
     /// Stored objects of kinds the simulation does not act on: (kind, namespace, name).
     pub others: BTreeMap<(String, String, String), Other>,
     pub ipam: BTreeMap<String, NodeIpam>,
@@ -87,11 +88,11 @@ impl Cluster {
             rng: Rng::new(seed),
             nodes: Vec::new(),
             namespaces: BTreeMap::new(),
-            services: BTreeMap::new(),
-            pods: BTreeMap::new(),
-            deployments: BTreeMap::new(),
-            replicasets: BTreeMap::new(),
-            endpoints: BTreeMap::new(),
+            services: Store::new(),
+            pods: Store::new(),
+            deployments: Store::new(),
+            replicasets: Store::new(),
+            endpoints: Store::new(),
             others: BTreeMap::new(),
             ipam: BTreeMap::new(),
             claimed_blocks: BTreeSet::new(),
@@ -157,7 +158,7 @@ impl Cluster {
             meta: Meta {
                 name: "kubernetes".into(),
                 namespace: "default".into(),
-                labels: [("component".to_string(), "apiserver".to_string()), ("provider".to_string(), "kubernetes".to_string())].into(),
+                labels: string_map(&[("component", "apiserver"), ("provider", "kubernetes")]),
                 uid: self.new_uid(),
                 creation: born,
                 ..Meta::default()
@@ -185,13 +186,8 @@ impl Cluster {
             meta: Meta {
                 name: "kube-dns".into(),
                 namespace: "kube-system".into(),
-                labels: [
-                    ("k8s-app".to_string(), "kube-dns".to_string()),
-                    ("kubernetes.io/cluster-service".to_string(), "true".to_string()),
-                    ("kubernetes.io/name".to_string(), "CoreDNS".to_string()),
-                ]
-                .into(),
-                annotations: [("prometheus.io/port".to_string(), "9153".to_string()), ("prometheus.io/scrape".to_string(), "true".to_string())].into(),
+                labels: string_map(&[("k8s-app", "kube-dns"), ("kubernetes.io/cluster-service", "true"), ("kubernetes.io/name", "CoreDNS")]),
+                annotations: string_map(&[("prometheus.io/port", "9153"), ("prometheus.io/scrape", "true")]),
                 uid: self.new_uid(),
                 creation: born,
                 ..Meta::default()
@@ -358,12 +354,12 @@ impl Cluster {
 
     /// Rebuilds kube-proxy's lookup tables from the Services, nodes and pods.
     pub fn rebuild_indexes(&mut self) {
-        self.pod_ips = self
-            .pods
-            .iter()
-            .filter(|(_, p)| !p.spec.host_network)
-            .filter_map(|(k, p)| p.status.pod_ip.clone().map(|ip| (ip, k.clone())))
-            .collect();
+        self.pod_ips.clear();
+        for (k, p) in &self.pods {
+            if let (false, Some(ip)) = (p.spec.host_network, &p.status.pod_ip) {
+                self.pod_ips.insert(ip.clone(), k.clone());
+            }
+        }
         if !self.services_changed {
             return;
         }
@@ -434,4 +430,13 @@ mod tests {
         assert_eq!(coredns.len(), 2);
         assert!(coredns.iter().all(|p| p.is_ready() && p.node() == Some("myserver01")));
     }
+}
+
+/// A label or annotation map from literal pairs.
+fn string_map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    let mut m = BTreeMap::new();
+    for (k, v) in pairs {
+        m.insert(k.to_string(), v.to_string());
+    }
+    m
 }

@@ -13,6 +13,7 @@ use super::images::{self, Lookup};
 use super::lab::fnv32a;
 use super::objects::*;
 use super::value::Value;
+use super::store::Store;
 
 const REVISION: &str = "deployment.kubernetes.io/revision";
 /// The longest the clock is moved in one `settle`.
@@ -135,7 +136,8 @@ impl Cluster {
 
     /// Removes ReplicaSets whose Deployment is gone and pods whose ReplicaSet is gone.
     fn collect_garbage(&mut self) -> bool {
-        let dep_uids: std::collections::BTreeSet<&str> = self.deployments.values().map(|d| d.meta.uid.as_str()).collect();
+        let mut dep_uids = std::collections::BTreeSet::new();
+        dep_uids.extend(self.deployments.values().map(|d| d.meta.uid.as_str()));
         let orphan_rs: Vec<Key> = self
             .replicasets
             .iter()
@@ -145,7 +147,8 @@ impl Cluster {
         for k in &orphan_rs {
             let _ = self.delete("ReplicaSet", &k.0, &k.1, None);
         }
-        let rs_uids: std::collections::BTreeSet<&str> = self.replicasets.values().map(|r| r.meta.uid.as_str()).collect();
+        let mut rs_uids = std::collections::BTreeSet::new();
+        rs_uids.extend(self.replicasets.values().map(|r| r.meta.uid.as_str()));
         let orphan_pods: Vec<Key> = self
             .pods
             .iter()
@@ -339,7 +342,7 @@ impl Cluster {
             }
         }
         let mut old_sorted = old.clone();
-        old_sorted.sort_unstable_by_key(|k| (self.replicasets[k].meta.creation, k.1.clone()));
+        super::order::sort_by_key(&mut old_sorted, |k| (self.replicasets[k].meta.creation, k.1.clone()));
         for k in &old_sorted {
             if can_remove == 0 {
                 break;
@@ -399,7 +402,7 @@ impl Cluster {
                     create.push((rk.clone(), want - have));
                 } else if have > want {
                     // Delete the least useful first: unscheduled, not running, not ready, newest.
-                    active.sort_unstable_by_key(|k| {
+                    super::order::sort_by_key(&mut active, |k| {
                         let p = &self.pods[*k];
                         (p.node().is_some(), matches!(p.status.state, ContainerState::Running { .. }), p.is_ready(), -p.meta.creation, k.1.as_str())
                     });
@@ -465,12 +468,13 @@ impl Cluster {
             .filter(|(_, p)| p.spec.node_name.is_none() && !p.is_terminating())
             .map(|(k, p)| (p.meta.creation, k.clone()))
             .collect();
-        pending.sort_unstable();
+        super::order::sort(&mut pending);
         if pending.is_empty() {
             return false;
         }
         // Pods per node, and per owner and node, for spreading (node by index).
-        let node_index: BTreeMap<&str, usize> = self.nodes.iter().enumerate().map(|(i, n)| (n.name.as_str(), i)).collect();
+        let mut node_index: BTreeMap<&str, usize> = BTreeMap::new();
+        node_index.extend(self.nodes.iter().enumerate().map(|(i, n)| (n.name.as_str(), i)));
         let mut per_node = vec![0usize; self.nodes.len()];
         let mut per_owner: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for p in self.pods.values() {
@@ -500,7 +504,7 @@ impl Cluster {
             if feasible.is_empty() {
                 let total = self.nodes.len();
                 let mut parts: Vec<String> = reasons.iter().map(|(r, c)| format!("{c} node(s) {r}")).collect();
-                parts.sort_unstable();
+                super::order::sort(&mut parts);
                 let msg = format!(
                     "0/{total} nodes are available: {}. preemption: 0/{total} nodes are available: {total} Preemption is not helpful for scheduling.",
                     parts.join(", ")
@@ -772,7 +776,7 @@ impl Cluster {
         }
         // Unchanged objects move from the old map to the new one.
         let mut old = std::mem::take(&mut self.endpoints);
-        let mut result: BTreeMap<Key, Endpoints> = BTreeMap::new();
+        let mut result: Store<Endpoints> = Store::new();
         let mut sigs: BTreeMap<Key, u64> = BTreeMap::new();
         for (k, svc) in &self.services {
             if svc.type_() == "ExternalName" {
@@ -863,7 +867,7 @@ impl Cluster {
                     ports,
                 });
             }
-            addresses.sort_unstable_by(|a, b| a.ip.cmp(&b.ip));
+            super::order::sort_by(&mut addresses, |a, b| a.ip.cmp(&b.ip));
             let meta = match old.remove(k) {
                 Some(e) => e.meta,
                 None => Meta {

@@ -267,7 +267,7 @@ fn finish<T>(d: Dec, t: T) -> Result<T, DecodeError> {
     if !d.unknown.is_empty() {
         // kubectl sends JSON with sorted keys; the decoder meets unknown fields in that order.
         let mut unknown = d.unknown;
-        unknown.sort_unstable_by_key(|p| path_key(p));
+        super::order::sort_by_key(&mut unknown, |p| path_key(p));
         return Err(DecodeError::Strict(unknown));
     }
     Ok(t)

@@ -325,7 +325,7 @@ impl Shell {
             "Namespace" => c.namespaces.keys().map(|n| (String::new(), n.clone())).collect(),
             other => c.others.keys().filter(|(k, n, _)| k == other && ns.is_none_or(|x| n == x || n.is_empty())).map(|(_, n, name)| (n.clone(), name.clone())).collect(),
         };
-        v.sort_unstable_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+        super::order::sort_by(&mut v, |a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
         v
     }
 
@@ -995,7 +995,7 @@ pub fn to_json_pretty(v: &Value, ind: usize) -> String {
     match v {
         Value::Map(entries) if !entries.is_empty() => {
             let mut sorted: Vec<&(String, Value)> = entries.iter().collect();
-            sorted.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            super::order::sort_by(&mut sorted, |a, b| a.0.cmp(&b.0));
             let items: Vec<String> = sorted.iter().map(|(k, x)| format!("{pad}{}: {}", Value::Str(k.clone()).to_json(), to_json_pretty(x, ind + 4))).collect();
             format!("{{\n{}\n{end}}}", items.join(",\n"))
         }

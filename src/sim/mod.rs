@@ -1,6 +1,7 @@
 //! The simulation core: pure, deterministic, no web dependency.
 
 pub mod rng;
+pub mod order;
 pub mod value;
 pub mod yaml;
 pub mod decode;
@@ -12,6 +13,7 @@ pub mod validation;
 pub mod apiserver;
 pub mod clock;
 pub mod cluster;
+pub mod store;
 pub mod controllers;
 pub mod images;
 pub mod lab;

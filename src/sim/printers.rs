@@ -503,7 +503,7 @@ pub fn describe_deployment(c: &Cluster, d: &Deployment) -> String {
     let done = st.updated == desired && st.replicas == desired;
     o.push_str(&format!("  Progressing\tTrue\t{}\n", if done { "NewReplicaSetAvailable" } else { "ReplicaSetUpdated" }));
     let mut rs_all: Vec<&ReplicaSet> = c.replicasets.values().filter(|rs| rs.meta.owner.as_ref().is_some_and(|ow| ow.uid == d.meta.uid)).collect();
-    rs_all.sort_unstable_by_key(|rs| rs.meta.creation);
+    super::order::sort_by_key(&mut rs_all, |rs| rs.meta.creation);
     let hash = super::controllers::template_hash(&d.template);
     let fmt_rs = |rs: &ReplicaSet| {
         let (current, _) = c.replica_set_counts(rs);

@@ -202,7 +202,7 @@ impl Shell {
             "false" => Output::err("", 1),
             "ls" => {
                 let mut files = self.files.list();
-                files.sort_unstable();
+                super::order::sort(&mut files);
                 Output::ok(if files.is_empty() { String::new() } else { format!("{}\n", files.join("  ")) })
             }
             "cat" => self.cat_node(args),

@@ -141,7 +141,7 @@ impl Value {
 
 fn sorted(entries: &[(String, Value)]) -> Vec<(&String, &Value)> {
     let mut v: Vec<(&String, &Value)> = entries.iter().map(|(k, v)| (k, v)).collect();
-    v.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    super::order::sort_by(&mut v, |a, b| a.0.cmp(b.0));
     v
 }
 

@@ -665,7 +665,7 @@ impl Component for App {
                         None => counts.push((who, 1)),
                     }
                 }
-                counts.sort_unstable();
+                crate::sim::order::sort(&mut counts);
                 self.balance = counts;
                 self.after_change(ctx, traces);
                 true
