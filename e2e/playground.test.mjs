@@ -123,3 +123,28 @@ test('without WebAssembly the page says so in both languages', async () => {
   assert.match(text, /svclab을 시작하지 못했습니다/);
   await context.close();
 });
+
+test('an internal error shows the crash notice in the page\'s language, and a reload brings the files back', async () => {
+  const context = await env.browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${env.base}?lang=ko#/playground`);
+  const editor = page.getByRole('textbox', { name: /YAML/ });
+  await editor.waitFor();
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'ko');
+  await page.getByRole('button', { name: /새 파일/ }).click();
+  await editor.fill('# kept across the crash\n');
+  await page.waitForTimeout(700);
+  // A panic in the release build is a WebAssembly trap: the module throws a RuntimeError out
+  // of whatever callback was running. Throw one the same way.
+  await page.evaluate(() => setTimeout(() => { throw new WebAssembly.RuntimeError('unreachable'); }, 0));
+  const alert = page.getByRole('alert');
+  await alert.waitFor();
+  assert.match(await alert.textContent(), /svclab 내부에서 문제가 생겼습니다/);
+  await page.screenshot({ path: path.join(shots, 'playground-crash.png') });
+  await page.getByRole('button', { name: '다시 불러오기' }).click();
+  await page.waitForEvent('load');
+  await editor.waitFor();
+  await page.getByRole('tab', { name: 'manifest-3.yml' }).click();
+  assert.equal(await editor.inputValue(), '# kept across the crash\n');
+  await context.close();
+});

@@ -57,8 +57,6 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("reset", "Reset the lab", "실습 환경 초기화"),
     ("reset-confirm", "The cluster starts over; your files stay.", "클러스터를 처음부터 다시 시작합니다. 파일은 그대로 둡니다."),
     ("error-at", "Error at line", "오류 위치: 줄"),
-    ("crashed", "Something went wrong inside svclab. Your files are saved in this browser.", "svclab 내부에서 문제가 생겼습니다. 파일은 이 브라우저에 저장되어 있습니다."),
-    ("reload", "Reload", "다시 불러오기"),
     ("not-saved", "Not saved: this browser's storage is full or blocked.", "저장하지 못했습니다: 브라우저 저장 공간이 가득 찼거나 막혀 있습니다."),
     ("too-large", "Not saved: the files are larger than 2 MB. They stay on this page until you close it.", "저장하지 않았습니다: 파일이 2MB보다 큽니다. 페이지를 닫기 전까지만 남아 있습니다."),
     ("lessons", "Lessons", "레슨"),

@@ -376,11 +376,15 @@ impl Component for App {
     type Properties = ();
 
     fn rendered(&mut self, _ctx: &Context<Self>, _first: bool) {
+        let Some(root) = gloo::utils::document().document_element() else { return };
+        // The page's language, for screen readers and the crash notice.
+        if root.get_attribute("lang").as_deref() != Some(self.lang.code()) {
+            let _ = root.set_attribute("lang", self.lang.code());
+        }
         // Inside an iframe, tell the embedding page how tall the content is.
         if !self.embed {
             return;
         }
-        let Some(root) = gloo::utils::document().document_element() else { return };
         let h = root.scroll_height();
         if h != self.posted_height {
             self.posted_height = h;
@@ -1229,28 +1233,13 @@ fn TermScreen(props: &TermProps) -> Html {
     }
 }
 
-/// Shows a plain message when the app panics; the learner's files are already saved.
+/// Leaves a panic's message where the page's crash notice (`static/check.js`) shows it. Release
+/// builds stop at the panic without running this hook (they are built with
+/// `-Cpanic=immediate-abort`), and the notice appears without the detail.
 fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
-        let doc = gloo::utils::document();
-        let lang = initial_lang();
-        if let Ok(div) = doc.create_element("div") {
-            div.set_class_name("crash");
-            div.set_attribute("role", "alert").ok();
-            let msg = format!("{} ({info})", t(lang, "crashed"));
-            div.set_inner_html("");
-            if let Ok(p) = doc.create_element("p") {
-                p.set_text_content(Some(&msg));
-                div.append_child(&p).ok();
-            }
-            if let Ok(b) = doc.create_element("button") {
-                b.set_text_content(Some(t(lang, "reload")));
-                b.set_attribute("onclick", "location.reload()").ok();
-                div.append_child(&b).ok();
-            }
-            if let Some(body) = doc.body() {
-                body.append_child(&div).ok();
-            }
+        if let Some(body) = gloo::utils::document().body() {
+            let _ = body.set_attribute("data-panic", &info.to_string());
         }
     }));
 }
