@@ -33,21 +33,34 @@ const usable = Date.now() - t0;
 const wire = await page.evaluate(() => performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource')).reduce((n, e) => n + e.encodedBodySize, 0));
 console.log(`time to a usable editor and topology on loopback: ${usable} ms (gzip bytes on the wire: ${(wire / 1024).toFixed(1)} KiB)`);
 
-// Apply of the seed manifests plus re-render: the work until the DOM shows the result, and the
-// time until the next frame is painted (which adds the wait for the display's refresh). Measured
-// once the page has settled (it warms its code paths just after start-up).
+// Apply of the seed manifests plus re-render: the main thread's work from the click until the
+// DOM shows the result and its style and layout are computed (the frame's work), and, for
+// comparison, the time until the next frame is painted, which adds the wait for the display's
+// refresh (0-16.7 ms at 60 Hz, whatever the work). Measured once the page has settled (it warms
+// its code paths just after start-up), over several applies of the seed's manifests.
 await page.waitForTimeout(1000);
-const apply = await page.evaluate(async () => {
-  const button = [...document.querySelectorAll('button')].find((b) => b.textContent.includes('kubectl apply -f deploy-test01.yml'));
-  const shown = () => [...document.querySelectorAll('.terminal pre.out')].some((p) => p.textContent.includes('deployment.apps/deploy-test01 created'));
-  const t = performance.now();
-  button.click();
-  while (!shown()) await new Promise((r) => setTimeout(r, 0));
-  const dom = performance.now() - t;
-  await new Promise((r) => requestAnimationFrame(() => r()));
-  return { dom, frame: performance.now() - t };
-});
-console.log(`apply deploy-test01.yml + re-render: ${apply.dom.toFixed(1)} ms until the DOM shows it, ${apply.frame.toFixed(1)} ms until the next frame (budget 16 ms)`);
+const applies = [];
+for (const file of ['deploy-test01.yml', 'service-test01.yml', 'deploy-test01.yml', 'service-test01.yml', 'deploy-test01.yml']) {
+  await page.getByRole('tab', { name: file }).click();
+  await page.waitForTimeout(300);
+  applies.push(await page.evaluate(async (file) => {
+    const button = [...document.querySelectorAll('button')].find((b) => b.textContent.includes(`kubectl apply -f ${file}`));
+    const count = () => document.querySelectorAll('.terminal pre.cmd').length;
+    const before = count();
+    // A task that is not clamped like nested setTimeout(0) is.
+    const tick = () => new Promise((r) => { const c = new MessageChannel(); c.port1.onmessage = r; c.port2.postMessage(0); });
+    const t = performance.now();
+    button.click();
+    while (count() === before) await tick();
+    document.body.getBoundingClientRect();
+    const work = performance.now() - t;
+    await new Promise((r) => requestAnimationFrame(() => r()));
+    return { file, work, frame: performance.now() - t };
+  }, file));
+}
+for (const a of applies) {
+  console.log(`apply ${a.file} + re-render: ${a.work.toFixed(1)} ms of work until the DOM shows it laid out (budget 16 ms), ${a.frame.toFixed(1)} ms until the next frame`);
+}
 
 // 300 pods, then 60 packets in flight.
 const big = [];

@@ -148,3 +148,23 @@ test('an internal error shows the crash notice in the page\'s language, and a re
   assert.equal(await editor.inputValue(), '# kept across the crash\n');
   await context.close();
 });
+
+test('the terminal keeps its newest line in view as output grows', async () => {
+  const context = await env.browser.newContext({ viewport: { width: 1280, height: 1000 } });
+  const page = await context.newPage();
+  await page.goto(`${env.base}?lang=en#/playground`);
+  await page.getByRole('textbox', { name: /YAML/ }).waitFor();
+  for (let i = 0; i < 6; i++) await terminal(page, 'kubectl describe svc kube-dns -n kube-system');
+  await terminal(page, 'echo last-line');
+  await page.locator('.terminal pre.out', { hasText: 'last-line' }).waitFor();
+  const box = await page.evaluate(() => {
+    const screen = document.querySelector('.terminal .screen');
+    const outs = screen.querySelectorAll('pre.out');
+    const last = outs[outs.length - 1].getBoundingClientRect();
+    const s = screen.getBoundingClientRect();
+    return { overflows: screen.scrollHeight > screen.clientHeight, top: s.top, bottom: s.bottom, lastTop: last.top, lastBottom: last.bottom };
+  });
+  assert.ok(box.overflows, 'the scrollback is taller than the screen');
+  assert.ok(box.lastBottom <= box.bottom + 1 && box.lastTop >= box.top, `newest output in view: ${JSON.stringify(box)}`);
+  await context.close();
+});

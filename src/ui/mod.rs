@@ -1208,27 +1208,22 @@ impl PartialEq for TermProps {
     }
 }
 
-/// The terminal's scrollback; re-rendered only when a command adds to it.
+/// The terminal's scrollback; re-rendered only when a command adds to it. The screen is a
+/// reversed flex column, so the browser keeps it scrolled to the newest line by itself (no
+/// script reads the layout to scroll it).
 #[function_component]
 fn TermScreen(props: &TermProps) -> Html {
-    let screen = use_node_ref();
-    {
-        let screen = screen.clone();
-        use_effect_with(props.lines.clone(), move |_| {
-            if let Some(el) = screen.cast::<web_sys::Element>() {
-                el.set_scroll_top(el.scroll_height());
-            }
-        });
-    }
     html! {
-        <div class="screen" ref={screen}>
-            <p class="hint">{ t(props.lang, "terminal-help") }</p>
-            { for props.lines.iter().map(|l| html! {
-                <div class="entry">
-                    <pre class="cmd"><span class="prompt">{ &l.prompt }</span>{ &l.command }</pre>
-                    if !l.output.is_empty() { <pre class="out">{ &l.output }</pre> }
-                </div>
-            }) }
+        <div class="screen">
+            <div>
+                <p class="hint">{ t(props.lang, "terminal-help") }</p>
+                { for props.lines.iter().map(|l| html! {
+                    <div class="entry">
+                        <pre class="cmd"><span class="prompt">{ &l.prompt }</span>{ &l.command }</pre>
+                        if !l.output.is_empty() { <pre class="out">{ &l.output }</pre> }
+                    </div>
+                }) }
+            </div>
         </div>
     }
 }
