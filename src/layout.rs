@@ -114,7 +114,7 @@ pub fn layout(c: &Cluster) -> Layout {
             type_: s.type_().to_string(),
             address,
             ports: service_ports(s),
-            endpoints: c.endpoints.get(*k).map_or(0, |e| e.addresses.iter().filter(|a| a.ready).count()),
+            endpoints: c.endpoints.get(k).map_or(0, |e| e.addresses.iter().filter(|a| a.ready).count()),
             rect: Rect { x: node_x0, y, w: WIDTH - node_x0 - 10.0, h },
             node_ports: s.spec.ports.iter().filter_map(|p| p.node_port).collect(),
         });

@@ -28,7 +28,7 @@ impl Bad {
     }
 
     /// A `map[string]string` value.
-    pub fn string_map(m: &std::collections::BTreeMap<String, String>) -> Bad {
+    pub fn string_map(m: &super::map::Map<String, String>) -> Bad {
         let go_items: Vec<String> = m.iter().map(|(k, v)| format!("{}:{}", go_quote(k), go_quote(v))).collect();
         let json_items: Vec<String> = m.iter().map(|(k, v)| format!("{}:{}", go_quote(k), go_quote(v))).collect();
         Bad::Composite {
@@ -244,7 +244,7 @@ mod tests {
 
     #[test]
     fn bad_values_use_go_syntax_in_this_release() {
-        let mut m = std::collections::BTreeMap::new();
+        let mut m = crate::sim::map::Map::new();
         m.insert("app".to_string(), "web".to_string());
         assert_eq!(Bad::string_map(&m).render(), "map[string]string{\"app\":\"web\"}");
         assert_eq!(Bad::string_list(&["10.0.0.5".into()]).render(), "[]string{\"10.0.0.5\"}");

@@ -2,7 +2,9 @@
 //! random generator. API operations live in `apiserver`, controllers in `controllers`, the
 //! data plane in `net`; all of them are `impl Cluster` blocks over this state.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
+
+use super::map::{Map, Set};
 
 use super::lab::{fnv32, ip_to_u32, parse_cidr, u32_to_ip, Lab};
 use super::objects::*;
@@ -37,39 +39,40 @@ pub struct Cluster {
     pub now: Time,
     pub rng: Rng,
     pub nodes: Vec<Node>,
-    pub namespaces: BTreeMap<String, Time>,
+    pub namespaces: Map<String, Time>,
     pub services: Store<Service>,
     pub pods: Store<Pod>,
     pub deployments: Store<Deployment>,
     pub replicasets: Store<ReplicaSet>,
     pub endpoints: Store<Endpoints>,
     /// Stored objects of kinds the simulation does not act on: (kind, namespace, name).
+    /// A B-tree: it can hold thousands of objects, inserted in any order.
     pub others: BTreeMap<(String, String, String), Other>,
-    pub ipam: BTreeMap<String, NodeIpam>,
-    pub claimed_blocks: BTreeSet<u32>,
-    pub cluster_ips: BTreeSet<u32>,
-    pub node_ports: BTreeSet<u16>,
+    pub ipam: Map<String, NodeIpam>,
+    pub claimed_blocks: Set<u32>,
+    pub cluster_ips: Set<u32>,
+    pub node_ports: Set<u16>,
     /// ClientIP session affinity, per node's kube-proxy:
     /// (node, service key, port, client ip) -> (endpoint ip, last used).
-    pub affinity: BTreeMap<(String, Key, i64, String), (String, Time)>,
+    pub affinity: Map<(String, Key, i64, String), (String, Time)>,
     /// Images already on a node: later pulls are quick.
-    pub pulled: BTreeSet<(String, String)>,
+    pub pulled: Set<(String, String)>,
     /// Image pulls in progress: (node, image) -> when the image lands.
-    pub pulling: BTreeMap<(String, String), Time>,
+    pub pulling: Map<(String, String), Time>,
     /// What each pod's container wrote to stdout (nginx's access log).
-    pub logs: BTreeMap<Key, Vec<String>>,
+    pub logs: Map<Key, Vec<String>>,
     /// Active and ready pods per owner uid, while the workload controllers run.
-    pub(crate) owner_counts: BTreeMap<String, (i64, i64)>,
+    pub(crate) owner_counts: Map<String, (i64, i64)>,
     /// Deployment uid -> (template, pod-template-hash) last computed.
-    pub(crate) hash_cache: BTreeMap<String, (PodTemplate, String)>,
+    pub(crate) hash_cache: Map<String, (PodTemplate, String)>,
     /// kube-proxy's lookup tables, rebuilt whenever Services or pods change: destination
     /// (ip, port) -> Service ports it belongs to, and pod IP -> pod.
-    pub(crate) service_index: BTreeMap<(String, u16), Vec<(Key, usize, Via)>>,
-    pub(crate) cluster_ip_owner: BTreeMap<String, Key>,
-    pub(crate) pod_ips: BTreeMap<String, Key>,
+    pub(crate) service_index: Map<(String, u16), Vec<(Key, usize, Via)>>,
+    pub(crate) cluster_ip_owner: Map<String, Key>,
+    pub(crate) pod_ips: Map<String, Key>,
     pub(crate) resource_version: u64,
     /// Per Service, a signature of what its endpoints were computed from.
-    pub(crate) endpoint_sigs: BTreeMap<Key, u64>,
+    pub(crate) endpoint_sigs: Map<Key, u64>,
     /// The Services changed since kube-proxy's table was built.
     pub(crate) services_changed: bool,
     /// Pods changed since the endpoints were last computed.
@@ -87,30 +90,30 @@ impl Cluster {
             now: 0,
             rng: Rng::new(seed),
             nodes: Vec::new(),
-            namespaces: BTreeMap::new(),
+            namespaces: Map::new(),
             services: Store::new(),
             pods: Store::new(),
             deployments: Store::new(),
             replicasets: Store::new(),
             endpoints: Store::new(),
             others: BTreeMap::new(),
-            ipam: BTreeMap::new(),
-            claimed_blocks: BTreeSet::new(),
-            cluster_ips: BTreeSet::new(),
-            node_ports: BTreeSet::new(),
-            affinity: BTreeMap::new(),
-            pulled: BTreeSet::new(),
-            pulling: BTreeMap::new(),
-            logs: BTreeMap::new(),
-            owner_counts: BTreeMap::new(),
-            hash_cache: BTreeMap::new(),
-            service_index: BTreeMap::new(),
-            cluster_ip_owner: BTreeMap::new(),
-            pod_ips: BTreeMap::new(),
+            ipam: Map::new(),
+            claimed_blocks: Set::new(),
+            cluster_ips: Set::new(),
+            node_ports: Set::new(),
+            affinity: Map::new(),
+            pulled: Set::new(),
+            pulling: Map::new(),
+            logs: Map::new(),
+            owner_counts: Map::new(),
+            hash_cache: Map::new(),
+            service_index: Map::new(),
+            cluster_ip_owner: Map::new(),
+            pod_ips: Map::new(),
             resource_version: 1000,
             endpoints_version: 0,
             pods_changed: true,
-            endpoint_sigs: BTreeMap::new(),
+            endpoint_sigs: Map::new(),
             services_changed: true,
             lab,
         };
@@ -354,49 +357,47 @@ impl Cluster {
 
     /// Rebuilds kube-proxy's lookup tables from the Services, nodes and pods.
     pub fn rebuild_indexes(&mut self) {
-        self.pod_ips.clear();
-        for (k, p) in &self.pods {
-            if let (false, Some(ip)) = (p.spec.host_network, &p.status.pod_ip) {
-                self.pod_ips.insert(ip.clone(), k.clone());
-            }
-        }
+        self.pod_ips = self
+            .pods
+            .iter()
+            .filter(|(_, p)| !p.spec.host_network)
+            .filter_map(|(k, p)| p.status.pod_ip.clone().map(|ip| (ip, k.clone())))
+            .collect();
         if !self.services_changed {
             return;
         }
         self.services_changed = false;
-        let mut index: BTreeMap<(String, u16), Vec<(Key, usize, Via)>> = BTreeMap::new();
-        let mut owners = BTreeMap::new();
+        // Thousands of keys in any order: gathered first, then sorted once.
+        let mut index: Vec<((String, u16), (Key, usize, Via))> = Vec::new();
+        let mut owners: Vec<(String, Key)> = Vec::new();
         let node_ips: Vec<String> = self.nodes.iter().map(|n| n.ip.clone()).collect();
         for (k, svc) in &self.services {
             if svc.type_() == "ExternalName" {
                 continue;
             }
-            if svc.has_virtual_ip() {
-                if let Some(ip) = &svc.spec.cluster_ip {
-                    owners.insert(ip.clone(), k.clone());
-                }
+            let cluster_ip = svc.spec.cluster_ip.as_ref().filter(|_| svc.has_virtual_ip());
+            if let Some(ip) = cluster_ip {
+                owners.push((ip.clone(), k.clone()));
             }
             for (i, p) in svc.spec.ports.iter().enumerate() {
                 if p.protocol() != "TCP" {
                     continue;
                 }
-                if svc.has_virtual_ip() {
-                    if let Some(ip) = &svc.spec.cluster_ip {
-                        index.entry((ip.clone(), p.port as u16)).or_default().push((k.clone(), i, Via::ClusterIp));
-                    }
+                if let Some(ip) = cluster_ip {
+                    index.push(((ip.clone(), p.port as u16), (k.clone(), i, Via::ClusterIp)));
                 }
                 if let Some(np) = p.node_port {
                     for ip in &node_ips {
-                        index.entry((ip.clone(), np as u16)).or_default().push((k.clone(), i, Via::NodePort));
+                        index.push(((ip.clone(), np as u16), (k.clone(), i, Via::NodePort)));
                     }
                 }
                 for ip in &svc.spec.external_ips {
-                    index.entry((ip.clone(), p.port as u16)).or_default().push((k.clone(), i, Via::ExternalIp));
+                    index.push(((ip.clone(), p.port as u16), (k.clone(), i, Via::ExternalIp)));
                 }
             }
         }
-        self.service_index = index;
-        self.cluster_ip_owner = owners;
+        self.service_index = Map::grouped(index);
+        self.cluster_ip_owner = owners.into_iter().collect();
     }
 
     pub fn age(&self, t: Time) -> i64 {
@@ -433,8 +434,8 @@ mod tests {
 }
 
 /// A label or annotation map from literal pairs.
-fn string_map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-    let mut m = BTreeMap::new();
+fn string_map(pairs: &[(&str, &str)]) -> Map<String, String> {
+    let mut m = Map::new();
     for (k, v) in pairs {
         m.insert(k.to_string(), v.to_string());
     }

@@ -6,7 +6,7 @@
 //! clock to each pending kubelet step in turn. Both are deterministic: iteration follows
 //! sorted keys and every random choice draws from the cluster's one generator.
 
-use std::collections::BTreeMap;
+use super::map::Map;
 
 use super::cluster::{key, safe_encode_decimal, Cluster, Key};
 use super::images::{self, Lookup};
@@ -136,7 +136,7 @@ impl Cluster {
 
     /// Removes ReplicaSets whose Deployment is gone and pods whose ReplicaSet is gone.
     fn collect_garbage(&mut self) -> bool {
-        let mut dep_uids = std::collections::BTreeSet::new();
+        let mut dep_uids = super::map::Set::new();
         dep_uids.extend(self.deployments.values().map(|d| d.meta.uid.as_str()));
         let orphan_rs: Vec<Key> = self
             .replicasets
@@ -147,7 +147,7 @@ impl Cluster {
         for k in &orphan_rs {
             let _ = self.delete("ReplicaSet", &k.0, &k.1, None);
         }
-        let mut rs_uids = std::collections::BTreeSet::new();
+        let mut rs_uids = super::map::Set::new();
         rs_uids.extend(self.replicasets.values().map(|r| r.meta.uid.as_str()));
         let orphan_pods: Vec<Key> = self
             .pods
@@ -263,7 +263,7 @@ impl Cluster {
 
     /// Counts each owner's active and ready pods once, for a pass of the workload controllers.
     fn count_owned_pods(&mut self) {
-        let mut counts: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+        let mut counts: Map<String, (i64, i64)> = Map::new();
         for rs in self.replicasets.values() {
             counts.insert(rs.meta.uid.clone(), (0, 0));
         }
@@ -364,7 +364,7 @@ impl Cluster {
         let mut create: Vec<(Key, i64)> = Vec::new();
         let mut remove: Vec<Key> = Vec::new();
         {
-            let mut owned: BTreeMap<&str, Vec<&Key>> = BTreeMap::new();
+            let mut owned: Map<&str, Vec<&Key>> = Map::new();
             let mut orphans: Vec<&Key> = Vec::new();
             for (k, p) in &self.pods {
                 if p.is_terminating() {
@@ -473,10 +473,10 @@ impl Cluster {
             return false;
         }
         // Pods per node, and per owner and node, for spreading (node by index).
-        let mut node_index: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut node_index: Map<&str, usize> = Map::new();
         node_index.extend(self.nodes.iter().enumerate().map(|(i, n)| (n.name.as_str(), i)));
         let mut per_node = vec![0usize; self.nodes.len()];
-        let mut per_owner: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        let mut per_owner: Map<String, Vec<usize>> = Map::new();
         for p in self.pods.values() {
             if let (Some(&ni), false) = (p.node().and_then(|n| node_index.get(n)), p.is_terminating()) {
                 per_node[ni] += 1;
@@ -489,7 +489,7 @@ impl Cluster {
         for (_, k) in pending {
             let pod = self.pods[&k].clone();
             let mut feasible: Vec<usize> = Vec::new();
-            let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
+            let mut reasons: Map<String, usize> = Map::new();
             for (ni, n) in self.nodes.iter().enumerate() {
                 if let Some((tk, _)) = n.taints.iter().find(|(tk, te)| !tolerates(&pod.spec.tolerations, tk, te)) {
                     *reasons.entry(format!("had untolerated taint {{{tk}: }}")).or_default() += 1;
@@ -768,7 +768,7 @@ impl Cluster {
     /// Recomputes every selector Service's endpoints from the pods.
     pub fn sync_endpoints(&mut self) {
         // Index pods by namespace and label pair, so each Service looks at candidates only.
-        let mut index: BTreeMap<(&str, &str, &str), Vec<&Pod>> = BTreeMap::new();
+        let mut index: Map<(&str, &str, &str), Vec<&Pod>> = Map::new();
         for p in self.pods.values() {
             for (lk, lv) in &p.meta.labels {
                 index.entry((p.meta.namespace.as_str(), lk.as_str(), lv.as_str())).or_default().push(p);
@@ -777,7 +777,7 @@ impl Cluster {
         // Unchanged objects move from the old map to the new one.
         let mut old = std::mem::take(&mut self.endpoints);
         let mut result: Store<Endpoints> = Store::new();
-        let mut sigs: BTreeMap<Key, u64> = BTreeMap::new();
+        let mut sigs: Map<Key, u64> = Map::new();
         for (k, svc) in &self.services {
             if svc.type_() == "ExternalName" {
                 continue;

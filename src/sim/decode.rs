@@ -3,7 +3,7 @@
 //! `unknown field "spec.ports[0].nodeport"`. Parts of the API the simulation does not model
 //! (probes, resources, affinity, volume sources...) are accepted as they are.
 
-use std::collections::BTreeMap;
+use super::map::Map;
 
 use super::objects::*;
 use super::value::Value;
@@ -174,7 +174,7 @@ impl Dec {
         let (v, at) = self.field(o, k);
         match v? {
             Value::Map(entries) => {
-                let mut out = BTreeMap::new();
+                let mut out = Map::new();
                 for (key, val) in entries {
                     match val {
                         Value::Str(s) => {

@@ -14,6 +14,7 @@ pub mod apiserver;
 pub mod clock;
 pub mod cluster;
 pub mod store;
+pub mod map;
 pub mod controllers;
 pub mod images;
 pub mod lab;

@@ -2,11 +2,11 @@
 //! and defaulting. Field names follow the Kubernetes API; optional fields are `Option`s so that
 //! "not set" and "set to the default" stay distinguishable, as defaulting and validation need.
 
-use std::collections::BTreeMap;
+use super::map::Map;
 
 use super::value::Value;
 
-pub type Labels = BTreeMap<String, String>;
+pub type Labels = Map<String, String>;
 
 /// Simulated time: seconds since the lab's clock started.
 pub type Time = i64;
