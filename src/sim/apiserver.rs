@@ -197,7 +197,7 @@ impl Cluster {
             "ReplicaSet" => serialize::replica_set(self, self.replicasets.get(&k)?),
             "Endpoints" => serialize::endpoints(self, self.endpoints.get(&k)?),
             "Node" => serialize::node(self, self.node(name)?),
-            "Namespace" => serialize::namespace(self, name, *self.namespaces.get(name)?),
+            "Namespace" => serialize::namespace(self, self.namespaces.get(name)?),
             other => serialize::other(self, self.others.get(&(other.to_string(), ns.to_string(), name.to_string()))?),
         })
     }
@@ -269,7 +269,7 @@ impl Cluster {
                 }
                 self.check(t.info, &meta.name, errs)?;
                 self.fill_meta(&mut meta, "", applied);
-                self.namespaces.insert(meta.name.clone(), self.now);
+                self.namespaces.insert(meta.name.clone(), Namespace::new(meta));
             }
             "Endpoints" | "Node" => {
                 return Err(ApiError::Other {
@@ -429,7 +429,12 @@ impl Cluster {
                 keep_meta(&mut rs.meta, &old.meta);
                 self.replicasets.insert(k, rs);
             }
-            "Namespace" => {}
+            "Namespace" => {
+                let old = self.namespaces.get(&t.name).cloned().ok_or_else(|| ApiError::NotFound { resource: "namespaces".into(), name: t.name.clone() })?;
+                let mut meta = decode::other_meta(doc).map_err(|e| bad_request("Namespace", e))?;
+                keep_meta(&mut meta, &old.meta);
+                self.namespaces.insert(t.name.clone(), Namespace::new(meta));
+            }
             kind => {
                 let ok = (kind.to_string(), ns.to_string(), t.name.clone());
                 let old = self.others.get(&ok).cloned().ok_or_else(|| ApiError::NotFound { resource: t.info.resource(), name: t.name.clone() })?;

@@ -39,7 +39,7 @@ pub struct Cluster {
     pub now: Time,
     pub rng: Rng,
     pub nodes: Vec<Node>,
-    pub namespaces: Map<String, Time>,
+    pub namespaces: Map<String, Namespace>,
     pub services: Store<Service>,
     pub pods: Store<Pod>,
     pub deployments: Store<Deployment>,
@@ -124,7 +124,10 @@ impl Cluster {
     fn bootstrap(&mut self) {
         let born = -self.lab.cluster_age;
         for ns in ["default", "kube-node-lease", "kube-public", "kube-system"] {
-            self.namespaces.insert(ns.to_string(), born);
+            // Their uids come from their names, not from the cluster's generator, whose
+            // sequence gives every later name and address.
+            let uid = uid_from(&mut Rng::new(fnv32(ns.as_bytes()) as u64));
+            self.namespaces.insert(ns.to_string(), Namespace::new(Meta { name: ns.into(), uid, creation: born, ..Meta::default() }));
         }
         let lab_nodes = self.lab.nodes.clone();
         for ln in &lab_nodes {
@@ -271,16 +274,7 @@ impl Cluster {
     }
 
     pub fn new_uid(&mut self) -> String {
-        let a = self.rng.next_u64();
-        let b = self.rng.next_u64();
-        format!(
-            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
-            (a >> 32) as u32,
-            (a >> 16) as u16,
-            (a & 0xfff) as u16,
-            ((b >> 48) as u16 & 0x3fff) | 0x8000,
-            b & 0xffff_ffff_ffff
-        )
+        uid_from(&mut self.rng)
     }
 
     pub fn next_resource_version(&mut self) -> u64 {
@@ -431,6 +425,20 @@ mod tests {
         assert_eq!(coredns.len(), 2);
         assert!(coredns.iter().all(|p| p.is_ready() && p.node() == Some("myserver01")));
     }
+}
+
+/// A random version-4 UUID, as the API server gives each object.
+fn uid_from(rng: &mut Rng) -> String {
+    let a = rng.next_u64();
+    let b = rng.next_u64();
+    format!(
+        "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+        (a >> 32) as u32,
+        (a >> 16) as u16,
+        (a & 0xfff) as u16,
+        ((b >> 48) as u16 & 0x3fff) | 0x8000,
+        b & 0xffff_ffff_ffff
+    )
 }
 
 /// A label or annotation map from literal pairs.

@@ -15,6 +15,9 @@ use super::objects::*;
 use super::value::Value;
 use super::store::Store;
 
+/// The label the endpoints controller puts on a headless Service's Endpoints.
+const HEADLESS_LABEL: &str = "service.kubernetes.io/headless";
+
 const REVISION: &str = "deployment.kubernetes.io/revision";
 /// The longest the clock is moved in one `settle`.
 const SETTLE_LIMIT: i64 = 3600;
@@ -784,7 +787,15 @@ impl Cluster {
             }
             if k.1 == "kubernetes" && k.0 == "default" {
                 let cp = self.lab.nodes.iter().find(|n| n.control_plane).map(|n| n.ip.clone()).unwrap_or_default();
-                let meta = old.get(k).map(|e| e.meta.clone()).unwrap_or_else(|| Meta { name: k.1.clone(), namespace: k.0.clone(), creation: svc.meta.creation, ..Meta::default() });
+                // The API server's own reconciler writes these, marked so that no EndpointSlice
+                // is mirrored from them.
+                let meta = old.get(k).map(|e| e.meta.clone()).unwrap_or_else(|| Meta {
+                    name: k.1.clone(),
+                    namespace: k.0.clone(),
+                    labels: [("endpointslice.kubernetes.io/skip-mirror".to_string(), "true".to_string())].into(),
+                    creation: svc.meta.creation,
+                    ..Meta::default()
+                });
                 result.insert(
                     k.clone(),
                     Endpoints {
@@ -818,7 +829,13 @@ impl Cluster {
                 }
                 mix(sp.protocol().as_bytes());
             }
-            mix(&[svc.spec.publish_not_ready_addresses as u8]);
+            mix(&[svc.spec.publish_not_ready_addresses as u8, svc.has_virtual_ip() as u8]);
+            for (lk, lv) in &svc.meta.labels {
+                mix(lk.as_bytes());
+                mix(&[0]);
+                mix(lv.as_bytes());
+                mix(&[0]);
+            }
             for p in candidates.iter().filter(|p| labels_match(selector, &p.meta.labels)) {
                 mix(p.meta.name.as_bytes());
                 mix(p.status.pod_ip.as_deref().unwrap_or("-").as_bytes());
@@ -868,17 +885,22 @@ impl Cluster {
                 });
             }
             super::order::sort_by(&mut addresses, |a, b| a.ip.cmp(&b.ip));
-            let meta = match old.remove(k) {
+            let mut meta = match old.remove(k) {
                 Some(e) => e.meta,
                 None => Meta {
                     name: k.1.clone(),
                     namespace: k.0.clone(),
-                    labels: svc.meta.labels.clone(),
                     // The controller creates it within moments of the Service.
                     creation: svc.meta.creation,
                     ..Meta::default()
                 },
             };
+            // Each update writes the Service's labels, and marks a headless Service's
+            // endpoints; labels added to the Endpoints by hand last until then.
+            meta.labels = svc.meta.labels.clone();
+            if !svc.has_virtual_ip() {
+                meta.labels.insert(HEADLESS_LABEL.into(), String::new());
+            }
             result.insert(k.clone(), Endpoints { meta, addresses });
         }
         self.endpoints = result;

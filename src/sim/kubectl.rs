@@ -338,6 +338,7 @@ impl Shell {
             "Deployment" => c.deployments.get(&k).map(|o| o.meta.labels.clone()),
             "ReplicaSet" => c.replicasets.get(&k).map(|o| o.meta.labels.clone()),
             "Endpoints" => c.endpoints.get(&k).map(|o| o.meta.labels.clone()),
+            "Namespace" => c.namespaces.get(name).map(|o| o.meta.labels.clone()),
             "Node" => c.node(name).map(|n| n.labels.clone()),
             other => c.others.get(&(other.to_string(), ns.to_string(), name.to_string())).map(|o| o.meta.labels.clone()),
         }
@@ -354,7 +355,7 @@ impl Shell {
             "ReplicaSet" => (pr::replica_set_header(wide), pr::replica_set_row(c, c.replicasets.get(&k)?, shown, wide)),
             "Endpoints" => (vec!["NAME".into(), "ENDPOINTS".into(), "AGE".into()], pr::endpoints_row(c, c.endpoints.get(&k)?, shown)),
             "Node" => (pr::node_header(wide), pr::node_row(c, c.node(name)?, shown, wide)),
-            "Namespace" => (vec!["NAME".into(), "STATUS".into(), "AGE".into()], vec![shown, "Active".into(), super::clock::human_duration(c.now - *c.namespaces.get(name)?)]),
+            "Namespace" => (vec!["NAME".into(), "STATUS".into(), "AGE".into()], vec![shown, "Active".into(), super::clock::human_duration(c.now - c.namespaces.get(name)?.meta.creation)]),
             other => pr::other_row(c, c.others.get(&(other.to_string(), ns.to_string(), name.to_string()))?, shown),
         })
     }
@@ -533,20 +534,9 @@ impl Shell {
                     "Service" => c.services.get(&k).map(|s| pr::describe_service(c, s)),
                     "Pod" => c.pods.get(&k).map(|s| pr::describe_pod(c, s)),
                     "Deployment" => c.deployments.get(&k).map(|s| pr::describe_deployment(c, s)),
-                    _ => self.cluster.object_value(info.kind, &obj_ns, &n).map(|v| {
-                        let mut o = format!("Name:\t{n}\n");
-                        if info.namespaced {
-                            o.push_str(&format!("Namespace:\t{obj_ns}\n"));
-                        }
-                        o.push_str(&format!("Labels:\t{}\n", {
-                            let l = self.labels_of(info.kind, &obj_ns, &n);
-                            if l.is_empty() { "<none>".to_string() } else { render_labels(&l) }
-                        }));
-                        o.push_str("Annotations:\t<none>\n");
-                        let _ = v;
-                        o.push_str("Events:\t<none>\n");
-                        super::tabwriter::align(&o, 0, 2)
-                    }),
+                    "Namespace" => c.namespaces.get(&n).map(pr::describe_namespace),
+                    "Endpoints" => self.cluster.object_value(info.kind, &obj_ns, &n).map(|v| pr::describe_endpoints(&v)),
+                    _ => self.cluster.object_value(info.kind, &obj_ns, &n).map(|v| pr::describe_basic(&v, info.namespaced)),
                 };
                 if let Some(t) = text {
                     parts.push(t);
@@ -818,6 +808,9 @@ impl Shell {
                 "Service" => self.cluster.services.get_mut(&k).map(|o| o.meta.labels = labels.clone()),
                 "Deployment" => self.cluster.deployments.get_mut(&k).map(|o| o.meta.labels = labels.clone()),
                 "ReplicaSet" => self.cluster.replicasets.get_mut(&k).map(|o| o.meta.labels = labels.clone()),
+                "Endpoints" => self.cluster.endpoints.get_mut(&k).map(|o| o.meta.labels = labels.clone()),
+                // The API server keeps a namespace's name label whatever the request says.
+                "Namespace" => self.cluster.namespaces.get_mut(&name).map(|o| *o = Namespace::new(Meta { labels: labels.clone(), ..o.meta.clone() })),
                 "Node" => self.cluster.nodes.iter_mut().find(|n| n.name == name).map(|n| n.labels = labels.clone()),
                 other => self.cluster.others.get_mut(&(other.to_string(), obj_ns.clone(), name.clone())).map(|o| o.meta.labels = labels.clone()),
             };

@@ -389,6 +389,24 @@ pub struct ReplicaSet {
     pub min_ready_seconds: i64,
 }
 
+#[derive(Clone, Debug, PartialEq)]
+pub struct Namespace {
+    pub meta: Meta,
+}
+
+/// The label the API server gives every namespace: its own name (GA since v1.22).
+pub const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
+
+impl Namespace {
+    /// A namespace as the API server stores it: labelled with its name, and without a
+    /// `generation` (the namespace strategy does not keep one).
+    pub fn new(mut meta: Meta) -> Namespace {
+        meta.labels.insert(NAMESPACE_NAME_LABEL.into(), meta.name.clone());
+        meta.generation = 0;
+        Namespace { meta }
+    }
+}
+
 /// A well-formed object of a kind the simulation stores and lists but does not act on.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Other {

@@ -222,6 +222,82 @@ fn multiline(out: &mut String, title: &str, map: &Labels, skip: &[&str]) {
     }
 }
 
+/// `kubectl describe namespace`: this lab has no ResourceQuota or LimitRange objects.
+pub fn describe_namespace(ns: &Namespace) -> String {
+    let mut o = format!("Name:\t{}\n", ns.meta.name);
+    multiline(&mut o, "Labels", &ns.meta.labels, &[]);
+    multiline(&mut o, "Annotations", &ns.meta.annotations, &[LAST_APPLIED]);
+    o.push_str("Status:\tActive\n\nNo resource quota.\n\nNo LimitRange resource.\n");
+    align(&o, 0, 2)
+}
+
+/// `kubectl describe endpoints`, from the object as the API serves it: one block per subset.
+pub fn describe_endpoints(obj: &super::value::Value) -> String {
+    use super::value::Value;
+    let items = |v: Option<&Value>| -> Vec<Value> {
+        match v {
+            Some(Value::Seq(items)) => items.clone(),
+            _ => Vec::new(),
+        }
+    };
+    let text = |v: &Value, f: &str| v.get(f).and_then(|x| x.as_str()).unwrap_or_default().to_string();
+    let ips = |v: Option<&Value>| {
+        let list: Vec<String> = items(v).iter().map(|a| text(a, "ip")).collect();
+        if list.is_empty() { "<none>".to_string() } else { list.join(",") }
+    };
+    let mut o = describe_head(obj, true);
+    o.push_str("Subsets:\n");
+    for subset in items(obj.get("subsets")) {
+        o.push_str(&format!("  Addresses:\t{}\n", ips(subset.get("addresses"))));
+        o.push_str(&format!("  NotReadyAddresses:\t{}\n", ips(subset.get("notReadyAddresses"))));
+        let ports = items(subset.get("ports"));
+        if !ports.is_empty() {
+            o.push_str("  Ports:\n    Name\tPort\tProtocol\n    ----\t----\t--------\n");
+            for p in ports {
+                let name = Some(text(&p, "name")).filter(|n| !n.is_empty()).unwrap_or_else(|| "<unset>".into());
+                let port = match p.get("port") {
+                    Some(Value::Int(n)) => n.to_string(),
+                    _ => String::new(),
+                };
+                o.push_str(&format!("    {name}\t{port}\t{}\n", text(&p, "protocol")));
+            }
+        }
+        o.push('\n');
+    }
+    o.push_str("Events:\t<none>\n");
+    align(&o, 0, 2)
+}
+
+/// Name, namespace, labels and annotations of an object as the API serves it.
+fn describe_head(obj: &super::value::Value, namespaced: bool) -> String {
+    let meta = obj.get("metadata");
+    let field = |f: &str| -> Labels {
+        let mut out = Labels::new();
+        if let Some(super::value::Value::Map(entries)) = meta.and_then(|m| m.get(f)) {
+            for (k, v) in entries {
+                out.insert(k.clone(), v.as_str().unwrap_or_default().to_string());
+            }
+        }
+        out
+    };
+    let text = |f: &str| meta.and_then(|m| m.get(f)).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+    let mut o = format!("Name:\t{}\n", text("name"));
+    if namespaced {
+        o.push_str(&format!("Namespace:\t{}\n", text("namespace")));
+    }
+    multiline(&mut o, "Labels", &field("labels"), &[]);
+    multiline(&mut o, "Annotations", &field("annotations"), &[LAST_APPLIED]);
+    o
+}
+
+/// `kubectl describe` of a kind without its own describer here: name, namespace, labels and
+/// annotations (read from the object as the API serves it), no events.
+pub fn describe_basic(obj: &super::value::Value, namespaced: bool) -> String {
+    let mut o = describe_head(obj, namespaced);
+    o.push_str("Events:\t<none>\n");
+    align(&o, 0, 2)
+}
+
 fn events(c: &Cluster, out: &mut String, events: &[Event]) {
     if events.is_empty() {
         out.push_str("Events:\t<none>\n");

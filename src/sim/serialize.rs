@@ -345,13 +345,11 @@ pub fn node(c: &Cluster, n: &Node) -> Value {
     ])
 }
 
-pub fn namespace(c: &Cluster, name: &str, created: Time) -> Value {
-    let mut m = Meta { name: name.into(), creation: created, ..Meta::default() };
-    m.labels.insert("kubernetes.io/metadata.name".into(), name.into());
+pub fn namespace(c: &Cluster, ns: &Namespace) -> Value {
     Value::map(vec![
         ("apiVersion", s("v1")),
         ("kind", s("Namespace")),
-        ("metadata", meta(c, &m, None)),
+        ("metadata", meta(c, &ns.meta, None)),
         ("spec", Value::map(vec![("finalizers", Value::Seq(vec![s("kubernetes")]))])),
         ("status", Value::map(vec![("phase", s("Active"))])),
     ])
