@@ -660,6 +660,9 @@ impl Cluster {
         match kind {
             "Service" => {
                 let svc = self.services.remove(&k).ok_or_else(not_found)?;
+                if ns == "default" && name == "kubernetes" {
+                    self.kubernetes_service_gone = Some(self.now);
+                }
                 self.services_changed = true;
                 self.release(&service_holdings(&svc));
                 self.endpoints.remove(&k);
@@ -674,29 +677,13 @@ impl Cluster {
                     pod.meta.grace_seconds = Some(period);
                 }
             }
+            // Background propagation, kubectl's default: the object goes now, and the garbage
+            // collector deletes what it owned on its next pass (`controllers::collect_garbage`).
             "Deployment" => {
-                let d = self.deployments.remove(&k).ok_or_else(not_found)?;
-                let owned: Vec<String> = self
-                    .replicasets
-                    .values()
-                    .filter(|rs| rs.meta.owner.as_ref().is_some_and(|o| o.uid == d.meta.uid))
-                    .map(|rs| rs.meta.name.clone())
-                    .collect();
-                for rs in owned {
-                    self.delete("ReplicaSet", ns, &rs, None)?;
-                }
+                self.deployments.remove(&k).ok_or_else(not_found)?;
             }
             "ReplicaSet" => {
-                let rs = self.replicasets.remove(&k).ok_or_else(not_found)?;
-                let owned: Vec<String> = self
-                    .pods
-                    .values()
-                    .filter(|p| p.meta.owner.as_ref().is_some_and(|o| o.uid == rs.meta.uid))
-                    .map(|p| p.meta.name.clone())
-                    .collect();
-                for p in owned {
-                    self.delete("Pod", ns, &p, None)?;
-                }
+                self.replicasets.remove(&k).ok_or_else(not_found)?;
             }
             "Namespace" => {
                 if ["default", "kube-system", "kube-public", "kube-node-lease"].contains(&name) {

@@ -73,6 +73,8 @@ pub struct Cluster {
     pub(crate) resource_version: u64,
     /// Per Service, a signature of what its endpoints were computed from.
     pub(crate) endpoint_sigs: Map<Key, u64>,
+    /// When `default/kubernetes` was deleted: the API server puts it back on its next pass.
+    pub(crate) kubernetes_service_gone: Option<Time>,
     /// The Services changed since kube-proxy's table was built.
     pub(crate) services_changed: bool,
     /// Pods changed since the endpoints were last computed.
@@ -114,6 +116,7 @@ impl Cluster {
             endpoints_version: 0,
             pods_changed: true,
             endpoint_sigs: Map::new(),
+            kubernetes_service_gone: None,
             services_changed: true,
             lab,
         };
@@ -160,33 +163,7 @@ impl Cluster {
             self.ipam.get_mut(&ln.name).and_then(|i| i.blocks.first_mut()).and_then(|b| b.1.pop_front());
         }
         // The API server's own Service and the cluster DNS.
-        let kubernetes = Service {
-            meta: Meta {
-                name: "kubernetes".into(),
-                namespace: "default".into(),
-                labels: string_map(&[("component", "apiserver"), ("provider", "kubernetes")]),
-                uid: self.new_uid(),
-                creation: born,
-                ..Meta::default()
-            },
-            spec: ServiceSpec {
-                type_: Some("ClusterIP".into()),
-                ports: vec![ServicePort {
-                    name: Some("https".into()),
-                    protocol: Some("TCP".into()),
-                    port: 443,
-                    target_port: Some(IntOrStr::Int(6443)),
-                    ..ServicePort::default()
-                }],
-                cluster_ip: Some(self.service_ip(1)),
-                cluster_ips: vec![self.service_ip(1)],
-                session_affinity: Some("None".into()),
-                internal_traffic_policy: Some("Cluster".into()),
-                ip_families: vec!["IPv4".into()],
-                ip_family_policy: Some("SingleStack".into()),
-                ..ServiceSpec::default()
-            },
-        };
+        let kubernetes = self.kubernetes_service(born);
         let dns_ip = self.lab.dns_ip.clone();
         let kube_dns = Service {
             meta: Meta {
@@ -271,6 +248,37 @@ impl Cluster {
 
     pub fn node_by_ip(&self, ip: &str) -> Option<&Node> {
         self.nodes.iter().find(|n| n.ip == ip)
+    }
+
+    /// `default/kubernetes`, the API server's own Service, on the first address of the range.
+    pub(crate) fn kubernetes_service(&mut self, born: Time) -> Service {
+        Service {
+            meta: Meta {
+                name: "kubernetes".into(),
+                namespace: "default".into(),
+                labels: string_map(&[("component", "apiserver"), ("provider", "kubernetes")]),
+                uid: self.new_uid(),
+                creation: born,
+                ..Meta::default()
+            },
+            spec: ServiceSpec {
+                type_: Some("ClusterIP".into()),
+                ports: vec![ServicePort {
+                    name: Some("https".into()),
+                    protocol: Some("TCP".into()),
+                    port: 443,
+                    target_port: Some(IntOrStr::Int(6443)),
+                    ..ServicePort::default()
+                }],
+                cluster_ip: Some(self.service_ip(1)),
+                cluster_ips: vec![self.service_ip(1)],
+                session_affinity: Some("None".into()),
+                internal_traffic_policy: Some("Cluster".into()),
+                ip_families: vec!["IPv4".into()],
+                ip_family_policy: Some("SingleStack".into()),
+                ..ServiceSpec::default()
+            },
+        }
     }
 
     pub fn new_uid(&mut self) -> String {

@@ -15,6 +15,11 @@ use super::objects::*;
 use super::value::Value;
 use super::store::Store;
 
+/// When the API server's 10-second pass after `gone` recreates `default/kubernetes`.
+fn kubernetes_service_returns(gone: Time) -> Time {
+    (gone.div_euclid(10) + 1) * 10
+}
+
 /// The label the endpoints controller puts on a headless Service's Endpoints.
 const HEADLESS_LABEL: &str = "service.kubernetes.io/headless";
 
@@ -84,6 +89,7 @@ impl Cluster {
         for _ in 0..50 {
             let mut changed = false;
             changed |= self.collect_garbage();
+            changed |= self.restore_kubernetes_service();
             self.count_owned_pods();
             changed |= self.sync_deployments();
             self.owner_counts.clear();
@@ -100,7 +106,8 @@ impl Cluster {
 
     /// The earliest pending kubelet step after now.
     pub fn next_event(&self) -> Option<Time> {
-        self.pods.values().filter_map(|p| p.status.next_step_at).filter(|t| *t > self.now).min()
+        let kubernetes_back = self.kubernetes_service_gone.map(kubernetes_service_returns);
+        self.pods.values().filter_map(|p| p.status.next_step_at).chain(kubernetes_back).filter(|t| *t > self.now).min()
     }
 
     /// Moves the clock forward by `secs`, acting at each pending step on the way.
@@ -136,6 +143,29 @@ impl Cluster {
     }
 
     // -----------------------------------------------------------------------------------------
+
+    /// The API server's own controller puts `default/kubernetes` back on its next pass (every
+    /// 10 s), on the same address.
+    fn restore_kubernetes_service(&mut self) -> bool {
+        let Some(gone) = self.kubernetes_service_gone else { return false };
+        if self.now < kubernetes_service_returns(gone) {
+            return false;
+        }
+        let ip = super::lab::ip_to_u32(&self.service_ip(1));
+        if ip.is_some_and(|ip| self.cluster_ips.contains(&ip)) {
+            // Someone took its address: the API server's create fails, and it tries again.
+            return false;
+        }
+        self.kubernetes_service_gone = None;
+        let svc = self.kubernetes_service(self.now);
+        if let Some(ip) = ip {
+            self.cluster_ips.insert(ip);
+        }
+        self.services.insert(key("default", "kubernetes"), svc);
+        self.services_changed = true;
+        self.next_resource_version();
+        true
+    }
 
     /// Removes ReplicaSets whose Deployment is gone and pods whose ReplicaSet is gone.
     fn collect_garbage(&mut self) -> bool {

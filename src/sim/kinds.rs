@@ -43,6 +43,10 @@ impl KindInfo {
     }
 }
 
+/// The resources of the `all` category, in the order kubectl expands it (discovery order:
+/// the core group, apps, autoscaling, batch).
+pub const ALL_CATEGORY: &[&str] = &["pods", "replicationcontrollers", "services", "daemonsets", "deployments", "replicasets", "statefulsets", "horizontalpodautoscalers", "cronjobs", "jobs"];
+
 macro_rules! kind {
     ($kind:expr, $group:expr, [$($v:expr),*], $plural:expr, $singular:expr, [$($s:expr),*], $ns:expr, $sim:expr) => {
         KindInfo { kind: $kind, group: $group, versions: &[$($v),*], plural: $plural, singular: $singular, short: &[$($s),*], namespaced: $ns, simulated: $sim }

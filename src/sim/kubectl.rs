@@ -293,7 +293,8 @@ impl Shell {
         }
         let Some(types) = pos.first() else { return Ok(out) };
         let mut infos = Vec::new();
-        for t in types.split(',') {
+        let expanded = types.split(',').flat_map(|t| if t == "all" { kinds::ALL_CATEGORY.to_vec() } else { vec![t] });
+        for t in expanded {
             let info = kinds::by_name(t).ok_or_else(|| Output::err(format!("error: the server doesn't have a resource type \"{t}\"\n"), 1))?;
             infos.push(info);
         }
@@ -377,12 +378,8 @@ impl Shell {
         let ns = self.namespace(&p);
         let selector = p.get("selector").map(str::to_string);
         let show_labels = p.has("show-labels");
-        let mut pos = p.pos.clone();
+        let pos = p.pos.clone();
         let expanded_all = pos.first().is_some_and(|t| t.split(',').any(|x| x == "all"));
-        if expanded_all {
-            let types: Vec<String> = pos[0].split(',').flat_map(|x| if x == "all" { vec!["pods", "services", "deployments", "replicasets"] } else { vec![x] }).map(String::from).collect();
-            pos[0] = types.join(",");
-        }
         let targets = match self.targets(&pos) {
             Ok(t) => t,
             Err(e) => return e,
