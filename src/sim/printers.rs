@@ -207,8 +207,9 @@ pub fn other_row(c: &Cluster, o: &Other, name: String) -> (Vec<String>, Vec<Stri
 // ---------------------------------------------------------------------------------------------
 // describe
 
-fn multiline(out: &mut String, title: &str, map: &Labels, skip: &[&str]) {
-    let items: Vec<(&String, &String)> = map.iter().filter(|(k, _)| !skip.contains(&k.as_str())).collect();
+/// kubectl's label block: `key=value`, one a line.
+fn multiline(out: &mut String, title: &str, map: &Labels) {
+    let items: Vec<(&String, &String)> = map.iter().collect();
     if items.is_empty() {
         out.push_str(&format!("{title}:\t<none>\n"));
         return;
@@ -225,8 +226,8 @@ fn multiline(out: &mut String, title: &str, map: &Labels, skip: &[&str]) {
 /// `kubectl describe namespace`: this lab has no ResourceQuota or LimitRange objects.
 pub fn describe_namespace(ns: &Namespace) -> String {
     let mut o = format!("Name:\t{}\n", ns.meta.name);
-    multiline(&mut o, "Labels", &ns.meta.labels, &[]);
-    multiline(&mut o, "Annotations", &ns.meta.annotations, &[LAST_APPLIED]);
+    multiline(&mut o, "Labels", &ns.meta.labels);
+    annotations(&mut o, &ns.meta.annotations);
     o.push_str("Status:\tActive\n\nNo resource quota.\n\nNo LimitRange resource.\n");
     align(&o, 0, 2)
 }
@@ -285,8 +286,8 @@ fn describe_head(obj: &super::value::Value, namespaced: bool) -> String {
     if namespaced {
         o.push_str(&format!("Namespace:\t{}\n", text("namespace")));
     }
-    multiline(&mut o, "Labels", &field("labels"), &[]);
-    multiline(&mut o, "Annotations", &field("annotations"), &[LAST_APPLIED]);
+    multiline(&mut o, "Labels", &field("labels"));
+    annotations(&mut o, &field("annotations"));
     o
 }
 
@@ -296,6 +297,41 @@ pub fn describe_basic(obj: &super::value::Value, namespaced: bool) -> String {
     let mut o = describe_head(obj, namespaced);
     o.push_str("Events:\t<none>\n");
     align(&o, 0, 2)
+}
+
+/// kubectl's annotation block: `key: value` (labels use `=`), without the last-applied
+/// configuration; a value with a newline, or too long for one line, goes below its key.
+fn annotations(out: &mut String, map: &Labels) {
+    const MAX: usize = 140;
+    let items: Vec<(&String, &String)> = map.iter().filter(|(k, _)| k.as_str() != LAST_APPLIED).collect();
+    if items.is_empty() {
+        out.push_str("Annotations:\t<none>\n");
+        return;
+    }
+    for (i, (k, v)) in items.into_iter().enumerate() {
+        out.push_str(if i == 0 { "Annotations:\t" } else { "\t" });
+        let v = v.strip_suffix('\n').unwrap_or(v);
+        if v.len() + k.len() + 2 > MAX || v.contains('\n') {
+            out.push_str(&format!("{k}:\n"));
+            for line in v.split('\n') {
+                out.push_str(&format!("\t  {}\n", shorten(line, MAX - 2)));
+            }
+        } else {
+            out.push_str(&format!("{k}: {v}\n"));
+        }
+    }
+}
+
+/// The first `max` bytes of `s` and `...` when it is longer (cut at a character boundary).
+fn shorten(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}...", &s[..end])
 }
 
 fn events(c: &Cluster, out: &mut String, events: &[Event]) {
@@ -323,8 +359,8 @@ fn events(c: &Cluster, out: &mut String, events: &[Event]) {
 pub fn describe_service(c: &Cluster, s: &Service) -> String {
     let mut o = String::new();
     o.push_str(&format!("Name:\t{}\nNamespace:\t{}\n", s.meta.name, s.meta.namespace));
-    multiline(&mut o, "Labels", &s.meta.labels, &[]);
-    multiline(&mut o, "Annotations", &s.meta.annotations, &[LAST_APPLIED]);
+    multiline(&mut o, "Labels", &s.meta.labels);
+    annotations(&mut o, &s.meta.annotations);
     o.push_str(&format!("Selector:\t{}\n", s.spec.selector.as_ref().map(render_labels).unwrap_or_default()));
     o.push_str(&format!("Type:\t{}\n", s.type_()));
     if let Some(p) = &s.spec.ip_family_policy {
@@ -410,8 +446,8 @@ pub fn describe_pod(c: &Cluster, p: &Pod) -> String {
     if let Some(t) = p.status.start_time {
         o.push_str(&format!("Start Time:\t{}\n", start_time(c, t)));
     }
-    multiline(&mut o, "Labels", &p.meta.labels, &[]);
-    multiline(&mut o, "Annotations", &p.meta.annotations, &[LAST_APPLIED]);
+    multiline(&mut o, "Labels", &p.meta.labels);
+    annotations(&mut o, &p.meta.annotations);
     if let Some(d) = p.meta.deletion {
         o.push_str(&format!("Status:\tTerminating (lasts {})\n", human_duration(c.now - (d - p.meta.grace_seconds.unwrap_or(30)))));
         o.push_str(&format!("Termination Grace Period:\t{}s\n", p.meta.grace_seconds.unwrap_or(30)));
@@ -534,7 +570,7 @@ pub fn describe_deployment(c: &Cluster, d: &Deployment) -> String {
     let desired = d.replicas.unwrap_or(1);
     let mut o = String::new();
     o.push_str(&format!("Name:\t{}\nNamespace:\t{}\nCreationTimestamp:\t{}\n", d.meta.name, d.meta.namespace, start_time(c, d.meta.creation)));
-    multiline(&mut o, "Labels", &d.meta.labels, &[]);
+    multiline(&mut o, "Labels", &d.meta.labels);
     let mut ann = d.meta.annotations.clone();
     let revision = c
         .replicasets
@@ -544,7 +580,7 @@ pub fn describe_deployment(c: &Cluster, d: &Deployment) -> String {
         .max()
         .unwrap_or(1);
     ann.insert("deployment.kubernetes.io/revision".into(), revision.to_string());
-    multiline(&mut o, "Annotations", &ann, &[LAST_APPLIED]);
+    annotations(&mut o, &ann);
     o.push_str(&format!("Selector:\t{}\n", d.selector.as_ref().map(LabelSelector::render).unwrap_or_default()));
     o.push_str(&format!(
         "Replicas:\t{desired} desired | {} updated | {} total | {} available | {} unavailable\n",
@@ -562,7 +598,7 @@ pub fn describe_deployment(c: &Cluster, d: &Deployment) -> String {
         ));
     }
     o.push_str("Pod Template:\n");
-    multiline(&mut o, "  Labels", &d.template.labels, &[]);
+    multiline(&mut o, "  Labels", &d.template.labels);
     o.push_str("  Containers:\n");
     for ct in &d.template.spec.containers {
         o.push_str(&format!("   {}:\n    Image:\t{}\n", ct.name, ct.image));
@@ -591,4 +627,25 @@ pub fn describe_deployment(c: &Cluster, d: &Deployment) -> String {
     o.push_str(&format!("NewReplicaSet:\t{}\n", none_if_empty(new.join(", "))));
     events(c, &mut o, &[]);
     align(&o, 0, 2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn annotations_print_like_kubectl_describe() {
+        let mut m = Labels::new();
+        m.insert("b".into(), "two\nlines\n".into());
+        m.insert("a".into(), "1".into());
+        m.insert(LAST_APPLIED.into(), "{}".into());
+        m.insert("long".into(), "x".repeat(150));
+        let mut out = String::new();
+        annotations(&mut out, &m);
+        let want = format!("Annotations:\ta: 1\n\tb:\n\t  two\n\t  lines\n\tlong:\n\t  {}...\n", "x".repeat(138));
+        assert_eq!(out, want);
+        let mut none = String::new();
+        annotations(&mut none, &[(LAST_APPLIED.to_string(), "{}".to_string())].into());
+        assert_eq!(none, "Annotations:\t<none>\n");
+    }
 }
