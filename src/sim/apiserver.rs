@@ -18,6 +18,20 @@ use super::validation as v;
 use super::value::Value;
 
 pub const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
+/// kubectl apply's three-way merge of one metadata map (`labels` or `annotations`): what the
+/// manifest sets, plus the live keys that others added (`kubectl label`, controllers, the CNI
+/// plugin), that is, keys the previously applied configuration did not have. A key the previous
+/// configuration had and the manifest dropped is removed.
+fn merge_applied(new: &mut Labels, live: &Labels, applied_before: &Value, field: &str) {
+    let before = applied_before.get("metadata").and_then(|m| m.get(field));
+    for (k, v) in live {
+        if k == LAST_APPLIED || new.contains_key(k) || before.and_then(|b| b.get(k)).is_some() {
+            continue;
+        }
+        new.insert(k.clone(), v.clone());
+    }
+}
 /// The API server's request size limit.
 pub const MAX_REQUEST_BYTES: usize = 3 * 1024 * 1024;
 
@@ -309,9 +323,19 @@ impl Cluster {
         let ns = t.namespace.as_str();
         let k = key(ns, &t.name);
         let keep_meta = |new: &mut Meta, old: &Meta| {
+            // The configuration applied last time tells which keys the manifest owns.
+            let before = old
+                .annotations
+                .get(LAST_APPLIED)
+                .and_then(|text| super::yaml::parse_stream(text).0.into_iter().next())
+                .map(|d| d.value)
+                .unwrap_or(Value::Null);
+            let mut labels = new.labels.clone();
+            merge_applied(&mut labels, &old.labels, &before, "labels");
             let mut annotations = new.annotations.clone();
+            merge_applied(&mut annotations, &old.annotations, &before, "annotations");
             annotations.insert(LAST_APPLIED.into(), applied.to_string());
-            *new = Meta { annotations, labels: new.labels.clone(), generation: old.generation + 1, ..old.clone() };
+            *new = Meta { annotations, labels, generation: old.generation + 1, ..old.clone() };
         };
         match t.info.kind {
             "Service" => {

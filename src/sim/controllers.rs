@@ -706,6 +706,13 @@ impl Cluster {
                     },
                 };
                 let p = &mut *pod;
+                // Calico's CNI plugin records the sandbox and the address on the pod.
+                if let Some(ip) = ip.as_deref().filter(|_| !p.spec.host_network) {
+                    let sandbox = super::lab::hex_id(&format!("{}/sandbox", p.meta.uid), 64);
+                    p.meta.annotations.insert("cni.projectcalico.org/containerID".into(), sandbox);
+                    p.meta.annotations.insert("cni.projectcalico.org/podIP".into(), format!("{ip}/32"));
+                    p.meta.annotations.insert("cni.projectcalico.org/podIPs".into(), format!("{ip}/32"));
+                }
                 p.status.pod_ip = ip;
                 p.status.host_ip = host_ip;
                 p.status.start_time = Some(now);

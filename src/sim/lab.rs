@@ -206,6 +206,19 @@ pub fn fnv32(data: &[u8]) -> u32 {
 }
 
 /// FNV-1a (32-bit), as the Deployment controller hashes a pod template.
+/// `len` hex digits derived from `seed`: container and image ids that stay the same for the
+/// same object without drawing from the cluster's generator.
+pub fn hex_id(seed: &str, len: usize) -> String {
+    let mut out = String::new();
+    let mut h = fnv32a(seed.as_bytes());
+    while out.len() < len {
+        out.push_str(&format!("{h:08x}"));
+        h = fnv32a(format!("{h}{seed}").as_bytes());
+    }
+    out.truncate(len);
+    out
+}
+
 pub fn fnv32a(data: &[u8]) -> u32 {
     let mut h: u32 = 0x811c_9dc5;
     for b in data {

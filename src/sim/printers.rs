@@ -5,6 +5,7 @@ use super::apiserver::LAST_APPLIED;
 use super::clock::{http_date, human_duration};
 use super::cluster::Cluster;
 use super::images;
+use super::lab::hex_id;
 use super::objects::*;
 use super::tabwriter::align;
 use super::version;
@@ -423,17 +424,6 @@ pub fn describe_service(c: &Cluster, s: &Service) -> String {
 
 fn start_time(c: &Cluster, t: Time) -> String {
     http_date(c.lab.start_unix + t).replace(" GMT", " +0000")
-}
-
-fn hex_id(seed: &str, len: usize) -> String {
-    let mut out = String::new();
-    let mut h = super::lab::fnv32a(seed.as_bytes());
-    while out.len() < len {
-        out.push_str(&format!("{h:08x}"));
-        h = super::lab::fnv32a(format!("{h}{seed}").as_bytes());
-    }
-    out.truncate(len);
-    out
 }
 
 pub fn describe_pod(c: &Cluster, p: &Pod) -> String {
