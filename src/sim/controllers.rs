@@ -708,7 +708,8 @@ impl Cluster {
                 let p = &mut *pod;
                 // Calico's CNI plugin records the sandbox and the address on the pod.
                 if let Some(ip) = ip.as_deref().filter(|_| !p.spec.host_network) {
-                    let sandbox = super::lab::hex_id(&format!("{}/sandbox", p.meta.uid), 64);
+                    let mut r = super::rng::Rng::new(super::lab::fnv32a(p.meta.uid.as_bytes()) as u64);
+                    let sandbox = format!("{:016x}{:016x}{:016x}{:016x}", r.next_u64(), r.next_u64(), r.next_u64(), r.next_u64());
                     p.meta.annotations.insert("cni.projectcalico.org/containerID".into(), sandbox);
                     p.meta.annotations.insert("cni.projectcalico.org/podIP".into(), format!("{ip}/32"));
                     p.meta.annotations.insert("cni.projectcalico.org/podIPs".into(), format!("{ip}/32"));
