@@ -704,10 +704,12 @@ impl Cluster {
             // Background propagation, kubectl's default: the object goes now, and the garbage
             // collector deletes what it owned on its next pass (`controllers::collect_garbage`).
             "Deployment" => {
-                self.deployments.remove(&k).ok_or_else(not_found)?;
+                let d = self.deployments.remove(&k).ok_or_else(not_found)?;
+                self.object_events.remove(&d.meta.uid);
             }
             "ReplicaSet" => {
-                self.replicasets.remove(&k).ok_or_else(not_found)?;
+                let rs = self.replicasets.remove(&k).ok_or_else(not_found)?;
+                self.object_events.remove(&rs.meta.uid);
             }
             "Namespace" => {
                 if ["default", "kube-system", "kube-public", "kube-node-lease"].contains(&name) {

@@ -73,6 +73,9 @@ pub struct Cluster {
     pub(crate) resource_version: u64,
     /// Per Service, a signature of what its endpoints were computed from.
     pub(crate) endpoint_sigs: Map<Key, u64>,
+    /// Events of the workload controllers, by the uid of the object they are about (pods keep
+    /// theirs in their status).
+    pub(crate) object_events: Map<String, Vec<Event>>,
     /// When `default/kubernetes` was deleted: the API server puts it back on its next pass.
     pub(crate) kubernetes_service_gone: Option<Time>,
     /// The Services changed since kube-proxy's table was built.
@@ -117,6 +120,7 @@ impl Cluster {
             pods_changed: true,
             endpoint_sigs: Map::new(),
             kubernetes_service_gone: None,
+            object_events: Map::new(),
             services_changed: true,
             lab,
         };

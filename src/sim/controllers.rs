@@ -265,14 +265,26 @@ impl Cluster {
         changed
     }
 
-    fn set_rs_replicas(&mut self, k: &Key, n: i64) -> bool {
-        match self.replicasets.get_mut(k) {
-            Some(rs) if rs.replicas != Some(n) => {
-                rs.replicas = Some(n);
-                true
-            }
-            _ => false,
+    /// Sets a ReplicaSet's replicas for its Deployment, with the Deployment's event. Each scaled
+    /// ReplicaSet also records the Deployment's size: `desired` and `desired + maxSurge`.
+    fn set_rs_replicas(&mut self, k: &Key, n: i64, sizes: (i64, i64)) -> bool {
+        let Some(rs) = self.replicasets.get_mut(k).filter(|rs| rs.replicas != Some(n)) else { return false };
+        let from = rs.replicas.unwrap_or(0);
+        rs.replicas = Some(n);
+        rs.meta.annotations.insert("deployment.kubernetes.io/desired-replicas".into(), sizes.0.to_string());
+        rs.meta.annotations.insert("deployment.kubernetes.io/max-replicas".into(), sizes.1.to_string());
+        let (name, owner) = (rs.meta.name.clone(), rs.meta.owner.as_ref().map(|o| o.uid.clone()));
+        if let Some(owner) = owner {
+            let way = if n > from { "up" } else { "down" };
+            self.record(&owner, "ScalingReplicaSet", "deployment-controller", format!("Scaled {way} replica set {name} from {from} to {n}"));
         }
+        true
+    }
+
+    /// A Normal event about the object with this uid.
+    fn record(&mut self, uid: &str, reason: &str, from: &str, message: String) {
+        let event = Event { type_: "Normal", reason: reason.into(), at: self.now, from: from.into(), message };
+        self.object_events.entry(uid.to_string()).or_default().push(event);
     }
 
     /// Pods a ReplicaSet owns that are not terminating, and how many of them are ready (from
@@ -323,10 +335,11 @@ impl Cluster {
             .map(|(k, _)| k.clone())
             .collect();
         let mut changed = false;
+        let sizes = (desired, desired + scaled(&strategy.max_surge, desired, true));
         let old_total: i64 = old.iter().map(|k| self.replicasets[k].replicas.unwrap_or(0)).sum();
         if strategy.type_.as_deref() == Some("Recreate") {
             for k in &old {
-                changed |= self.set_rs_replicas(k, 0);
+                changed |= self.set_rs_replicas(k, 0, sizes);
             }
             let old_pods: i64 = old.iter().map(|k| self.replica_set_counts(&self.replicasets[k]).0).sum::<i64>()
                 + self
@@ -335,12 +348,12 @@ impl Cluster {
                     .filter(|p| p.is_terminating() && p.meta.owner.as_ref().is_some_and(|o| old.iter().any(|k| self.replicasets[k].meta.uid == o.uid)))
                     .count() as i64;
             if old_pods == 0 {
-                changed |= self.set_rs_replicas(new_key, desired);
+                changed |= self.set_rs_replicas(new_key, desired, sizes);
             }
             return changed;
         }
         if old_total == 0 {
-            return self.set_rs_replicas(new_key, desired);
+            return self.set_rs_replicas(new_key, desired, sizes);
         }
         let mut surge = scaled(&strategy.max_surge, desired, true);
         let unavailable = scaled(&strategy.max_unavailable, desired, false);
@@ -355,10 +368,10 @@ impl Cluster {
             let room = (desired + surge - total).max(0);
             let up = room.min(desired - new_replicas);
             if up > 0 {
-                changed |= self.set_rs_replicas(new_key, new_replicas + up);
+                changed |= self.set_rs_replicas(new_key, new_replicas + up, sizes);
             }
         } else if new_replicas > desired {
-            changed |= self.set_rs_replicas(new_key, desired);
+            changed |= self.set_rs_replicas(new_key, desired, sizes);
         }
         // Scale old ReplicaSets down while enough pods stay available.
         let min_available = desired - max_unavailable;
@@ -371,7 +384,7 @@ impl Cluster {
             let current = rs.replicas.unwrap_or(0);
             let unhealthy = (active - ready).max(0).min(current);
             if unhealthy > 0 {
-                changed |= self.set_rs_replicas(k, current - unhealthy);
+                changed |= self.set_rs_replicas(k, current - unhealthy, sizes);
             }
         }
         let mut old_sorted = old.clone();
@@ -383,7 +396,7 @@ impl Cluster {
             let cur = self.replicasets[k].replicas.unwrap_or(0);
             let down = cur.min(can_remove);
             if down > 0 {
-                changed |= self.set_rs_replicas(k, cur - down);
+                changed |= self.set_rs_replicas(k, cur - down, sizes);
                 can_remove -= down;
             }
         }
@@ -395,7 +408,7 @@ impl Cluster {
         let mut release: Vec<Key> = Vec::new();
         let mut adopt: Vec<(Key, String, String)> = Vec::new();
         let mut create: Vec<(Key, i64)> = Vec::new();
-        let mut remove: Vec<Key> = Vec::new();
+        let mut remove: Vec<(Key, String)> = Vec::new();
         {
             let mut owned: Map<&str, Vec<&Key>> = Map::new();
             let mut orphans: Vec<&Key> = Vec::new();
@@ -439,7 +452,7 @@ impl Cluster {
                         let p = &self.pods[*k];
                         (p.node().is_some(), matches!(p.status.state, ContainerState::Running { .. }), p.is_ready(), -p.meta.creation, k.1.as_str())
                     });
-                    remove.extend(active.iter().take((have - want) as usize).map(|k| (*k).clone()));
+                    remove.extend(active.iter().take((have - want) as usize).map(|k| ((*k).clone(), rs.meta.uid.clone())));
                 }
             }
         }
@@ -460,8 +473,10 @@ impl Cluster {
                 self.create_pod_for(&rs);
             }
         }
-        for k in remove {
-            let _ = self.delete("Pod", &k.0, &k.1, None);
+        for (k, rs_uid) in remove {
+            if self.delete("Pod", &k.0, &k.1, None).is_ok() {
+                self.record(&rs_uid, "SuccessfulDelete", "replicaset-controller", format!("Deleted pod: {}", k.1));
+            }
         }
         changed
     }
@@ -489,6 +504,7 @@ impl Cluster {
             status: PodStatus::default(),
         };
         self.pods.insert(key(&rs.meta.namespace, &name), pod);
+        self.record(&rs.meta.uid, "SuccessfulCreate", "replicaset-controller", format!("Created pod: {name}"));
         self.next_resource_version();
     }
 

@@ -532,6 +532,7 @@ impl Shell {
                     "Pod" => c.pods.get(&k).map(|s| pr::describe_pod(c, s)),
                     "Deployment" => c.deployments.get(&k).map(|s| pr::describe_deployment(c, s)),
                     "Namespace" => c.namespaces.get(&n).map(pr::describe_namespace),
+                    "ReplicaSet" => c.replicasets.get(&k).map(|rs| pr::describe_replica_set(c, rs)),
                     "Endpoints" => self.cluster.object_value(info.kind, &obj_ns, &n).map(|v| pr::describe_endpoints(&v)),
                     _ => self.cluster.object_value(info.kind, &obj_ns, &n).map(|v| pr::describe_basic(&v, info.namespaced)),
                 };

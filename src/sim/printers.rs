@@ -303,14 +303,22 @@ pub fn describe_basic(obj: &super::value::Value, namespaced: bool) -> String {
 /// kubectl's annotation block: `key: value` (labels use `=`), without the last-applied
 /// configuration; a value with a newline, or too long for one line, goes below its key.
 fn annotations(out: &mut String, map: &Labels) {
+    annotations_titled(out, "Annotations", map);
+}
+
+fn annotations_titled(out: &mut String, title: &str, map: &Labels) {
     const MAX: usize = 140;
     let items: Vec<(&String, &String)> = map.iter().filter(|(k, _)| k.as_str() != LAST_APPLIED).collect();
     if items.is_empty() {
-        out.push_str("Annotations:\t<none>\n");
+        out.push_str(&format!("{title}:\t<none>\n"));
         return;
     }
     for (i, (k, v)) in items.into_iter().enumerate() {
-        out.push_str(if i == 0 { "Annotations:\t" } else { "\t" });
+        if i == 0 {
+            out.push_str(&format!("{title}:\t"));
+        } else {
+            out.push('\t');
+        }
         let v = v.strip_suffix('\n').unwrap_or(v);
         if v.len() + k.len() + 2 > MAX || v.contains('\n') {
             out.push_str(&format!("{k}:\n"));
@@ -587,18 +595,7 @@ pub fn describe_deployment(c: &Cluster, d: &Deployment) -> String {
             d.strategy.max_surge.as_ref().map(IntOrStr::render).unwrap_or_default()
         ));
     }
-    o.push_str("Pod Template:\n");
-    multiline(&mut o, "  Labels", &d.template.labels);
-    o.push_str("  Containers:\n");
-    for ct in &d.template.spec.containers {
-        o.push_str(&format!("   {}:\n    Image:\t{}\n", ct.name, ct.image));
-        match ct.ports.first() {
-            Some(p) => o.push_str(&format!("    Port:\t{}/{}\n    Host Port:\t0/{}\n", p.container_port, p.protocol.as_deref().unwrap_or("TCP"), p.protocol.as_deref().unwrap_or("TCP"))),
-            None => o.push_str("    Port:\t<none>\n    Host Port:\t<none>\n"),
-        }
-        o.push_str("    Environment:\t<none>\n    Mounts:\t<none>\n");
-    }
-    o.push_str("  Volumes:\t<none>\n  Node-Selectors:\t<none>\n  Tolerations:\t<none>\n");
+    pod_template(&mut o, &d.template);
     let avail = st.available >= desired - 0;
     o.push_str("Conditions:\n  Type\tStatus\tReason\n  ----\t------\t------\n");
     o.push_str(&format!("  Available\t{}\t{}\n", if avail { "True" } else { "False" }, if avail { "MinimumReplicasAvailable" } else { "MinimumReplicasUnavailable" }));
@@ -615,7 +612,59 @@ pub fn describe_deployment(c: &Cluster, d: &Deployment) -> String {
     let new: Vec<String> = rs_all.iter().filter(|rs| rs.meta.labels.get("pod-template-hash") == Some(&hash)).map(|rs| fmt_rs(rs)).collect();
     o.push_str(&format!("OldReplicaSets:\t{}\n", none_if_empty(old.join(", "))));
     o.push_str(&format!("NewReplicaSet:\t{}\n", none_if_empty(new.join(", "))));
-    events(c, &mut o, &[]);
+    events(c, &mut o, object_events(c, &d.meta.uid));
+    align(&o, 0, 2)
+}
+
+/// The events the workload controllers recorded about an object.
+fn object_events<'a>(c: &'a Cluster, uid: &str) -> &'a [Event] {
+    c.object_events.get(uid).map_or(&[], |v| v.as_slice())
+}
+
+/// kubectl's `Pod Template:` block of a Deployment or ReplicaSet.
+fn pod_template(o: &mut String, t: &PodTemplate) {
+    o.push_str("Pod Template:\n");
+    multiline(o, "  Labels", &t.labels);
+    if !t.annotations.is_empty() {
+        annotations_titled(o, "  Annotations", &t.annotations);
+    }
+    o.push_str("  Containers:\n");
+    for ct in &t.spec.containers {
+        o.push_str(&format!("   {}:\n    Image:\t{}\n", ct.name, ct.image));
+        match ct.ports.first() {
+            Some(p) => o.push_str(&format!("    Port:\t{}/{}\n    Host Port:\t0/{}\n", p.container_port, p.protocol.as_deref().unwrap_or("TCP"), p.protocol.as_deref().unwrap_or("TCP"))),
+            None => o.push_str("    Port:\t<none>\n    Host Port:\t<none>\n"),
+        }
+        o.push_str("    Environment:\t<none>\n    Mounts:\t<none>\n");
+    }
+    o.push_str("  Volumes:\t<none>\n  Node-Selectors:\t<none>\n  Tolerations:\t<none>\n");
+}
+
+/// `kubectl describe replicaset`.
+pub fn describe_replica_set(c: &Cluster, rs: &ReplicaSet) -> String {
+    let mut o = format!("Name:\t{}\nNamespace:\t{}\n", rs.meta.name, rs.meta.namespace);
+    o.push_str(&format!("Selector:\t{}\n", rs.selector.as_ref().map(LabelSelector::render).unwrap_or_default()));
+    multiline(&mut o, "Labels", &rs.meta.labels);
+    annotations(&mut o, &rs.meta.annotations);
+    if let Some(owner) = &rs.meta.owner {
+        o.push_str(&format!("Controlled By:\t{}/{}\n", owner.kind, owner.name));
+    }
+    let (current, _) = c.replica_set_counts(rs);
+    o.push_str(&format!("Replicas:\t{current} current / {} desired\n", rs.replicas.unwrap_or(1)));
+    // Pods it controls, by phase (terminating ones included, as kubectl counts them).
+    let mut phases = [0usize; 4];
+    for p in c.pods.values().filter(|p| p.meta.namespace == rs.meta.namespace && p.meta.owner.as_ref().is_some_and(|o| o.uid == rs.meta.uid)) {
+        match p.status.phase.as_str() {
+            "Running" => phases[0] += 1,
+            "Pending" => phases[1] += 1,
+            "Succeeded" => phases[2] += 1,
+            "Failed" => phases[3] += 1,
+            _ => {}
+        }
+    }
+    o.push_str(&format!("Pods Status:\t{} Running / {} Waiting / {} Succeeded / {} Failed\n", phases[0], phases[1], phases[2], phases[3]));
+    pod_template(&mut o, &rs.template);
+    events(c, &mut o, object_events(c, &rs.meta.uid));
     align(&o, 0, 2)
 }
 
