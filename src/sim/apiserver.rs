@@ -705,11 +705,13 @@ impl Cluster {
             // collector deletes what it owned on its next pass (`controllers::collect_garbage`).
             "Deployment" => {
                 let d = self.deployments.remove(&k).ok_or_else(not_found)?;
-                self.object_events.remove(&d.meta.uid);
+                let events = self.object_events.remove(&d.meta.uid).unwrap_or_default();
+                self.archive_events(ns, "Deployment", name, &d.meta.uid, events);
             }
             "ReplicaSet" => {
                 let rs = self.replicasets.remove(&k).ok_or_else(not_found)?;
-                self.object_events.remove(&rs.meta.uid);
+                let events = self.object_events.remove(&rs.meta.uid).unwrap_or_default();
+                self.archive_events(ns, "ReplicaSet", name, &rs.meta.uid, events);
             }
             "Namespace" => {
                 if ["default", "kube-system", "kube-public", "kube-node-lease"].contains(&name) {

@@ -76,6 +76,8 @@ pub struct Cluster {
     /// Events of the workload controllers, by the uid of the object they are about (pods keep
     /// theirs in their status).
     pub(crate) object_events: Map<String, Vec<Event>>,
+    /// Events of objects already deleted, kept until they expire.
+    pub(crate) past_events: Vec<PastEvent>,
     /// When `default/kubernetes` was deleted: the API server puts it back on its next pass.
     pub(crate) kubernetes_service_gone: Option<Time>,
     /// The Services changed since kube-proxy's table was built.
@@ -121,6 +123,7 @@ impl Cluster {
             endpoint_sigs: Map::new(),
             kubernetes_service_gone: None,
             object_events: Map::new(),
+            past_events: Vec::new(),
             services_changed: true,
             lab,
         };
@@ -285,6 +288,59 @@ impl Cluster {
         }
     }
 
+    /// Keeps the events of a deleted object until they expire.
+    pub(crate) fn archive_events(&mut self, namespace: &str, kind: &'static str, name: &str, uid: &str, events: Vec<Event>) {
+        let now = self.now;
+        self.past_events.retain(|p| p.event.at > now - EVENT_TTL);
+        for event in events {
+            self.past_events.push(PastEvent { namespace: namespace.to_string(), kind, name: name.to_string(), uid: uid.to_string(), event });
+        }
+    }
+
+    /// Every unexpired event in a namespace (all with `None`), as `kubectl get events` lists
+    /// them: identical repeats folded into one (first time, last time, count), in the order of
+    /// their names (`<object>.<first time in hex nanoseconds>`).
+    pub fn event_list(&self, ns: Option<&str>) -> Vec<ListedEvent> {
+        let mut raw: Vec<(String, &'static str, String, &str, &Event)> = Vec::new();
+        let keep = |n: &str| ns.is_none_or(|x| x == n);
+        for p in self.pods.values().filter(|p| keep(&p.meta.namespace)) {
+            raw.extend(p.status.events.iter().map(|e| (p.meta.namespace.clone(), "Pod", p.meta.name.clone(), p.meta.uid.as_str(), e)));
+        }
+        for d in self.deployments.values().filter(|d| keep(&d.meta.namespace)) {
+            if let Some(evs) = self.object_events.get(&d.meta.uid) {
+                raw.extend(evs.iter().map(|e| (d.meta.namespace.clone(), "Deployment", d.meta.name.clone(), d.meta.uid.as_str(), e)));
+            }
+        }
+        for rs in self.replicasets.values().filter(|rs| keep(&rs.meta.namespace)) {
+            if let Some(evs) = self.object_events.get(&rs.meta.uid) {
+                raw.extend(evs.iter().map(|e| (rs.meta.namespace.clone(), "ReplicaSet", rs.meta.name.clone(), rs.meta.uid.as_str(), e)));
+            }
+        }
+        for p in self.past_events.iter().filter(|p| keep(&p.namespace)) {
+            raw.push((p.namespace.clone(), p.kind, p.name.clone(), p.uid.as_str(), &p.event));
+        }
+        // Repeats fold together only for the same object (its uid), as the event recorder does.
+        let mut out: Vec<(&str, ListedEvent)> = Vec::new();
+        for (namespace, kind, name, uid, e) in raw {
+            if e.at <= self.now - EVENT_TTL {
+                continue;
+            }
+            let same = |(u, l): &(&str, ListedEvent)| *u == uid && l.kind == kind && l.event.reason == e.reason && l.event.message == e.message && l.event.type_ == e.type_;
+            match out.iter_mut().find(|x| same(x)).map(|(_, l)| l) {
+                Some(l) => {
+                    l.count += 1;
+                    l.first = l.first.min(e.at);
+                    l.event.at = l.event.at.max(e.at);
+                }
+                None => out.push((uid, ListedEvent { namespace, kind, name, first: e.at, count: 1, event: e.clone() })),
+            }
+        }
+        let mut out: Vec<ListedEvent> = out.into_iter().map(|(_, l)| l).collect();
+        let start = self.lab.start_unix;
+        super::order::sort_by_key(&mut out, |l| (l.namespace.clone(), format!("{}.{:x}", l.name, (start + l.first) as i128 * 1_000_000_000)));
+        out
+    }
+
     pub fn new_uid(&mut self) -> String {
         uid_from(&mut self.rng)
     }
@@ -437,6 +493,18 @@ mod tests {
         assert_eq!(coredns.len(), 2);
         assert!(coredns.iter().all(|p| p.is_ready() && p.node() == Some("myserver01")));
     }
+}
+
+/// One row of `kubectl get events`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ListedEvent {
+    pub namespace: String,
+    pub kind: &'static str,
+    pub name: String,
+    pub first: Time,
+    pub count: u32,
+    /// The last occurrence (its `at` is the last time seen).
+    pub event: Event,
 }
 
 /// A random version-4 UUID, as the API server gives each object.

@@ -636,7 +636,10 @@ impl Cluster {
                 self.pods.insert(k.clone(), pod);
                 changed
             }
-            None => true,
+            None => {
+                self.archive_events(&k.0, "Pod", &k.1, &pod.meta.uid, pod.status.events);
+                true
+            }
         }
     }
 

@@ -361,6 +361,35 @@ impl Shell {
         })
     }
 
+    /// `kubectl get events`: LAST SEEN, TYPE, REASON, OBJECT, MESSAGE (NAMESPACE first with -A).
+    fn events_table(&self, ns: Option<&str>) -> Output {
+        let c = &self.cluster;
+        let list = c.event_list(ns);
+        if list.is_empty() {
+            return Output::ok(no_resources(ns.unwrap_or(""), ns.is_none()));
+        }
+        let mut rows: Vec<Vec<String>> = Vec::new();
+        let mut header: Vec<String> = ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"].iter().map(|s| s.to_string()).collect();
+        if ns.is_none() {
+            header.insert(0, "NAMESPACE".into());
+        }
+        rows.push(header);
+        for l in list {
+            let mut row = vec![
+                super::clock::human_duration(c.now - l.event.at),
+                l.event.type_.to_string(),
+                l.event.reason.clone(),
+                format!("{}/{}", l.kind.to_lowercase(), l.name),
+                l.event.message.clone(),
+            ];
+            if ns.is_none() {
+                row.insert(0, l.namespace.clone());
+            }
+            rows.push(row);
+        }
+        Output::ok(table(&rows))
+    }
+
     fn k_get(&mut self, args: &[String]) -> Output {
         let p = match parse("get", args, &[("o", "output", true), ("l", "selector", true), ("A", "all-namespaces", false), ("", "show-labels", false), ("w", "watch", false), ("", "no-headers", false)]) {
             Ok(p) => p,
@@ -378,6 +407,12 @@ impl Shell {
         let ns = self.namespace(&p);
         let selector = p.get("selector").map(str::to_string);
         let show_labels = p.has("show-labels");
+        if p.pos.len() == 1 && ["events", "event", "ev"].contains(&p.pos[0].as_str()) {
+            if !output.is_empty() {
+                return Output::err("error: this lab prints events as the default table only (kubectl get events)\n", 1);
+            }
+            return self.events_table(if all_ns { None } else { Some(&ns) });
+        }
         let pos = p.pos.clone();
         let expanded_all = pos.first().is_some_and(|t| t.split(',').any(|x| x == "all"));
         let targets = match self.targets(&pos) {

@@ -295,6 +295,19 @@ pub struct Event {
     pub message: String,
 }
 
+/// An event whose object is gone: events outlive their objects until their time to live ends.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PastEvent {
+    pub namespace: String,
+    pub kind: &'static str,
+    pub name: String,
+    pub uid: String,
+    pub event: Event,
+}
+
+/// How long the API server keeps events (`--event-ttl`).
+pub const EVENT_TTL: Time = 3600;
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct PodStatus {
     pub phase: String,
