@@ -337,7 +337,7 @@ impl Cluster {
         }
         let mut out: Vec<ListedEvent> = out.into_iter().map(|(_, l)| l).collect();
         let start = self.lab.start_unix;
-        super::order::sort_by_key(&mut out, |l| (l.namespace.clone(), format!("{}.{:x}", l.name, (start + l.first) as i128 * 1_000_000_000)));
+        super::order::sort_by_key(&mut out, |l| (l.namespace.clone(), format!("{}.{:x}", l.name, ((start + l.first).max(0) as u64).saturating_mul(1_000_000_000))));
         out
     }
 
