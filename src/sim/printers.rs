@@ -208,20 +208,25 @@ pub fn other_row(c: &Cluster, o: &Other, name: String) -> (Vec<String>, Vec<Stri
 // ---------------------------------------------------------------------------------------------
 // describe
 
-/// kubectl's label block: `key=value`, one a line.
-fn multiline(out: &mut String, title: &str, map: &Labels) {
-    let items: Vec<(&String, &String)> = map.iter().collect();
-    if items.is_empty() {
+/// A describe block: `Title:` with the first entry, later entries indented below it, `<none>`
+/// when there is none.
+fn block(out: &mut String, title: &str, entries: Vec<String>) {
+    if entries.is_empty() {
         out.push_str(&format!("{title}:\t<none>\n"));
         return;
     }
-    for (i, (k, v)) in items.iter().enumerate() {
+    for (i, e) in entries.iter().enumerate() {
         if i == 0 {
-            out.push_str(&format!("{title}:\t{k}={v}\n"));
+            out.push_str(&format!("{title}:\t{e}\n"));
         } else {
-            out.push_str(&format!("\t{k}={v}\n"));
+            out.push_str(&format!("\t{e}\n"));
         }
     }
+}
+
+/// kubectl's label block: `key=value`, one a line.
+fn multiline(out: &mut String, title: &str, map: &Labels) {
+    block(out, title, map.iter().map(|(k, v)| format!("{k}={v}")).collect());
 }
 
 /// `kubectl describe namespace`: this lab has no ResourceQuota or LimitRange objects.
@@ -308,27 +313,22 @@ fn annotations(out: &mut String, map: &Labels) {
 
 fn annotations_titled(out: &mut String, title: &str, map: &Labels) {
     const MAX: usize = 140;
-    let items: Vec<(&String, &String)> = map.iter().filter(|(k, _)| k.as_str() != LAST_APPLIED).collect();
-    if items.is_empty() {
-        out.push_str(&format!("{title}:\t<none>\n"));
-        return;
-    }
-    for (i, (k, v)) in items.into_iter().enumerate() {
-        if i == 0 {
-            out.push_str(&format!("{title}:\t"));
-        } else {
-            out.push('\t');
-        }
-        let v = v.strip_suffix('\n').unwrap_or(v);
-        if v.len() + k.len() + 2 > MAX || v.contains('\n') {
-            out.push_str(&format!("{k}:\n"));
-            for line in v.split('\n') {
-                out.push_str(&format!("\t  {}\n", shorten(line, MAX - 2)));
+    let entries = map
+        .iter()
+        .filter(|(k, _)| k.as_str() != LAST_APPLIED)
+        .map(|(k, v)| {
+            let v = v.strip_suffix('\n').unwrap_or(v);
+            if v.len() + k.len() + 2 <= MAX && !v.contains('\n') {
+                return format!("{k}: {v}");
             }
-        } else {
-            out.push_str(&format!("{k}: {v}\n"));
-        }
-    }
+            let mut e = format!("{k}:");
+            for line in v.split('\n') {
+                e.push_str(&format!("\n\t  {}", shorten(line, MAX - 2)));
+            }
+            e
+        })
+        .collect();
+    block(out, title, entries);
 }
 
 /// The first `max` bytes of `s` and `...` when it is longer (cut at a character boundary).
