@@ -370,7 +370,7 @@ pub fn describe_service(c: &Cluster, s: &Service) -> String {
     o.push_str(&format!("Name:\t{}\nNamespace:\t{}\n", s.meta.name, s.meta.namespace));
     multiline(&mut o, "Labels", &s.meta.labels);
     annotations(&mut o, &s.meta.annotations);
-    o.push_str(&format!("Selector:\t{}\n", s.spec.selector.as_ref().map(render_labels).unwrap_or_default()));
+    o.push_str(&format!("Selector:\t{}\n", none_if_empty(s.spec.selector.as_ref().map(render_labels).unwrap_or_default())));
     o.push_str(&format!("Type:\t{}\n", s.type_()));
     if let Some(p) = &s.spec.ip_family_policy {
         o.push_str(&format!("IP Family Policy:\t{p}\n"));
@@ -579,7 +579,7 @@ pub fn describe_deployment(c: &Cluster, d: &Deployment) -> String {
         .unwrap_or(1);
     ann.insert("deployment.kubernetes.io/revision".into(), revision.to_string());
     annotations(&mut o, &ann);
-    o.push_str(&format!("Selector:\t{}\n", d.selector.as_ref().map(LabelSelector::render).unwrap_or_default()));
+    o.push_str(&format!("Selector:\t{}\n", none_if_empty(d.selector.as_ref().map(LabelSelector::render).unwrap_or_default())));
     o.push_str(&format!(
         "Replicas:\t{desired} desired | {} updated | {} total | {} available | {} unavailable\n",
         st.updated,
@@ -643,7 +643,7 @@ fn pod_template(o: &mut String, t: &PodTemplate) {
 /// `kubectl describe replicaset`.
 pub fn describe_replica_set(c: &Cluster, rs: &ReplicaSet) -> String {
     let mut o = format!("Name:\t{}\nNamespace:\t{}\n", rs.meta.name, rs.meta.namespace);
-    o.push_str(&format!("Selector:\t{}\n", rs.selector.as_ref().map(LabelSelector::render).unwrap_or_default()));
+    o.push_str(&format!("Selector:\t{}\n", none_if_empty(rs.selector.as_ref().map(LabelSelector::render).unwrap_or_default())));
     multiline(&mut o, "Labels", &rs.meta.labels);
     annotations(&mut o, &rs.meta.annotations);
     if let Some(owner) = &rs.meta.owner {
