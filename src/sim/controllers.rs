@@ -284,7 +284,12 @@ impl Cluster {
     /// A Normal event about the object with this uid.
     fn record(&mut self, uid: &str, reason: &str, from: &str, message: String) {
         let event = Event { type_: "Normal", reason: reason.into(), at: self.now, from: from.into(), message };
-        self.object_events.entry(uid.to_string()).or_default().push(event);
+        match self.object_events.get_mut(uid) {
+            Some(list) => list.push(event),
+            None => {
+                self.object_events.insert(uid.to_string(), vec![event]);
+            }
+        }
     }
 
     /// Pods a ReplicaSet owns that are not terminating, and how many of them are ready (from
