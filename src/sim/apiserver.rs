@@ -32,6 +32,7 @@ fn merge_applied(new: &mut Labels, live: &Labels, applied_before: &Value, field:
         new.insert(k.clone(), v.clone());
     }
 }
+
 /// The API server's request size limit.
 pub const MAX_REQUEST_BYTES: usize = 3 * 1024 * 1024;
 
