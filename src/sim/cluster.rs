@@ -335,10 +335,15 @@ impl Cluster {
                 None => out.push((uid, ListedEvent { namespace, kind, name, first: e.at, count: 1, event: e.clone() })),
             }
         }
-        let mut out: Vec<ListedEvent> = out.into_iter().map(|(_, l)| l).collect();
+        let out: Vec<ListedEvent> = out.into_iter().map(|(_, l)| l).collect();
+        // Each row's event name is made once, not again for every comparison of the sort.
         let start = self.lab.start_unix;
-        super::order::sort_by_key(&mut out, |l| (l.namespace.clone(), format!("{}.{:x}", l.name, ((start + l.first).max(0) as u64).saturating_mul(1_000_000_000))));
-        out
+        let mut named: Vec<(String, ListedEvent)> = out
+            .into_iter()
+            .map(|l| (format!("{}.{:x}", l.name, ((start + l.first).max(0) as u64).saturating_mul(1_000_000_000)), l))
+            .collect();
+        super::order::sort_by(&mut named, |a, b| (&a.1.namespace, &a.0).cmp(&(&b.1.namespace, &b.0)));
+        named.into_iter().map(|(_, l)| l).collect()
     }
 
     pub fn new_uid(&mut self) -> String {

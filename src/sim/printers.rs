@@ -247,9 +247,8 @@ pub fn describe_endpoints(obj: &super::value::Value) -> String {
             _ => Vec::new(),
         }
     };
-    let text = |v: &Value, f: &str| v.get(f).and_then(|x| x.as_str()).unwrap_or_default().to_string();
     let ips = |v: Option<&Value>| {
-        let list: Vec<String> = items(v).iter().map(|a| text(a, "ip")).collect();
+        let list: Vec<String> = items(v).iter().map(|a| str_field(Some(a), "ip")).collect();
         if list.is_empty() { "<none>".to_string() } else { list.join(",") }
     };
     let mut o = describe_head(obj, true);
@@ -261,18 +260,23 @@ pub fn describe_endpoints(obj: &super::value::Value) -> String {
         if !ports.is_empty() {
             o.push_str("  Ports:\n    Name\tPort\tProtocol\n    ----\t----\t--------\n");
             for p in ports {
-                let name = Some(text(&p, "name")).filter(|n| !n.is_empty()).unwrap_or_else(|| "<unset>".into());
+                let name = Some(str_field(Some(&p), "name")).filter(|n| !n.is_empty()).unwrap_or_else(|| "<unset>".into());
                 let port = match p.get("port") {
                     Some(Value::Int(n)) => n.to_string(),
                     _ => String::new(),
                 };
-                o.push_str(&format!("    {name}\t{port}\t{}\n", text(&p, "protocol")));
+                o.push_str(&format!("    {name}\t{port}\t{}\n", str_field(Some(&p), "protocol")));
             }
         }
         o.push('\n');
     }
     o.push_str("Events:\t<none>\n");
     align(&o, 0, 2)
+}
+
+/// A string field of an object as the API serves it; empty when absent.
+fn str_field(v: Option<&super::value::Value>, f: &str) -> String {
+    v.and_then(|v| v.get(f)).and_then(|x| x.as_str()).unwrap_or_default().to_string()
 }
 
 /// Name, namespace, labels and annotations of an object as the API serves it.
@@ -287,10 +291,9 @@ fn describe_head(obj: &super::value::Value, namespaced: bool) -> String {
         }
         out
     };
-    let text = |f: &str| meta.and_then(|m| m.get(f)).and_then(|v| v.as_str()).unwrap_or_default().to_string();
-    let mut o = format!("Name:\t{}\n", text("name"));
+    let mut o = format!("Name:\t{}\n", str_field(meta, "name"));
     if namespaced {
-        o.push_str(&format!("Namespace:\t{}\n", text("namespace")));
+        o.push_str(&format!("Namespace:\t{}\n", str_field(meta, "namespace")));
     }
     multiline(&mut o, "Labels", &field("labels"));
     annotations(&mut o, &field("annotations"));
