@@ -188,6 +188,36 @@ impl Cluster {
         Ok((printed, "created", None))
     }
 
+    /// A stored object's labels; `None` when there is no such object.
+    pub fn labels(&self, kind: &str, ns: &str, name: &str) -> Option<&Labels> {
+        let k = key(ns, name);
+        match kind {
+            "Pod" => self.pods.get(&k).map(|o| &o.meta.labels),
+            "Service" => self.services.get(&k).map(|o| &o.meta.labels),
+            "Deployment" => self.deployments.get(&k).map(|o| &o.meta.labels),
+            "ReplicaSet" => self.replicasets.get(&k).map(|o| &o.meta.labels),
+            "Endpoints" => self.endpoints.get(&k).map(|o| &o.meta.labels),
+            "Namespace" => self.namespaces.get(name).map(|o| &o.meta.labels),
+            "Node" => self.node(name).map(|n| &n.labels),
+            other => self.others.get(&(other.to_string(), ns.to_string(), name.to_string())).map(|o| &o.meta.labels),
+        }
+    }
+
+    /// The same labels, to change in place (`kubectl label`). Same arms as `labels`.
+    pub fn labels_mut(&mut self, kind: &str, ns: &str, name: &str) -> Option<&mut Labels> {
+        let k = key(ns, name);
+        match kind {
+            "Pod" => self.pods.get_mut(&k).map(|o| &mut o.meta.labels),
+            "Service" => self.services.get_mut(&k).map(|o| &mut o.meta.labels),
+            "Deployment" => self.deployments.get_mut(&k).map(|o| &mut o.meta.labels),
+            "ReplicaSet" => self.replicasets.get_mut(&k).map(|o| &mut o.meta.labels),
+            "Endpoints" => self.endpoints.get_mut(&k).map(|o| &mut o.meta.labels),
+            "Namespace" => self.namespaces.get_mut(name).map(|o| &mut o.meta.labels),
+            "Node" => self.nodes.iter_mut().find(|n| n.name == name).map(|n| &mut n.labels),
+            other => self.others.get_mut(&(other.to_string(), ns.to_string(), name.to_string())).map(|o| &mut o.meta.labels),
+        }
+    }
+
     pub fn exists(&self, kind: &str, ns: &str, name: &str) -> bool {
         let k = key(ns, name);
         match kind {

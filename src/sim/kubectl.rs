@@ -331,19 +331,7 @@ impl Shell {
     }
 
     fn labels_of(&self, kind: &str, ns: &str, name: &str) -> Labels {
-        let c = &self.cluster;
-        let k = key(ns, name);
-        match kind {
-            "Pod" => c.pods.get(&k).map(|o| o.meta.labels.clone()),
-            "Service" => c.services.get(&k).map(|o| o.meta.labels.clone()),
-            "Deployment" => c.deployments.get(&k).map(|o| o.meta.labels.clone()),
-            "ReplicaSet" => c.replicasets.get(&k).map(|o| o.meta.labels.clone()),
-            "Endpoints" => c.endpoints.get(&k).map(|o| o.meta.labels.clone()),
-            "Namespace" => c.namespaces.get(name).map(|o| o.meta.labels.clone()),
-            "Node" => c.node(name).map(|n| n.labels.clone()),
-            other => c.others.get(&(other.to_string(), ns.to_string(), name.to_string())).map(|o| o.meta.labels.clone()),
-        }
-        .unwrap_or_default()
+        self.cluster.labels(kind, ns, name).cloned().unwrap_or_default()
     }
 
     fn row(&self, kind: &str, ns: &str, name: &str, shown: String, wide: bool) -> Option<(Vec<String>, Vec<String>)> {
@@ -473,7 +461,8 @@ impl Shell {
                                 r.insert(0, obj_ns.clone());
                             }
                             if show_labels {
-                                r.push(if self.labels_of(info.kind, obj_ns, name).is_empty() { "<none>".into() } else { render_labels(&self.labels_of(info.kind, obj_ns, name)) });
+                                let labels = self.labels_of(info.kind, obj_ns, name);
+                                r.push(if labels.is_empty() { "<none>".into() } else { render_labels(&labels) });
                             }
                             rows.push(r);
                         }
@@ -835,18 +824,13 @@ impl Shell {
                     labels.insert(k.to_string(), v.to_string());
                 }
             }
-            let k = key(&obj_ns, &name);
-            match info.kind {
-                "Pod" => self.cluster.pods.get_mut(&k).map(|o| o.meta.labels = labels.clone()),
-                "Service" => self.cluster.services.get_mut(&k).map(|o| o.meta.labels = labels.clone()),
-                "Deployment" => self.cluster.deployments.get_mut(&k).map(|o| o.meta.labels = labels.clone()),
-                "ReplicaSet" => self.cluster.replicasets.get_mut(&k).map(|o| o.meta.labels = labels.clone()),
-                "Endpoints" => self.cluster.endpoints.get_mut(&k).map(|o| o.meta.labels = labels.clone()),
+            if let Some(stored) = self.cluster.labels_mut(info.kind, &obj_ns, &name) {
+                *stored = labels.clone();
                 // The API server keeps a namespace's name label whatever the request says.
-                "Namespace" => self.cluster.namespaces.get_mut(&name).map(|o| *o = Namespace::new(Meta { labels: labels.clone(), ..o.meta.clone() })),
-                "Node" => self.cluster.nodes.iter_mut().find(|n| n.name == name).map(|n| n.labels = labels.clone()),
-                other => self.cluster.others.get_mut(&(other.to_string(), obj_ns.clone(), name.clone())).map(|o| o.meta.labels = labels.clone()),
-            };
+                if info.kind == "Namespace" {
+                    stored.insert(NAMESPACE_NAME_LABEL.into(), name.clone());
+                }
+            }
             self.cluster.next_resource_version();
             let verb = if labels == before { "not labeled" } else if labels.len() < before.len() && changes.iter().all(|c| c.ends_with('-')) { "unlabeled" } else { "labeled" };
             text.push_str(&format!("{}/{name} {verb}\n", info.qualified()));
