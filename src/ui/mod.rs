@@ -376,15 +376,11 @@ impl Component for App {
     type Properties = ();
 
     fn rendered(&mut self, _ctx: &Context<Self>, _first: bool) {
-        let Some(root) = gloo::utils::document().document_element() else { return };
-        // The page's language, for screen readers and the crash notice.
-        if root.get_attribute("lang").as_deref() != Some(self.lang.code()) {
-            let _ = root.set_attribute("lang", self.lang.code());
-        }
         // Inside an iframe, tell the embedding page how tall the content is.
         if !self.embed {
             return;
         }
+        let Some(root) = gloo::utils::document().document_element() else { return };
         let h = root.scroll_height();
         if h != self.posted_height {
             self.posted_height = h;
@@ -454,6 +450,7 @@ impl Component for App {
             Route::Playground => {}
         }
         let lang = shared.as_ref().and_then(|s| s.lang).unwrap_or_else(initial_lang);
+        set_page_lang(lang);
         let mut shared_json = shared.map(|s| s.json);
         let session = match &route {
             // The saved or shared session is read once the lesson (and its lab) has arrived.
@@ -526,6 +523,7 @@ impl Component for App {
             }
             Msg::Lang(l) => {
                 self.lang = l;
+                set_page_lang(l);
                 true
             }
             Msg::SelectFile(i) => {
@@ -1225,6 +1223,14 @@ fn TermScreen(props: &TermProps) -> Html {
                 }) }
             </div>
         </div>
+    }
+}
+
+/// `<html lang>`, for screen readers and the crash notice; set when the language is chosen,
+/// not on every render.
+fn set_page_lang(l: Lang) {
+    if let Some(root) = gloo::utils::document().document_element() {
+        let _ = root.set_attribute("lang", l.code());
     }
 }
 
