@@ -13,7 +13,8 @@ pub fn sort_by<T>(v: &mut Vec<T>, mut cmp: impl FnMut(&T, &T) -> Ordering) {
     permute(v, &perm);
 }
 
-/// Sorts `v` by the key `key` returns, keeping equal elements in their original order.
+/// Sorts `v` by the key `key` returns, keeping equal elements in their original order. The key
+/// is computed at every comparison: make costly keys once beforehand (see `event_list`).
 pub fn sort_by_key<T, K: Ord>(v: &mut Vec<T>, mut key: impl FnMut(&T) -> K) {
     sort_by(v, |a, b| key(a).cmp(&key(b)));
 }
