@@ -154,7 +154,7 @@ impl Lab {
                         }
                     }
                 }
-                other => return Err(format!("unknown lab setting {other:?}")),
+                other => return Err(format!("unknown lab setting \"{other}\"")),
             }
         }
         Ok(())

@@ -105,7 +105,6 @@ fn parse_document(text: &str) -> Result<Value, (String, Option<usize>)> {
 /// go-yaml that kubectl users see).
 fn go_yaml_error(err: &serde_yaml::Error, text: &str) -> (String, Option<usize>) {
     let display = err.to_string();
-    let debug = format!("{err:?}");
     if display.starts_with("repetition limit exceeded") {
         return ("yaml: document contains excessive aliasing".to_string(), None);
     }
@@ -146,12 +145,48 @@ fn go_yaml_error(err: &serde_yaml::Error, text: &str) -> (String, Option<usize>)
         return (format!("yaml: {problem}"), None);
     };
     let mark_line0 = loc.line().saturating_sub(1);
-    let scanner = debug.contains("kind: SCANNER");
+    let scanner = is_scanner_error(&display);
     let line = if scanner { mark_line0 + 1 } else { mark_line0 };
     if line == 0 {
         (format!("yaml: {problem}"), Some(1))
     } else {
         (format!("yaml: line {line}: {problem}"), Some(if scanner { line } else { line + 1 }))
+    }
+}
+
+/// The contexts libyaml's parser (not its scanner) gives its errors. The scanner's contexts all
+/// differ from these ("while scanning ...", "while parsing a tag", "while parsing a quoted
+/// scalar", ...).
+const PARSER_CONTEXTS: [&str; 7] = [
+    "while parsing a block collection",
+    "while parsing a block mapping",
+    "while parsing a block node",
+    "while parsing a flow mapping",
+    "while parsing a flow node",
+    "while parsing a flow sequence",
+    "while parsing a node",
+];
+
+/// The scanner errors libyaml raises without a context.
+const SCANNER_PROBLEMS: [&str; 3] = [
+    "block sequence entries are not allowed in this context",
+    "mapping keys are not allowed in this context",
+    "mapping values are not allowed in this context",
+];
+
+/// Whether the YAML crate's error came from libyaml's scanner, told from its message (the
+/// problem, then `, while <context>` when there is one). The error's kind is only in its
+/// `Debug` form, which the release build compiles out.
+fn is_scanner_error(display: &str) -> bool {
+    match display.split_once(", while ") {
+        Some((_, rest)) => {
+            let context = rest.split(" at line ").next().unwrap_or(rest);
+            !PARSER_CONTEXTS.iter().any(|c| c.strip_prefix("while ") == Some(context))
+        }
+        None => {
+            let problem = display.split(" at line ").next().unwrap_or(display);
+            SCANNER_PROBLEMS.contains(&problem)
+        }
     }
 }
 
@@ -298,6 +333,35 @@ mod tests {
         let v = &docs[0].value;
         assert_eq!(v.get("k"), Some(&Value::Int(2)));
         assert_eq!(v.get("m").and_then(|m| m.get("x")), Some(&Value::Int(1)));
+    }
+
+    #[test]
+    fn scanner_errors_are_told_from_the_message_as_from_the_error_kind() {
+        // Broken variants of a manifest: every syntax error the crate gives is classified from
+        // its message exactly as its Debug form (which names the kind) classifies it.
+        let base = "apiVersion: v1\nkind: Service\nmetadata:\n  name: \"svc\"\n  labels: {app: web, tier: 'x'}\nspec:\n  ports:\n  - port: 80\n    targetPort: 8080\n  selector:\n    app: web\ndata: |\n  line\n%x: !tag &a *b\n";
+        let pieces = [":", "- ", "? ", "[", "]", "{", "}", "\"", "'", "\t", "&", "*", "!", "%", "|", ">", "#", "@", "`", ",", "\n", "  ", "!!str ", "&a ", "*a", "---", "...", "\u{1}", "%YAML 1.1\n", "%TAG ! !x\n", "!<", "\\"];
+        let mut rng = crate::sim::rng::Rng::new(7);
+        let (mut scanner, mut parser) = (0, 0);
+        for _ in 0..4000 {
+            let mut text = base.to_string();
+            for _ in 0..1 + rng.below(3) as usize {
+                let mut at = rng.below(text.len() as u64 + 1) as usize;
+                while !text.is_char_boundary(at) {
+                    at -= 1;
+                }
+                text.insert_str(at, pieces[rng.below(pieces.len() as u64) as usize]);
+            }
+            let Err(err) = serde_yaml::from_str::<Tree>(&text) else { continue };
+            let by_kind = format!("{err:?}").contains("kind: SCANNER");
+            assert_eq!(is_scanner_error(&err.to_string()), by_kind, "{err:?}\n{text}");
+            if by_kind {
+                scanner += 1;
+            } else {
+                parser += 1;
+            }
+        }
+        assert!(scanner > 100 && parser > 100, "{scanner} scanner and {parser} parser errors");
     }
 
     #[test]
