@@ -7,7 +7,7 @@
 //! change no longer needs.
 
 use super::apierror::{invalid, ApiError, Bad, CmdError, FieldError};
-use super::cluster::{key, Cluster};
+use super::cluster::{key, Cluster, Key};
 use super::decode;
 use super::kinds::{self, KindInfo};
 use super::lab::{ip_to_u32, parse_cidr, u32_to_ip};
@@ -197,6 +197,7 @@ impl Cluster {
             "Deployment" => self.deployments.get(&k).map(|o| &o.meta.labels),
             "ReplicaSet" => self.replicasets.get(&k).map(|o| &o.meta.labels),
             "Endpoints" => self.endpoints.get(&k).map(|o| &o.meta.labels),
+            "EndpointSlice" => self.slices.get(&k).map(|o| &o.meta.labels),
             "Namespace" => self.namespaces.get(name).map(|o| &o.meta.labels),
             "Node" => self.node(name).map(|n| &n.labels),
             other => self.others.get(&(other.to_string(), ns.to_string(), name.to_string())).map(|o| &o.meta.labels),
@@ -212,6 +213,7 @@ impl Cluster {
             "Deployment" => self.deployments.get_mut(&k).map(|o| &mut o.meta.labels),
             "ReplicaSet" => self.replicasets.get_mut(&k).map(|o| &mut o.meta.labels),
             "Endpoints" => self.endpoints.get_mut(&k).map(|o| &mut o.meta.labels),
+            "EndpointSlice" => self.slices.get_mut(&k).map(|o| &mut o.meta.labels),
             "Namespace" => self.namespaces.get_mut(name).map(|o| &mut o.meta.labels),
             "Node" => self.nodes.iter_mut().find(|n| n.name == name).map(|n| &mut n.labels),
             other => self.others.get_mut(&(other.to_string(), ns.to_string(), name.to_string())).map(|o| &mut o.meta.labels),
@@ -228,6 +230,7 @@ impl Cluster {
             "Namespace" => self.namespaces.contains_key(name),
             "Node" => self.node(name).is_some(),
             "Endpoints" => self.endpoints.contains_key(&k),
+            "EndpointSlice" => self.slices.contains_key(&k),
             other => self.others.contains_key(&(other.to_string(), ns.to_string(), name.to_string())),
         }
     }
@@ -241,6 +244,7 @@ impl Cluster {
             "Deployment" => serialize::deployment(self, self.deployments.get(&k)?),
             "ReplicaSet" => serialize::replica_set(self, self.replicasets.get(&k)?),
             "Endpoints" => serialize::endpoints(self, self.endpoints.get(&k)?),
+            "EndpointSlice" => serialize::endpoint_slice(self, self.slices.get(&k)?),
             "Node" => serialize::node(self, self.node(name)?),
             "Namespace" => serialize::namespace(self, self.namespaces.get(name)?),
             other => serialize::other(self, self.others.get(&(other.to_string(), ns.to_string(), name.to_string()))?),
@@ -316,12 +320,7 @@ impl Cluster {
                 self.fill_meta(&mut meta, "", applied);
                 self.namespaces.insert(meta.name.clone(), Namespace::new(meta));
             }
-            "Endpoints" | "Node" => {
-                return Err(ApiError::Other {
-                    reason: "Forbidden".into(),
-                    message: format!("{} \"{}\" is forbidden: this lab manages {} itself", t.info.resource(), t.name, t.info.plural),
-                });
-            }
+            "Endpoints" | "EndpointSlice" | "Node" => return Err(lab_managed(t.info, &t.name)),
             _ => {
                 let mut meta = decode::other_meta(doc).map_err(|e| bad_request(t.info.kind, e))?;
                 meta.namespace = ns.into();
@@ -490,6 +489,7 @@ impl Cluster {
                 keep_meta(&mut meta, &old.meta);
                 self.namespaces.insert(t.name.clone(), Namespace::new(meta));
             }
+            "Endpoints" | "EndpointSlice" | "Node" => return Err(lab_managed(t.info, &t.name)),
             kind => {
                 let ok = (kind.to_string(), ns.to_string(), t.name.clone());
                 let old = self.others.get(&ok).cloned().ok_or_else(|| ApiError::NotFound { resource: t.info.resource(), name: t.name.clone() })?;
@@ -721,6 +721,11 @@ impl Cluster {
                 self.services_changed = true;
                 self.release(&service_holdings(&svc));
                 self.endpoints.remove(&k);
+                // Its EndpointSlices go with it (the garbage collector follows their owner).
+                let owned: Vec<Key> = self.slices.iter().filter(|(_, s)| s.meta.owner.as_ref().is_some_and(|o| o.uid == svc.meta.uid)).map(|(k, _)| k.clone()).collect();
+                for sk in owned {
+                    self.slices.remove(&sk);
+                }
                 self.affinity.retain(|(_, sk, _, _), _| *sk != k);
             }
             "Pod" => {
@@ -767,9 +772,15 @@ impl Cluster {
                 }
                 self.others.retain(|(_, n, _), _| n != name);
             }
-            "Endpoints" | "Node" => {
-                return Err(ApiError::Other { reason: "Forbidden".into(), message: format!("{} \"{name}\" is forbidden: this lab manages {} itself", info.resource(), info.plural) });
+            // The controller makes a new slice for what the deleted one held (the API server
+            // puts its own `kubernetes` slice back).
+            "EndpointSlice" => {
+                let slice = self.slices.remove(&k).ok_or_else(not_found)?;
+                if let Some(owner) = slice.meta.owner {
+                    self.endpoint_sigs.remove(&key(ns, &owner.name));
+                }
             }
+            "Endpoints" | "Node" => return Err(lab_managed(info, name)),
             other => {
                 self.others.remove(&(other.to_string(), ns.to_string(), name.to_string())).ok_or_else(not_found)?;
             }
@@ -831,6 +842,12 @@ fn gvr(info: &KindInfo) -> String {
 
 fn gvk(info: &KindInfo) -> String {
     format!("{}/{}, Kind={}", info.group, info.versions[0], info.kind)
+}
+
+/// The answer to a write of an object the lab's controllers own (Endpoints, EndpointSlices,
+/// Nodes): the lab does not take them from learners.
+fn lab_managed(info: &KindInfo, name: &str) -> ApiError {
+    ApiError::Other { reason: "Forbidden".into(), message: format!("{} \"{name}\" is forbidden: this lab manages {} itself", info.resource(), info.plural) }
 }
 
 /// `SetDefaults_Service` and the registry's normalisation of clusterIP/clusterIPs.

@@ -45,6 +45,8 @@ pub struct Cluster {
     pub deployments: Store<Deployment>,
     pub replicasets: Store<ReplicaSet>,
     pub endpoints: Store<Endpoints>,
+    /// EndpointSlices, by (namespace, slice name).
+    pub slices: Store<EndpointSlice>,
     /// Stored objects of kinds the simulation does not act on: (kind, namespace, name).
     /// A B-tree: it can hold thousands of objects, inserted in any order.
     pub others: BTreeMap<(String, String, String), Other>,
@@ -86,9 +88,11 @@ pub struct Cluster {
     pub(crate) pods_changed: bool,
     /// The resource version the endpoints were last computed at.
     pub(crate) endpoints_version: u64,
+    /// EndpointSlices created so far: with the Service's uid, it seeds each new slice's name.
+    pub(crate) slices_made: u64,
 }
 
-const ALPHANUMS: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+pub(crate) const ALPHANUMS: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
 
 impl Cluster {
     /// A fresh lab cluster: nodes, the `kubernetes` and `kube-dns` Services, CoreDNS.
@@ -103,6 +107,7 @@ impl Cluster {
             deployments: Store::new(),
             replicasets: Store::new(),
             endpoints: Store::new(),
+            slices: Store::new(),
             others: BTreeMap::new(),
             ipam: Map::new(),
             claimed_blocks: Set::new(),
@@ -119,6 +124,7 @@ impl Cluster {
             pod_ips: Map::new(),
             resource_version: 1000,
             endpoints_version: 0,
+            slices_made: 0,
             pods_changed: true,
             endpoint_sigs: Map::new(),
             kubernetes_service_gone: None,
@@ -348,6 +354,17 @@ impl Cluster {
 
     pub fn new_uid(&mut self) -> String {
         uid_from(&mut self.rng)
+    }
+
+    /// A generator for what the endpoint controllers name and number for a Service, seeded by
+    /// the Service's uid and `salt`: their objects come and go with pods, and drawing their
+    /// names from the cluster's generator would change every name drawn after them.
+    pub(crate) fn service_rng(uid: &str, salt: u64) -> Rng {
+        Rng::new(((fnv32(uid.as_bytes()) as u64) << 32 ^ salt).wrapping_mul(0x9e37_79b9_7f4a_7c15))
+    }
+
+    pub(crate) fn uid_from_rng(rng: &mut Rng) -> String {
+        uid_from(rng)
     }
 
     pub fn next_resource_version(&mut self) -> u64 {

@@ -839,6 +839,13 @@ impl Cluster {
                 index.entry((p.meta.namespace.as_str(), lk.as_str(), lv.as_str())).or_default().push(p);
             }
         }
+        // Each Service's EndpointSlices: the slices whose owner it is (same name and uid).
+        let owned: Vec<((String, String, String), Key)> = self
+            .slices
+            .iter()
+            .filter_map(|(k, s)| s.meta.owner.as_ref().filter(|o| o.kind == "Service").map(|o| ((k.0.clone(), o.name.clone(), o.uid.clone()), k.clone())))
+            .collect();
+        let mut owned: Map<(String, String, String), Vec<Key>> = Map::grouped(owned);
         // Unchanged objects move from the old map to the new one.
         let mut old = std::mem::take(&mut self.endpoints);
         let mut result: Store<Endpoints> = Store::new();
@@ -851,13 +858,32 @@ impl Cluster {
                 let cp = self.lab.nodes.iter().find(|n| n.control_plane).map(|n| n.ip.clone()).unwrap_or_default();
                 // The API server's own reconciler writes these, marked so that no EndpointSlice
                 // is mirrored from them.
+                let first = !old.contains_key(k);
                 let meta = old.get(k).map(|e| e.meta.clone()).unwrap_or_else(|| Meta {
                     name: k.1.clone(),
                     namespace: k.0.clone(),
                     labels: [("endpointslice.kubernetes.io/skip-mirror".to_string(), "true".to_string())].into(),
+                    uid: endpoints_uid(svc),
                     creation: svc.meta.creation,
                     ..Meta::default()
                 });
+                // ... and their own EndpointSlice, put back on their next pass if deleted.
+                let endpoints = vec![SliceEndpoint { ip: cp.clone(), node: None, pod: None, ready: true, serving: None, terminating: None }];
+                let ports = vec![(Some("https".to_string()), 6443, "TCP")];
+                let sk = key(&k.0, &k.1);
+                if !self.slices.contains_key(&sk) {
+                    let mut r = Cluster::service_rng(&svc.meta.uid, u64::MAX - 1);
+                    let meta = Meta {
+                        name: k.1.clone(),
+                        namespace: k.0.clone(),
+                        labels: [(SERVICE_NAME_LABEL.to_string(), k.1.clone())].into(),
+                        uid: Cluster::uid_from_rng(&mut r),
+                        creation: if first { svc.meta.creation } else { self.now },
+                        generation: 1,
+                        ..Meta::default()
+                    };
+                    self.slices.insert(sk, EndpointSlice { meta, ports, endpoints });
+                }
                 result.insert(
                     k.clone(),
                     Endpoints {
@@ -906,6 +932,7 @@ impl Cluster {
             }
             if self.endpoint_sigs.get(k) == Some(&sig) {
                 if let Some(e) = old.remove(k) {
+                    owned.remove(&(k.0.clone(), k.1.clone(), svc.meta.uid.clone()));
                     result.insert(k.clone(), e);
                     sigs.insert(k.clone(), sig);
                     continue;
@@ -913,6 +940,7 @@ impl Cluster {
             }
             sigs.insert(k.clone(), sig);
             let mut addresses = Vec::new();
+            let mut desired: Vec<(PortMap, SliceEndpoint)> = Vec::new();
             for p in candidates.iter().copied() {
                 if !labels_match(selector, &p.meta.labels) {
                     continue;
@@ -931,6 +959,20 @@ impl Cluster {
                         ports.push((sp.name.clone(), n, sp.protocol_static()));
                     }
                 }
+                // `podToEndpoint`: serving is the pod's readiness; ready never holds for a
+                // terminating pod unless the Service publishes not-ready addresses.
+                let (pod_ready, terminating) = (p.status.ready, p.is_terminating());
+                desired.push((
+                    ports.clone(),
+                    SliceEndpoint {
+                        ip: ip.clone(),
+                        node: p.spec.node_name.clone(),
+                        pod: Some((p.meta.name.clone(), p.meta.uid.clone())),
+                        ready: svc.spec.publish_not_ready_addresses || (pod_ready && !terminating),
+                        serving: Some(pod_ready),
+                        terminating: Some(terminating),
+                    },
+                ));
                 if ports.is_empty() && !svc.spec.ports.is_empty() {
                     continue;
                 }
@@ -947,11 +989,14 @@ impl Cluster {
                 });
             }
             super::order::sort_by(&mut addresses, |a, b| a.ip.cmp(&b.ip));
+            let mine = owned.remove(&(k.0.clone(), k.1.clone(), svc.meta.uid.clone())).unwrap_or_default();
+            reconcile_slices(&mut self.slices, &mut self.slices_made, self.now, svc, mine, desired);
             let mut meta = match old.remove(k) {
                 Some(e) => e.meta,
                 None => Meta {
                     name: k.1.clone(),
                     namespace: k.0.clone(),
+                    uid: endpoints_uid(svc),
                     // The controller creates it within moments of the Service.
                     creation: svc.meta.creation,
                     ..Meta::default()
@@ -965,9 +1010,152 @@ impl Cluster {
             }
             result.insert(k.clone(), Endpoints { meta, addresses });
         }
+        // Slices of Services that are gone, lost their selector or became ExternalName: the
+        // garbage collector follows their owner reference.
+        for (_, keys) in owned {
+            for sk in keys {
+                self.slices.remove(&sk);
+            }
+        }
         self.endpoints = result;
         self.endpoint_sigs = sigs;
         self.rebuild_indexes();
+    }
+}
+
+/// The port map of an endpoint: (Service port name, resolved number, protocol).
+type PortMap = Vec<(Option<String>, i64, &'static str)>;
+
+/// The uid of a Service's Endpoints object (made with the Service, kept until it goes).
+fn endpoints_uid(svc: &Service) -> String {
+    Cluster::uid_from_rng(&mut Cluster::service_rng(&svc.meta.uid, u64::MAX))
+}
+
+/// `setEndpointSliceLabels`: the slice keeps its labels, gains the Service's (all but the two
+/// reserved keys), the headless mark follows the Service, and the reserved keys are set.
+fn slice_labels(current: &Labels, svc: &Service) -> Labels {
+    let mut l = current.clone();
+    for (k, v) in &svc.meta.labels {
+        if k != SERVICE_NAME_LABEL && k != MANAGED_BY_LABEL {
+            l.insert(k.clone(), v.clone());
+        }
+    }
+    if svc.has_virtual_ip() {
+        l.remove(HEADLESS_LABEL);
+    } else {
+        l.insert(HEADLESS_LABEL.into(), String::new());
+    }
+    l.insert(SERVICE_NAME_LABEL.into(), svc.meta.name.clone());
+    l.insert(MANAGED_BY_LABEL.into(), SLICE_CONTROLLER.into());
+    l
+}
+
+/// A new slice of the Service: `generateName` `<service>-` (cut to 58 characters) and five
+/// random characters.
+fn new_slice(slices: &Store<EndpointSlice>, made: &mut u64, now: Time, svc: &Service, ports: PortMap, endpoints: Vec<SliceEndpoint>) -> (Key, EndpointSlice) {
+    let mut r = Cluster::service_rng(&svc.meta.uid, *made);
+    *made += 1;
+    let mut base = format!("{}-", svc.meta.name);
+    base.truncate(58);
+    let name = loop {
+        let n = format!("{base}{}", r.string_from(super::cluster::ALPHANUMS, 5));
+        if !slices.contains_key(&key(&svc.meta.namespace, &n)) {
+            break n;
+        }
+    };
+    let meta = Meta {
+        name: name.clone(),
+        generate_name: Some(base),
+        namespace: svc.meta.namespace.clone(),
+        labels: slice_labels(&Labels::new(), svc),
+        uid: Cluster::uid_from_rng(&mut r),
+        creation: now,
+        owner: Some(Owner { kind: "Service".into(), name: svc.meta.name.clone(), uid: svc.meta.uid.clone() }),
+        generation: 1,
+        ..Meta::default()
+    };
+    (key(&svc.meta.namespace, &name), EndpointSlice { meta, ports, endpoints })
+}
+
+/// The endpointslice controller's reconciler for one Service. `mine` are its slices, `desired`
+/// its endpoints with their port maps. Endpoints stay in the slice that holds them (updated in
+/// place), gone ones are dropped, new ones fill slices with room before new slices are made
+/// (at most `MAX_ENDPOINTS_PER_SLICE` each), and slices left empty are deleted. A Service
+/// without endpoints keeps one placeholder slice: no ports, no endpoints.
+fn reconcile_slices(slices: &mut Store<EndpointSlice>, made: &mut u64, now: Time, svc: &Service, mine: Vec<Key>, desired: Vec<(PortMap, SliceEndpoint)>) {
+    let is_placeholder = |s: &EndpointSlice| s.ports.is_empty() && s.endpoints.is_empty();
+    if desired.is_empty() {
+        if let [only] = mine.as_slice() {
+            if let Some(s) = slices.get_mut(only).filter(|s| is_placeholder(s)) {
+                s.meta.labels = slice_labels(&s.meta.labels, svc);
+                return;
+            }
+        }
+        for k in &mine {
+            slices.remove(k);
+        }
+        let (k, s) = new_slice(slices, made, now, svc, Vec::new(), Vec::new());
+        slices.insert(k, s);
+        return;
+    }
+    // The desired endpoints by port map, in first-seen order, each waiting to be placed.
+    let mut groups: Vec<(PortMap, Vec<Option<SliceEndpoint>>)> = Vec::new();
+    for (ports, ep) in desired {
+        match groups.iter_mut().find(|(p, _)| *p == ports) {
+            Some((_, eps)) => eps.push(Some(ep)),
+            None => groups.push((ports, vec![Some(ep)])),
+        }
+    }
+    // Existing slices keep what is still desired, where it is.
+    // (slice, whether this pass changed it): one update per pass, one generation.
+    let mut kept: Vec<(Key, bool)> = Vec::new();
+    for k in mine {
+        let Some(s) = slices.get_mut(&k) else { continue };
+        let Some((_, wanted)) = groups.iter_mut().find(|(p, _)| *p == s.ports) else {
+            slices.remove(&k);
+            continue;
+        };
+        let mut endpoints = Vec::new();
+        for e in &s.endpoints {
+            let found = wanted.iter_mut().find(|w| w.as_ref().is_some_and(|w| w.ip == e.ip && w.pod == e.pod));
+            if let Some(w) = found.and_then(Option::take) {
+                endpoints.push(w);
+            }
+        }
+        if endpoints.is_empty() {
+            slices.remove(&k);
+            continue;
+        }
+        let changed = endpoints != s.endpoints;
+        if changed {
+            s.endpoints = endpoints;
+            s.meta.generation += 1;
+        }
+        s.meta.labels = slice_labels(&s.meta.labels, svc);
+        kept.push((k, changed));
+    }
+    // New endpoints: into slices of their port map with room, then into new slices.
+    for (ports, wanted) in groups {
+        let mut fresh = wanted.into_iter().flatten().peekable();
+        for (k, changed) in &mut kept {
+            let Some(s) = slices.get_mut(k).filter(|s| s.ports == ports) else { continue };
+            let before = s.endpoints.len();
+            while s.endpoints.len() < MAX_ENDPOINTS_PER_SLICE {
+                match fresh.next() {
+                    Some(e) => s.endpoints.push(e),
+                    None => break,
+                }
+            }
+            if s.endpoints.len() != before && !*changed {
+                *changed = true;
+                s.meta.generation += 1;
+            }
+        }
+        while fresh.peek().is_some() {
+            let chunk: Vec<SliceEndpoint> = fresh.by_ref().take(MAX_ENDPOINTS_PER_SLICE).collect();
+            let (k, s) = new_slice(slices, made, now, svc, ports.clone(), chunk);
+            slices.insert(k, s);
+        }
     }
 }
 
@@ -1024,4 +1212,66 @@ fn p_pulling_since(pod: &Pod) -> Time {
 /// The kubelet's back-off: 10 s doubling to five minutes.
 fn backoff(n: u32) -> i64 {
     (10i64 << n.saturating_sub(1).min(5)).min(300)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::apiserver::Mode;
+    use crate::sim::lab::Lab;
+
+    fn apply(c: &mut Cluster, text: &str) {
+        for d in crate::sim::yaml::parse_stream(text).0 {
+            c.submit(&d.value, "t.yml", Mode::Apply, "default").expect("manifest is accepted");
+        }
+        c.reconcile();
+        c.settle();
+    }
+
+    fn web(replicas: u32) -> String {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: {replicas}\n  selector:\n    matchLabels:\n      app: web\n  template:\n    metadata:\n      labels:\n        app: web\n    spec:\n      containers:\n      - name: nginx\n        image: nginx:1.27\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  selector:\n    app: web\n  ports:\n  - port: 80\n"
+        )
+    }
+
+    /// The Service's slices: name -> the addresses each holds.
+    fn slices(c: &Cluster) -> Vec<(String, Vec<String>)> {
+        c.slices
+            .values()
+            .filter(|s| s.meta.labels.get(SERVICE_NAME_LABEL).map(String::as_str) == Some("web"))
+            .map(|s| (s.meta.name.clone(), s.endpoints.iter().map(|e| e.ip.clone()).collect()))
+            .collect()
+    }
+
+    #[test]
+    fn slices_hold_at_most_a_hundred_endpoints_and_keep_them_in_place() {
+        let mut c = Cluster::new(Lab::default(), 3);
+        apply(&mut c, &web(250));
+        let before = slices(&c);
+        let mut sizes: Vec<usize> = before.iter().map(|(_, eps)| eps.len()).collect();
+        sizes.sort();
+        assert_eq!(sizes, vec![50, 100, 100]);
+        let mut ips: Vec<String> = before.iter().flat_map(|(_, eps)| eps.clone()).collect();
+        ips.sort();
+        ips.dedup();
+        let mut pod_ips: Vec<String> = c.pods.values().filter(|p| p.meta.labels.get("app").map(String::as_str) == Some("web")).filter_map(|p| p.status.pod_ip.clone()).collect();
+        pod_ips.sort();
+        assert_eq!(ips, pod_ips, "every pod once, in one slice");
+        // Scaling down removes endpoints where they are: no endpoint moves to another slice.
+        apply(&mut c, &web(120));
+        let after = slices(&c);
+        let total: usize = after.iter().map(|(_, eps)| eps.len()).sum();
+        assert_eq!(total, 120);
+        for (name, eps) in &after {
+            let old = &before.iter().find(|(n, _)| n == name).expect("no new slice when scaling down").1;
+            assert!(eps.iter().all(|ip| old.contains(ip)), "{name} gained endpoints from another slice");
+            assert!(eps.windows(2).all(|w| old.iter().position(|x| *x == w[0]) < old.iter().position(|x| *x == w[1])), "{name} reordered");
+        }
+        // No endpoints at all: one placeholder slice without ports or endpoints.
+        apply(&mut c, &web(0));
+        let placeholder: Vec<&EndpointSlice> = c.slices.values().filter(|s| s.meta.labels.get(SERVICE_NAME_LABEL).map(String::as_str) == Some("web")).collect();
+        assert_eq!(placeholder.len(), 1);
+        assert!(placeholder[0].ports.is_empty() && placeholder[0].endpoints.is_empty());
+        assert!(before.iter().all(|(n, _)| *n != placeholder[0].meta.name), "the placeholder is a new slice");
+    }
 }

@@ -75,7 +75,7 @@ pub static KINDS: &[KindInfo] = &[
     kind!("Ingress", "networking.k8s.io", ["v1"], "ingresses", "ingress", ["ing"], true, false),
     kind!("IngressClass", "networking.k8s.io", ["v1"], "ingressclasses", "ingressclass", [], false, false),
     kind!("NetworkPolicy", "networking.k8s.io", ["v1"], "networkpolicies", "networkpolicy", ["netpol"], true, false),
-    kind!("EndpointSlice", "discovery.k8s.io", ["v1"], "endpointslices", "endpointslice", [], true, false),
+    kind!("EndpointSlice", "discovery.k8s.io", ["v1"], "endpointslices", "endpointslice", [], true, true),
     kind!("PodDisruptionBudget", "policy", ["v1"], "poddisruptionbudgets", "poddisruptionbudget", ["pdb"], true, false),
     kind!("Role", "rbac.authorization.k8s.io", ["v1"], "roles", "role", [], true, false),
     kind!("RoleBinding", "rbac.authorization.k8s.io", ["v1"], "rolebindings", "rolebinding", [], true, false),

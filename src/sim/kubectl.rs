@@ -115,6 +115,9 @@ const COMMANDS: &[&str] = &[
     "apply", "create", "delete", "get", "describe", "scale", "rollout", "label", "exec", "logs", "run", "version", "expose", "edit", "explain", "port-forward", "proxy", "top", "cluster-info", "api-resources",
 ];
 
+/// The resource builder's answer to a name and a `-l` selector (or `--all`) together.
+const NAME_AND_SELECTOR: &str = "error: name cannot be provided when a selector is specified\n";
+
 /// A `-l` selector: `k=v`, `k==v`, `k!=v`, `k`, `!k`, comma-separated.
 fn selector_matches(sel: &str, labels: &Labels) -> bool {
     sel.split(',').filter(|s| !s.trim().is_empty()).all(|term| {
@@ -322,6 +325,7 @@ impl Shell {
             "Deployment" => c.deployments.keys().filter(|k| keep(k)).cloned().collect(),
             "ReplicaSet" => c.replicasets.keys().filter(|k| keep(k)).cloned().collect(),
             "Endpoints" => c.endpoints.keys().filter(|k| keep(k)).cloned().collect(),
+            "EndpointSlice" => c.slices.keys().filter(|k| keep(k)).cloned().collect(),
             "Node" => c.nodes.iter().map(|n| (String::new(), n.name.clone())).collect(),
             "Namespace" => c.namespaces.keys().map(|n| (String::new(), n.clone())).collect(),
             other => c.others.keys().filter(|(k, n, _)| k == other && ns.is_none_or(|x| n == x || n.is_empty())).map(|(_, n, name)| (n.clone(), name.clone())).collect(),
@@ -343,6 +347,7 @@ impl Shell {
             "Deployment" => (pr::deployment_header(wide), pr::deployment_row(c, c.deployments.get(&k)?, shown, wide)),
             "ReplicaSet" => (pr::replica_set_header(wide), pr::replica_set_row(c, c.replicasets.get(&k)?, shown, wide)),
             "Endpoints" => (vec!["NAME".into(), "ENDPOINTS".into(), "AGE".into()], pr::endpoints_row(c, c.endpoints.get(&k)?, shown)),
+            "EndpointSlice" => (pr::endpoint_slice_header(), pr::endpoint_slice_row(c, c.slices.get(&k)?, shown)),
             "Node" => (pr::node_header(wide), pr::node_row(c, c.node(name)?, shown, wide)),
             "Namespace" => (vec!["NAME".into(), "STATUS".into(), "AGE".into()], vec![shown, "Active".into(), super::clock::human_duration(c.now - c.namespaces.get(name)?.meta.creation)]),
             other => pr::other_row(c, c.others.get(&(other.to_string(), ns.to_string(), name.to_string()))?, shown),
@@ -407,6 +412,9 @@ impl Shell {
             Ok(t) => t,
             Err(e) => return e,
         };
+        if selector.is_some() && targets.iter().any(|(_, n)| n.is_some()) {
+            return Output::err(NAME_AND_SELECTOR, 1);
+        }
         let multi_type = {
             let mut kinds: Vec<&str> = targets.iter().map(|(i, _)| i.kind).collect();
             kinds.dedup();
@@ -528,6 +536,10 @@ impl Shell {
             Ok(t) => t,
             Err(e) => return e,
         };
+        let selector = p.get("selector").map(str::to_string);
+        if selector.is_some() && targets.iter().any(|(_, n)| n.is_some()) {
+            return Output::err(NAME_AND_SELECTOR, 1);
+        }
         let mut parts = Vec::new();
         let mut errors = Vec::new();
         for (info, name) in targets {
@@ -546,7 +558,12 @@ impl Shell {
                         pref
                     }
                 }
-                None => self.names_of(info.kind, if info.namespaced { Some(&obj_ns) } else { None }).into_iter().map(|(_, x)| x).collect(),
+                None => self
+                    .names_of(info.kind, if info.namespaced { Some(&obj_ns) } else { None })
+                    .into_iter()
+                    .filter(|(n, name)| selector.as_ref().is_none_or(|s| selector_matches(s, &self.labels_of(info.kind, n, name))))
+                    .map(|(_, x)| x)
+                    .collect(),
             };
             for n in names {
                 let k = key(&obj_ns, &n);
@@ -558,6 +575,7 @@ impl Shell {
                     "Namespace" => c.namespaces.get(&n).map(pr::describe_namespace),
                     "ReplicaSet" => c.replicasets.get(&k).map(|rs| pr::describe_replica_set(c, rs)),
                     "Endpoints" => self.cluster.object_value(info.kind, &obj_ns, &n).map(|v| pr::describe_endpoints(&v)),
+                    "EndpointSlice" => c.slices.get(&k).map(pr::describe_endpoint_slice),
                     _ => self.cluster.object_value(info.kind, &obj_ns, &n).map(|v| pr::describe_basic(&v, info.namespaced)),
                 };
                 if let Some(t) = text {
@@ -633,6 +651,9 @@ impl Shell {
             };
             let selector = p.get("selector").map(str::to_string);
             let everything = p.has("all");
+            if (selector.is_some() || everything) && targets.iter().any(|(_, n)| n.is_some()) {
+                return Output::err(NAME_AND_SELECTOR, 1);
+            }
             let mut found_any = false;
             for (info, name) in targets {
                 let obj_ns = if info.namespaced { ns.clone() } else { String::new() };
@@ -796,10 +817,33 @@ impl Shell {
             Ok(t) => t,
             Err(e) => return e,
         };
+        let selector = p.get("selector").map(str::to_string);
+        if selector.is_some() && p.has("all") {
+            return Output::err("error: cannot set --all and --selector at the same time\n", 1);
+        }
+        let listed = selector.is_some() || p.has("all");
+        if listed && targets.iter().any(|(_, n)| n.is_some()) {
+            return Output::err(NAME_AND_SELECTOR, 1);
+        }
+        // `-l` or `--all`: every object of the type (in the namespace) that matches.
+        let mut named = Vec::new();
+        for (info, name) in targets {
+            match name {
+                Some(n) => named.push((info, n)),
+                None if listed => {
+                    let obj_ns = if info.namespaced { Some(ns.as_str()) } else { None };
+                    for (n, name) in self.names_of(info.kind, obj_ns) {
+                        if selector.as_ref().is_none_or(|s| selector_matches(s, &self.labels_of(info.kind, &n, &name))) {
+                            named.push((info, name));
+                        }
+                    }
+                }
+                None => return Output::err("error: resource(s) were provided, but no name was specified\n", 1),
+            }
+        }
         let mut text = String::new();
         let mut errors = Vec::new();
-        for (info, name) in targets {
-            let Some(name) = name else { return Output::err("error: resource(s) were provided, but no name was specified\n", 1) };
+        for (info, name) in named {
             let obj_ns = if info.namespaced { ns.clone() } else { String::new() };
             if !self.cluster.exists(info.kind, &obj_ns, &name) {
                 errors.push(CmdError::Api { err: ApiError::NotFound { resource: info.resource(), name }, context: None });

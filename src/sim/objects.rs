@@ -448,6 +448,38 @@ pub struct EndpointAddress {
     pub ports: Vec<(Option<String>, i64, &'static str)>,
 }
 
+/// An EndpointSlice (`discovery.k8s.io/v1`) the lab keeps: the endpointslice controller's for
+/// a selector Service, or the API server's own `kubernetes` slice.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EndpointSlice {
+    pub meta: Meta,
+    /// (Service port name, resolved port, protocol): one port map for every endpoint of the
+    /// slice. Empty for the placeholder slice of a Service without endpoints.
+    pub ports: Vec<(Option<String>, i64, &'static str)>,
+    pub endpoints: Vec<SliceEndpoint>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SliceEndpoint {
+    pub ip: String,
+    pub node: Option<String>,
+    /// The pod behind it: name and uid.
+    pub pod: Option<(String, String)>,
+    pub ready: bool,
+    /// `serving` and `terminating`: `None` where the writer leaves them out (the API server's
+    /// slice sets only `ready`).
+    pub serving: Option<bool>,
+    pub terminating: Option<bool>,
+}
+
+/// The label that ties an EndpointSlice to its Service.
+pub const SERVICE_NAME_LABEL: &str = "kubernetes.io/service-name";
+/// The label naming the controller that manages an EndpointSlice.
+pub const MANAGED_BY_LABEL: &str = "endpointslice.kubernetes.io/managed-by";
+pub const SLICE_CONTROLLER: &str = "endpointslice-controller.k8s.io";
+/// At most this many endpoints in one slice (the controller's `--max-endpoints-per-slice`).
+pub const MAX_ENDPOINTS_PER_SLICE: usize = 100;
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Node {
     pub name: String,

@@ -177,6 +177,26 @@ pub fn endpoints_row(c: &Cluster, e: &Endpoints, name: String) -> Vec<String> {
     vec![name, format_endpoints(e), age(c, e.meta.creation)]
 }
 
+pub fn endpoint_slice_header() -> Vec<String> {
+    header(&["NAME", "ADDRESSTYPE", "PORTS", "ENDPOINTS", "AGE"], &[], false)
+}
+
+/// `listWithMoreString`: at most three items, then `+ N more...`; `<unset>` for none.
+fn list_with_more(items: Vec<String>) -> String {
+    match items.len() {
+        0 => "<unset>".into(),
+        n if n > 3 => format!("{} + {} more...", items[..3].join(","), n - 3),
+        _ => items.join(","),
+    }
+}
+
+/// PORTS lists port numbers; ENDPOINTS every address, ready or not.
+pub fn endpoint_slice_row(c: &Cluster, e: &EndpointSlice, name: String) -> Vec<String> {
+    let ports = list_with_more(e.ports.iter().map(|(_, p, _)| p.to_string()).collect());
+    let endpoints = list_with_more(e.endpoints.iter().map(|a| a.ip.clone()).collect());
+    vec![name, "IPv4".into(), ports, endpoints, age(c, e.meta.creation)]
+}
+
 pub fn node_header(wide: bool) -> Vec<String> {
     header(&["NAME", "STATUS", "ROLES", "AGE", "VERSION"], &["INTERNAL-IP", "EXTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION", "CONTAINER-RUNTIME"], wide)
 }
@@ -269,6 +289,38 @@ pub fn describe_endpoints(obj: &super::value::Value) -> String {
             }
         }
         o.push('\n');
+    }
+    o.push_str("Events:\t<none>\n");
+    align(&o, 0, 2)
+}
+
+/// `kubectl describe endpointslice`: ports, then each endpoint with its readiness, target and
+/// node (this lab's nodes carry no zone).
+pub fn describe_endpoint_slice(e: &EndpointSlice) -> String {
+    let mut o = format!("Name:\t{}\nNamespace:\t{}\n", e.meta.name, e.meta.namespace);
+    multiline(&mut o, "Labels", &e.meta.labels);
+    annotations(&mut o, &e.meta.annotations);
+    o.push_str("AddressType:\tIPv4\n");
+    if e.ports.is_empty() {
+        o.push_str("Ports: <unset>\n");
+    } else {
+        o.push_str("Ports:\n  Name\tPort\tProtocol\n  ----\t----\t--------\n");
+        for (name, port, proto) in &e.ports {
+            let name = name.as_deref().filter(|n| !n.is_empty()).unwrap_or("<unset>");
+            o.push_str(&format!("  {name}\t{port}\t{proto}\n"));
+        }
+    }
+    if e.endpoints.is_empty() {
+        o.push_str("Endpoints: <none>\n");
+    } else {
+        o.push_str("Endpoints:\n");
+        for a in &e.endpoints {
+            o.push_str(&format!("  - Addresses:\t{}\n    Conditions:\n      Ready:\t{}\n    Hostname:\t<unset>\n", a.ip, a.ready));
+            if let Some((pod, _)) = &a.pod {
+                o.push_str(&format!("    TargetRef:\tPod/{pod}\n"));
+            }
+            o.push_str(&format!("    NodeName:\t{}\n    Zone:\t<unset>\n", a.node.as_deref().unwrap_or("<unset>")));
+        }
     }
     o.push_str("Events:\t<none>\n");
     align(&o, 0, 2)

@@ -299,7 +299,10 @@ pub fn endpoints(c: &Cluster, e: &Endpoints) -> Value {
             ("nodeName", Value::opt_str(&a.node)),
             (
                 "targetRef",
-                a.pod.as_ref().map_or(Value::Null, |p| Value::map(vec![("kind", s("Pod")), ("name", s(p)), ("namespace", s(&e.meta.namespace))])),
+                a.pod.as_ref().map_or(Value::Null, |p| {
+                    let uid = c.pods.get(&super::cluster::key(&e.meta.namespace, p)).map_or(Value::Null, |pod| s(&pod.meta.uid));
+                    Value::map(vec![("kind", s("Pod")), ("name", s(p)), ("namespace", s(&e.meta.namespace)), ("uid", uid)])
+                }),
             ),
         ])
     };
@@ -324,6 +327,44 @@ pub fn endpoints(c: &Cluster, e: &Endpoints) -> Value {
         ("kind", s("Endpoints")),
         ("metadata", meta(c, &e.meta, None)),
         ("subsets", if subsets.is_empty() { Value::Null } else { Value::Seq(subsets) }),
+    ])
+}
+
+pub fn endpoint_slice(c: &Cluster, e: &EndpointSlice) -> Value {
+    let endpoint = |a: &SliceEndpoint| {
+        let mut conditions = vec![("ready", Value::Bool(a.ready))];
+        if let Some(x) = a.serving {
+            conditions.push(("serving", Value::Bool(x)));
+        }
+        if let Some(x) = a.terminating {
+            conditions.push(("terminating", Value::Bool(x)));
+        }
+        Value::map(vec![
+            ("addresses", Value::Seq(vec![s(&a.ip)])),
+            ("conditions", Value::map(conditions)),
+            ("nodeName", Value::opt_str(&a.node)),
+            (
+                "targetRef",
+                a.pod.as_ref().map_or(Value::Null, |(name, uid)| {
+                    Value::map(vec![("kind", s("Pod")), ("name", s(name)), ("namespace", s(&e.meta.namespace)), ("uid", s(uid))])
+                }),
+            ),
+        ])
+    };
+    let ports: Vec<Value> = e
+        .ports
+        .iter()
+        .map(|(n, p, proto)| Value::map(vec![("name", s(n.as_deref().unwrap_or(""))), ("port", Value::Int(*p)), ("protocol", s(proto))]))
+        .collect();
+    // `endpoints` and `ports` have no omitempty: an empty slice shows both as null.
+    let list = |items: Vec<Value>| if items.is_empty() { Value::Null } else { Value::Seq(items) };
+    Value::Map(vec![
+        ("addressType".into(), s("IPv4")),
+        ("apiVersion".into(), s("discovery.k8s.io/v1")),
+        ("endpoints".into(), list(e.endpoints.iter().map(endpoint).collect())),
+        ("kind".into(), s("EndpointSlice")),
+        ("metadata".into(), meta(c, &e.meta, None)),
+        ("ports".into(), list(ports)),
     ])
 }
 
