@@ -7,7 +7,7 @@
 //! change no longer needs.
 
 use super::apierror::{invalid, ApiError, Bad, CmdError, FieldError};
-use super::cluster::{key, Cluster, Key};
+use super::cluster::{key, Cluster};
 use super::decode;
 use super::kinds::{self, KindInfo};
 use super::lab::{ip_to_u32, parse_cidr, u32_to_ip};
@@ -720,11 +720,10 @@ impl Cluster {
                 }
                 self.services_changed = true;
                 self.release(&service_holdings(&svc));
-                self.endpoints.remove(&k);
-                // Its EndpointSlices go with it (the garbage collector follows their owner).
-                let owned: Vec<Key> = self.slices.iter().filter(|(_, s)| s.meta.owner.as_ref().is_some_and(|o| o.uid == svc.meta.uid)).map(|(k, _)| k.clone()).collect();
-                for sk in owned {
-                    self.slices.remove(&sk);
+                // Its Endpoints and EndpointSlices go with it (the garbage collector follows
+                // the slices' owner reference).
+                for name in self.endpoints.remove(&k).map(|e| e.slices).unwrap_or_default() {
+                    self.slices.remove(&key(ns, &name));
                 }
                 self.affinity.retain(|(_, sk, _, _), _| *sk != k);
             }

@@ -839,13 +839,6 @@ impl Cluster {
                 index.entry((p.meta.namespace.as_str(), lk.as_str(), lv.as_str())).or_default().push(p);
             }
         }
-        // Each Service's EndpointSlices: the slices whose owner it is (same name and uid).
-        let owned: Vec<((String, String, String), Key)> = self
-            .slices
-            .iter()
-            .filter_map(|(k, s)| s.meta.owner.as_ref().filter(|o| o.kind == "Service").map(|o| ((k.0.clone(), o.name.clone(), o.uid.clone()), k.clone())))
-            .collect();
-        let mut owned: Map<(String, String, String), Vec<Key>> = Map::grouped(owned);
         // Unchanged objects move from the old map to the new one.
         let mut old = std::mem::take(&mut self.endpoints);
         let mut result: Store<Endpoints> = Store::new();
@@ -868,7 +861,7 @@ impl Cluster {
                     ..Meta::default()
                 });
                 // ... and their own EndpointSlice, put back on their next pass if deleted.
-                let endpoints = vec![SliceEndpoint { ip: cp.clone(), node: None, pod: None, ready: true, serving: None, terminating: None }];
+                let endpoints = vec![SliceEndpoint { ip: cp.clone(), pod: None, ready: true, serving: None, terminating: None }];
                 let ports = vec![(Some("https".to_string()), 6443, "TCP")];
                 let sk = key(&k.0, &k.1);
                 if !self.slices.contains_key(&sk) {
@@ -889,6 +882,7 @@ impl Cluster {
                     Endpoints {
                         meta,
                         addresses: vec![EndpointAddress { ip: cp, node: None, pod: None, ready: true, serving: true, terminating: false, ports: vec![(Some("https".into()), 6443, "TCP")] }],
+                        slices: Vec::new(),
                     },
                 );
                 continue;
@@ -932,7 +926,6 @@ impl Cluster {
             }
             if self.endpoint_sigs.get(k) == Some(&sig) {
                 if let Some(e) = old.remove(k) {
-                    owned.remove(&(k.0.clone(), k.1.clone(), svc.meta.uid.clone()));
                     result.insert(k.clone(), e);
                     sigs.insert(k.clone(), sig);
                     continue;
@@ -940,7 +933,9 @@ impl Cluster {
             }
             sigs.insert(k.clone(), sig);
             let mut addresses = Vec::new();
-            let mut desired: Vec<(PortMap, SliceEndpoint)> = Vec::new();
+            // The endpointslice controller's view: every pod with an address, by port map.
+            let mut port_maps: Vec<PortMap> = Vec::new();
+            let mut desired: Vec<(usize, SliceEndpoint)> = Vec::new();
             for p in candidates.iter().copied() {
                 if !labels_match(selector, &p.meta.labels) {
                     continue;
@@ -962,12 +957,18 @@ impl Cluster {
                 // `podToEndpoint`: serving is the pod's readiness; ready never holds for a
                 // terminating pod unless the Service publishes not-ready addresses.
                 let (pod_ready, terminating) = (p.status.ready, p.is_terminating());
+                let map = match port_maps.iter().position(|m| *m == ports) {
+                    Some(i) => i,
+                    None => {
+                        port_maps.push(ports.clone());
+                        port_maps.len() - 1
+                    }
+                };
                 desired.push((
-                    ports.clone(),
+                    map,
                     SliceEndpoint {
                         ip: ip.clone(),
-                        node: p.spec.node_name.clone(),
-                        pod: Some((p.meta.name.clone(), p.meta.uid.clone())),
+                        pod: Some(p.meta.name.clone()),
                         ready: svc.spec.publish_not_ready_addresses || (pod_ready && !terminating),
                         serving: Some(pod_ready),
                         terminating: Some(terminating),
@@ -989,10 +990,13 @@ impl Cluster {
                 });
             }
             super::order::sort_by(&mut addresses, |a, b| a.ip.cmp(&b.ip));
-            let mine = owned.remove(&(k.0.clone(), k.1.clone(), svc.meta.uid.clone())).unwrap_or_default();
-            reconcile_slices(&mut self.slices, &mut self.slices_made, self.now, svc, mine, desired);
-            let mut meta = match old.remove(k) {
-                Some(e) => e.meta,
+            let (previous, mine) = match old.remove(k) {
+                Some(e) => (Some(e.meta), e.slices),
+                None => (None, Vec::new()),
+            };
+            let slices = reconcile_slices(&mut self.slices, &mut self.slices_made, self.now, svc, mine, port_maps, desired);
+            let mut meta = match previous {
+                Some(meta) => meta,
                 None => Meta {
                     name: k.1.clone(),
                     namespace: k.0.clone(),
@@ -1008,13 +1012,13 @@ impl Cluster {
             if !svc.has_virtual_ip() {
                 meta.labels.insert(HEADLESS_LABEL.into(), String::new());
             }
-            result.insert(k.clone(), Endpoints { meta, addresses });
+            result.insert(k.clone(), Endpoints { meta, addresses, slices });
         }
-        // Slices of Services that are gone, lost their selector or became ExternalName: the
-        // garbage collector follows their owner reference.
-        for (_, keys) in owned {
-            for sk in keys {
-                self.slices.remove(&sk);
+        // Slices of Services that lost their selector or became ExternalName: the garbage
+        // collector follows their owner reference.
+        for (k, e) in old.iter() {
+            for name in &e.slices {
+                self.slices.remove(&key(&k.0, name));
             }
         }
         self.endpoints = result;
@@ -1033,26 +1037,30 @@ fn endpoints_uid(svc: &Service) -> String {
 
 /// `setEndpointSliceLabels`: the slice keeps its labels, gains the Service's (all but the two
 /// reserved keys), the headless mark follows the Service, and the reserved keys are set.
-fn slice_labels(current: &Labels, svc: &Service) -> Labels {
-    let mut l = current.clone();
+/// Changes the labels in place, touching only what differs.
+fn set_slice_labels(l: &mut Labels, svc: &Service) {
+    fn set(l: &mut Labels, k: &str, v: &str) {
+        if l.get(k).map(String::as_str) != Some(v) {
+            l.insert(k.to_string(), v.to_string());
+        }
+    }
     for (k, v) in &svc.meta.labels {
         if k != SERVICE_NAME_LABEL && k != MANAGED_BY_LABEL {
-            l.insert(k.clone(), v.clone());
+            set(l, k, v);
         }
     }
     if svc.has_virtual_ip() {
         l.remove(HEADLESS_LABEL);
     } else {
-        l.insert(HEADLESS_LABEL.into(), String::new());
+        set(l, HEADLESS_LABEL, "");
     }
-    l.insert(SERVICE_NAME_LABEL.into(), svc.meta.name.clone());
-    l.insert(MANAGED_BY_LABEL.into(), SLICE_CONTROLLER.into());
-    l
+    set(l, SERVICE_NAME_LABEL, &svc.meta.name);
+    set(l, MANAGED_BY_LABEL, SLICE_CONTROLLER);
 }
 
 /// A new slice of the Service: `generateName` `<service>-` (cut to 58 characters) and five
 /// random characters.
-fn new_slice(slices: &Store<EndpointSlice>, made: &mut u64, now: Time, svc: &Service, ports: PortMap, endpoints: Vec<SliceEndpoint>) -> (Key, EndpointSlice) {
+fn new_slice(slices: &mut Store<EndpointSlice>, made: &mut u64, now: Time, svc: &Service, ports: PortMap, endpoints: Vec<SliceEndpoint>) -> String {
     let mut r = Cluster::service_rng(&svc.meta.uid, *made);
     *made += 1;
     let mut base = format!("{}-", svc.meta.name);
@@ -1067,57 +1075,58 @@ fn new_slice(slices: &Store<EndpointSlice>, made: &mut u64, now: Time, svc: &Ser
         name: name.clone(),
         generate_name: Some(base),
         namespace: svc.meta.namespace.clone(),
-        labels: slice_labels(&Labels::new(), svc),
+        labels: {
+            let mut l = Labels::new();
+            set_slice_labels(&mut l, svc);
+            l
+        },
         uid: Cluster::uid_from_rng(&mut r),
         creation: now,
         owner: Some(Owner { kind: "Service".into(), name: svc.meta.name.clone(), uid: svc.meta.uid.clone() }),
         generation: 1,
         ..Meta::default()
     };
-    (key(&svc.meta.namespace, &name), EndpointSlice { meta, ports, endpoints })
+    slices.insert(key(&svc.meta.namespace, &name), EndpointSlice { meta, ports, endpoints });
+    name
 }
 
-/// The endpointslice controller's reconciler for one Service. `mine` are its slices, `desired`
-/// its endpoints with their port maps. Endpoints stay in the slice that holds them (updated in
-/// place), gone ones are dropped, new ones fill slices with room before new slices are made
-/// (at most `MAX_ENDPOINTS_PER_SLICE` each), and slices left empty are deleted. A Service
-/// without endpoints keeps one placeholder slice: no ports, no endpoints.
-fn reconcile_slices(slices: &mut Store<EndpointSlice>, made: &mut u64, now: Time, svc: &Service, mine: Vec<Key>, desired: Vec<(PortMap, SliceEndpoint)>) {
-    let is_placeholder = |s: &EndpointSlice| s.ports.is_empty() && s.endpoints.is_empty();
+/// The endpointslice controller's reconciler for one Service. `mine` names its slices,
+/// `desired` holds its endpoints, each with the index of its port map in `port_maps`.
+/// Endpoints stay in the slice that holds them (updated in place), gone ones are dropped, new
+/// ones fill slices with room before new slices are made (at most `MAX_ENDPOINTS_PER_SLICE`
+/// each), and slices left empty are deleted. A Service without endpoints keeps one placeholder
+/// slice: no ports, no endpoints. Returns the names of the Service's slices.
+fn reconcile_slices(slices: &mut Store<EndpointSlice>, made: &mut u64, now: Time, svc: &Service, mine: Vec<String>, port_maps: Vec<PortMap>, desired: Vec<(usize, SliceEndpoint)>) -> Vec<String> {
+    let ns = svc.meta.namespace.as_str();
     if desired.is_empty() {
         if let [only] = mine.as_slice() {
-            if let Some(s) = slices.get_mut(only).filter(|s| is_placeholder(s)) {
-                s.meta.labels = slice_labels(&s.meta.labels, svc);
-                return;
+            if let Some(s) = slices.get_mut(&key(ns, only)).filter(|s| s.ports.is_empty() && s.endpoints.is_empty()) {
+                set_slice_labels(&mut s.meta.labels, svc);
+                return mine;
             }
         }
-        for k in &mine {
-            slices.remove(k);
+        for name in &mine {
+            slices.remove(&key(ns, name));
         }
-        let (k, s) = new_slice(slices, made, now, svc, Vec::new(), Vec::new());
-        slices.insert(k, s);
-        return;
+        return vec![new_slice(slices, made, now, svc, Vec::new(), Vec::new())];
     }
-    // The desired endpoints by port map, in first-seen order, each waiting to be placed.
-    let mut groups: Vec<(PortMap, Vec<Option<SliceEndpoint>>)> = Vec::new();
-    for (ports, ep) in desired {
-        match groups.iter_mut().find(|(p, _)| *p == ports) {
-            Some((_, eps)) => eps.push(Some(ep)),
-            None => groups.push((ports, vec![Some(ep)])),
-        }
+    // The desired endpoints of each port map, each waiting to be placed.
+    let mut wanted: Vec<Vec<Option<SliceEndpoint>>> = port_maps.iter().map(|_| Vec::new()).collect();
+    for (map, ep) in desired {
+        wanted[map].push(Some(ep));
     }
-    // Existing slices keep what is still desired, where it is.
-    // (slice, whether this pass changed it): one update per pass, one generation.
-    let mut kept: Vec<(Key, bool)> = Vec::new();
-    for k in mine {
+    // Existing slices keep what is still desired, where it is. (name, port map, changed)
+    let mut kept: Vec<(String, usize, bool)> = Vec::new();
+    for name in mine {
+        let k = key(ns, &name);
         let Some(s) = slices.get_mut(&k) else { continue };
-        let Some((_, wanted)) = groups.iter_mut().find(|(p, _)| *p == s.ports) else {
+        let Some(map) = port_maps.iter().position(|m| *m == s.ports) else {
             slices.remove(&k);
             continue;
         };
-        let mut endpoints = Vec::new();
+        let mut endpoints = Vec::with_capacity(s.endpoints.len());
         for e in &s.endpoints {
-            let found = wanted.iter_mut().find(|w| w.as_ref().is_some_and(|w| w.ip == e.ip && w.pod == e.pod));
+            let found = wanted[map].iter_mut().find(|w| w.as_ref().is_some_and(|w| w.pod == e.pod && w.ip == e.ip));
             if let Some(w) = found.and_then(Option::take) {
                 endpoints.push(w);
             }
@@ -1131,32 +1140,36 @@ fn reconcile_slices(slices: &mut Store<EndpointSlice>, made: &mut u64, now: Time
             s.endpoints = endpoints;
             s.meta.generation += 1;
         }
-        s.meta.labels = slice_labels(&s.meta.labels, svc);
-        kept.push((k, changed));
+        set_slice_labels(&mut s.meta.labels, svc);
+        kept.push((name, map, changed));
     }
     // New endpoints: into slices of their port map with room, then into new slices.
-    for (ports, wanted) in groups {
-        let mut fresh = wanted.into_iter().flatten().peekable();
-        for (k, changed) in &mut kept {
-            let Some(s) = slices.get_mut(k).filter(|s| s.ports == ports) else { continue };
-            let before = s.endpoints.len();
+    let mut names: Vec<String> = Vec::with_capacity(kept.len() + 1);
+    for (map, (ports, eps)) in port_maps.into_iter().zip(wanted).enumerate() {
+        let mut fresh = eps.into_iter().flatten().peekable();
+        for (name, m, changed) in &mut kept {
+            if *m != map || fresh.peek().is_none() {
+                continue;
+            }
+            let Some(s) = slices.get_mut(&key(ns, name)) else { continue };
             while s.endpoints.len() < MAX_ENDPOINTS_PER_SLICE {
                 match fresh.next() {
                     Some(e) => s.endpoints.push(e),
                     None => break,
                 }
             }
-            if s.endpoints.len() != before && !*changed {
+            if !*changed {
                 *changed = true;
                 s.meta.generation += 1;
             }
         }
+        names.extend(kept.iter().filter(|(_, m, _)| *m == map).map(|(n, _, _)| n.clone()));
         while fresh.peek().is_some() {
             let chunk: Vec<SliceEndpoint> = fresh.by_ref().take(MAX_ENDPOINTS_PER_SLICE).collect();
-            let (k, s) = new_slice(slices, made, now, svc, ports.clone(), chunk);
-            slices.insert(k, s);
+            names.push(new_slice(slices, made, now, svc, ports.clone(), chunk));
         }
     }
+    names
 }
 
 /// What `kubectl get deployment` shows.

@@ -575,7 +575,7 @@ impl Shell {
                     "Namespace" => c.namespaces.get(&n).map(pr::describe_namespace),
                     "ReplicaSet" => c.replicasets.get(&k).map(|rs| pr::describe_replica_set(c, rs)),
                     "Endpoints" => self.cluster.object_value(info.kind, &obj_ns, &n).map(|v| pr::describe_endpoints(&v)),
-                    "EndpointSlice" => c.slices.get(&k).map(pr::describe_endpoint_slice),
+                    "EndpointSlice" => c.slices.get(&k).map(|e| pr::describe_endpoint_slice(c, e)),
                     _ => self.cluster.object_value(info.kind, &obj_ns, &n).map(|v| pr::describe_basic(&v, info.namespaced)),
                 };
                 if let Some(t) = text {

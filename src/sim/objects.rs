@@ -434,6 +434,8 @@ pub struct Other {
 pub struct Endpoints {
     pub meta: Meta,
     pub addresses: Vec<EndpointAddress>,
+    /// The names of the EndpointSlices the controller keeps for the same Service.
+    pub slices: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -459,12 +461,13 @@ pub struct EndpointSlice {
     pub endpoints: Vec<SliceEndpoint>,
 }
 
+/// One endpoint of a slice. Its `nodeName` and `targetRef` come from the pod (of the slice's
+/// namespace) when the slice is shown: a pod keeps its node and address while it lives.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SliceEndpoint {
     pub ip: String,
-    pub node: Option<String>,
-    /// The pod behind it: name and uid.
-    pub pod: Option<(String, String)>,
+    /// The pod behind it, if any.
+    pub pod: Option<String>,
     pub ready: bool,
     /// `serving` and `terminating`: `None` where the writer leaves them out (the API server's
     /// slice sets only `ready`).

@@ -296,7 +296,7 @@ pub fn describe_endpoints(obj: &super::value::Value) -> String {
 
 /// `kubectl describe endpointslice`: ports, then each endpoint with its readiness, target and
 /// node (this lab's nodes carry no zone).
-pub fn describe_endpoint_slice(e: &EndpointSlice) -> String {
+pub fn describe_endpoint_slice(c: &Cluster, e: &EndpointSlice) -> String {
     let mut o = format!("Name:\t{}\nNamespace:\t{}\n", e.meta.name, e.meta.namespace);
     multiline(&mut o, "Labels", &e.meta.labels);
     annotations(&mut o, &e.meta.annotations);
@@ -316,10 +316,11 @@ pub fn describe_endpoint_slice(e: &EndpointSlice) -> String {
         o.push_str("Endpoints:\n");
         for a in &e.endpoints {
             o.push_str(&format!("  - Addresses:\t{}\n    Conditions:\n      Ready:\t{}\n    Hostname:\t<unset>\n", a.ip, a.ready));
-            if let Some((pod, _)) = &a.pod {
-                o.push_str(&format!("    TargetRef:\tPod/{pod}\n"));
+            let pod = a.pod.as_ref().and_then(|n| c.pods.get(&super::cluster::key(&e.meta.namespace, n)));
+            if let Some(p) = pod {
+                o.push_str(&format!("    TargetRef:\tPod/{}\n", p.meta.name));
             }
-            o.push_str(&format!("    NodeName:\t{}\n    Zone:\t<unset>\n", a.node.as_deref().unwrap_or("<unset>")));
+            o.push_str(&format!("    NodeName:\t{}\n    Zone:\t<unset>\n", pod.and_then(|p| p.node()).unwrap_or("<unset>")));
         }
     }
     o.push_str("Events:\t<none>\n");

@@ -339,14 +339,15 @@ pub fn endpoint_slice(c: &Cluster, e: &EndpointSlice) -> Value {
         if let Some(x) = a.terminating {
             conditions.push(("terminating", Value::Bool(x)));
         }
+        let pod = a.pod.as_ref().and_then(|n| c.pods.get(&super::cluster::key(&e.meta.namespace, n)));
         Value::map(vec![
             ("addresses", Value::Seq(vec![s(&a.ip)])),
             ("conditions", Value::map(conditions)),
-            ("nodeName", Value::opt_str(&a.node)),
+            ("nodeName", pod.map_or(Value::Null, |p| Value::opt_str(&p.spec.node_name))),
             (
                 "targetRef",
-                a.pod.as_ref().map_or(Value::Null, |(name, uid)| {
-                    Value::map(vec![("kind", s("Pod")), ("name", s(name)), ("namespace", s(&e.meta.namespace)), ("uid", s(uid))])
+                pod.map_or(Value::Null, |p| {
+                    Value::map(vec![("kind", s("Pod")), ("name", s(&p.meta.name)), ("namespace", s(&e.meta.namespace)), ("uid", s(&p.meta.uid))])
                 }),
             ),
         ])
