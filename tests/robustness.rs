@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 use std::time::Instant;
 
-use svclab::sim::cluster::Cluster;
+use svclab::sim::cluster::{key, Cluster};
 use svclab::sim::lab::{ip_to_u32, Lab};
 use svclab::sim::rng::Rng;
 use svclab::sim::shell::{MemFiles, Shell};
@@ -98,6 +98,25 @@ fn check_invariants(c: &Cluster) {
         for a in &e.addresses {
             assert!(c.pods.values().any(|p| p.status.pod_ip.as_deref() == Some(a.ip.as_str())) || e.meta.name == "kubernetes", "endpoint {} has no pod", a.ip);
         }
+        // The Service's slices exist, and hold each of its endpoints exactly once.
+        let mut in_slices = BTreeSet::new();
+        for name in &e.slices {
+            let s = c.slices.get(&key(&e.meta.namespace, name)).unwrap_or_else(|| panic!("slice {name} of {} is gone", e.meta.name));
+            assert_eq!(s.meta.owner.as_ref().map(|o| o.name.as_str()), Some(e.meta.name.as_str()), "slice {name} has another owner");
+            for ep in &s.endpoints {
+                assert!(in_slices.insert(ep.ip.clone()), "{} is in two slices of {}", ep.ip, e.meta.name);
+            }
+        }
+        if !e.slices.is_empty() {
+            for a in &e.addresses {
+                assert!(in_slices.contains(&a.ip), "endpoint {} of {} is in no slice", a.ip, e.meta.name);
+            }
+        }
+    }
+    // Every slice belongs to a Service that exists (the API server's own `kubernetes` slice too).
+    for (k, s) in c.slices.iter() {
+        let service = s.meta.owner.as_ref().map_or(s.meta.name.as_str(), |o| o.name.as_str());
+        assert!(c.services.contains_key(&key(&k.0, service)) || s.meta.name == "kubernetes", "slice {} outlived its Service", k.1);
     }
 }
 
@@ -127,7 +146,7 @@ const WORDS: &[&str] = &[
     "kubectl", "apply", "get", "delete", "describe", "exec", "-it", "--", "-f", "m.yml", "pods", "svc", "all", "-o", "wide", "yaml", "json", "-l", "app=web", "curl", "-v", "-s", "--max-time", "2",
     "http://127.0.0.1:31051", "web", "nslookup", "host", "trace", "sleep", "5", "exit", "/bin/bash", "sh", "wget", "-qO-", "scale", "--replicas=0", "deployment/web", "label", "pod", "x=y", "rollout",
     "restart", "logs", "'", "\"", "\\", "|", "-n", "é", "-é", "http://ü:80/ä", "--é=ü", "~/.kube", "kube-system", "cat", "/etc/resolv.conf", "ping", "10.96.0.1", "run", "t", "--image=busybox", "expose", "-A", "--grace-period=0", "--force",
-    "events", "ev", "rs", "ns", "namespace", "endpoints", "ep", "--all", "default", "kubernetes", "team=a", "app-", "--overwrite",
+    "events", "ev", "rs", "ns", "namespace", "endpoints", "ep", "--all", "default", "kubernetes", "team=a", "app-", "--overwrite", "endpointslices", "endpointslice", "kubernetes.io/service-name=web",
 ];
 
 #[test]
