@@ -1,7 +1,9 @@
 //! The one source of randomness in the simulation: a small seeded generator (SplitMix64).
 //!
-//! The cluster owns exactly one `Rng`; every random choice (names, IPs, endpoints, ports, start
-//! delays) draws from it in a fixed order, so the same seed and inputs give the same output.
+//! The cluster owns one `Rng`; every random choice (names, IPs, endpoints, ports, start delays)
+//! draws from it in a fixed order, so the same seed and inputs give the same output. What
+//! controllers make on the side (sandbox ids, EndpointSlice names) draws from generators seeded
+//! by the owning object's uid instead, so it does not shift the draws after it.
 
 #[derive(Clone, Debug)]
 pub struct Rng {
