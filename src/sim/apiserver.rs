@@ -251,11 +251,11 @@ impl Cluster {
         })
     }
 
-    fn fill_meta(&mut self, meta: &mut Meta, ns: &str, applied: Option<String>) {
+    fn fill_meta(&mut self, kind: &str, meta: &mut Meta, ns: &str, applied: Option<String>) {
         meta.namespace = ns.to_string();
         meta.uid = self.new_uid();
         meta.creation = self.now;
-        meta.generation = 1;
+        meta.generation = i64::from(kinds::has_generation(kind));
         if let Some(a) = applied {
             meta.annotations.insert(LAST_APPLIED.into(), a);
         }
@@ -277,7 +277,7 @@ impl Cluster {
                     self.release(&undo);
                     return Err(invalid_err(t.info, &svc.meta.name, errs));
                 }
-                self.fill_meta(&mut svc.meta, ns, applied);
+                self.fill_meta("Service", &mut svc.meta, ns, applied);
                 self.services_changed = true;
                 self.services.insert(key(ns, &svc.meta.name), svc);
             }
@@ -290,7 +290,7 @@ impl Cluster {
                     let base = pod.meta.generate_name.clone().unwrap_or_default();
                     pod.meta.name = format!("{base}{}", self.random_suffix());
                 }
-                self.fill_meta(&mut pod.meta, ns, applied);
+                self.fill_meta("Pod", &mut pod.meta, ns, applied);
                 self.pods.insert(key(ns, &pod.meta.name), pod);
             }
             "Deployment" => {
@@ -298,7 +298,7 @@ impl Cluster {
                 d.meta.namespace = ns.into();
                 self.default_deployment(&mut d);
                 self.check(t.info, &d.meta.name, v::validate_deployment(&d))?;
-                self.fill_meta(&mut d.meta, ns, applied);
+                self.fill_meta("Deployment", &mut d.meta, ns, applied);
                 self.deployments.insert(key(ns, &d.meta.name), d);
             }
             "ReplicaSet" => {
@@ -307,7 +307,7 @@ impl Cluster {
                 rs.replicas.get_or_insert(1);
                 default_pod_spec(&mut rs.template.spec);
                 self.check(t.info, &rs.meta.name, v::validate_replica_set(&rs))?;
-                self.fill_meta(&mut rs.meta, ns, applied);
+                self.fill_meta("ReplicaSet", &mut rs.meta, ns, applied);
                 self.replicasets.insert(key(ns, &rs.meta.name), rs);
             }
             "Namespace" => {
@@ -317,7 +317,7 @@ impl Cluster {
                     errs.push(invalid("metadata.name", Bad::Str(meta.name.clone()), &m));
                 }
                 self.check(t.info, &meta.name, errs)?;
-                self.fill_meta(&mut meta, "", applied);
+                self.fill_meta("Namespace", &mut meta, "", applied);
                 self.namespaces.insert(meta.name.clone(), Namespace::new(meta));
             }
             "Endpoints" | "EndpointSlice" | "Node" => return Err(lab_managed(t.info, &t.name)),
@@ -326,7 +326,7 @@ impl Cluster {
                 meta.namespace = ns.into();
                 let errs = v::validate_meta(&meta, v::NameRule::Dns1123Subdomain, t.info.namespaced);
                 self.check(t.info, &meta.name, errs)?;
-                self.fill_meta(&mut meta, ns, applied);
+                self.fill_meta(t.info.kind, &mut meta, ns, applied);
                 let name = meta.name.clone();
                 self.others.insert(
                     (t.info.kind.to_string(), ns.to_string(), name),
@@ -365,7 +365,9 @@ impl Cluster {
             let mut annotations = new.annotations.clone();
             merge_applied(&mut annotations, &old.annotations, &before, "annotations");
             annotations.insert(LAST_APPLIED.into(), applied.to_string());
-            *new = Meta { annotations, labels, generation: old.generation + 1, ..old.clone() };
+            // Only kinds with a generation count updates.
+            let generation = if old.generation > 0 { old.generation + 1 } else { 0 };
+            *new = Meta { annotations, labels, generation, ..old.clone() };
         };
         match t.info.kind {
             "Service" => {

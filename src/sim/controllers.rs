@@ -1,10 +1,11 @@
 //! The control loops, run as the simulated clock advances: Deployment -> ReplicaSet -> Pods,
 //! the garbage collector, the scheduler, each node's kubelet (sandbox, IP, image pull, start,
-//! restarts, graceful termination) and the endpoints controller.
+//! restarts, graceful termination), and the endpoints and endpointslice controllers.
 //!
 //! `reconcile` runs them until nothing changes at the current instant; `advance` moves the
 //! clock to each pending kubelet step in turn. Both are deterministic: iteration follows
-//! sorted keys and every random choice draws from the cluster's one generator.
+//! sorted keys and every random choice draws from the cluster's generator (or, for what
+//! controllers make on the side, from one seeded by the owner's uid).
 
 use super::map::Map;
 

@@ -43,6 +43,14 @@ impl KindInfo {
     }
 }
 
+/// The kinds whose registry strategy sets `metadata.generation` (1 on create, one more for each
+/// change of the spec). Services, pods (before v1.33), namespaces and config objects have none.
+const WITH_GENERATION: &[&str] = &["Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob", "Ingress", "IngressClass", "NetworkPolicy", "PodDisruptionBudget", "EndpointSlice"];
+
+pub fn has_generation(kind: &str) -> bool {
+    WITH_GENERATION.contains(&kind)
+}
+
 /// The resources of the `all` category, in the order kubectl expands it (discovery order:
 /// the core group, apps, autoscaling, batch).
 pub const ALL_CATEGORY: &[&str] = &["pods", "replicationcontrollers", "services", "daemonsets", "deployments", "replicasets", "statefulsets", "horizontalpodautoscalers", "cronjobs", "jobs"];

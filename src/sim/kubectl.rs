@@ -115,6 +115,19 @@ const COMMANDS: &[&str] = &[
     "apply", "create", "delete", "get", "describe", "scale", "rollout", "label", "exec", "logs", "run", "version", "expose", "edit", "explain", "port-forward", "proxy", "top", "cluster-info", "api-resources",
 ];
 
+/// `a=b,c=d` (kubectl's `ParseLabels`); `None` when a part is not `key=value`.
+fn parse_label_list(s: &str) -> Option<Labels> {
+    let mut out = Labels::new();
+    for part in s.split(',') {
+        let (k, v) = part.split_once('=')?;
+        if k.is_empty() {
+            return None;
+        }
+        out.insert(k.to_string(), v.to_string());
+    }
+    Some(out)
+}
+
 /// The resource builder's answer to a name and a `-l` selector (or `--all`) together.
 const NAME_AND_SELECTOR: &str = "error: name cannot be provided when a selector is specified\n";
 
@@ -149,11 +162,12 @@ impl Shell {
 
     pub fn kubectl(&mut self, args: &[String]) -> Output {
         let Some(cmd) = args.first() else {
-            return Output::ok("kubectl controls the Kubernetes cluster manager.\n\n Find more information at: https://kubernetes.io/docs/reference/kubectl/\n\nBasic Commands (this lab): apply, create, delete, get, describe, scale, rollout, label, exec, logs, run, version\n");
+            return Output::ok("kubectl controls the Kubernetes cluster manager.\n\n Find more information at: https://kubernetes.io/docs/reference/kubectl/\n\nBasic Commands (this lab): apply, create, delete, get, describe, expose, scale, rollout, label, exec, logs, run, version\n");
         };
         let rest = &args[1..];
         match cmd.as_str() {
             "apply" => self.k_apply(rest, Mode::Apply),
+            "create" if rest.first().is_some_and(|a| a == "deployment" || a == "deploy") => self.k_create_deployment(&rest[1..]),
             "create" => self.k_apply(rest, Mode::Create),
             "delete" => self.k_delete(rest),
             "get" => self.k_get(rest),
@@ -164,6 +178,7 @@ impl Shell {
             "exec" => self.k_exec(rest),
             "logs" => self.k_logs(rest),
             "run" => self.k_run(rest),
+            "expose" => self.k_expose(rest),
             "version" => Output::ok(format!("Client Version: {}\nKustomize Version: v5.5.0\nServer Version: {}\n", version::SERVER_VERSION, version::SERVER_VERSION)),
             c if COMMANDS.contains(&c) => Output::err(format!("error: `kubectl {c}` is not part of this lab\n"), 1),
             c if c.starts_with('-') => Output::err(format!("error: unknown flag: {c}\nSee 'kubectl --help' for usage.\n"), 1),
@@ -217,6 +232,9 @@ impl Shell {
 
     fn k_apply(&mut self, args: &[String], mode: Mode) -> Output {
         let cmd = if mode == Mode::Apply { "apply" } else { "create" };
+        if let Some(kind) = args.first().filter(|a| mode == Mode::Create && !a.starts_with('-')) {
+            return Output::err(format!("error: `kubectl create {kind}` is not part of this lab; write a manifest and use `kubectl create -f FILE`\n"), 1);
+        }
         let p = match parse(cmd, args, &[("f", "filename", true), ("R", "recursive", false), ("", "validate", true), ("", "dry-run", true), ("", "save-config", false), ("", "server-side", false), ("", "force", false)]) {
             Ok(p) => p,
             Err(e) => return e,
@@ -991,6 +1009,264 @@ impl Shell {
             text.push('\n');
         }
         Output::ok(text)
+    }
+
+    /// `kubectl create deployment NAME --image=IMAGE [--replicas=N] [--port=N]`: labels and
+    /// selector `app=NAME`, one container per image, named after the image.
+    fn k_create_deployment(&mut self, args: &[String]) -> Output {
+        let p = match parse("create deployment", args, &[("", "image", true), ("r", "replicas", true), ("", "port", true), ("", "dry-run", true)]) {
+            Ok(p) => p,
+            Err(e) => return e,
+        };
+        if p.pos.len() != 1 {
+            return Output::err(format!("error: exactly one NAME is required, got {}\nSee 'kubectl create deployment -h' for help and examples\n", p.pos.len()), 1);
+        }
+        let name = p.pos[0].as_str();
+        let images = p.all("image");
+        if images.is_empty() {
+            return Output::err("error: required flag(s) \"image\" not set\n", 1);
+        }
+        let int_flag = |f: &str, default: i64| -> Result<i64, Output> {
+            match p.get(f) {
+                None => Ok(default),
+                Some(v) => v.parse::<i64>().map_err(|_| Output::err(format!("error: invalid argument \"{v}\" for \"--{f}\" flag: strconv.ParseInt: parsing \"{v}\": invalid syntax\nSee 'kubectl create deployment --help' for usage.\n"), 1)),
+            }
+        };
+        let (replicas, port) = match (int_flag("replicas", 1), int_flag("port", -1)) {
+            (Ok(r), Ok(p)) => (r, p),
+            (Err(e), _) | (_, Err(e)) => return e,
+        };
+        let labels = || Value::Map(vec![("app".to_string(), Value::str(name))]);
+        let mut containers = Vec::new();
+        for (i, image) in images.iter().enumerate() {
+            // The image's last path part without tag or digest, `_` made `-`, unique.
+            let base = image.rsplit('/').next().unwrap_or(image);
+            let base = base.split(':').next().unwrap_or(base).split('@').next().unwrap_or(base).replace('_', "-");
+            let mut cname = base.clone();
+            if images[..i].iter().any(|o| o.rsplit('/').next().unwrap_or(o).split(':').next() == Some(base.as_str())) {
+                cname = format!("{base}-{}", self.cluster.random_suffix());
+            }
+            let mut c = vec![("name", Value::Str(cname)), ("image", Value::str(image.as_str()))];
+            if port >= 0 && i == 0 {
+                c.push(("ports", Value::Seq(vec![Value::map(vec![("containerPort", Value::Int(port))])])));
+            }
+            containers.push(Value::map(c));
+        }
+        let doc = Value::map(vec![
+            ("apiVersion", Value::str("apps/v1")),
+            ("kind", Value::str("Deployment")),
+            ("metadata", Value::map(vec![("name", Value::str(name)), ("labels", labels())])),
+            (
+                "spec",
+                Value::map(vec![
+                    ("replicas", Value::Int(replicas)),
+                    ("selector", Value::map(vec![("matchLabels", labels())])),
+                    ("template", Value::map(vec![("metadata", Value::map(vec![("labels", labels())])), ("spec", Value::map(vec![("containers", Value::Seq(containers))]))])),
+                ]),
+            ),
+        ]);
+        self.create_generated(&doc, p.get("dry-run"), "created")
+    }
+
+    /// Creates what `create <kind>` or `expose` generated, as their `Create` call does: errors
+    /// come back without a file context; `--dry-run=client` only says what would be made.
+    fn create_generated(&mut self, doc: &Value, dry_run: Option<&str>, verb: &str) -> Output {
+        let ns = self.namespace(&Parsed::default());
+        if let Some(d) = dry_run.filter(|d| *d != "none") {
+            return match classify(doc, "STDIN", &ns) {
+                Ok(t) => Output::ok(format!("{}/{} {verb} (dry run{})\n", t.info.qualified(), t.name, if d == "server" { " server" } else { "" })),
+                Err(e) => Output::err(render_errors(&[e]), 1),
+            };
+        }
+        match self.cluster.submit(doc, "STDIN", Mode::Create, &ns) {
+            Ok((n, _)) => {
+                self.cluster.reconcile();
+                Output::ok(format!("{n} {verb}\n"))
+            }
+            Err(CmdError::Api { err, .. }) => {
+                let text = match &err {
+                    ApiError::AlreadyExists { resource, name } => format!("Error from server (AlreadyExists): {resource} \"{name}\" already exists\n"),
+                    _ => render_errors(&[CmdError::Api { err, context: None }]),
+                };
+                Output::err(text, 1)
+            }
+            Err(e) => Output::err(render_errors(&[e]), 1),
+        }
+    }
+
+    /// `kubectl expose TYPE NAME`: a Service for a pod, Service, Deployment or ReplicaSet, with
+    /// the selector, ports and labels read from it unless flags give them (`ServiceGeneratorV2`).
+    fn k_expose(&mut self, args: &[String]) -> Output {
+        let p = match parse(
+            "expose",
+            args,
+            &[
+                ("", "port", true),
+                ("", "target-port", true),
+                ("", "name", true),
+                ("", "type", true),
+                ("", "protocol", true),
+                ("", "selector", true),
+                ("l", "labels", true),
+                ("", "external-ip", true),
+                ("", "cluster-ip", true),
+                ("", "session-affinity", true),
+                ("", "load-balancer-ip", true),
+                ("", "dry-run", true),
+                ("f", "filename", true),
+            ],
+        ) {
+            Ok(p) => p,
+            Err(e) => return e,
+        };
+        let usage = |msg: &str| Output::err(format!("error: {msg}\nSee 'kubectl expose -h' for help and examples\n"), 1);
+        if p.get("filename").is_some() {
+            return Output::err("error: `kubectl expose -f` is not part of this lab; name the object: kubectl expose TYPE NAME\n", 1);
+        }
+        if p.pos.is_empty() {
+            return usage("You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'");
+        }
+        let targets = match self.targets(&p.pos) {
+            Ok(t) => t,
+            Err(e) => return e,
+        };
+        let ns = self.namespace(&p);
+        let mut text = String::new();
+        for (info, name) in targets {
+            let Some(name) = name else { return usage("resource(s) were provided, but no name was specified") };
+            let out = self.expose_one(&p, info, &ns, &name);
+            text.push_str(&out.text);
+            if out.code != 0 {
+                return Output { text, code: out.code, traces: Vec::new() };
+            }
+        }
+        Output::ok(text)
+    }
+
+    fn expose_one(&mut self, p: &Parsed, info: &KindInfo, ns: &str, name: &str) -> Output {
+        let usage = |msg: &str| Output::err(format!("error: {msg}\nSee 'kubectl expose -h' for help and examples\n"), 1);
+        let c = &self.cluster;
+        let k = key(ns, name);
+        let not_found = || Output::err(render_errors(&[CmdError::Api { err: ApiError::NotFound { resource: info.resource(), name: name.to_string() }, context: None }]), 1);
+        // What the object says: its labels, pod selector, (port, protocol) pairs.
+        let container_ports = |spec: &PodSpec| -> Vec<(i64, String)> {
+            spec.containers.iter().flat_map(|c| &c.ports).map(|p| (p.container_port, p.protocol.clone().unwrap_or_else(|| "TCP".into()))).collect()
+        };
+        let map_selector = |sel: &Option<LabelSelector>| -> Result<Labels, String> {
+            let sel = sel.clone().unwrap_or_default();
+            if !sel.match_expressions.is_empty() {
+                return Err("couldn't convert expressions to a map-based selector format".into());
+            }
+            Ok(sel.match_labels)
+        };
+        let (labels, selector, ports): (Labels, Result<Labels, String>, Vec<(i64, String)>) = match info.kind {
+            "Pod" => {
+                let Some(o) = c.pods.get(&k) else { return not_found() };
+                let sel = if o.meta.labels.is_empty() { Err("the pod has no labels and cannot be exposed".to_string()) } else { Ok(o.meta.labels.clone()) };
+                (o.meta.labels.clone(), sel, container_ports(&o.spec))
+            }
+            "Service" => {
+                let Some(o) = c.services.get(&k) else { return not_found() };
+                let sel = o.spec.selector.clone().filter(|s| !s.is_empty()).ok_or_else(|| "the service has no pod selector set".to_string());
+                (o.meta.labels.clone(), sel, o.spec.ports.iter().map(|sp| (sp.port, sp.protocol().to_string())).collect())
+            }
+            "Deployment" => {
+                let Some(o) = c.deployments.get(&k) else { return not_found() };
+                (o.meta.labels.clone(), map_selector(&o.selector), container_ports(&o.template.spec))
+            }
+            "ReplicaSet" => {
+                let Some(o) = c.replicasets.get(&k) else { return not_found() };
+                (o.meta.labels.clone(), map_selector(&o.selector), container_ports(&o.template.spec))
+            }
+            _ => {
+                if !c.exists(info.kind, ns, name) {
+                    return not_found();
+                }
+                return Output::err(format!("error: cannot expose a {}\n", info.kind_group()), 1);
+            }
+        };
+        let selector = match p.get("selector") {
+            Some(s) => match parse_label_list(s) {
+                Some(l) => l,
+                None => return Output::err(format!("error: invalid label spec: {s}\n"), 1),
+            },
+            None => match selector {
+                Ok(s) => s,
+                Err(e) => return usage(&format!("couldn't retrieve selectors via --selector flag or introspection: {e}")),
+            },
+        };
+        let labels = match p.get("labels") {
+            Some(s) => match parse_label_list(s) {
+                Some(l) => l,
+                None => return Output::err(format!("error: invalid label spec: {s}\n"), 1),
+            },
+            None => labels,
+        };
+        let headless = p.get("cluster-ip") == Some("None");
+        let port_list: Vec<String> = match p.get("port").filter(|v| !v.is_empty()) {
+            Some(v) => vec![v.to_string()],
+            None => {
+                if ports.is_empty() && !headless {
+                    return usage("couldn't find port via --port flag or introspection");
+                }
+                ports.iter().map(|(n, _)| n.to_string()).collect()
+            }
+        };
+        let mut service_ports = Vec::new();
+        for (i, ps) in port_list.iter().enumerate() {
+            let Ok(port) = ps.parse::<i64>() else {
+                return Output::err(format!("error: strconv.Atoi: parsing \"{ps}\": invalid syntax\n"), 1);
+            };
+            let protocol = match p.get("protocol").filter(|v| !v.is_empty()) {
+                Some(pr) => pr.to_string(),
+                None => ports.iter().find(|(n, _)| n.to_string() == *ps).map_or_else(|| "TCP".to_string(), |(_, pr)| pr.clone()),
+            };
+            let target = match p.get("target-port").filter(|v| !v.is_empty()) {
+                Some(t) => t.parse::<i64>().map_or_else(|_| Value::str(t), Value::Int),
+                None => Value::Int(port),
+            };
+            let mut sp = Vec::new();
+            if port_list.len() > 1 {
+                sp.push(("name", Value::Str(format!("port-{}", i + 1))));
+            }
+            sp.extend([("port", Value::Int(port)), ("protocol", Value::Str(protocol)), ("targetPort", target)]);
+            service_ports.push(Value::map(sp));
+        }
+        let mut spec = vec![
+            ("selector", Value::Map(selector.iter().map(|(k, v)| (k.clone(), Value::str(v))).collect())),
+            ("ports", if service_ports.is_empty() { Value::Null } else { Value::Seq(service_ports) }),
+        ];
+        if let Some(t) = p.get("type").filter(|v| !v.is_empty()) {
+            spec.push(("type", Value::str(t)));
+            if t == "LoadBalancer" {
+                if let Some(ip) = p.get("load-balancer-ip").filter(|v| !v.is_empty()) {
+                    spec.push(("loadBalancerIP", Value::str(ip)));
+                }
+            }
+        }
+        if let Some(ip) = p.get("external-ip").filter(|v| !v.is_empty()) {
+            spec.push(("externalIPs", Value::Seq(vec![Value::str(ip)])));
+        }
+        if let Some(a) = p.get("session-affinity").filter(|v| !v.is_empty()) {
+            if a != "None" && a != "ClientIP" {
+                return Output::err(format!("error: unknown session affinity: {a}\n"), 1);
+            }
+            spec.push(("sessionAffinity", Value::str(a)));
+        }
+        if let Some(ip) = p.get("cluster-ip").filter(|v| !v.is_empty()) {
+            spec.push(("clusterIP", Value::str(ip)));
+        }
+        // The Service is named after the object (cut to 63 characters) unless --name says.
+        let mut service_name = p.get("name").filter(|v| !v.is_empty()).unwrap_or(name).to_string();
+        if p.get("name").is_none_or(str::is_empty) {
+            service_name.truncate(63);
+        }
+        let mut meta = vec![("name", Value::Str(service_name))];
+        if !labels.is_empty() {
+            meta.push(("labels", Value::Map(labels.iter().map(|(k, v)| (k.clone(), Value::str(v))).collect())));
+        }
+        let doc = Value::map(vec![("apiVersion", Value::str("v1")), ("kind", Value::str("Service")), ("metadata", Value::map(meta)), ("spec", Value::map(spec))]);
+        self.create_generated(&doc, p.get("dry-run"), "exposed")
     }
 
     fn k_run(&mut self, args: &[String]) -> Output {
