@@ -54,4 +54,4 @@ macro_rules! transcripts {
     };
 }
 
-transcripts!(concept, clusterip, nodeport, loadbalancer, externalname, no_endpoints, local_policy, bad_manifests, affinity_and_dns, updates, labels, cleanup, endpointslices);
+transcripts!(concept, clusterip, nodeport, loadbalancer, externalname, no_endpoints, local_policy, bad_manifests, affinity_and_dns, updates, labels, cleanup, endpointslices, imperative);

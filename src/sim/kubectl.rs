@@ -115,6 +115,66 @@ const COMMANDS: &[&str] = &[
     "apply", "create", "delete", "get", "describe", "scale", "rollout", "label", "exec", "logs", "run", "version", "expose", "edit", "explain", "port-forward", "proxy", "top", "cluster-info", "api-resources",
 ];
 
+/// The object kubectl prints for `--dry-run=client -o yaml`: what it would send, with the
+/// zero values Go's encoder writes for the empty structs of the generated object
+/// (`creationTimestamp: null`, `resources: {}`, `status: {}`, ...).
+fn client_object(doc: &Value) -> Value {
+    fn set(v: &mut Value, key: &str, x: Value) {
+        if let Value::Map(entries) = v {
+            match entries.iter_mut().find(|(k, _)| k == key) {
+                Some((_, old)) => *old = x,
+                None => entries.push((key.to_string(), x)),
+            }
+        }
+    }
+    fn get<'a>(v: &'a mut Value, key: &str) -> Option<&'a mut Value> {
+        match v {
+            Value::Map(entries) => entries.iter_mut().find(|(k, _)| k == key).map(|(_, x)| x),
+            _ => None,
+        }
+    }
+    fn pod_spec(spec: &mut Value, top_level_pod: bool) {
+        if let Some(Value::Seq(cs)) = get(spec, "containers") {
+            for c in cs {
+                set(c, "resources", Value::Map(Vec::new()));
+            }
+        }
+        if top_level_pod {
+            set(spec, "dnsPolicy", Value::str("ClusterFirst"));
+        }
+    }
+    let mut v = doc.clone();
+    let kind = doc.get("kind").and_then(Value::as_str).unwrap_or("").to_string();
+    if let Some(m) = get(&mut v, "metadata") {
+        set(m, "creationTimestamp", Value::Null);
+    }
+    match kind.as_str() {
+        "Service" => set(&mut v, "status", Value::Map(vec![("loadBalancer".into(), Value::Map(Vec::new()))])),
+        "Deployment" => {
+            if let Some(spec) = get(&mut v, "spec") {
+                set(spec, "strategy", Value::Map(Vec::new()));
+                if let Some(t) = get(spec, "template") {
+                    if let Some(m) = get(t, "metadata") {
+                        set(m, "creationTimestamp", Value::Null);
+                    }
+                    if let Some(ps) = get(t, "spec") {
+                        pod_spec(ps, false);
+                    }
+                }
+            }
+            set(&mut v, "status", Value::Map(Vec::new()));
+        }
+        "Pod" => {
+            if let Some(spec) = get(&mut v, "spec") {
+                pod_spec(spec, true);
+            }
+            set(&mut v, "status", Value::Map(Vec::new()));
+        }
+        _ => {}
+    }
+    v
+}
+
 /// `a=b,c=d` (kubectl's `ParseLabels`); `None` when a part is not `key=value`.
 fn parse_label_list(s: &str) -> Option<Labels> {
     let mut out = Labels::new();
@@ -1014,7 +1074,7 @@ impl Shell {
     /// `kubectl create deployment NAME --image=IMAGE [--replicas=N] [--port=N]`: labels and
     /// selector `app=NAME`, one container per image, named after the image.
     fn k_create_deployment(&mut self, args: &[String]) -> Output {
-        let p = match parse("create deployment", args, &[("", "image", true), ("r", "replicas", true), ("", "port", true), ("", "dry-run", true)]) {
+        let p = match parse("create deployment", args, &[("", "image", true), ("r", "replicas", true), ("", "port", true), ("", "dry-run", true), ("o", "output", true)]) {
             Ok(p) => p,
             Err(e) => return e,
         };
@@ -1065,23 +1125,40 @@ impl Shell {
                 ]),
             ),
         ]);
-        self.create_generated(&doc, p.get("dry-run"), "created")
+        self.create_generated(&doc, &p, "created")
     }
 
-    /// Creates what `create <kind>` or `expose` generated, as their `Create` call does: errors
-    /// come back without a file context; `--dry-run=client` only says what would be made.
-    fn create_generated(&mut self, doc: &Value, dry_run: Option<&str>, verb: &str) -> Output {
-        let ns = self.namespace(&Parsed::default());
-        if let Some(d) = dry_run.filter(|d| *d != "none") {
+    /// Creates what `create deployment`, `expose` or `run` generated, as their `Create` call
+    /// does: errors come back without a file context. `--dry-run=client` only prints what would
+    /// be sent; `-o yaml|json|name` prints the object (the one sent, or the one created).
+    fn create_generated(&mut self, doc: &Value, p: &Parsed, verb: &str) -> Output {
+        let ns = self.namespace(p);
+        let output = p.get("output").unwrap_or("");
+        if !["", "yaml", "json", "name"].contains(&output) {
+            return Output::err(format!("error: unable to match a printer suitable for the output format \"{output}\", allowed formats are: go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,yaml\n"), 1);
+        }
+        let print = |v: &Value| if output == "yaml" { v.to_yaml() } else { format!("{}\n", to_json_pretty(v, 0)) };
+        let dry = p.get("dry-run").filter(|d| *d != "none");
+        if let Some(d) = dry {
             return match classify(doc, "STDIN", &ns) {
+                Ok(_) if output == "yaml" || output == "json" => Output::ok(print(&client_object(doc))),
+                Ok(t) if output == "name" => Output::ok(format!("{}/{}\n", t.info.qualified(), t.name)),
                 Ok(t) => Output::ok(format!("{}/{} {verb} (dry run{})\n", t.info.qualified(), t.name, if d == "server" { " server" } else { "" })),
                 Err(e) => Output::err(render_errors(&[e]), 1),
             };
         }
         match self.cluster.submit(doc, "STDIN", Mode::Create, &ns) {
             Ok((n, _)) => {
+                let shown = match output {
+                    "yaml" | "json" => {
+                        let (kind, name) = (doc.get("kind").and_then(Value::as_str).unwrap_or(""), n.rsplit('/').next().unwrap_or(""));
+                        self.cluster.object_value(kind, &ns, name).map(|v| print(&v)).unwrap_or_default()
+                    }
+                    "name" => format!("{n}\n"),
+                    _ => format!("{n} {verb}\n"),
+                };
                 self.cluster.reconcile();
-                Output::ok(format!("{n} {verb}\n"))
+                Output::ok(shown)
             }
             Err(CmdError::Api { err, .. }) => {
                 let text = match &err {
@@ -1113,6 +1190,7 @@ impl Shell {
                 ("", "session-affinity", true),
                 ("", "load-balancer-ip", true),
                 ("", "dry-run", true),
+                ("o", "output", true),
                 ("f", "filename", true),
             ],
         ) {
@@ -1266,11 +1344,11 @@ impl Shell {
             meta.push(("labels", Value::Map(labels.iter().map(|(k, v)| (k.clone(), Value::str(v))).collect())));
         }
         let doc = Value::map(vec![("apiVersion", Value::str("v1")), ("kind", Value::str("Service")), ("metadata", Value::map(meta)), ("spec", Value::map(spec))]);
-        self.create_generated(&doc, p.get("dry-run"), "exposed")
+        self.create_generated(&doc, p, "exposed")
     }
 
     fn k_run(&mut self, args: &[String]) -> Output {
-        let p = match parse("run", args, &[("", "image", true), ("", "port", true), ("", "restart", true), ("", "labels", true), ("i", "stdin", false), ("t", "tty", false), ("", "rm", false), ("", "command", false)]) {
+        let p = match parse("run", args, &[("", "image", true), ("", "port", true), ("", "restart", true), ("", "labels", true), ("i", "stdin", false), ("t", "tty", false), ("", "rm", false), ("", "command", false), ("", "dry-run", true), ("o", "output", true)]) {
             Ok(p) => p,
             Err(e) => return e,
         };
@@ -1280,9 +1358,9 @@ impl Shell {
         let Some(image) = p.get("image") else {
             return Output::err("error: required flag(s) \"image\" not set\n", 1);
         };
-        let ns = self.namespace(&p);
         let mut labels = vec![("run".to_string(), Value::str(name.as_str()))];
-        if let Some(l) = p.get("labels") {
+        // `--labels` replaces the `run` label; an empty one is as good as none.
+        if let Some(l) = p.get("labels").filter(|l| !l.is_empty()) {
             labels = l.split(',').filter_map(|kv| kv.split_once('=')).map(|(k, v)| (k.to_string(), Value::str(v))).collect();
         }
         let mut container = vec![("name", Value::str(name.as_str())), ("image", Value::str(image))];
@@ -1302,19 +1380,7 @@ impl Shell {
                 Value::map(vec![("containers", Value::Seq(vec![Value::map(container)])), ("restartPolicy", Value::str(p.get("restart").unwrap_or("Always")))]),
             ),
         ]);
-        match self.cluster.submit(&doc, "STDIN", Mode::Create, &ns) {
-            Ok((n, _)) => {
-                self.cluster.reconcile();
-                Output::ok(format!("{n} created\n"))
-            }
-            Err(e) => {
-                let text = match &e {
-                    CmdError::Api { err: ApiError::AlreadyExists { name, .. }, .. } => format!("Error from server (AlreadyExists): pods \"{name}\" already exists\n"),
-                    _ => render_errors(&[e]),
-                };
-                Output::err(text, 1)
-            }
-        }
+        self.create_generated(&doc, &p, "created")
     }
 }
 
