@@ -14,6 +14,7 @@ use super::images::{self, Lookup};
 use super::lab::fnv32a;
 use super::objects::*;
 use super::value::Value;
+use super::clock::rfc3339;
 use super::store::Store;
 
 /// When the API server's 10-second pass after `gone` recreates `default/kubernetes`.
@@ -682,7 +683,7 @@ impl Cluster {
                     event(p, "Normal", "Killing", format!("Stopping container {}", container.name));
                 }
                 p.status.next_step_at = Some(gone_at);
-                p.status.ready = false;
+                p.set_ready(false, now);
                 return Some(true);
             }
             return Some(false);
@@ -742,6 +743,7 @@ impl Cluster {
                 p.status.pod_ip = ip;
                 p.status.host_ip = host_ip;
                 p.status.start_time = Some(now);
+                p.set_ready(false, now);
                 if never_pull {
                     event(p, "Normal", "Pulled", format!("Container image \"{pull_image}\" already present on machine"));
                 } else {
@@ -790,17 +792,17 @@ impl Cluster {
                 if keeps {
                     p.status.state = ContainerState::Running { since: now };
                     p.status.phase = "Running".into();
-                    p.status.ready = true;
+                    p.set_ready(true, now);
                     p.status.next_step_at = None;
                 } else if restart_policy == "Always" {
                     p.status.state = ContainerState::Terminated { reason: "Completed".into(), exit_code: 0 };
                     p.status.phase = "Running".into();
-                    p.status.ready = false;
+                    p.set_ready(false, now);
                     p.status.next_step_at = Some(now + 1);
                 } else {
                     p.status.state = ContainerState::Terminated { reason: "Completed".into(), exit_code: 0 };
                     p.status.phase = "Succeeded".into();
-                    p.status.ready = false;
+                    p.set_ready(false, now);
                     p.status.next_step_at = None;
                 }
                 Some(true)
@@ -991,11 +993,15 @@ impl Cluster {
                 });
             }
             super::order::sort_by(&mut addresses, |a, b| a.ip.cmp(&b.ip));
-            let (previous, mine) = match old.remove(k) {
-                Some(e) => (Some(e.meta), e.slices),
-                None => (None, Vec::new()),
+            let selected = candidates.iter().copied().filter(|p| labels_match(selector, &p.meta.labels));
+            let trigger = trigger_time(&mut self.trigger_state, k, svc, selected).map(|t| rfc3339(self.lab.start_unix + t));
+            let (previous, old_addresses, mine) = match old.remove(k) {
+                Some(e) => (Some(e.meta), Some(e.addresses), e.slices),
+                None => (None, None, Vec::new()),
             };
-            let slices = reconcile_slices(&mut self.slices, &mut self.slices_made, self.now, svc, mine, port_maps, desired);
+            // A new Service's first slices are made within moments of it.
+            let made_at = if previous.is_none() { svc.meta.creation } else { self.now };
+            let slices = reconcile_slices(&mut self.slices, &mut self.slices_made, made_at, svc, mine, port_maps, desired, trigger.as_deref());
             let mut meta = match previous {
                 Some(meta) => meta,
                 None => Meta {
@@ -1009,10 +1015,16 @@ impl Cluster {
             };
             // Each update writes the Service's labels, and marks a headless Service's
             // endpoints; labels added to the Endpoints by hand last until then.
-            meta.labels = svc.meta.labels.clone();
+            let mut labels = svc.meta.labels.clone();
             if !svc.has_virtual_ip() {
-                meta.labels.insert(HEADLESS_LABEL.into(), String::new());
+                labels.insert(HEADLESS_LABEL.into(), String::new());
             }
+            // The controller writes only when the subsets or labels change; a write carries the
+            // trigger time, or drops it when this pass saw none.
+            if old_addresses.is_none_or(|old| subsets_view(&old) != subsets_view(&addresses)) || meta.labels != labels {
+                set_trigger(&mut meta.annotations, trigger.as_deref());
+            }
+            meta.labels = labels;
             result.insert(k.clone(), Endpoints { meta, addresses, slices });
         }
         // Slices of Services that lost their selector or became ExternalName: the garbage
@@ -1028,6 +1040,45 @@ impl Cluster {
     }
 }
 
+/// What an Endpoints object shows of its addresses: the ready ones and the not-ready ones
+/// that are not terminating, with their ports (terminating and serving flags are not in it).
+fn subsets_view(addresses: &[EndpointAddress]) -> Vec<(&str, bool, &[(Option<String>, i64, &'static str)])> {
+    addresses.iter().filter(|a| a.ready || !a.terminating).map(|a| (a.ip.as_str(), a.ready, a.ports.as_slice())).collect()
+}
+
+/// The annotation the endpoint controllers write with the time of the change behind an update.
+pub const TRIGGER_TIME: &str = "endpoints.kubernetes.io/last-change-trigger-time";
+
+fn set_trigger(annotations: &mut Labels, trigger: Option<&str>) {
+    match trigger {
+        Some(t) => {
+            annotations.insert(TRIGGER_TIME.into(), t.to_string());
+        }
+        None => {
+            annotations.remove(TRIGGER_TIME);
+        }
+    }
+}
+
+/// `TriggerTimeTracker.ComputeEndpointLastChangeTriggerTime`: for a Service seen for the first
+/// time, its creation time; then the earliest of the Ready transition times of selected pods
+/// and of the Service's creation that changed since the last sync (none: `None`).
+fn trigger_time<'a>(state: &mut Map<Key, (Time, Map<u64, Time>)>, k: &Key, svc: &Service, pods: impl Iterator<Item = &'a Pod>) -> Option<Time> {
+    let hash = |name: &str| name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ b as u64).wrapping_mul(0x0100_0000_01b3));
+    let now: Map<u64, Time> = pods.filter_map(|p| p.status.ready_changed.map(|t| (hash(&p.meta.name), t))).collect();
+    let created = svc.meta.creation;
+    let result = match state.get(k) {
+        None => Some(created),
+        Some((last_service, last_pods)) => {
+            let changed_pods = now.iter().filter(|(h, t)| last_pods.get(h).is_none_or(|old| *t > old)).map(|(_, t)| *t);
+            let changed_service = (created > *last_service).then_some(created);
+            changed_pods.chain(changed_service).min()
+        }
+    };
+    state.insert(k.clone(), (created, now));
+    result
+}
+
 /// The port map of an endpoint: (Service port name, resolved number, protocol).
 type PortMap = Vec<(Option<String>, i64, &'static str)>;
 
@@ -1039,29 +1090,33 @@ fn endpoints_uid(svc: &Service) -> String {
 /// `setEndpointSliceLabels`: the slice keeps its labels, gains the Service's (all but the two
 /// reserved keys), the headless mark follows the Service, and the reserved keys are set.
 /// Changes the labels in place, touching only what differs.
-fn set_slice_labels(l: &mut Labels, svc: &Service) {
-    fn set(l: &mut Labels, k: &str, v: &str) {
-        if l.get(k).map(String::as_str) != Some(v) {
+fn set_slice_labels(l: &mut Labels, svc: &Service) -> bool {
+    fn set(l: &mut Labels, k: &str, v: &str) -> bool {
+        let differs = l.get(k).map(String::as_str) != Some(v);
+        if differs {
             l.insert(k.to_string(), v.to_string());
         }
+        differs
     }
+    let mut changed = false;
     for (k, v) in &svc.meta.labels {
         if k != SERVICE_NAME_LABEL && k != MANAGED_BY_LABEL {
-            set(l, k, v);
+            changed |= set(l, k, v);
         }
     }
     if svc.has_virtual_ip() {
-        l.remove(HEADLESS_LABEL);
+        changed |= l.remove(HEADLESS_LABEL).is_some();
     } else {
-        set(l, HEADLESS_LABEL, "");
+        changed |= set(l, HEADLESS_LABEL, "");
     }
-    set(l, SERVICE_NAME_LABEL, &svc.meta.name);
-    set(l, MANAGED_BY_LABEL, SLICE_CONTROLLER);
+    changed |= set(l, SERVICE_NAME_LABEL, &svc.meta.name);
+    changed |= set(l, MANAGED_BY_LABEL, SLICE_CONTROLLER);
+    changed
 }
 
 /// A new slice of the Service: `generateName` `<service>-` (cut to 58 characters) and five
 /// random characters.
-fn new_slice(slices: &mut Store<EndpointSlice>, made: &mut u64, now: Time, svc: &Service, ports: PortMap, endpoints: Vec<SliceEndpoint>) -> String {
+fn new_slice(slices: &mut Store<EndpointSlice>, made: &mut u64, now: Time, svc: &Service, ports: PortMap, endpoints: Vec<SliceEndpoint>, trigger: Option<&str>) -> String {
     let mut r = Cluster::service_rng(&svc.meta.uid, *made);
     *made += 1;
     let mut base = format!("{}-", svc.meta.name);
@@ -1072,9 +1127,12 @@ fn new_slice(slices: &mut Store<EndpointSlice>, made: &mut u64, now: Time, svc: 
             break n;
         }
     };
+    let mut annotations = Labels::new();
+    set_trigger(&mut annotations, trigger);
     let meta = Meta {
         name: name.clone(),
         generate_name: Some(base),
+        annotations,
         namespace: svc.meta.namespace.clone(),
         labels: {
             let mut l = Labels::new();
@@ -1097,19 +1155,31 @@ fn new_slice(slices: &mut Store<EndpointSlice>, made: &mut u64, now: Time, svc: 
 /// ones fill slices with room before new slices are made (at most `MAX_ENDPOINTS_PER_SLICE`
 /// each), and slices left empty are deleted. A Service without endpoints keeps one placeholder
 /// slice: no ports, no endpoints. Returns the names of the Service's slices.
-fn reconcile_slices(slices: &mut Store<EndpointSlice>, made: &mut u64, now: Time, svc: &Service, mine: Vec<String>, port_maps: Vec<PortMap>, desired: Vec<(usize, SliceEndpoint)>) -> Vec<String> {
+#[allow(clippy::too_many_arguments)]
+fn reconcile_slices(
+    slices: &mut Store<EndpointSlice>,
+    made: &mut u64,
+    now: Time,
+    svc: &Service,
+    mine: Vec<String>,
+    port_maps: Vec<PortMap>,
+    desired: Vec<(usize, SliceEndpoint)>,
+    trigger: Option<&str>,
+) -> Vec<String> {
     let ns = svc.meta.namespace.as_str();
     if desired.is_empty() {
         if let [only] = mine.as_slice() {
             if let Some(s) = slices.get_mut(&key(ns, only)).filter(|s| s.ports.is_empty() && s.endpoints.is_empty()) {
-                set_slice_labels(&mut s.meta.labels, svc);
+                if set_slice_labels(&mut s.meta.labels, svc) {
+                    set_trigger(&mut s.meta.annotations, trigger);
+                }
                 return mine;
             }
         }
         for name in &mine {
             slices.remove(&key(ns, name));
         }
-        return vec![new_slice(slices, made, now, svc, Vec::new(), Vec::new())];
+        return vec![new_slice(slices, made, now, svc, Vec::new(), Vec::new(), trigger)];
     }
     // The desired endpoints of each port map, each waiting to be placed.
     let mut wanted: Vec<Vec<Option<SliceEndpoint>>> = port_maps.iter().map(|_| Vec::new()).collect();
@@ -1141,7 +1211,10 @@ fn reconcile_slices(slices: &mut Store<EndpointSlice>, made: &mut u64, now: Time
             s.endpoints = endpoints;
             s.meta.generation += 1;
         }
-        set_slice_labels(&mut s.meta.labels, svc);
+        let relabelled = set_slice_labels(&mut s.meta.labels, svc);
+        if changed || relabelled {
+            set_trigger(&mut s.meta.annotations, trigger);
+        }
         kept.push((name, map, changed));
     }
     // New endpoints: into slices of their port map with room, then into new slices.
@@ -1162,12 +1235,13 @@ fn reconcile_slices(slices: &mut Store<EndpointSlice>, made: &mut u64, now: Time
             if !*changed {
                 *changed = true;
                 s.meta.generation += 1;
+                set_trigger(&mut s.meta.annotations, trigger);
             }
         }
         names.extend(kept.iter().filter(|(_, m, _)| *m == map).map(|(n, _, _)| n.clone()));
         while fresh.peek().is_some() {
             let chunk: Vec<SliceEndpoint> = fresh.by_ref().take(MAX_ENDPOINTS_PER_SLICE).collect();
-            names.push(new_slice(slices, made, now, svc, ports.clone(), chunk));
+            names.push(new_slice(slices, made, now, svc, ports.clone(), chunk, trigger));
         }
     }
     names
@@ -1255,6 +1329,28 @@ mod tests {
             .filter(|s| s.meta.labels.get(SERVICE_NAME_LABEL).map(String::as_str) == Some("web"))
             .map(|s| (s.meta.name.clone(), s.endpoints.iter().map(|e| e.ip.clone()).collect()))
             .collect()
+    }
+
+    #[test]
+    fn trigger_time_is_the_earliest_change_since_the_last_sync() {
+        let mut state = Map::new();
+        let k = key("default", "web");
+        let svc = Service { meta: Meta { name: "web".into(), creation: 100, ..Meta::default() }, ..Service::default() };
+        let pod = |name: &str, at: Option<Time>| {
+            let mut p = Pod { meta: Meta { name: name.into(), ..Meta::default() }, ..Pod::default() };
+            p.status.ready_changed = at;
+            p
+        };
+        let (a, b, c) = (pod("a", Some(120)), pod("b", Some(130)), pod("c", None));
+        // A Service seen for the first time: its creation.
+        assert_eq!(trigger_time(&mut state, &k, &svc, [&a, &c].into_iter()), Some(100));
+        // Nothing changed since: no trigger time.
+        assert_eq!(trigger_time(&mut state, &k, &svc, [&a, &c].into_iter()), None);
+        // A new pod with a Ready condition, and a changed one: the earlier of the two.
+        let a2 = pod("a", Some(140));
+        assert_eq!(trigger_time(&mut state, &k, &svc, [&a2, &b].into_iter()), Some(130));
+        // A pod that went away is no trigger.
+        assert_eq!(trigger_time(&mut state, &k, &svc, [&a2].into_iter()), None);
     }
 
     #[test]

@@ -316,6 +316,9 @@ pub struct PodStatus {
     pub start_time: Option<Time>,
     pub state: ContainerState,
     pub ready: bool,
+    /// When the Ready condition last changed (first set, False, when the kubelet starts the
+    /// pod): its `lastTransitionTime`, and the endpoint controllers' trigger time.
+    pub ready_changed: Option<Time>,
     pub restarts: u32,
     pub last_restart: Option<Time>,
     /// When the kubelet acts on this pod next (sandbox ready, container started, restart).
@@ -332,6 +335,7 @@ impl Default for PodStatus {
             start_time: None,
             state: ContainerState::Waiting("ContainerCreating".into()),
             ready: false,
+            ready_changed: None,
             restarts: 0,
             last_restart: None,
             next_step_at: None,
@@ -348,6 +352,13 @@ pub struct Pod {
 }
 
 impl Pod {
+    /// Sets the container readiness, noting when the Ready condition changes.
+    pub fn set_ready(&mut self, ready: bool, now: Time) {
+        if self.status.ready != ready || self.status.ready_changed.is_none() {
+            self.status.ready_changed = Some(now);
+        }
+        self.status.ready = ready;
+    }
     pub fn node(&self) -> Option<&str> {
         self.spec.node_name.as_deref()
     }

@@ -194,19 +194,32 @@ pub fn pod(c: &Cluster, p: &Pod) -> Value {
             ])
         })
         .collect();
-    let cond = |t: &str, ok: bool| Value::map(vec![("status", s(if ok { "True" } else { "False" })), ("type", s(t))]);
+    // Each condition with `lastProbeTime: null` and when it last changed. The scheduler writes
+    // PodScheduled; the kubelet the others, from its first status of the pod (when it starts
+    // the sandbox).
+    let cond = |t: &str, ok: bool, at: Option<Time>| {
+        Value::Map(vec![
+            ("lastProbeTime".into(), Value::Null),
+            ("lastTransitionTime".into(), at.map_or(Value::Null, |at| timestamp(c, at))),
+            ("status".into(), s(if ok { "True" } else { "False" })),
+            ("type".into(), s(t)),
+        ])
+    };
     let scheduled = p.spec.node_name.is_some();
+    let scheduled_at = p.status.events.iter().find(|e| e.reason == "Scheduled").map_or(p.meta.creation, |e| e.at);
+    let mut conditions = Vec::new();
+    if let Some(started) = p.status.start_time {
+        let ready_at = p.status.ready_changed.or(Some(started));
+        conditions.push(cond("PodReadyToStartContainers", p.status.pod_ip.is_some(), Some(started)));
+        conditions.push(cond("Initialized", true, Some(started)));
+        conditions.push(cond("Ready", p.is_ready(), ready_at));
+        conditions.push(cond("ContainersReady", p.status.ready, ready_at));
+    }
+    if scheduled {
+        conditions.push(cond("PodScheduled", true, Some(scheduled_at)));
+    }
     let status = Value::map(vec![
-        (
-            "conditions",
-            Value::Seq(vec![
-                cond("PodReadyToStartContainers", p.status.pod_ip.is_some()),
-                cond("Initialized", true),
-                cond("Ready", p.is_ready()),
-                cond("ContainersReady", p.status.ready),
-                cond("PodScheduled", scheduled),
-            ]),
-        ),
+        ("conditions", if conditions.is_empty() { Value::Null } else { Value::Seq(conditions) }),
         ("containerStatuses", if scheduled { Value::Seq(statuses) } else { Value::Null }),
         ("hostIP", Value::opt_str(&p.status.host_ip)),
         ("phase", s(&p.status.phase)),
