@@ -727,7 +727,6 @@ impl Cluster {
                 for name in self.endpoints.remove(&k).map(|e| e.slices).unwrap_or_default() {
                     self.slices.remove(&key(ns, &name));
                 }
-                self.trigger_state.remove(&k);
                 self.affinity.retain(|(_, sk, _, _), _| *sk != k);
             }
             "Pod" => {

@@ -88,9 +88,6 @@ pub struct Cluster {
     pub(crate) pods_changed: bool,
     /// The resource version the endpoints were last computed at.
     pub(crate) endpoints_version: u64,
-    /// The endpoint controllers' trigger-time tracker, per Service: its creation time and each
-    /// selected pod's Ready transition time (by a hash of the pod's name) at the last sync.
-    pub(crate) trigger_state: Map<Key, (Time, Map<u64, Time>)>,
     /// EndpointSlices created so far: with the Service's uid, it seeds each new slice's name.
     pub(crate) slices_made: u64,
 }
@@ -128,7 +125,6 @@ impl Cluster {
             resource_version: 1000,
             endpoints_version: 0,
             slices_made: 0,
-            trigger_state: Map::new(),
             pods_changed: true,
             endpoint_sigs: Map::new(),
             kubernetes_service_gone: None,

@@ -859,7 +859,6 @@ impl Cluster {
                     name: k.1.clone(),
                     namespace: k.0.clone(),
                     labels: [("endpointslice.kubernetes.io/skip-mirror".to_string(), "true".to_string())].into(),
-                    uid: endpoints_uid(svc),
                     creation: svc.meta.creation,
                     ..Meta::default()
                 });
@@ -868,12 +867,10 @@ impl Cluster {
                 let ports = vec![(Some("https".to_string()), 6443, "TCP")];
                 let sk = key(&k.0, &k.1);
                 if !self.slices.contains_key(&sk) {
-                    let mut r = Cluster::service_rng(&svc.meta.uid, u64::MAX - 1);
                     let meta = Meta {
                         name: k.1.clone(),
                         namespace: k.0.clone(),
                         labels: [(SERVICE_NAME_LABEL.to_string(), k.1.clone())].into(),
-                        uid: Cluster::uid_from_rng(&mut r),
                         creation: if first { svc.meta.creation } else { self.now },
                         generation: 1,
                         ..Meta::default()
@@ -886,6 +883,7 @@ impl Cluster {
                         meta,
                         addresses: vec![EndpointAddress { ip: cp, node: None, pod: None, ready: true, serving: true, terminating: false, ports: vec![(Some("https".into()), 6443, "TCP")] }],
                         slices: Vec::new(),
+                        trigger_state: None,
                     },
                 );
                 continue;
@@ -993,21 +991,22 @@ impl Cluster {
                 });
             }
             super::order::sort_by(&mut addresses, |a, b| a.ip.cmp(&b.ip));
-            let selected = candidates.iter().copied().filter(|p| labels_match(selector, &p.meta.labels));
-            let trigger = trigger_time(&mut self.trigger_state, k, svc, selected).map(|t| rfc3339(self.lab.start_unix + t));
-            let (previous, old_addresses, mine) = match old.remove(k) {
-                Some(e) => (Some(e.meta), Some(e.addresses), e.slices),
-                None => (None, None, Vec::new()),
+            let (previous, old_addresses, mine, mut trigger_state) = match old.remove(k) {
+                Some(e) => (Some(e.meta), Some(e.addresses), e.slices, e.trigger_state),
+                None => (None, None, Vec::new(), None),
             };
+            let selected = candidates.iter().copied().filter(|p| labels_match(selector, &p.meta.labels));
+            let at = trigger_time(&mut trigger_state, svc, selected);
+            let start = self.lab.start_unix;
+            let trigger = Trigger { at, text: std::cell::OnceCell::new(), start };
             // A new Service's first slices are made within moments of it.
             let made_at = if previous.is_none() { svc.meta.creation } else { self.now };
-            let slices = reconcile_slices(&mut self.slices, &mut self.slices_made, made_at, svc, mine, port_maps, desired, trigger.as_deref());
+            let slices = reconcile_slices(&mut self.slices, &mut self.slices_made, made_at, svc, mine, port_maps, desired, &trigger);
             let mut meta = match previous {
                 Some(meta) => meta,
                 None => Meta {
                     name: k.1.clone(),
                     namespace: k.0.clone(),
-                    uid: endpoints_uid(svc),
                     // The controller creates it within moments of the Service.
                     creation: svc.meta.creation,
                     ..Meta::default()
@@ -1022,10 +1021,10 @@ impl Cluster {
             // The controller writes only when the subsets or labels change; a write carries the
             // trigger time, or drops it when this pass saw none.
             if old_addresses.is_none_or(|old| subsets_view(&old) != subsets_view(&addresses)) || meta.labels != labels {
-                set_trigger(&mut meta.annotations, trigger.as_deref());
+                set_trigger(&mut meta.annotations, &trigger);
             }
             meta.labels = labels;
-            result.insert(k.clone(), Endpoints { meta, addresses, slices });
+            result.insert(k.clone(), Endpoints { meta, addresses, slices, trigger_state });
         }
         // Slices of Services that lost their selector or became ExternalName: the garbage
         // collector follows their owner reference.
@@ -1049,10 +1048,18 @@ fn subsets_view(addresses: &[EndpointAddress]) -> Vec<(&str, bool, &[(Option<Str
 /// The annotation the endpoint controllers write with the time of the change behind an update.
 pub const TRIGGER_TIME: &str = "endpoints.kubernetes.io/last-change-trigger-time";
 
-fn set_trigger(annotations: &mut Labels, trigger: Option<&str>) {
-    match trigger {
+/// A trigger time, formatted only when an object is written with it.
+struct Trigger {
+    at: Option<Time>,
+    text: std::cell::OnceCell<String>,
+    start: i64,
+}
+
+fn set_trigger(annotations: &mut Labels, trigger: &Trigger) {
+    match trigger.at {
         Some(t) => {
-            annotations.insert(TRIGGER_TIME.into(), t.to_string());
+            let text = trigger.text.get_or_init(|| rfc3339(trigger.start + t));
+            annotations.insert(TRIGGER_TIME.into(), text.clone());
         }
         None => {
             annotations.remove(TRIGGER_TIME);
@@ -1062,30 +1069,27 @@ fn set_trigger(annotations: &mut Labels, trigger: Option<&str>) {
 
 /// `TriggerTimeTracker.ComputeEndpointLastChangeTriggerTime`: for a Service seen for the first
 /// time, its creation time; then the earliest of the Ready transition times of selected pods
-/// and of the Service's creation that changed since the last sync (none: `None`).
-fn trigger_time<'a>(state: &mut Map<Key, (Time, Map<u64, Time>)>, k: &Key, svc: &Service, pods: impl Iterator<Item = &'a Pod>) -> Option<Time> {
+/// and of the Service's creation that changed since the last sync (none: `None`). `state` is
+/// the Service's tracker state, updated.
+fn trigger_time<'a>(state: &mut Option<(Time, Vec<(u64, Time)>)>, svc: &Service, pods: impl Iterator<Item = &'a Pod>) -> Option<Time> {
     let hash = |name: &str| name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ b as u64).wrapping_mul(0x0100_0000_01b3));
-    let now: Map<u64, Time> = pods.filter_map(|p| p.status.ready_changed.map(|t| (hash(&p.meta.name), t))).collect();
+    let now: Vec<(u64, Time)> = pods.filter_map(|p| p.status.ready_changed.map(|t| (hash(&p.meta.name), t))).collect();
     let created = svc.meta.creation;
-    let result = match state.get(k) {
+    let result = match state {
         None => Some(created),
         Some((last_service, last_pods)) => {
-            let changed_pods = now.iter().filter(|(h, t)| last_pods.get(h).is_none_or(|old| *t > old)).map(|(_, t)| *t);
+            // Few pods a Service: a linear look-up beats building an index.
+            let changed_pods = now.iter().filter(|(h, t)| last_pods.iter().find(|(lh, _)| lh == h).is_none_or(|(_, old)| t > old)).map(|(_, t)| *t);
             let changed_service = (created > *last_service).then_some(created);
             changed_pods.chain(changed_service).min()
         }
     };
-    state.insert(k.clone(), (created, now));
+    *state = Some((created, now));
     result
 }
 
 /// The port map of an endpoint: (Service port name, resolved number, protocol).
 type PortMap = Vec<(Option<String>, i64, &'static str)>;
-
-/// The uid of a Service's Endpoints object (made with the Service, kept until it goes).
-fn endpoints_uid(svc: &Service) -> String {
-    Cluster::uid_from_rng(&mut Cluster::service_rng(&svc.meta.uid, u64::MAX))
-}
 
 /// `setEndpointSliceLabels`: the slice keeps its labels, gains the Service's (all but the two
 /// reserved keys), the headless mark follows the Service, and the reserved keys are set.
@@ -1116,7 +1120,7 @@ fn set_slice_labels(l: &mut Labels, svc: &Service) -> bool {
 
 /// A new slice of the Service: `generateName` `<service>-` (cut to 58 characters) and five
 /// random characters.
-fn new_slice(slices: &mut Store<EndpointSlice>, made: &mut u64, now: Time, svc: &Service, ports: PortMap, endpoints: Vec<SliceEndpoint>, trigger: Option<&str>) -> String {
+fn new_slice(slices: &mut Store<EndpointSlice>, made: &mut u64, now: Time, svc: &Service, ports: PortMap, endpoints: Vec<SliceEndpoint>, trigger: &Trigger) -> String {
     let mut r = Cluster::service_rng(&svc.meta.uid, *made);
     *made += 1;
     let mut base = format!("{}-", svc.meta.name);
@@ -1139,7 +1143,6 @@ fn new_slice(slices: &mut Store<EndpointSlice>, made: &mut u64, now: Time, svc: 
             set_slice_labels(&mut l, svc);
             l
         },
-        uid: Cluster::uid_from_rng(&mut r),
         creation: now,
         owner: Some(Owner { kind: "Service".into(), name: svc.meta.name.clone(), uid: svc.meta.uid.clone() }),
         generation: 1,
@@ -1164,7 +1167,7 @@ fn reconcile_slices(
     mine: Vec<String>,
     port_maps: Vec<PortMap>,
     desired: Vec<(usize, SliceEndpoint)>,
-    trigger: Option<&str>,
+    trigger: &Trigger,
 ) -> Vec<String> {
     let ns = svc.meta.namespace.as_str();
     if desired.is_empty() {
@@ -1196,10 +1199,15 @@ fn reconcile_slices(
             continue;
         };
         let mut endpoints = Vec::with_capacity(s.endpoints.len());
+        // Both lists mostly keep the same order: look from just after the last match first.
+        let pool = &mut wanted[map];
+        let mut cursor = 0;
         for e in &s.endpoints {
-            let found = wanted[map].iter_mut().find(|w| w.as_ref().is_some_and(|w| w.pod == e.pod && w.ip == e.ip));
-            if let Some(w) = found.and_then(Option::take) {
-                endpoints.push(w);
+            let n = pool.len();
+            let found = (0..n).map(|i| (cursor + i) % n).find(|&i| pool[i].as_ref().is_some_and(|w| w.pod == e.pod && w.ip == e.ip));
+            if let Some(i) = found {
+                endpoints.extend(pool[i].take());
+                cursor = i + 1;
             }
         }
         if endpoints.is_empty() {
@@ -1333,8 +1341,7 @@ mod tests {
 
     #[test]
     fn trigger_time_is_the_earliest_change_since_the_last_sync() {
-        let mut state = Map::new();
-        let k = key("default", "web");
+        let mut state = None;
         let svc = Service { meta: Meta { name: "web".into(), creation: 100, ..Meta::default() }, ..Service::default() };
         let pod = |name: &str, at: Option<Time>| {
             let mut p = Pod { meta: Meta { name: name.into(), ..Meta::default() }, ..Pod::default() };
@@ -1343,14 +1350,14 @@ mod tests {
         };
         let (a, b, c) = (pod("a", Some(120)), pod("b", Some(130)), pod("c", None));
         // A Service seen for the first time: its creation.
-        assert_eq!(trigger_time(&mut state, &k, &svc, [&a, &c].into_iter()), Some(100));
+        assert_eq!(trigger_time(&mut state, &svc, [&a, &c].into_iter()), Some(100));
         // Nothing changed since: no trigger time.
-        assert_eq!(trigger_time(&mut state, &k, &svc, [&a, &c].into_iter()), None);
+        assert_eq!(trigger_time(&mut state, &svc, [&a, &c].into_iter()), None);
         // A new pod with a Ready condition, and a changed one: the earlier of the two.
         let a2 = pod("a", Some(140));
-        assert_eq!(trigger_time(&mut state, &k, &svc, [&a2, &b].into_iter()), Some(130));
+        assert_eq!(trigger_time(&mut state, &svc, [&a2, &b].into_iter()), Some(130));
         // A pod that went away is no trigger.
-        assert_eq!(trigger_time(&mut state, &k, &svc, [&a2].into_iter()), None);
+        assert_eq!(trigger_time(&mut state, &svc, [&a2].into_iter()), None);
     }
 
     #[test]

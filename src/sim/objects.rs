@@ -447,6 +447,9 @@ pub struct Endpoints {
     pub addresses: Vec<EndpointAddress>,
     /// The names of the EndpointSlices the controller keeps for the same Service.
     pub slices: Vec<String>,
+    /// The controllers' trigger-time tracker for the Service: its creation time and each
+    /// selected pod's Ready transition time (by a hash of the pod's name) at the last sync.
+    pub trigger_state: Option<(Time, Vec<(u64, Time)>)>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

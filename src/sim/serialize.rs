@@ -303,6 +303,14 @@ pub fn replica_set(c: &Cluster, rs: &ReplicaSet) -> Value {
     Value::map(vec![("apiVersion", s("apps/v1")), ("kind", s("ReplicaSet")), ("metadata", meta(c, &rs.meta, Some("Deployment"))), ("spec", spec), ("status", status)])
 }
 
+/// The uid of an object the endpoint controllers make for a Service: drawn, when shown, from a
+/// generator seeded by the Service's uid and the object's name (the controllers run on every
+/// change, and minting a uid each time would cost more than showing one now and then).
+fn controller_uid(c: &Cluster, m: &Meta, service: &str, salt: u64) -> String {
+    let owner_uid = c.services.get(&super::cluster::key(&m.namespace, service)).map_or("", |s| s.meta.uid.as_str());
+    Cluster::uid_from_rng(&mut Cluster::service_rng(owner_uid, salt ^ u64::from(fnv(&m.name))))
+}
+
 pub fn endpoints(c: &Cluster, e: &Endpoints) -> Value {
     let ready: Vec<&EndpointAddress> = e.addresses.iter().filter(|a| a.ready).collect();
     let not_ready: Vec<&EndpointAddress> = e.addresses.iter().filter(|a| !a.ready && !a.terminating).collect();
@@ -335,10 +343,11 @@ pub fn endpoints(c: &Cluster, e: &Endpoints) -> Value {
             ("ports", ports.unwrap_or(Value::Null)),
         ]));
     }
+    let m = Meta { uid: controller_uid(c, &e.meta, &e.meta.name, u64::MAX), ..e.meta.clone() };
     Value::map(vec![
         ("apiVersion", s("v1")),
         ("kind", s("Endpoints")),
-        ("metadata", meta(c, &e.meta, None)),
+        ("metadata", meta(c, &m, None)),
         ("subsets", if subsets.is_empty() { Value::Null } else { Value::Seq(subsets) }),
     ])
 }
@@ -377,7 +386,10 @@ pub fn endpoint_slice(c: &Cluster, e: &EndpointSlice) -> Value {
         ("apiVersion".into(), s("discovery.k8s.io/v1")),
         ("endpoints".into(), list(e.endpoints.iter().map(endpoint).collect())),
         ("kind".into(), s("EndpointSlice")),
-        ("metadata".into(), meta(c, &e.meta, None)),
+        ("metadata".into(), {
+            let service = e.meta.owner.as_ref().map_or(e.meta.name.as_str(), |o| o.name.as_str());
+            meta(c, &Meta { uid: controller_uid(c, &e.meta, service, 0), ..e.meta.clone() }, None)
+        }),
         ("ports".into(), list(ports)),
     ])
 }
