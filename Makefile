@@ -13,7 +13,7 @@ test-core:
 # Debian's Chromium and the npm tools, installed when missing.
 browser-deps:
 	@[ -x /usr/bin/chromium ] || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; }
-	@[ -d node_modules/playwright-core ] && [ -x node_modules/.bin/wasm-opt ] || npm ci --no-audit --no-fund
+	@[ -d node_modules/playwright-core ] && [ -x node_modules/.bin/wasm-opt ] && [ -x node_modules/.bin/terser ] || npm ci --no-audit --no-fund
 
 test-browser: browser-deps dist
 	node --test e2e/playground.test.mjs e2e/lesson.test.mjs e2e/embed.test.mjs e2e/share.test.mjs
@@ -43,7 +43,7 @@ tools:
 	rustup component add rust-src
 	@trunk --version 2>/dev/null | grep -q "$(TRUNK_VERSION)" || cargo install trunk --locked --version $(TRUNK_VERSION)
 	@wasm-bindgen --version 2>/dev/null | grep -q "$(WASM_BINDGEN_VERSION)" || cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
-	@[ -x node_modules/.bin/wasm-opt ] || npm ci --no-audit --no-fund
+	@[ -x node_modules/.bin/wasm-opt ] && [ -x node_modules/.bin/terser ] || npm ci --no-audit --no-fund
 
 serve: tools
 	trunk serve --offline --address 127.0.0.1 --port 8080
@@ -59,6 +59,7 @@ RELEASE_ENV := RUSTC_BOOTSTRAP=1 CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
 
 dist: tools
 	$(RELEASE_ENV) trunk build --release --offline
+	node tools/minify.mjs dist
 	node tools/csp.mjs dist
 
 # Page weight, load time, frame times and apply time in headless Chromium (prints figures).
