@@ -146,7 +146,7 @@ const WORDS: &[&str] = &[
     "kubectl", "apply", "get", "delete", "describe", "exec", "-it", "--", "-f", "m.yml", "pods", "svc", "all", "-o", "wide", "yaml", "json", "-l", "app=web", "curl", "-v", "-s", "--max-time", "2",
     "http://127.0.0.1:31051", "web", "nslookup", "host", "trace", "sleep", "5", "exit", "/bin/bash", "sh", "wget", "-qO-", "scale", "--replicas=0", "deployment/web", "label", "pod", "x=y", "rollout",
     "restart", "logs", "'", "\"", "\\", "|", "-n", "é", "-é", "http://ü:80/ä", "--é=ü", "~/.kube", "kube-system", "cat", "/etc/resolv.conf", "ping", "10.96.0.1", "run", "t", "--image=busybox", "expose", "-A", "--grace-period=0", "--force",
-    "events", "ev", "rs", "ns", "namespace", "endpoints", "ep", "--all", "default", "kubernetes", "team=a", "app-", "--overwrite", "endpointslices", "endpointslice", "kubernetes.io/service-name=web", "create", "deployment", "--port=80", "--type=NodePort", "--dry-run=client", "--name=x", "--target-port=http", "--selector=app=web",
+    "events", "ev", "rs", "ns", "namespace", "endpoints", "ep", "--all", "default", "kubernetes", "team=a", "app-", "--overwrite", "endpointslices", "endpointslice", "kubernetes.io/service-name=web", "create", "deployment", "--port=80", "--type=NodePort", "--dry-run=client", "--name=x", "--target-port=http", "--selector=app=web", "service", "nodeport", "clusterip", "externalname", "--tcp=80:8080", "--external-name=example.com", "--clusterip=None",
 ];
 
 #[test]

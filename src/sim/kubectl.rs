@@ -228,6 +228,7 @@ impl Shell {
         match cmd.as_str() {
             "apply" => self.k_apply(rest, Mode::Apply),
             "create" if rest.first().is_some_and(|a| a == "deployment" || a == "deploy") => self.k_create_deployment(&rest[1..]),
+            "create" if rest.first().is_some_and(|a| a == "service" || a == "svc") => self.k_create_service(&rest[1..]),
             "create" => self.k_apply(rest, Mode::Create),
             "delete" => self.k_delete(rest),
             "get" => self.k_get(rest),
@@ -1124,6 +1125,101 @@ impl Shell {
                     ("template", Value::map(vec![("metadata", Value::map(vec![("labels", labels())])), ("spec", Value::map(vec![("containers", Value::Seq(containers))]))])),
                 ]),
             ),
+        ]);
+        self.create_generated(&doc, &p, "created")
+    }
+
+    /// `kubectl create service clusterip|nodeport|loadbalancer|externalname NAME --tcp=P[:T]`:
+    /// label and selector `app=NAME`, one port per `--tcp`, named `P-T`.
+    fn k_create_service(&mut self, args: &[String]) -> Output {
+        let types = [("clusterip", "ClusterIP"), ("nodeport", "NodePort"), ("loadbalancer", "LoadBalancer"), ("externalname", "ExternalName")];
+        let Some((sub, type_)) = args.first().and_then(|a| types.iter().find(|(t, _)| t == a)).copied() else {
+            if args.is_empty() {
+                return Output::err(
+                    "Create a service using a specified subcommand.\n\nAliases:\nservice, svc\n\nAvailable Commands:\n  clusterip       Create a ClusterIP service\n  externalname    Create an ExternalName service\n  loadbalancer    Create a LoadBalancer service\n  nodeport        Create a NodePort service\n\nUsage:\n  kubectl create service [flags] [options]\n\nUse \"kubectl create service <command> --help\" for more information about a given command.\nUse \"kubectl options\" for a list of global command-line options (applies to all commands).\n",
+                    1,
+                );
+            }
+            return Output::err(format!("error: unknown command \"{}\"\nSee 'kubectl create service -h' for help and examples\n", args.join(" ")), 1);
+        };
+        let cmd = format!("create service {sub}");
+        let mut flags: Vec<FlagSpec> = vec![("", "tcp", true), ("", "dry-run", true), ("o", "output", true)];
+        match sub {
+            "clusterip" => flags.push(("", "clusterip", true)),
+            "nodeport" => flags.push(("", "node-port", true)),
+            "externalname" => flags.push(("", "external-name", true)),
+            _ => {}
+        }
+        let p = match parse(&cmd, &args[1..], &flags) {
+            Ok(p) => p,
+            Err(e) => return e,
+        };
+        if p.pos.len() != 1 {
+            return Output::err(format!("error: exactly one NAME is required, got {}\nSee 'kubectl {cmd} -h' for help and examples\n", p.pos.len()), 1);
+        }
+        let name = p.pos[0].as_str();
+        let external = p.get("external-name").unwrap_or("");
+        if sub == "externalname" && p.get("external-name").is_none() {
+            return Output::err("error: required flag(s) \"external-name\" not set\n", 1);
+        }
+        let cluster_ip = p.get("clusterip").unwrap_or("");
+        let tcp = p.all("tcp").iter().flat_map(|t| t.split(',').map(str::to_string).collect::<Vec<_>>()).collect::<Vec<String>>();
+        if cluster_ip == "None" && type_ != "ClusterIP" {
+            return Output::err("error: ClusterIP=None can only be used with ClusterIP service type\n", 1);
+        }
+        if cluster_ip != "None" && tcp.is_empty() && type_ != "ExternalName" {
+            return Output::err("error: at least one tcp port specifier must be provided\n", 1);
+        }
+        if type_ == "ExternalName" && !super::validation::dns1123_subdomain(external).is_empty() {
+            return Output::err(format!("error: invalid service external name {external}\n"), 1);
+        }
+        let node_port = match p.get("node-port").map(|v| v.parse::<i64>()) {
+            None => 0,
+            Some(Ok(n)) => n,
+            Some(Err(_)) => {
+                let v = p.get("node-port").unwrap_or("");
+                return Output::err(format!("error: invalid argument \"{v}\" for \"--node-port\" flag: strconv.ParseInt: parsing \"{v}\": invalid syntax\nSee 'kubectl {cmd} --help' for usage.\n"), 1);
+            }
+        };
+        let mut ports = Vec::new();
+        for spec in &tcp {
+            let (port, target) = spec.split_once(':').map_or((spec.as_str(), None), |(a, b)| (a, Some(b)));
+            let Ok(port) = port.parse::<u16>() else {
+                return Output::err(format!("error: strconv.ParseUint: parsing \"{port}\": invalid syntax\n"), 1);
+            };
+            let target = match target {
+                None => Value::Int(port as i64),
+                Some(t) => match t.parse::<i64>() {
+                    Ok(n) if (1..=65535).contains(&n) => Value::Int(n),
+                    Ok(_) => return Output::err("error: must be between 1 and 65535, inclusive\n", 1),
+                    Err(_) => {
+                        let errs = super::validation::port_name(t);
+                        if !errs.is_empty() {
+                            return Output::err(format!("error: {}\n", errs.join(",")), 1);
+                        }
+                        Value::str(t)
+                    }
+                },
+            };
+            let mut sp = vec![("name", Value::Str(spec.replace(':', "-"))), ("port", Value::Int(port as i64)), ("protocol", Value::str("TCP")), ("targetPort", target)];
+            if node_port != 0 {
+                sp.push(("nodePort", Value::Int(node_port)));
+            }
+            ports.push(Value::map(sp));
+        }
+        let app = || Value::Map(vec![("app".to_string(), Value::str(name))]);
+        let mut spec = vec![("ports", if ports.is_empty() { Value::Null } else { Value::Seq(ports) }), ("selector", app()), ("type", Value::str(type_))];
+        if !external.is_empty() {
+            spec.push(("externalName", Value::str(external)));
+        }
+        if !cluster_ip.is_empty() {
+            spec.push(("clusterIP", Value::str(cluster_ip)));
+        }
+        let doc = Value::map(vec![
+            ("apiVersion", Value::str("v1")),
+            ("kind", Value::str("Service")),
+            ("metadata", Value::map(vec![("name", Value::str(name)), ("labels", app())])),
+            ("spec", Value::map(spec)),
         ]);
         self.create_generated(&doc, &p, "created")
     }
