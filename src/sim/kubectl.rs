@@ -188,6 +188,28 @@ fn parse_label_list(s: &str) -> Option<Labels> {
     Some(out)
 }
 
+/// The subcommand of `kubectl create` (the first word that is neither a flag nor the value of
+/// a global flag) and where it stands: global flags may come before it.
+fn create_subcommand(args: &[String]) -> Option<(usize, &str)> {
+    let mut i = 0;
+    while i < args.len() {
+        let a = args[i].as_str();
+        if !a.starts_with('-') {
+            return Some((i, a));
+        }
+        // Flags of `create -f` that take a value, and the global ones.
+        const CREATE: &[FlagSpec] = &[("f", "filename", true), ("", "validate", true), ("", "dry-run", true), ("o", "output", true)];
+        let takes_value = GLOBAL.iter().chain(CREATE).any(|(short, long, takes)| *takes && (a == format!("--{long}") || (!short.is_empty() && a == format!("-{short}"))));
+        i += if takes_value { 2 } else { 1 };
+    }
+    None
+}
+
+/// `args` without the word at `i`.
+fn without(args: &[String], i: usize) -> Vec<String> {
+    args.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, a)| a.clone()).collect()
+}
+
 /// The resource builder's answer to a name and a `-l` selector (or `--all`) together.
 const NAME_AND_SELECTOR: &str = "error: name cannot be provided when a selector is specified\n";
 
@@ -227,9 +249,11 @@ impl Shell {
         let rest = &args[1..];
         match cmd.as_str() {
             "apply" => self.k_apply(rest, Mode::Apply),
-            "create" if rest.first().is_some_and(|a| a == "deployment" || a == "deploy") => self.k_create_deployment(&rest[1..]),
-            "create" if rest.first().is_some_and(|a| a == "service" || a == "svc") => self.k_create_service(&rest[1..]),
-            "create" => self.k_apply(rest, Mode::Create),
+            "create" => match create_subcommand(rest) {
+                Some((i, "deployment" | "deploy")) => self.k_create_deployment(&without(rest, i)),
+                Some((i, "service" | "svc")) => self.k_create_service(&without(rest, i)),
+                _ => self.k_apply(rest, Mode::Create),
+            },
             "delete" => self.k_delete(rest),
             "get" => self.k_get(rest),
             "describe" => self.k_describe(rest),
@@ -293,7 +317,7 @@ impl Shell {
 
     fn k_apply(&mut self, args: &[String], mode: Mode) -> Output {
         let cmd = if mode == Mode::Apply { "apply" } else { "create" };
-        if let Some(kind) = args.first().filter(|a| mode == Mode::Create && !a.starts_with('-')) {
+        if let Some((_, kind)) = create_subcommand(args).filter(|_| mode == Mode::Create) {
             return Output::err(format!("error: `kubectl create {kind}` is not part of this lab; write a manifest and use `kubectl create -f FILE`\n"), 1);
         }
         let p = match parse(cmd, args, &[("f", "filename", true), ("R", "recursive", false), ("", "validate", true), ("", "dry-run", true), ("", "save-config", false), ("", "server-side", false), ("", "force", false)]) {
@@ -1133,15 +1157,18 @@ impl Shell {
     /// label and selector `app=NAME`, one port per `--tcp`, named `P-T`.
     fn k_create_service(&mut self, args: &[String]) -> Output {
         let types = [("clusterip", "ClusterIP"), ("nodeport", "NodePort"), ("loadbalancer", "LoadBalancer"), ("externalname", "ExternalName")];
-        let Some((sub, type_)) = args.first().and_then(|a| types.iter().find(|(t, _)| t == a)).copied() else {
-            if args.is_empty() {
+        let word = create_subcommand(args);
+        let Some((sub, type_)) = word.and_then(|(_, a)| types.iter().find(|(t, _)| *t == a)).copied() else {
+            if word.is_none() {
                 return Output::err(
                     "Create a service using a specified subcommand.\n\nAliases:\nservice, svc\n\nAvailable Commands:\n  clusterip       Create a ClusterIP service\n  externalname    Create an ExternalName service\n  loadbalancer    Create a LoadBalancer service\n  nodeport        Create a NodePort service\n\nUsage:\n  kubectl create service [flags] [options]\n\nUse \"kubectl create service <command> --help\" for more information about a given command.\nUse \"kubectl options\" for a list of global command-line options (applies to all commands).\n",
                     1,
                 );
             }
-            return Output::err(format!("error: unknown command \"{}\"\nSee 'kubectl create service -h' for help and examples\n", args.join(" ")), 1);
+            let words: Vec<&str> = args.iter().map(String::as_str).filter(|a| !a.starts_with('-')).collect();
+            return Output::err(format!("error: unknown command \"{}\"\nSee 'kubectl create service -h' for help and examples\n", words.join(" ")), 1);
         };
+        let args = &without(args, word.map_or(0, |(i, _)| i))[..];
         let cmd = format!("create service {sub}");
         let mut flags: Vec<FlagSpec> = vec![("", "tcp", true), ("", "dry-run", true), ("o", "output", true)];
         match sub {
@@ -1150,7 +1177,7 @@ impl Shell {
             "externalname" => flags.push(("", "external-name", true)),
             _ => {}
         }
-        let p = match parse(&cmd, &args[1..], &flags) {
+        let p = match parse(&cmd, args, &flags) {
             Ok(p) => p,
             Err(e) => return e,
         };
