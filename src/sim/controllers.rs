@@ -11,7 +11,7 @@ use super::map::Map;
 
 use super::cluster::{key, safe_encode_decimal, Cluster, Key};
 use super::images::{self, Lookup};
-use super::lab::fnv32a;
+use super::lab::{fnv32a, fnv64a, FNV64_OFFSET};
 use super::objects::*;
 use super::value::Value;
 use super::clock::rfc3339;
@@ -896,13 +896,8 @@ impl Cluster {
             let empty = Vec::new();
             let candidates = index.get(&(k.0.as_str(), fk.as_str(), fv.as_str())).unwrap_or(&empty);
             // A signature of everything the endpoints depend on: unchanged, reuse the object.
-            let mut sig: u64 = 0xcbf2_9ce4_8422_2325;
-            let mut mix = |bytes: &[u8]| {
-                for b in bytes {
-                    sig ^= *b as u64;
-                    sig = sig.wrapping_mul(0x0100_0000_01b3);
-                }
-            };
+            let mut sig = FNV64_OFFSET;
+            let mut mix = |bytes: &[u8]| sig = fnv64a(sig, bytes);
             for sp in &svc.spec.ports {
                 mix(sp.name.as_deref().unwrap_or("").as_bytes());
                 match &sp.target_port {
@@ -996,12 +991,10 @@ impl Cluster {
                 None => (None, None, Vec::new(), None),
             };
             let selected = candidates.iter().copied().filter(|p| labels_match(selector, &p.meta.labels));
-            let at = trigger_time(&mut trigger_state, svc, selected);
-            let start = self.lab.start_unix;
-            let trigger = Trigger { at, text: std::cell::OnceCell::new(), start };
+            let trigger = trigger_time(&mut trigger_state, svc, selected).map(|t| rfc3339(self.lab.start_unix + t));
             // A new Service's first slices are made within moments of it.
             let made_at = if previous.is_none() { svc.meta.creation } else { self.now };
-            let slices = reconcile_slices(&mut self.slices, &mut self.slices_made, made_at, svc, mine, port_maps, desired, &trigger);
+            let slices = reconcile_slices(&mut self.slices, &mut self.slices_made, made_at, svc, mine, port_maps, desired, trigger.as_deref());
             let mut meta = match previous {
                 Some(meta) => meta,
                 None => Meta {
@@ -1021,7 +1014,7 @@ impl Cluster {
             // The controller writes only when the subsets or labels change; a write carries the
             // trigger time, or drops it when this pass saw none.
             if old_addresses.is_none_or(|old| subsets_view(&old) != subsets_view(&addresses)) || meta.labels != labels {
-                set_trigger(&mut meta.annotations, &trigger);
+                set_trigger(&mut meta.annotations, trigger.as_deref());
             }
             meta.labels = labels;
             result.insert(k.clone(), Endpoints { meta, addresses, slices, trigger_state });
@@ -1039,27 +1032,21 @@ impl Cluster {
     }
 }
 
-/// What an Endpoints object shows of its addresses: the ready ones and the not-ready ones
-/// that are not terminating, with their ports (terminating and serving flags are not in it).
+/// What an Endpoints object shows of its addresses (`EndpointAddress::in_subsets`), with their
+/// readiness and ports: the serving flag is not in it.
 fn subsets_view(addresses: &[EndpointAddress]) -> Vec<(&str, bool, &[(Option<String>, i64, &'static str)])> {
-    addresses.iter().filter(|a| a.ready || !a.terminating).map(|a| (a.ip.as_str(), a.ready, a.ports.as_slice())).collect()
+    addresses.iter().filter(|a| a.in_subsets()).map(|a| (a.ip.as_str(), a.ready, a.ports.as_slice())).collect()
 }
 
 /// The annotation the endpoint controllers write with the time of the change behind an update.
 pub const TRIGGER_TIME: &str = "endpoints.kubernetes.io/last-change-trigger-time";
 
-/// A trigger time, formatted only when an object is written with it.
-struct Trigger {
-    at: Option<Time>,
-    text: std::cell::OnceCell<String>,
-    start: i64,
-}
-
-fn set_trigger(annotations: &mut Labels, trigger: &Trigger) {
-    match trigger.at {
+/// Writes the trigger time on an object the controller writes, or drops it when the pass that
+/// writes it saw none.
+fn set_trigger(annotations: &mut Labels, trigger: Option<&str>) {
+    match trigger {
         Some(t) => {
-            let text = trigger.text.get_or_init(|| rfc3339(trigger.start + t));
-            annotations.insert(TRIGGER_TIME.into(), text.clone());
+            annotations.insert(TRIGGER_TIME.into(), t.to_string());
         }
         None => {
             annotations.remove(TRIGGER_TIME);
@@ -1072,8 +1059,7 @@ fn set_trigger(annotations: &mut Labels, trigger: &Trigger) {
 /// and of the Service's creation that changed since the last sync (none: `None`). `state` is
 /// the Service's tracker state, updated.
 fn trigger_time<'a>(state: &mut Option<(Time, Vec<(u64, Time)>)>, svc: &Service, pods: impl Iterator<Item = &'a Pod>) -> Option<Time> {
-    let hash = |name: &str| name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ b as u64).wrapping_mul(0x0100_0000_01b3));
-    let now: Vec<(u64, Time)> = pods.filter_map(|p| p.status.ready_changed.map(|t| (hash(&p.meta.name), t))).collect();
+    let now: Vec<(u64, Time)> = pods.filter_map(|p| p.status.ready_changed.map(|t| (fnv64a(FNV64_OFFSET, p.meta.name.as_bytes()), t))).collect();
     let created = svc.meta.creation;
     let result = match state {
         None => Some(created),
@@ -1120,7 +1106,7 @@ fn set_slice_labels(l: &mut Labels, svc: &Service) -> bool {
 
 /// A new slice of the Service: `generateName` `<service>-` (cut to 58 characters) and five
 /// random characters.
-fn new_slice(slices: &mut Store<EndpointSlice>, made: &mut u64, now: Time, svc: &Service, ports: PortMap, endpoints: Vec<SliceEndpoint>, trigger: &Trigger) -> String {
+fn new_slice(slices: &mut Store<EndpointSlice>, made: &mut u64, now: Time, svc: &Service, ports: PortMap, endpoints: Vec<SliceEndpoint>, trigger: Option<&str>) -> String {
     let mut r = Cluster::service_rng(&svc.meta.uid, *made);
     *made += 1;
     let mut base = format!("{}-", svc.meta.name);
@@ -1167,7 +1153,7 @@ fn reconcile_slices(
     mine: Vec<String>,
     port_maps: Vec<PortMap>,
     desired: Vec<(usize, SliceEndpoint)>,
-    trigger: &Trigger,
+    trigger: Option<&str>,
 ) -> Vec<String> {
     let ns = svc.meta.namespace.as_str();
     if desired.is_empty() {
@@ -1199,16 +1185,9 @@ fn reconcile_slices(
             continue;
         };
         let mut endpoints = Vec::with_capacity(s.endpoints.len());
-        // Both lists mostly keep the same order: look from just after the last match first.
-        let pool = &mut wanted[map];
-        let mut cursor = 0;
         for e in &s.endpoints {
-            let n = pool.len();
-            let found = (0..n).map(|i| (cursor + i) % n).find(|&i| pool[i].as_ref().is_some_and(|w| w.pod == e.pod && w.ip == e.ip));
-            if let Some(i) = found {
-                endpoints.extend(pool[i].take());
-                cursor = i + 1;
-            }
+            let found = wanted[map].iter_mut().find(|w| w.as_ref().is_some_and(|w| w.pod == e.pod && w.ip == e.ip));
+            endpoints.extend(found.and_then(Option::take));
         }
         if endpoints.is_empty() {
             slices.remove(&k);
@@ -1234,13 +1213,15 @@ fn reconcile_slices(
                 continue;
             }
             let Some(s) = slices.get_mut(&key(ns, name)) else { continue };
+            let before = s.endpoints.len();
             while s.endpoints.len() < MAX_ENDPOINTS_PER_SLICE {
                 match fresh.next() {
                     Some(e) => s.endpoints.push(e),
                     None => break,
                 }
             }
-            if !*changed {
+            // A full slice takes nothing: it is not updated.
+            if s.endpoints.len() > before && !*changed {
                 *changed = true;
                 s.meta.generation += 1;
                 set_trigger(&mut s.meta.annotations, trigger);
@@ -1374,6 +1355,19 @@ mod tests {
         let mut pod_ips: Vec<String> = c.pods.values().filter(|p| p.meta.labels.get("app").map(String::as_str) == Some("web")).filter_map(|p| p.status.pod_ip.clone()).collect();
         pod_ips.sort();
         assert_eq!(ips, pod_ips, "every pod once, in one slice");
+        // Scaling up fills the slice with room; the full ones are not touched.
+        let generations = |c: &Cluster| -> Vec<(String, usize, i64)> {
+            c.slices.values().filter(|s| s.meta.labels.get(SERVICE_NAME_LABEL).map(String::as_str) == Some("web")).map(|s| (s.meta.name.clone(), s.endpoints.len(), s.meta.generation)).collect()
+        };
+        let full_before: Vec<_> = generations(&c).into_iter().filter(|(_, n, _)| *n == MAX_ENDPOINTS_PER_SLICE).collect();
+        apply(&mut c, &web(260));
+        let after_up = generations(&c);
+        for (name, _, generation) in &full_before {
+            assert!(after_up.iter().any(|(n, len, g)| n == name && *len == MAX_ENDPOINTS_PER_SLICE && g == generation), "full slice {name} was rewritten");
+        }
+        assert_eq!(after_up.iter().map(|(_, n, _)| n).sum::<usize>(), 260);
+        apply(&mut c, &web(250));
+        let before = slices(&c);
         // Scaling down removes endpoints where they are: no endpoint moves to another slice.
         apply(&mut c, &web(120));
         let after = slices(&c);

@@ -199,10 +199,15 @@ fn create_subcommand(args: &[String]) -> Option<(usize, &str)> {
         }
         // Flags of `create -f` that take a value, and the global ones.
         const CREATE: &[FlagSpec] = &[("f", "filename", true), ("", "validate", true), ("", "dry-run", true), ("o", "output", true)];
-        let takes_value = GLOBAL.iter().chain(CREATE).any(|(short, long, takes)| *takes && (a == format!("--{long}") || (!short.is_empty() && a == format!("-{short}"))));
+        let takes_value = GLOBAL.iter().chain(CREATE).any(|(short, long, takes)| *takes && (a.strip_prefix("--") == Some(long) || (!short.is_empty() && a.strip_prefix('-') == Some(short))));
         i += if takes_value { 2 } else { 1 };
     }
     None
+}
+
+/// `kubectl expose`'s usage errors.
+fn expose_usage(msg: &str) -> Output {
+    Output::err(format!("error: {msg}\nSee 'kubectl expose -h' for help and examples\n"), 1)
 }
 
 /// `args` without the word at `i`.
@@ -252,7 +257,8 @@ impl Shell {
             "create" => match create_subcommand(rest) {
                 Some((i, "deployment" | "deploy")) => self.k_create_deployment(&without(rest, i)),
                 Some((i, "service" | "svc")) => self.k_create_service(&without(rest, i)),
-                _ => self.k_apply(rest, Mode::Create),
+                Some((_, kind)) => Output::err(format!("error: `kubectl create {kind}` is not part of this lab; write a manifest and use `kubectl create -f FILE`\n"), 1),
+                None => self.k_apply(rest, Mode::Create),
             },
             "delete" => self.k_delete(rest),
             "get" => self.k_get(rest),
@@ -317,20 +323,12 @@ impl Shell {
 
     fn k_apply(&mut self, args: &[String], mode: Mode) -> Output {
         let cmd = if mode == Mode::Apply { "apply" } else { "create" };
-        if let Some((_, kind)) = create_subcommand(args).filter(|_| mode == Mode::Create) {
-            return Output::err(format!("error: `kubectl create {kind}` is not part of this lab; write a manifest and use `kubectl create -f FILE`\n"), 1);
-        }
         let p = match parse(cmd, args, &[("f", "filename", true), ("R", "recursive", false), ("", "validate", true), ("", "dry-run", true), ("", "save-config", false), ("", "server-side", false), ("", "force", false)]) {
             Ok(p) => p,
             Err(e) => return e,
         };
         let files = p.all("filename");
         if files.is_empty() {
-            if mode == Mode::Create {
-                if let Some(kind) = p.pos.first() {
-                    return Output::err(format!("error: `kubectl create {kind}` is not part of this lab; write a manifest and use `kubectl create -f FILE`\n"), 1);
-                }
-            }
             return Output::err("error: must specify one of -f and -k\n".to_string(), 1);
         }
         let ns = self.namespace(&p);
@@ -434,6 +432,15 @@ impl Shell {
             other => c.others.keys().filter(|(k, n, _)| k == other && ns.is_none_or(|x| n == x || n.is_empty())).map(|(_, n, name)| (n.clone(), name.clone())).collect(),
         };
         super::order::sort_by(&mut v, |a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+        v
+    }
+
+    /// `names_of`, keeping the objects whose labels match the `-l` selector, if there is one.
+    fn selected(&self, kind: &str, ns: Option<&str>, selector: Option<&str>) -> Vec<(String, String)> {
+        let mut v = self.names_of(kind, ns);
+        if let Some(sel) = selector {
+            v.retain(|(n, name)| selector_matches(sel, &self.labels_of(kind, n, name)));
+        }
         v
     }
 
@@ -661,12 +668,7 @@ impl Shell {
                         pref
                     }
                 }
-                None => self
-                    .names_of(info.kind, if info.namespaced { Some(&obj_ns) } else { None })
-                    .into_iter()
-                    .filter(|(n, name)| selector.as_ref().is_none_or(|s| selector_matches(s, &self.labels_of(info.kind, n, name))))
-                    .map(|(_, x)| x)
-                    .collect(),
+                None => self.selected(info.kind, if info.namespaced { Some(&obj_ns) } else { None }, selector.as_deref()).into_iter().map(|(_, x)| x).collect(),
             };
             for n in names {
                 let k = key(&obj_ns, &n);
@@ -766,12 +768,7 @@ impl Shell {
                         delete_one(self, info, &obj_ns, &n, None, &mut text, &mut errors, &mut doomed_pods);
                     }
                     None if selector.is_some() || everything => {
-                        let names: Vec<(String, String)> = self
-                            .names_of(info.kind, Some(&obj_ns))
-                            .into_iter()
-                            .filter(|(n, name)| selector.as_ref().is_none_or(|s| selector_matches(s, &self.labels_of(info.kind, n, name))))
-                            .collect();
-                        for (n, name) in names {
+                        for (n, name) in self.selected(info.kind, Some(&obj_ns), selector.as_deref()) {
                             found_any = true;
                             delete_one(self, info, &n, &name, None, &mut text, &mut errors, &mut doomed_pods);
                         }
@@ -935,11 +932,7 @@ impl Shell {
                 Some(n) => named.push((info, n)),
                 None if listed => {
                     let obj_ns = if info.namespaced { Some(ns.as_str()) } else { None };
-                    for (n, name) in self.names_of(info.kind, obj_ns) {
-                        if selector.as_ref().is_none_or(|s| selector_matches(s, &self.labels_of(info.kind, &n, &name))) {
-                            named.push((info, name));
-                        }
-                    }
+                    named.extend(self.selected(info.kind, obj_ns, selector.as_deref()).into_iter().map(|(_, name)| (info, name)));
                 }
                 None => return Output::err("error: resource(s) were provided, but no name was specified\n", 1),
             }
@@ -1123,14 +1116,18 @@ impl Shell {
         };
         let labels = || Value::Map(vec![("app".to_string(), Value::str(name))]);
         let mut containers = Vec::new();
+        // Each container is named after its image's last path part, without tag or digest and
+        // with `_` made `-`; a name already taken gets a random suffix.
+        let bases: Vec<String> = images
+            .iter()
+            .map(|image| {
+                let base = image.rsplit('/').next().unwrap_or(image);
+                base.split([':', '@']).next().unwrap_or(base).replace('_', "-")
+            })
+            .collect();
         for (i, image) in images.iter().enumerate() {
-            // The image's last path part without tag or digest, `_` made `-`, unique.
-            let base = image.rsplit('/').next().unwrap_or(image);
-            let base = base.split(':').next().unwrap_or(base).split('@').next().unwrap_or(base).replace('_', "-");
-            let mut cname = base.clone();
-            if images[..i].iter().any(|o| o.rsplit('/').next().unwrap_or(o).split(':').next() == Some(base.as_str())) {
-                cname = format!("{base}-{}", self.cluster.random_suffix());
-            }
+            let base = &bases[i];
+            let cname = if bases[..i].contains(base) { format!("{base}-{}", self.cluster.random_suffix()) } else { base.clone() };
             let mut c = vec![("name", Value::Str(cname)), ("image", Value::str(image.as_str()))];
             if port >= 0 && i == 0 {
                 c.push(("ports", Value::Seq(vec![Value::map(vec![("containerPort", Value::Int(port))])])));
@@ -1320,12 +1317,11 @@ impl Shell {
             Ok(p) => p,
             Err(e) => return e,
         };
-        let usage = |msg: &str| Output::err(format!("error: {msg}\nSee 'kubectl expose -h' for help and examples\n"), 1);
         if p.get("filename").is_some() {
             return Output::err("error: `kubectl expose -f` is not part of this lab; name the object: kubectl expose TYPE NAME\n", 1);
         }
         if p.pos.is_empty() {
-            return usage("You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'");
+            return expose_usage("You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'");
         }
         let targets = match self.targets(&p.pos) {
             Ok(t) => t,
@@ -1334,7 +1330,7 @@ impl Shell {
         let ns = self.namespace(&p);
         let mut text = String::new();
         for (info, name) in targets {
-            let Some(name) = name else { return usage("resource(s) were provided, but no name was specified") };
+            let Some(name) = name else { return expose_usage("resource(s) were provided, but no name was specified") };
             let out = self.expose_one(&p, info, &ns, &name);
             text.push_str(&out.text);
             if out.code != 0 {
@@ -1345,7 +1341,6 @@ impl Shell {
     }
 
     fn expose_one(&mut self, p: &Parsed, info: &KindInfo, ns: &str, name: &str) -> Output {
-        let usage = |msg: &str| Output::err(format!("error: {msg}\nSee 'kubectl expose -h' for help and examples\n"), 1);
         let c = &self.cluster;
         let k = key(ns, name);
         let not_found = || Output::err(render_errors(&[CmdError::Api { err: ApiError::NotFound { resource: info.resource(), name: name.to_string() }, context: None }]), 1);
@@ -1386,21 +1381,16 @@ impl Shell {
                 return Output::err(format!("error: cannot expose a {}\n", info.kind_group()), 1);
             }
         };
-        let selector = match p.get("selector") {
-            Some(s) => match parse_label_list(s) {
-                Some(l) => l,
-                None => return Output::err(format!("error: invalid label spec: {s}\n"), 1),
-            },
-            None => match selector {
-                Ok(s) => s,
-                Err(e) => return usage(&format!("couldn't retrieve selectors via --selector flag or introspection: {e}")),
-            },
+        // `--selector` and `--labels` replace what the object says.
+        let flag = |f: &str| p.get(f).map(|s| parse_label_list(s).ok_or_else(|| Output::err(format!("error: invalid label spec: {s}\n"), 1)));
+        let selector = match (flag("selector"), selector) {
+            (Some(Err(e)), _) => return e,
+            (Some(Ok(l)), _) | (None, Ok(l)) => l,
+            (None, Err(e)) => return expose_usage(&format!("couldn't retrieve selectors via --selector flag or introspection: {e}")),
         };
-        let labels = match p.get("labels") {
-            Some(s) => match parse_label_list(s) {
-                Some(l) => l,
-                None => return Output::err(format!("error: invalid label spec: {s}\n"), 1),
-            },
+        let labels = match flag("labels") {
+            Some(Err(e)) => return e,
+            Some(Ok(l)) => l,
             None => labels,
         };
         let headless = p.get("cluster-ip") == Some("None");
@@ -1408,7 +1398,7 @@ impl Shell {
             Some(v) => vec![v.to_string()],
             None => {
                 if ports.is_empty() && !headless {
-                    return usage("couldn't find port via --port flag or introspection");
+                    return expose_usage("couldn't find port via --port flag or introspection");
                 }
                 ports.iter().map(|(n, _)| n.to_string()).collect()
             }

@@ -205,7 +205,6 @@ pub fn fnv32(data: &[u8]) -> u32 {
     h
 }
 
-/// FNV-1a (32-bit), as the Deployment controller hashes a pod template.
 /// `len` hex digits derived from `seed`: container and image ids that stay the same for the
 /// same object without drawing from the cluster's generator.
 pub fn hex_id(seed: &str, len: usize) -> String {
@@ -219,6 +218,7 @@ pub fn hex_id(seed: &str, len: usize) -> String {
     out
 }
 
+/// FNV-1a (32-bit), as the Deployment controller hashes a pod template.
 pub fn fnv32a(data: &[u8]) -> u32 {
     let mut h: u32 = 0x811c_9dc5;
     for b in data {
@@ -226,4 +226,13 @@ pub fn fnv32a(data: &[u8]) -> u32 {
         h = h.wrapping_mul(0x0100_0193);
     }
     h
+}
+
+/// The FNV-1a (64-bit) starting value.
+pub const FNV64_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// FNV-1a (64-bit) of `data`, continuing from `h` (`FNV64_OFFSET` to start): a cheap
+/// fingerprint for values the simulation compares between passes.
+pub fn fnv64a(h: u64, data: &[u8]) -> u64 {
+    data.iter().fold(h, |h, b| (h ^ *b as u64).wrapping_mul(0x0100_0000_01b3))
 }

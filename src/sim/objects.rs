@@ -464,6 +464,14 @@ pub struct EndpointAddress {
     pub ports: Vec<(Option<String>, i64, &'static str)>,
 }
 
+impl EndpointAddress {
+    /// Whether the Endpoints object lists it: ready (`addresses`), or not ready and not
+    /// terminating (`notReadyAddresses`). Terminating endpoints live only in EndpointSlices.
+    pub fn in_subsets(&self) -> bool {
+        self.ready || !self.terminating
+    }
+}
+
 /// An EndpointSlice (`discovery.k8s.io/v1`) the lab keeps: the endpointslice controller's for
 /// a selector Service, or the API server's own `kubernetes` slice.
 #[derive(Clone, Debug, PartialEq)]

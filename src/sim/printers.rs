@@ -151,7 +151,7 @@ pub fn replica_set_row(c: &Cluster, rs: &ReplicaSet, name: String, wide: bool) -
 /// `formatEndpoints`: ready addresses times ports, at most three, then `+ N more...`.
 pub fn format_endpoints(e: &Endpoints) -> String {
     let ready: Vec<&EndpointAddress> = e.addresses.iter().filter(|a| a.ready).collect();
-    let listed = e.addresses.iter().any(|a| !a.terminating || a.ready);
+    let listed = e.addresses.iter().any(EndpointAddress::in_subsets);
     if ready.is_empty() {
         return if listed { String::new() } else { "<none>".into() };
     }

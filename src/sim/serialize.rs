@@ -313,7 +313,7 @@ fn controller_uid(c: &Cluster, m: &Meta, service: &str, salt: u64) -> String {
 
 pub fn endpoints(c: &Cluster, e: &Endpoints) -> Value {
     let ready: Vec<&EndpointAddress> = e.addresses.iter().filter(|a| a.ready).collect();
-    let not_ready: Vec<&EndpointAddress> = e.addresses.iter().filter(|a| !a.ready && !a.terminating).collect();
+    let not_ready: Vec<&EndpointAddress> = e.addresses.iter().filter(|a| !a.ready && a.in_subsets()).collect();
     let addr = |a: &EndpointAddress| {
         Value::map(vec![
             ("ip", s(&a.ip)),
