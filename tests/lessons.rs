@@ -14,6 +14,7 @@ fn every_lesson_passes_step_by_step_with_its_solutions() {
     let all = lessons();
     assert!(all.len() >= 4, "lessons found: {}", all.len());
     let mut ids: Vec<&str> = all.iter().map(|l| l.id.as_str()).collect();
+    ids.sort_unstable();
     ids.dedup();
     assert_eq!(ids.len(), all.len(), "lesson ids are unique");
     for lesson in &all {
