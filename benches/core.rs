@@ -16,14 +16,19 @@ fn manifests() -> String {
     let mut m = String::new();
     for d in 0..100 {
         m.push_str(&format!(
-            "---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-{d}\nspec:\n  replicas: 10\n  selector:\n    matchLabels:\n      app: app-{d}\n  template:\n    metadata:\n      labels:\n        app: app-{d}\n    spec:\n      containers:\n      - name: web\n        image: nginx:1.27\n        ports:\n        - containerPort: 80\n"
+            "---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-{d}\nspec:\n  replicas: \
+                10\n  selector:\n    matchLabels:\n      app: \
+                app-{d}\n  template:\n    metadata:\n      labels:\n        app: \
+                app-{d}\n    spec:\n      containers:\n      - name: web\n        image: \
+                nginx:1.27\n        ports:\n        - containerPort: 80\n"
         ));
     }
     for s in 0..1000 {
         let d = s % 100;
         let kind = if s % 10 == 0 { "NodePort" } else { "ClusterIP" };
         m.push_str(&format!(
-            "---\napiVersion: v1\nkind: Service\nmetadata:\n  name: svc-{s}\nspec:\n  type: {kind}\n  selector:\n    app: app-{d}\n  ports:\n  - port: 80\n    targetPort: 80\n"
+            "---\napiVersion: v1\nkind: Service\nmetadata:\n  name: svc-{s}\nspec:\n  type: \
+                {kind}\n  selector:\n    app: app-{d}\n  ports:\n  - port: 80\n    targetPort: 80\n"
         ));
     }
     m
@@ -36,7 +41,13 @@ fn median(mut v: Vec<Duration>) -> Duration {
 
 fn peak_rss_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    status.lines().find(|l| l.starts_with("VmHWM:"))?.split_whitespace().nth(1)?.parse().ok()
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
 }
 
 fn main() {
@@ -44,38 +55,94 @@ fn main() {
     let mut applies = Vec::new();
     let mut settled = None;
     for run in 0..11 {
-        let mut sh = Shell::new(Cluster::new(Lab::default(), run), Box::new(MemFiles(vec![("big.yml".into(), text.clone())])));
+        let mut sh = Shell::new(
+            Cluster::new(Lab::default(), run),
+            Box::new(MemFiles(vec![("big.yml".into(), text.clone())])),
+        );
         let t = Instant::now();
         let out = sh.run("kubectl apply -f big.yml");
         let t_apply = t.elapsed();
         sh.cluster.settle();
         applies.push(t.elapsed());
         if std::env::var_os("SVCLAB_BENCH_SPLIT").is_some() {
-            eprintln!("  run {run}: apply command {t_apply:?}, settle {:?}", t.elapsed() - t_apply);
+            eprintln!(
+                "  run {run}: apply command {t_apply:?}, settle {:?}",
+                t.elapsed() - t_apply
+            );
         }
         assert_eq!(out.code, 0, "{}", &out.text[..out.text.len().min(500)]);
         settled = Some(sh);
     }
     let mut sh = settled.expect("five runs");
-    let ready = sh.cluster.pods.values().filter(|p| p.is_ready() && p.meta.namespace == "default").count();
+    let ready = sh
+        .cluster
+        .pods
+        .values()
+        .filter(|p| p.is_ready() && p.meta.namespace == "default")
+        .count();
     assert_eq!(ready, 1000, "every pod runs after settling");
     let fastest = *applies.iter().min().expect("runs");
-    println!("apply + settle, 100 Deployments x 10 replicas + 1,000 Services: median {:?}, fastest {:?} of 11 runs (goal < 50 ms)", median(applies), fastest);
+    println!(
+        "apply + settle, 100 Deployments x 10 replicas + 1,000 Services: median {:?}, fastest {:?} of 11 runs \
+        (goal < 50 ms)",
+        median(applies),
+        fastest
+    );
 
     // A client pod, then 10,000 traced requests alternating between two paths.
-    let client = sh.cluster.pods.keys().find(|k| k.0 == "default").expect("a pod").clone();
-    let svc = sh.cluster.services.get(&key("default", "svc-1")).expect("svc-1").spec.cluster_ip.clone().expect("ClusterIP");
-    let np = sh.cluster.services.get(&key("default", "svc-0")).expect("svc-0").spec.ports[0].node_port.expect("nodePort");
+    let client = sh
+        .cluster
+        .pods
+        .keys()
+        .find(|k| k.0 == "default")
+        .expect("a pod")
+        .clone();
+    let svc = sh
+        .cluster
+        .services
+        .get(&key("default", "svc-1"))
+        .expect("svc-1")
+        .spec
+        .cluster_ip
+        .clone()
+        .expect("ClusterIP");
+    let np = sh
+        .cluster
+        .services
+        .get(&key("default", "svc-0"))
+        .expect("svc-0")
+        .spec
+        .ports[0]
+        .node_port
+        .expect("nodePort");
     sh.cluster.lab.port_forwards[1].guest_port = np as u16;
-    let to_svc = Request { host: svc, port: 80, method: "GET".into(), path: "/".into(), host_header: "svc-1".into(), user_agent: "curl/8.14.1".into() };
-    let from_pc = Request { host: "127.0.0.1".into(), port: 31051, method: "GET".into(), path: "/".into(), host_header: "127.0.0.1:31051".into(), user_agent: "curl/8.7.1".into() };
+    let to_svc = Request {
+        host: svc,
+        port: 80,
+        method: "GET".into(),
+        path: "/".into(),
+        host_header: "svc-1".into(),
+        user_agent: "curl/8.14.1".into(),
+    };
+    let from_pc = Request {
+        host: "127.0.0.1".into(),
+        port: 31051,
+        method: "GET".into(),
+        path: "/".into(),
+        host_header: "127.0.0.1:31051".into(),
+        user_agent: "curl/8.7.1".into(),
+    };
     let pod_client = Client::Pod(client);
     let mut runs = Vec::new();
     let mut hops = 0usize;
     for _ in 0..5 {
         let t = Instant::now();
         for i in 0..10_000 {
-            let trace = if i % 2 == 0 { sh.cluster.request(&pod_client, &to_svc) } else { sh.cluster.request(&Client::Pc, &from_pc) };
+            let trace = if i % 2 == 0 {
+                sh.cluster.request(&pod_client, &to_svc)
+            } else {
+                sh.cluster.request(&Client::Pc, &from_pc)
+            };
             hops += trace.hops.len();
             std::hint::black_box(&trace);
         }
@@ -84,7 +151,8 @@ fn main() {
     let fastest = *runs.iter().min().expect("runs");
     let m = median(runs);
     println!(
-        "10,000 traced requests (pod -> ClusterIP and PC -> nodePort, {} hops on average): median {:?} ({:.2} us per trace), fastest {:.2} us per trace (goal < 10 us)",
+        "10,000 traced requests (pod -> ClusterIP and PC -> nodePort, {} hops on average): median {:?} ({:.2} us per \
+            trace), fastest {:.2} us per trace (goal < 10 us)",
         hops / 50_000,
         m,
         m.as_secs_f64() * 1e6 / 10_000.0,

@@ -24,18 +24,34 @@ impl Lang {
 
 /// (key, English, Korean)
 const STRINGS: &[(&str, &str, &str)] = &[
-    ("title", "svclab: Kubernetes Services, simulated", "svclab: 쿠버네티스 서비스 시뮬레이터"),
+    (
+        "title",
+        "svclab: Kubernetes Services, simulated",
+        "svclab: 쿠버네티스 서비스 시뮬레이터",
+    ),
     ("playground", "Playground", "플레이그라운드"),
     ("lesson", "Lesson", "레슨"),
-    ("no-lesson", "There is no lesson with this name yet. The playground below works as usual.", "아직 이 이름의 레슨이 없습니다. 아래 플레이그라운드는 그대로 쓸 수 있습니다."),
+    (
+        "no-lesson",
+        "There is no lesson with this name yet. The playground below works as usual.",
+        "아직 이 이름의 레슨이 없습니다. 아래 플레이그라운드는 그대로 쓸 수 있습니다.",
+    ),
     ("editor", "YAML editor", "YAML 편집기"),
     ("editor-label", "YAML manifest", "YAML 매니페스트"),
     ("apply", "Apply", "적용"),
     ("new-file", "New file", "새 파일"),
     ("file-name", "File name", "파일 이름"),
     ("terminal", "Terminal", "터미널"),
-    ("terminal-help", "Type kubectl, curl, `host curl URL` (from your PC), `trace CMD`, `sleep N`.", "kubectl, curl, `host curl URL`(내 PC에서), `trace 명령`, `sleep N`을 입력해 보세요."),
-    ("topology", "Cluster topology: the learner's PC, the NAT network, three nodes with their pods, and the Services", "클러스터 구성도: 학습자 PC, NAT 네트워크, 세 노드와 파드, 서비스"),
+    (
+        "terminal-help",
+        "Type kubectl, curl, `host curl URL` (from your PC), `trace CMD`, `sleep N`.",
+        "kubectl, curl, `host curl URL`(내 PC에서), `trace 명령`, `sleep N`을 입력해 보세요.",
+    ),
+    (
+        "topology",
+        "Cluster topology: the learner's PC, the NAT network, three nodes with their pods, and the Services",
+        "클러스터 구성도: 학습자 PC, NAT 네트워크, 세 노드와 파드, 서비스",
+    ),
     ("pc", "Your PC", "내 PC"),
     ("nat", "NAT network", "NAT 네트워크"),
     ("dns", "Cluster DNS", "클러스터 DNS"),
@@ -55,10 +71,22 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("balance", "Who answered", "응답한 파드"),
     ("hops", "Hops of the last request", "마지막 요청의 경로"),
     ("reset", "Reset the lab", "실습 환경 초기화"),
-    ("reset-confirm", "The cluster starts over; your files stay.", "클러스터를 처음부터 다시 시작합니다. 파일은 그대로 둡니다."),
+    (
+        "reset-confirm",
+        "The cluster starts over; your files stay.",
+        "클러스터를 처음부터 다시 시작합니다. 파일은 그대로 둡니다.",
+    ),
     ("error-at", "Error at line", "오류 위치: 줄"),
-    ("not-saved", "Not saved: this browser's storage is full or blocked.", "저장하지 못했습니다: 브라우저 저장 공간이 가득 찼거나 막혀 있습니다."),
-    ("too-large", "Not saved: the files are larger than 2 MB. They stay on this page until you close it.", "저장하지 않았습니다: 파일이 2MB보다 큽니다. 페이지를 닫기 전까지만 남아 있습니다."),
+    (
+        "not-saved",
+        "Not saved: this browser's storage is full or blocked.",
+        "저장하지 못했습니다: 브라우저 저장 공간이 가득 찼거나 막혀 있습니다.",
+    ),
+    (
+        "too-large",
+        "Not saved: the files are larger than 2 MB. They stay on this page until you close it.",
+        "저장하지 않았습니다: 파일이 2MB보다 큽니다. 페이지를 닫기 전까지만 남아 있습니다.",
+    ),
     ("lessons", "Lessons", "레슨"),
     ("steps", "Steps", "단계"),
     ("hint", "Hint", "힌트"),
@@ -70,17 +98,37 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("done", "done", "완료"),
     ("todo", "to do", "할 일"),
     ("progress", "steps done", "단계 완료"),
-    ("open-full", "svclab: open the full page ↗", "svclab: 전체 화면으로 열기 ↗"),
+    (
+        "open-full",
+        "svclab: open the full page ↗",
+        "svclab: 전체 화면으로 열기 ↗",
+    ),
     ("share", "Share / Embed", "공유 / 임베드"),
-    ("share-link", "Link to this lab: files, commands, seed, lesson and language", "이 실습으로 가는 링크: 파일, 명령, 시드, 레슨, 언어"),
-    ("share-too-long", "This lab is too big for a link most places accept. Download it as a file instead; open the file with Upload.", "이 실습은 대부분의 곳이 받아 주는 링크보다 큽니다. 대신 파일로 내려받고, 업로드로 여세요."),
+    (
+        "share-link",
+        "Link to this lab: files, commands, seed, lesson and language",
+        "이 실습으로 가는 링크: 파일, 명령, 시드, 레슨, 언어",
+    ),
+    (
+        "share-too-long",
+        "This lab is too big for a link most places accept. Download it as a file instead; open the file with Upload.",
+        "이 실습은 대부분의 곳이 받아 주는 링크보다 큽니다. 대신 파일로 내려받고, 업로드로 여세요.",
+    ),
     ("download", "Download", "내려받기"),
     ("upload", "Upload a saved lab", "저장한 실습 올리기"),
     ("embed-snippet", "Put this in a blog post", "블로그 글에 넣을 코드"),
-    ("bad-share", "This share link or file is damaged; the lab was not changed.", "공유 링크나 파일이 손상되어 실습을 바꾸지 않았습니다."),
+    (
+        "bad-share",
+        "This share link or file is damaged; the lab was not changed.",
+        "공유 링크나 파일이 손상되어 실습을 바꾸지 않았습니다.",
+    ),
     ("close", "Close", "닫기"),
     ("language", "Language", "언어"),
-    ("no-request", "No request yet. Try `host curl http://127.0.0.1:31051` after applying a NodePort Service.", "아직 요청이 없습니다. NodePort 서비스를 적용한 뒤 `host curl http://127.0.0.1:31051`을 실행해 보세요."),
+    (
+        "no-request",
+        "No request yet. Try `host curl http://127.0.0.1:31051` after applying a NodePort Service.",
+        "아직 요청이 없습니다. NodePort 서비스를 적용한 뒤 `host curl http://127.0.0.1:31051`을 실행해 보세요.",
+    ),
 ];
 
 pub fn t(lang: Lang, key: &str) -> &'static str {

@@ -114,8 +114,16 @@ pub fn layout(c: &Cluster) -> Layout {
             type_: s.type_().to_string(),
             address,
             ports: service_ports(s),
-            endpoints: c.endpoints.get(k).map_or(0, |e| e.addresses.iter().filter(|a| a.ready).count()),
-            rect: Rect { x: node_x0, y, w: WIDTH - node_x0 - 10.0, h },
+            endpoints: c
+                .endpoints
+                .get(k)
+                .map_or(0, |e| e.addresses.iter().filter(|a| a.ready).count()),
+            rect: Rect {
+                x: node_x0,
+                y,
+                w: WIDTH - node_x0 - 10.0,
+                h,
+            },
             node_ports: s.spec.ports.iter().filter_map(|p| p.node_port).collect(),
         });
         y += h + 4.0;
@@ -124,9 +132,20 @@ pub fn layout(c: &Cluster) -> Layout {
     let mut nodes = Vec::new();
     for (i, node) in c.nodes.iter().enumerate() {
         let x = node_x0 + i as f64 * (col_w + gap);
-        let rect = Rect { x, y: 10.0, w: col_w, h: HEIGHT - 20.0 };
-        let mut pods: Vec<_> = c.pods.iter().filter(|(_, p)| p.node() == Some(node.name.as_str())).collect();
-        crate::sim::order::sort_by(&mut pods, |a, b| (a.0 .0 != "default", &a.0 .0, &a.0 .1).cmp(&(b.0 .0 != "default", &b.0 .0, &b.0 .1)));
+        let rect = Rect {
+            x,
+            y: 10.0,
+            w: col_w,
+            h: HEIGHT - 20.0,
+        };
+        let mut pods: Vec<_> = c
+            .pods
+            .iter()
+            .filter(|(_, p)| p.node() == Some(node.name.as_str()))
+            .collect();
+        crate::sim::order::sort_by(&mut pods, |a, b| {
+            (a.0 .0 != "default", &a.0 .0, &a.0 .1).cmp(&(b.0 .0 != "default", &b.0 .0, &b.0 .1))
+        });
         // Pods fill a grid; many pods get smaller tiles.
         let avail_h = HEIGHT - 20.0 - pods_top - 10.0;
         let count = pods.len().max(1) as f64;
@@ -149,18 +168,54 @@ pub fn layout(c: &Cluster) -> Layout {
                     status: pod_status(p),
                     health: health(&p.status.state, p.is_terminating()),
                     labels: crate::sim::objects::render_labels(&p.meta.labels),
-                    rect: Rect { x: x + 6.0 + cidx * (tile_w + 4.0), y: pods_top + r * (tile_h + 4.0), w: tile_w, h: tile_h },
+                    rect: Rect {
+                        x: x + 6.0 + cidx * (tile_w + 4.0),
+                        y: pods_top + r * (tile_h + 4.0),
+                        w: tile_w,
+                        h: tile_h,
+                    },
                 }
             })
             .collect();
-        nodes.push(NodeBox { name: node.name.clone(), ip: node.ip.clone(), control_plane: !node.taints.is_empty(), rect, pods: boxes });
+        nodes.push(NodeBox {
+            name: node.name.clone(),
+            ip: node.ip.clone(),
+            control_plane: !node.taints.is_empty(),
+            rect,
+            pods: boxes,
+        });
     }
     Layout {
-        pc: Rect { x: 10.0, y: 270.0, w: 120.0, h: 70.0 },
-        nat: Rect { x: 160.0, y: 230.0, w: 150.0, h: 150.0 },
-        dns: Rect { x: 160.0, y: 40.0, w: 150.0, h: 60.0 },
-        internet: Rect { x: 160.0, y: 520.0, w: 150.0, h: 70.0 },
-        port_forwards: c.lab.port_forwards.iter().map(|p| format!("{} → {}:{}", p.host_port, p.guest_ip, p.guest_port)).collect(),
+        pc: Rect {
+            x: 10.0,
+            y: 270.0,
+            w: 120.0,
+            h: 70.0,
+        },
+        nat: Rect {
+            x: 160.0,
+            y: 230.0,
+            w: 150.0,
+            h: 150.0,
+        },
+        dns: Rect {
+            x: 160.0,
+            y: 40.0,
+            w: 150.0,
+            h: 60.0,
+        },
+        internet: Rect {
+            x: 160.0,
+            y: 520.0,
+            w: 150.0,
+            h: 70.0,
+        },
+        port_forwards: c
+            .lab
+            .port_forwards
+            .iter()
+            .map(|p| format!("{} → {}:{}", p.host_port, p.guest_ip, p.guest_port))
+            .collect(),
         nodes,
         services: bands,
     }
@@ -182,14 +237,24 @@ impl Layout {
                 .map(|p| p.rect.center())
                 .unwrap_or((WIDTH - 40.0, HEIGHT / 2.0)),
             Place::Node(node) => {
-                let Some(n) = self.nodes.iter().find(|n| &n.name == node) else { return (WIDTH / 2.0, 30.0) };
+                let Some(n) = self.nodes.iter().find(|n| &n.name == node) else {
+                    return (WIDTH / 2.0, 30.0);
+                };
                 let x = n.rect.center().0;
                 // A Service rule acts on the Service's band, in this node's column.
                 let service = match &hop.rule {
-                    Rule::Dnat { service, .. } | Rule::Reject { service, .. } | Rule::Drop { service: Some(service), .. } => Some(service),
+                    Rule::Dnat { service, .. }
+                    | Rule::Reject { service, .. }
+                    | Rule::Drop {
+                        service: Some(service), ..
+                    } => Some(service),
                     _ => None,
                 };
-                match service.and_then(|s| self.services.iter().find(|b| s.split_once('/') == Some((b.namespace.as_str(), b.name.as_str())))) {
+                match service.and_then(|s| {
+                    self.services
+                        .iter()
+                        .find(|b| s.split_once('/') == Some((b.namespace.as_str(), b.name.as_str())))
+                }) {
                     Some(b) => (x, b.rect.center().1),
                     None => (x, 36.0),
                 }
@@ -208,9 +273,17 @@ mod tests {
     fn every_pod_gets_a_box_inside_its_node_even_when_there_are_hundreds() {
         let mut m = String::new();
         for i in 0..3 {
-            m.push_str(&format!("---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: d{i}}}\nspec:\n  replicas: 100\n  selector: {{matchLabels: {{app: d{i}}}}}\n  template:\n    metadata: {{labels: {{app: d{i}}}}}\n    spec: {{containers: [{{name: c, image: nginx}}]}}\n"));
+            m.push_str(&format!(
+                "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: \
+                d{i}}}\nspec:\n  replicas: 100\n  selector: {{matchLabels: {{app: \
+                d{i}}}}}\n  template:\n    metadata: {{labels: {{app: d{i}}}}}\n    spec: {{containers: [{{name: c, \
+                image: nginx}}]}}\n"
+            ));
         }
-        let mut sh = Shell::new(Cluster::new(Lab::default(), 1), Box::new(MemFiles(vec![("m.yml".into(), m)])));
+        let mut sh = Shell::new(
+            Cluster::new(Lab::default(), 1),
+            Box::new(MemFiles(vec![("m.yml".into(), m)])),
+        );
         sh.run("kubectl apply -f m.yml");
         sh.run("sleep 30");
         let l = layout(&sh.cluster);
@@ -218,8 +291,18 @@ mod tests {
         assert_eq!(total, 302, "300 pods and CoreDNS's two");
         for n in &l.nodes {
             for p in &n.pods {
-                assert!(p.rect.x >= n.rect.x && p.rect.x + p.rect.w <= n.rect.x + n.rect.w + 0.01, "{} outside {}", p.name, n.name);
-                assert!(p.rect.y + p.rect.h <= n.rect.y + n.rect.h + 0.01, "{} below {}", p.name, n.name);
+                assert!(
+                    p.rect.x >= n.rect.x && p.rect.x + p.rect.w <= n.rect.x + n.rect.w + 0.01,
+                    "{} outside {}",
+                    p.name,
+                    n.name
+                );
+                assert!(
+                    p.rect.y + p.rect.h <= n.rect.y + n.rect.h + 0.01,
+                    "{} below {}",
+                    p.name,
+                    n.name
+                );
             }
         }
     }
@@ -227,14 +310,33 @@ mod tests {
     #[test]
     fn a_service_rule_that_stops_a_packet_is_drawn_on_that_service() {
         use crate::sim::net::{Client, Request};
-        let svc = "apiVersion: v1\nkind: Service\nmetadata: {name: empty}\nspec:\n  selector: {app: none}\n  ports: [{port: 80}]\n";
-        let mut sh = Shell::new(Cluster::new(Lab::default(), 1), Box::new(MemFiles(vec![("s.yml".into(), svc.into())])));
+        let svc = "apiVersion: v1\nkind: Service\nmetadata: {name: empty}\nspec:\n  selector: {app: none}\n  ports: \
+            [{port: 80}]\n";
+        let mut sh = Shell::new(
+            Cluster::new(Lab::default(), 1),
+            Box::new(MemFiles(vec![("s.yml".into(), svc.into())])),
+        );
         sh.run("kubectl apply -f s.yml");
-        let ip = sh.cluster.services[&("default".to_string(), "empty".to_string())].spec.cluster_ip.clone().unwrap();
-        let req = Request { host: ip.clone(), port: 80, method: "GET".into(), path: "/".into(), host_header: ip, user_agent: "curl".into() };
+        let ip = sh.cluster.services[&("default".to_string(), "empty".to_string())]
+            .spec
+            .cluster_ip
+            .clone()
+            .unwrap();
+        let req = Request {
+            host: ip.clone(),
+            port: 80,
+            method: "GET".into(),
+            path: "/".into(),
+            host_header: ip,
+            user_agent: "curl".into(),
+        };
         let trace = sh.cluster.request(&Client::Node("myserver02".into()), &req);
         let l = layout(&sh.cluster);
-        let reject = trace.hops.iter().find(|h| matches!(h.rule, Rule::Reject { .. })).expect("a REJECT hop");
+        let reject = trace
+            .hops
+            .iter()
+            .find(|h| matches!(h.rule, Rule::Reject { .. }))
+            .expect("a REJECT hop");
         let band = l.services.iter().find(|b| b.name == "empty").unwrap();
         let column = l.nodes.iter().find(|n| n.name == "myserver02").unwrap();
         assert_eq!(l.point(reject), (column.rect.center().0, band.rect.center().1));

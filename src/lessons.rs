@@ -34,7 +34,12 @@ pub enum Goal {
     /// An object does not exist.
     Absent { kind: String, name: String },
     /// A field of the object as `-o yaml` shows it has this value (`path` like `spec.type`).
-    Field { kind: String, name: String, path: String, equals: String },
+    Field {
+        kind: String,
+        name: String,
+        path: String,
+        equals: String,
+    },
     /// A Service has this many ready endpoints.
     Endpoints { service: String, count: usize },
     /// A Deployment has this many ready replicas.
@@ -71,7 +76,13 @@ pub struct Lesson {
 
 fn text(v: Option<&Value>, what: &str) -> Result<Text, String> {
     let v = v.ok_or(format!("{what}: missing"))?;
-    let get = |l: &str| v.get(l).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(String::from);
+    let get = |l: &str| {
+        v.get(l)
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+    };
     Ok(Text {
         en: get("en").ok_or(format!("{what}: no English text (en)"))?,
         ko: get("ko").ok_or(format!("{what}: no Korean text (ko)"))?,
@@ -92,27 +103,55 @@ fn read_meta(folder: &str, lesson_yaml: &str) -> Result<Value, String> {
     if let Some(e) = err {
         return Err(format!("{folder}/lesson.yaml: {}", e.message));
     }
-    docs.into_iter().next().map(|d| d.value).ok_or(format!("{folder}/lesson.yaml is empty"))
+    docs.into_iter()
+        .next()
+        .map(|d| d.value)
+        .ok_or(format!("{folder}/lesson.yaml is empty"))
 }
 
 fn goal(v: &Value, what: &str) -> Result<Goal, String> {
-    let Value::Map(entries) = v else { return Err(format!("{what}: a goal is a mapping")) };
-    let [(name, body)] = entries.as_slice() else { return Err(format!("{what}: a goal has exactly one key")) };
+    let Value::Map(entries) = v else {
+        return Err(format!("{what}: a goal is a mapping"));
+    };
+    let [(name, body)] = entries.as_slice() else {
+        return Err(format!("{what}: a goal has exactly one key"));
+    };
     let w = format!("{what} {name}");
     Ok(match name.as_str() {
-        "exists" => Goal::Exists { kind: string(body, "kind", &w)?, name: string(body, "name", &w)? },
-        "absent" => Goal::Absent { kind: string(body, "kind", &w)?, name: string(body, "name", &w)? },
-        "field" => Goal::Field { kind: string(body, "kind", &w)?, name: string(body, "name", &w)?, path: string(body, "path", &w)?, equals: string(body, "equals", &w)? },
+        "exists" => Goal::Exists {
+            kind: string(body, "kind", &w)?,
+            name: string(body, "name", &w)?,
+        },
+        "absent" => Goal::Absent {
+            kind: string(body, "kind", &w)?,
+            name: string(body, "name", &w)?,
+        },
+        "field" => Goal::Field {
+            kind: string(body, "kind", &w)?,
+            name: string(body, "name", &w)?,
+            path: string(body, "path", &w)?,
+            equals: string(body, "equals", &w)?,
+        },
         "endpoints" => Goal::Endpoints {
             service: string(body, "service", &w)?,
-            count: string(body, "count", &w)?.parse().map_err(|_| format!("{w}: count is a number"))?,
+            count: string(body, "count", &w)?
+                .parse()
+                .map_err(|_| format!("{w}: count is a number"))?,
         },
         "ready" => Goal::Ready {
             deployment: string(body, "deployment", &w)?,
-            count: string(body, "count", &w)?.parse().map_err(|_| format!("{w}: count is a number"))?,
+            count: string(body, "count", &w)?
+                .parse()
+                .map_err(|_| format!("{w}: count is a number"))?,
         },
-        "ran" => Goal::Ran { command: body.as_str().ok_or(format!("{w}: give the command text"))?.to_string() },
-        "request" => Goal::Request { from: string(body, "from", &w)?, url: string(body, "url", &w)?, outcome: string(body, "outcome", &w)? },
+        "ran" => Goal::Ran {
+            command: body.as_str().ok_or(format!("{w}: give the command text"))?.to_string(),
+        },
+        "request" => Goal::Request {
+            from: string(body, "from", &w)?,
+            url: string(body, "url", &w)?,
+            outcome: string(body, "outcome", &w)?,
+        },
         "trace" => {
             let rule = body.as_str().ok_or(format!("{w}: give a rule name"))?.to_string();
             if !RULE_NAMES.contains(&rule.as_str()) {
@@ -131,29 +170,52 @@ impl Lesson {
         let meta = read_meta(folder, &read("lesson.yaml").ok_or(format!("{folder}: no lesson.yaml"))?)?;
         let id = string(&meta, "id", folder)?;
         let intro = Text {
-            en: read("intro.en.md").filter(|t| !t.trim().is_empty()).ok_or(format!("{folder}: no intro.en.md"))?,
-            ko: read("intro.ko.md").filter(|t| !t.trim().is_empty()).ok_or(format!("{folder}: no intro.ko.md"))?,
+            en: read("intro.en.md")
+                .filter(|t| !t.trim().is_empty())
+                .ok_or(format!("{folder}: no intro.en.md"))?,
+            ko: read("intro.ko.md")
+                .filter(|t| !t.trim().is_empty())
+                .ok_or(format!("{folder}: no intro.ko.md"))?,
         };
         let mut lesson_files = Vec::new();
         if let Some(Value::Seq(names)) = meta.get("files") {
             for n in names {
                 let n = n.as_str().ok_or(format!("{folder}: files are names"))?;
-                lesson_files.push((n.to_string(), read(n).ok_or(format!("{folder}: file {n} is listed but missing"))?));
+                lesson_files.push((
+                    n.to_string(),
+                    read(n).ok_or(format!("{folder}: file {n} is listed but missing"))?,
+                ));
             }
         }
         let mut steps = Vec::new();
-        let Some(Value::Seq(raw_steps)) = meta.get("steps") else { return Err(format!("{folder}: no steps")) };
+        let Some(Value::Seq(raw_steps)) = meta.get("steps") else {
+            return Err(format!("{folder}: no steps"));
+        };
         for (i, s) in raw_steps.iter().enumerate() {
             let w = format!("{folder} step {}", i + 1);
             let goals = match s.get("goal") {
-                Some(Value::Seq(gs)) if !gs.is_empty() => gs.iter().map(|g| goal(g, &w)).collect::<Result<Vec<_>, _>>()?,
+                Some(Value::Seq(gs)) if !gs.is_empty() => {
+                    gs.iter().map(|g| goal(g, &w)).collect::<Result<Vec<_>, _>>()?
+                }
                 _ => return Err(format!("{w}: a step needs at least one goal")),
             };
             let solution = match s.get("solution") {
-                Some(Value::Seq(cmds)) => cmds.iter().map(|c| c.as_str().map(String::from).ok_or(format!("{w}: solution lines are text"))).collect::<Result<Vec<_>, _>>()?,
+                Some(Value::Seq(cmds)) => cmds
+                    .iter()
+                    .map(|c| {
+                        c.as_str()
+                            .map(String::from)
+                            .ok_or(format!("{w}: solution lines are text"))
+                    })
+                    .collect::<Result<Vec<_>, _>>()?,
                 _ => return Err(format!("{w}: a step needs a solution")),
             };
-            steps.push(Step { text: text(s.get("text"), &format!("{w} text"))?, goals, hint: text(s.get("hint"), &format!("{w} hint"))?, solution });
+            steps.push(Step {
+                text: text(s.get("text"), &format!("{w} text"))?,
+                goals,
+                hint: text(s.get("hint"), &format!("{w} hint"))?,
+                solution,
+            });
         }
         Ok(Lesson {
             id,
@@ -224,9 +286,25 @@ pub fn check(goal: &Goal, s: &Session) -> bool {
     match goal {
         Goal::Exists { kind, name } => c.exists(kind_of(kind), "default", name),
         Goal::Absent { kind, name } => !c.exists(kind_of(kind), "default", name),
-        Goal::Field { kind, name, path, equals } => c.object_value(kind_of(kind), "default", name).and_then(|v| field_at(&v, path).map(scalar)).is_some_and(|v| v == *equals),
-        Goal::Endpoints { service, count } => c.endpoints.get(&key("default", service)).map_or(0, |e| e.addresses.iter().filter(|a| a.ready).count()) == *count,
-        Goal::Ready { deployment, count } => c.deployments.get(&key("default", deployment)).is_some_and(|d| c.deployment_status(d).ready == *count),
+        Goal::Field {
+            kind,
+            name,
+            path,
+            equals,
+        } => c
+            .object_value(kind_of(kind), "default", name)
+            .and_then(|v| field_at(&v, path).map(scalar))
+            .is_some_and(|v| v == *equals),
+        Goal::Endpoints { service, count } => {
+            c.endpoints
+                .get(&key("default", service))
+                .map_or(0, |e| e.addresses.iter().filter(|a| a.ready).count())
+                == *count
+        }
+        Goal::Ready { deployment, count } => c
+            .deployments
+            .get(&key("default", deployment))
+            .is_some_and(|d| c.deployment_status(d).ready == *count),
         Goal::Ran { command } => s.history.iter().any(|h| h.contains(command.as_str())),
         Goal::Trace { rule } => s.traces.iter().any(|t| t.hops.iter().any(|h| h.rule.name() == rule)),
         Goal::Request { from, url, outcome } => {
@@ -241,9 +319,22 @@ pub fn check(goal: &Goal, s: &Session) -> bool {
                     return false;
                 }
             }
-            let Ok((_, host, port, path)) = crate::sim::tools::parse_url(url) else { return false };
-            let host_header = if port == 80 { host.clone() } else { format!("{host}:{port}") };
-            let req = Request { host, port, method: "GET".into(), path, host_header, user_agent: "curl/8.14.1".into() };
+            let Ok((_, host, port, path)) = crate::sim::tools::parse_url(url) else {
+                return false;
+            };
+            let host_header = if port == 80 {
+                host.clone()
+            } else {
+                format!("{host}:{port}")
+            };
+            let req = Request {
+                host,
+                port,
+                method: "GET".into(),
+                path,
+                host_header,
+                user_agent: "curl/8.14.1".into(),
+            };
             let got = match c.clone().request(&client, &req).outcome {
                 Outcome::Response(r) => r.status.to_string(),
                 Outcome::NotHttp => "not-http".into(),
@@ -261,33 +352,102 @@ pub fn check(goal: &Goal, s: &Session) -> bool {
 pub fn describe(goal: &Goal, lang: Lang) -> String {
     let ko = lang == Lang::Ko;
     match goal {
-        Goal::Exists { kind, name } => if ko { format!("{kind} {name}이(가) 있다") } else { format!("{kind} {name} exists") },
-        Goal::Absent { kind, name } => if ko { format!("{kind} {name}이(가) 없다") } else { format!("{kind} {name} is gone") },
-        Goal::Field { kind, name, path, equals } => format!("{kind} {name}: {path} = {equals}"),
-        Goal::Endpoints { service, count } => if ko { format!("서비스 {service}의 준비된 엔드포인트 {count}개") } else { format!("Service {service} has {count} ready endpoints") },
-        Goal::Ready { deployment, count } => if ko { format!("디플로이먼트 {deployment}의 준비된 파드 {count}개") } else { format!("Deployment {deployment} has {count} ready pods") },
-        Goal::Ran { command } => if ko { format!("`{command}` 실행하기") } else { format!("run `{command}`") },
-        Goal::Request { from, url, outcome } => if ko { format!("{from}에서 {url} 요청 → {outcome}") } else { format!("a request from {from} to {url} ends with {outcome}") },
-        Goal::Trace { rule } => if ko { format!("{rule} 단계를 지나는 요청 보내기") } else { format!("send a request that passes a {rule} hop") },
+        Goal::Exists { kind, name } => {
+            if ko {
+                format!("{kind} {name}이(가) 있다")
+            } else {
+                format!("{kind} {name} exists")
+            }
+        }
+        Goal::Absent { kind, name } => {
+            if ko {
+                format!("{kind} {name}이(가) 없다")
+            } else {
+                format!("{kind} {name} is gone")
+            }
+        }
+        Goal::Field {
+            kind,
+            name,
+            path,
+            equals,
+        } => format!("{kind} {name}: {path} = {equals}"),
+        Goal::Endpoints { service, count } => {
+            if ko {
+                format!("서비스 {service}의 준비된 엔드포인트 {count}개")
+            } else {
+                format!("Service {service} has {count} ready endpoints")
+            }
+        }
+        Goal::Ready { deployment, count } => {
+            if ko {
+                format!("디플로이먼트 {deployment}의 준비된 파드 {count}개")
+            } else {
+                format!("Deployment {deployment} has {count} ready pods")
+            }
+        }
+        Goal::Ran { command } => {
+            if ko {
+                format!("`{command}` 실행하기")
+            } else {
+                format!("run `{command}`")
+            }
+        }
+        Goal::Request { from, url, outcome } => {
+            if ko {
+                format!("{from}에서 {url} 요청 → {outcome}")
+            } else {
+                format!("a request from {from} to {url} ends with {outcome}")
+            }
+        }
+        Goal::Trace { rule } => {
+            if ko {
+                format!("{rule} 단계를 지나는 요청 보내기")
+            } else {
+                format!("send a request that passes a {rule} hop")
+            }
+        }
     }
 }
 
 /// The rule names a trace goal may use (`Rule::name`).
-pub const RULE_NAMES: &[&str] = &["SEND", "PORT-FORWARD", "DNS", "DNAT", "SNAT", "ROUTE", "DELIVER", "RESPOND", "REJECT", "DROP", "RST"];
+pub const RULE_NAMES: &[&str] = &[
+    "SEND",
+    "PORT-FORWARD",
+    "DNS",
+    "DNAT",
+    "SNAT",
+    "ROUTE",
+    "DELIVER",
+    "RESPOND",
+    "REJECT",
+    "DROP",
+    "RST",
+];
 
 /// Every lesson folder under `dir`, read from disk (the command line and tests; the browser
 /// fetches the same files).
 #[cfg(not(target_arch = "wasm32"))]
 pub fn load_dir(dir: &std::path::Path) -> Result<Vec<Lesson>, String> {
     let mut out = Vec::new();
-    let mut folders: Vec<_> = std::fs::read_dir(dir).map_err(|e| e.to_string())?.filter_map(|e| e.ok()).filter(|e| e.path().is_dir()).collect();
+    let mut folders: Vec<_> = std::fs::read_dir(dir)
+        .map_err(|e| e.to_string())?
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_dir())
+        .collect();
     folders.sort_unstable_by_key(|e| e.file_name());
     for f in folders {
         let name = f.file_name().to_string_lossy().into_owned();
         let mut files = Vec::new();
-        for e in std::fs::read_dir(f.path()).map_err(|e| e.to_string())?.filter_map(|e| e.ok()) {
+        for e in std::fs::read_dir(f.path())
+            .map_err(|e| e.to_string())?
+            .filter_map(|e| e.ok())
+        {
             if e.path().is_file() {
-                files.push((e.file_name().to_string_lossy().into_owned(), std::fs::read_to_string(e.path()).map_err(|e| e.to_string())?));
+                files.push((
+                    e.file_name().to_string_lossy().into_owned(),
+                    std::fs::read_to_string(e.path()).map_err(|e| e.to_string())?,
+                ));
             }
         }
         out.push(Lesson::parse(&name, &files)?);

@@ -24,7 +24,11 @@ mod native {
     impl Files for DirFiles {
         fn read(&self, path: &str) -> Option<String> {
             let p = Path::new(path);
-            let full = if p.is_absolute() { p.to_path_buf() } else { self.0.join(p) };
+            let full = if p.is_absolute() {
+                p.to_path_buf()
+            } else {
+                self.0.join(p)
+            };
             let meta = std::fs::metadata(&full).ok()?;
             if !meta.is_file() {
                 return None;
@@ -33,7 +37,9 @@ mod native {
             Some(String::from_utf8_lossy(&bytes).into_owned())
         }
         fn list(&self) -> Vec<String> {
-            let Ok(rd) = std::fs::read_dir(&self.0) else { return Vec::new() };
+            let Ok(rd) = std::fs::read_dir(&self.0) else {
+                return Vec::new();
+            };
             rd.filter_map(|e| e.ok())
                 .filter(|e| e.path().is_file())
                 .filter_map(|e| e.file_name().into_string().ok())
@@ -42,7 +48,8 @@ mod native {
         }
     }
 
-    const USAGE: &str = "usage: svclab run [--seed N] SCRIPT\n\nRuns each line of SCRIPT as a command in the simulated lab and prints the transcript.\n";
+    const USAGE: &str = "usage: svclab run [--seed N] SCRIPT\n\nRuns each line of SCRIPT as a command in the \
+        simulated lab and prints the transcript.\n";
 
     pub fn main(args: Vec<String>) -> i32 {
         let mut seed = 1u64;

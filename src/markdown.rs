@@ -23,7 +23,10 @@ pub fn inline(text: &str) -> Vec<Inline> {
     let mut rest = text;
     while !rest.is_empty() {
         // The first mark that opens; an unclosed one leaves the rest as plain text.
-        let opened = marks.iter().filter_map(|&(mark, make)| Some((rest.find(mark)?, mark, make))).min_by_key(|m| m.0);
+        let opened = marks
+            .iter()
+            .filter_map(|&(mark, make)| Some((rest.find(mark)?, mark, make)))
+            .min_by_key(|m| m.0);
         let Some((at, mark, make)) = opened else { break };
         let body = at + mark.len();
         let Some(len) = rest[body..].find(mark) else { break };
@@ -107,10 +110,28 @@ mod tests {
 
     #[test]
     fn the_subset_lessons_use() {
-        let b = parse("# Title\n\nA **bold** and `code` line\ncontinues.\n\n- one\n- two `x`\n\n```\nkubectl get pods\n```\n<b>not html</b>\n");
+        let b = parse(
+            "# Title\n\nA **bold** and `code` line\ncontinues.\n\n- one\n- two `x`\n\n```\nkubectl get \
+            pods\n```\n<b>not html</b>\n",
+        );
         assert_eq!(b[0], Block::Heading(1, vec![Inline::Text("Title".into())]));
-        assert_eq!(b[1], Block::Paragraph(vec![Inline::Text("A ".into()), Inline::Bold("bold".into()), Inline::Text(" and ".into()), Inline::Code("code".into()), Inline::Text(" line continues.".into())]));
-        assert_eq!(b[2], Block::List(vec![vec![Inline::Text("one".into())], vec![Inline::Text("two ".into()), Inline::Code("x".into())]]));
+        assert_eq!(
+            b[1],
+            Block::Paragraph(vec![
+                Inline::Text("A ".into()),
+                Inline::Bold("bold".into()),
+                Inline::Text(" and ".into()),
+                Inline::Code("code".into()),
+                Inline::Text(" line continues.".into())
+            ])
+        );
+        assert_eq!(
+            b[2],
+            Block::List(vec![
+                vec![Inline::Text("one".into())],
+                vec![Inline::Text("two ".into()), Inline::Code("x".into())]
+            ])
+        );
         assert_eq!(b[3], Block::Code("kubectl get pods\n".into()));
         assert_eq!(b[4], Block::Paragraph(vec![Inline::Text("<b>not html</b>".into())]));
         assert_eq!(inline("unclosed `tick"), vec![Inline::Text("unclosed `tick".into())]);

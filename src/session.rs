@@ -14,7 +14,10 @@ use crate::sim::yaml;
 #[derive(Clone, Debug, PartialEq)]
 pub enum Entry {
     /// A command line, with the files as they were when it ran (when they had changed).
-    Command { line: String, files: Option<Vec<(String, String)>> },
+    Command {
+        line: String,
+        files: Option<Vec<(String, String)>>,
+    },
     /// Simulated seconds that passed while the page was open.
     Tick(i64),
     /// Requests sent from the PC's "send" control.
@@ -47,11 +50,18 @@ pub fn starter_files() -> Vec<(String, String)> {
     vec![
         (
             "deploy-test01.yml".into(),
-            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: deploy-test01\nspec:\n  replicas: 3\n  selector:\n    matchLabels:\n      app.kubernetes.io/name: web-deploy\n  template:\n    metadata:\n      labels:\n        app.kubernetes.io/name: web-deploy\n    spec:\n      containers:\n        - name: nginx\n          image: nginx:latest\n".into(),
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: deploy-test01\nspec:\n  replicas: \
+                3\n  selector:\n    matchLabels:\n      app.kubernetes.io/name: \
+                web-deploy\n  template:\n    metadata:\n      labels:\n        app.kubernetes.io/name: \
+                web-deploy\n    spec:\n      containers:\n        - name: nginx\n          image: nginx:latest\n"
+                .into(),
         ),
         (
             "service-test01.yml".into(),
-            "apiVersion: v1\nkind: Service\nmetadata:\n  name: web-service-nodeport\nspec:\n  selector:\n    app.kubernetes.io/name: web-deploy\n  type: NodePort\n  ports:\n    - protocol: TCP\n      nodePort: 31001\n      port: 80\n      targetPort: 80\n".into(),
+            "apiVersion: v1\nkind: Service\nmetadata:\n  name: \
+                web-service-nodeport\nspec:\n  selector:\n    app.kubernetes.io/name: web-deploy\n  type: \
+                NodePort\n  ports:\n    - protocol: TCP\n      nodePort: 31001\n      port: 80\n      targetPort: 80\n"
+                .into(),
         ),
     ]
 }
@@ -64,7 +74,17 @@ impl Session {
     /// A session on a changed lab (a lesson's port forwards, node labels).
     pub fn with_lab(seed: u64, lab: Lab, files: Vec<(String, String)>) -> Session {
         let shell = Shell::new(Cluster::new(lab, seed), Box::new(MemFiles(files.clone())));
-        Session { seed, shell, files, active: 0, log: Vec::new(), transcript: Vec::new(), history: Vec::new(), traces: Vec::new(), files_logged: None }
+        Session {
+            seed,
+            shell,
+            files,
+            active: 0,
+            log: Vec::new(),
+            transcript: Vec::new(),
+            history: Vec::new(),
+            traces: Vec::new(),
+            files_logged: None,
+        }
     }
 
     /// Runs a command line as typed in the terminal; returns the traces it produced.
@@ -76,7 +96,10 @@ impl Session {
         } else {
             None
         };
-        self.log.push(Entry::Command { line: line.clone(), files: snapshot });
+        self.log.push(Entry::Command {
+            line: line.clone(),
+            files: snapshot,
+        });
         if !line.is_empty() && self.history.last() != Some(&line) {
             self.history.push(line.clone());
         }
@@ -87,7 +110,11 @@ impl Session {
         self.shell.files = Box::new(MemFiles(self.files.clone()));
         let prompt = self.shell.prompt();
         let out = self.shell.run(line);
-        self.transcript.push(TermLine { prompt, command: line.to_string(), output: out.text });
+        self.transcript.push(TermLine {
+            prompt,
+            command: line.to_string(),
+            output: out.text,
+        });
         self.remember(&out.traces);
         out.traces
     }
@@ -111,13 +138,18 @@ impl Session {
 
     /// Sends `count` requests from the PC, as curl would; returns their traces.
     pub fn send(&mut self, url: &str, count: usize) -> Vec<Trace> {
-        self.log.push(Entry::Send { url: url.to_string(), count });
+        self.log.push(Entry::Send {
+            url: url.to_string(),
+            count,
+        });
         self.exec_send(url, count)
     }
 
     fn exec_send(&mut self, url: &str, count: usize) -> Vec<Trace> {
         let args = vec!["-s".to_string(), "-o".into(), "/dev/null".into(), url.to_string()];
-        let traces: Vec<Trace> = (0..count.min(200)).flat_map(|_| self.shell.curl(&Client::Pc, &args, true, "8.7.1").traces).collect();
+        let traces: Vec<Trace> = (0..count.min(200))
+            .flat_map(|_| self.shell.curl(&Client::Pc, &args, true, "8.7.1").traces)
+            .collect();
         self.remember(&traces);
         traces
     }
@@ -137,14 +169,28 @@ impl Session {
 
     /// The saved form with extra top-level fields (a share link's lesson and language).
     pub fn to_json_with(&self, extra: Vec<(&str, Value)>) -> String {
-        let files = |fs: &[(String, String)]| Value::Seq(fs.iter().map(|(n, t)| Value::Seq(vec![Value::str(n.as_str()), Value::str(t.as_str())])).collect());
+        let files = |fs: &[(String, String)]| {
+            Value::Seq(
+                fs.iter()
+                    .map(|(n, t)| Value::Seq(vec![Value::str(n.as_str()), Value::str(t.as_str())]))
+                    .collect(),
+            )
+        };
         let log = self
             .log
             .iter()
             .map(|e| match e {
-                Entry::Command { line, files: f } => Value::Seq(vec![Value::str("cmd"), Value::str(line.as_str()), f.as_ref().map_or(Value::Null, |f| files(f))]),
+                Entry::Command { line, files: f } => Value::Seq(vec![
+                    Value::str("cmd"),
+                    Value::str(line.as_str()),
+                    f.as_ref().map_or(Value::Null, |f| files(f)),
+                ]),
                 Entry::Tick(n) => Value::Seq(vec![Value::str("tick"), Value::Int(*n)]),
-                Entry::Send { url, count } => Value::Seq(vec![Value::str("send"), Value::str(url.as_str()), Value::Int(*count as i64)]),
+                Entry::Send { url, count } => Value::Seq(vec![
+                    Value::str("send"),
+                    Value::str(url.as_str()),
+                    Value::Int(*count as i64),
+                ]),
             })
             .collect();
         let mut fields = vec![
@@ -152,7 +198,10 @@ impl Session {
             ("seed", Value::Int(self.seed as i64)),
             ("active", Value::Int(self.active as i64)),
             ("files", files(&self.files)),
-            ("history", Value::Seq(self.history.iter().map(|h| Value::str(h.as_str())).collect())),
+            (
+                "history",
+                Value::Seq(self.history.iter().map(|h| Value::str(h.as_str())).collect()),
+            ),
             ("log", Value::Seq(log)),
         ];
         fields.extend(extra);
@@ -229,19 +278,32 @@ impl Session {
         if let Some(e) = err {
             return Some((e.file_line.unwrap_or(1), e.message));
         }
-        let line = output.lines().find(|l| l.contains("invalid") || l.contains("unknown field") || l.contains("cannot unmarshal") || l.starts_with("error"))?;
+        let line = output.lines().find(|l| {
+            l.contains("invalid")
+                || l.contains("unknown field")
+                || l.contains("cannot unmarshal")
+                || l.starts_with("error")
+        })?;
         // The object the error names: `Service "web"` or `Deployment.apps "web"`.
         let name = line.split('"').nth(1).unwrap_or("");
         let doc = docs
             .iter()
-            .find(|d| d.value.get("metadata").and_then(|m| m.get("name")).and_then(Value::as_str) == Some(name))
+            .find(|d| {
+                d.value
+                    .get("metadata")
+                    .and_then(|m| m.get("name"))
+                    .and_then(Value::as_str)
+                    == Some(name)
+            })
             .or(docs.first())?;
         let field = line
             .split(|c: char| c == ' ' || c == '"')
             .map(|w| w.trim_end_matches(':').trim_matches(','))
             .find(|w| (w.starts_with("spec.") || w.starts_with("metadata.")) && !w.ends_with('.'))
             .map(|w| w.trim_start_matches('['));
-        let at = field.and_then(|f| yaml::locate(text, doc.first_line, f)).unwrap_or(doc.first_line);
+        let at = field
+            .and_then(|f| yaml::locate(text, doc.first_line, f))
+            .unwrap_or(doc.first_line);
         Some((at, line.to_string()))
     }
 }
@@ -270,7 +332,15 @@ mod tests {
 
     #[test]
     fn errors_point_at_their_line() {
-        let mut s = Session::new(1, vec![("svc.yml".into(), "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  type: NodePort\n  ports:\n    - port: 80\n      nodePort: 80\n".into())]);
+        let mut s = Session::new(
+            1,
+            vec![(
+                "svc.yml".into(),
+                "apiVersion: v1\nkind: Service\nmetadata:\n  name: \
+            web\nspec:\n  type: NodePort\n  ports:\n    - port: 80\n      nodePort: 80\n"
+                    .into(),
+            )],
+        );
         s.run("kubectl apply -f svc.yml");
         let out = s.transcript.last().unwrap().output.clone();
         assert_eq!(s.error_line("svc.yml", &out).map(|e| e.0), Some(9));

@@ -147,7 +147,10 @@ mod tests {
         s.run("kubectl get all");
         let json = s.to_json();
         let link = encode(&json);
-        assert!(compress(json.as_bytes()).len() * 2 < json.len(), "compressed to under half");
+        assert!(
+            compress(json.as_bytes()).len() * 2 < json.len(),
+            "compressed to under half"
+        );
         assert!(link.len() < json.len(), "{} vs {}", link.len(), json.len());
         let back = decode(&link).expect("decodes");
         assert_eq!(back, json);
@@ -159,11 +162,16 @@ mod tests {
     fn hostile_fragments_are_refused() {
         assert!(decode("1.!!!").is_none());
         assert!(decode("2.AAAA").is_none());
-        assert!(decompress(&[0xff, 0x00, 0x10]).is_none(), "a reference before any output");
+        assert!(
+            decompress(&[0xff, 0x00, 0x10]).is_none(),
+            "a reference before any output"
+        );
         // A reference chain that would expand past the limit.
         let mut bomb = vec![0u8, b'a'];
         for _ in 0..2_000_000 {
-            bomb.extend_from_slice(&[0xff, 0x00, 0x0f, 0x00, 0x0f, 0x00, 0x0f, 0x00, 0x0f, 0x00, 0x0f, 0x00, 0x0f, 0x00, 0x0f, 0x00, 0x0f]);
+            bomb.extend_from_slice(&[
+                0xff, 0x00, 0x0f, 0x00, 0x0f, 0x00, 0x0f, 0x00, 0x0f, 0x00, 0x0f, 0x00, 0x0f, 0x00, 0x0f, 0x00, 0x0f,
+            ]);
         }
         assert!(decompress(&bomb).is_none());
         for s in ["", "1.", "1.A", "1.AB"] {

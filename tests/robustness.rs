@@ -21,10 +21,42 @@ const SEEDS: &[&str] = &[
     include_str!("transcripts/local-policy/svc-local.yml"),
 ];
 
-const NOISE: &[&str] = &["\t", " ", ":", "-", "---\n", "\n", "'", "\"", "{", "}", "[", "]", "&a", "*a", "!!str ", "#", "0", "99999999999", "-1", "true", "null", "\r\n", "é", "<script>", "..", "nodePort: 80\n", "  ", "~"];
+const NOISE: &[&str] = &[
+    "\t",
+    " ",
+    ":",
+    "-",
+    "---\n",
+    "\n",
+    "'",
+    "\"",
+    "{",
+    "}",
+    "[",
+    "]",
+    "&a",
+    "*a",
+    "!!str ",
+    "#",
+    "0",
+    "99999999999",
+    "-1",
+    "true",
+    "null",
+    "\r\n",
+    "é",
+    "<script>",
+    "..",
+    "nodePort: 80\n",
+    "  ",
+    "~",
+];
 
 fn cases() -> usize {
-    std::env::var("SVCLAB_FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(300)
+    std::env::var("SVCLAB_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(300)
 }
 
 fn mutate(rng: &mut Rng, text: &str) -> String {
@@ -90,33 +122,64 @@ fn check_invariants(c: &Cluster) {
         }
         for np in own {
             assert!(node_ports.insert(np), "two Services share nodePort {np}");
-            assert!(c.node_ports.contains(&(np as u16)), "nodePort {np} not held by the allocator");
+            assert!(
+                c.node_ports.contains(&(np as u16)),
+                "nodePort {np} not held by the allocator"
+            );
         }
     }
     assert_eq!(cluster_ips.len(), c.cluster_ips.len(), "the ClusterIP allocator leaks");
     for e in c.endpoints.values() {
         for a in &e.addresses {
-            assert!(c.pods.values().any(|p| p.status.pod_ip.as_deref() == Some(a.ip.as_str())) || e.meta.name == "kubernetes", "endpoint {} has no pod", a.ip);
+            assert!(
+                c.pods
+                    .values()
+                    .any(|p| p.status.pod_ip.as_deref() == Some(a.ip.as_str()))
+                    || e.meta.name == "kubernetes",
+                "endpoint {} has no pod",
+                a.ip
+            );
         }
         // The Service's slices exist, and hold each of its endpoints exactly once.
         let mut in_slices = BTreeSet::new();
         for name in &e.slices {
-            let s = c.slices.get(&key(&e.meta.namespace, name)).unwrap_or_else(|| panic!("slice {name} of {} is gone", e.meta.name));
-            assert_eq!(s.meta.owner.as_ref().map(|o| o.name.as_str()), Some(e.meta.name.as_str()), "slice {name} has another owner");
+            let s = c
+                .slices
+                .get(&key(&e.meta.namespace, name))
+                .unwrap_or_else(|| panic!("slice {name} of {} is gone", e.meta.name));
+            assert_eq!(
+                s.meta.owner.as_ref().map(|o| o.name.as_str()),
+                Some(e.meta.name.as_str()),
+                "slice {name} has another owner"
+            );
             for ep in &s.endpoints {
-                assert!(in_slices.insert(ep.ip.clone()), "{} is in two slices of {}", ep.ip, e.meta.name);
+                assert!(
+                    in_slices.insert(ep.ip.clone()),
+                    "{} is in two slices of {}",
+                    ep.ip,
+                    e.meta.name
+                );
             }
         }
         if !e.slices.is_empty() {
             for a in &e.addresses {
-                assert!(in_slices.contains(&a.ip), "endpoint {} of {} is in no slice", a.ip, e.meta.name);
+                assert!(
+                    in_slices.contains(&a.ip),
+                    "endpoint {} of {} is in no slice",
+                    a.ip,
+                    e.meta.name
+                );
             }
         }
     }
     // Every slice belongs to a Service that exists (the API server's own `kubernetes` slice too).
     for (k, s) in c.slices.iter() {
         let service = s.meta.owner.as_ref().map_or(s.meta.name.as_str(), |o| o.name.as_str());
-        assert!(c.services.contains_key(&key(&k.0, service)) || s.meta.name == "kubernetes", "slice {} outlived its Service", k.1);
+        assert!(
+            c.services.contains_key(&key(&k.0, service)) || s.meta.name == "kubernetes",
+            "slice {} outlived its Service",
+            k.1
+        );
     }
 }
 
@@ -129,11 +192,21 @@ fn mutated_manifests_never_break_the_cluster() {
     for i in 0..n {
         let base = SEEDS[i % SEEDS.len()];
         let text = mutate(&mut rng, base);
-        let mut sh = Shell::new(Cluster::new(Lab::default(), i as u64), Box::new(MemFiles(vec![("m.yml".into(), text.clone()), ("base.yml".into(), base.into())])));
+        let mut sh = Shell::new(
+            Cluster::new(Lab::default(), i as u64),
+            Box::new(MemFiles(vec![
+                ("m.yml".into(), text.clone()),
+                ("base.yml".into(), base.into()),
+            ])),
+        );
         let a = sh.run("kubectl apply -f base.yml");
         let b = sh.run("kubectl apply -f m.yml");
         errors += usize::from(b.code != 0);
-        assert!(a.code == 0 || base.contains("Bad_Name"), "seed manifest failed: {}", a.text);
+        assert!(
+            a.code == 0 || base.contains("Bad_Name"),
+            "seed manifest failed: {}",
+            a.text
+        );
         sh.run("sleep 30");
         sh.run("kubectl delete -f m.yml");
         sh.run("kubectl get all -A");
@@ -143,10 +216,104 @@ fn mutated_manifests_never_break_the_cluster() {
 }
 
 const WORDS: &[&str] = &[
-    "kubectl", "apply", "get", "delete", "describe", "exec", "-it", "--", "-f", "m.yml", "pods", "svc", "all", "-o", "wide", "yaml", "json", "-l", "app=web", "curl", "-v", "-s", "--max-time", "2",
-    "http://127.0.0.1:31051", "web", "nslookup", "host", "trace", "sleep", "5", "exit", "/bin/bash", "sh", "wget", "-qO-", "scale", "--replicas=0", "deployment/web", "label", "pod", "x=y", "rollout",
-    "restart", "logs", "'", "\"", "\\", "|", "-n", "é", "-é", "http://ü:80/ä", "--é=ü", "~/.kube", "kube-system", "cat", "/etc/resolv.conf", "ping", "10.96.0.1", "run", "t", "--image=busybox", "expose", "-A", "--grace-period=0", "--force",
-    "events", "ev", "rs", "ns", "namespace", "endpoints", "ep", "--all", "default", "kubernetes", "team=a", "app-", "--overwrite", "endpointslices", "endpointslice", "kubernetes.io/service-name=web", "create", "deployment", "--port=80", "--type=NodePort", "--dry-run=client", "--name=x", "--target-port=http", "--selector=app=web", "service", "nodeport", "clusterip", "externalname", "--tcp=80:8080", "--external-name=example.com", "--clusterip=None",
+    "kubectl",
+    "apply",
+    "get",
+    "delete",
+    "describe",
+    "exec",
+    "-it",
+    "--",
+    "-f",
+    "m.yml",
+    "pods",
+    "svc",
+    "all",
+    "-o",
+    "wide",
+    "yaml",
+    "json",
+    "-l",
+    "app=web",
+    "curl",
+    "-v",
+    "-s",
+    "--max-time",
+    "2",
+    "http://127.0.0.1:31051",
+    "web",
+    "nslookup",
+    "host",
+    "trace",
+    "sleep",
+    "5",
+    "exit",
+    "/bin/bash",
+    "sh",
+    "wget",
+    "-qO-",
+    "scale",
+    "--replicas=0",
+    "deployment/web",
+    "label",
+    "pod",
+    "x=y",
+    "rollout",
+    "restart",
+    "logs",
+    "'",
+    "\"",
+    "\\",
+    "|",
+    "-n",
+    "é",
+    "-é",
+    "http://ü:80/ä",
+    "--é=ü",
+    "~/.kube",
+    "kube-system",
+    "cat",
+    "/etc/resolv.conf",
+    "ping",
+    "10.96.0.1",
+    "run",
+    "t",
+    "--image=busybox",
+    "expose",
+    "-A",
+    "--grace-period=0",
+    "--force",
+    "events",
+    "ev",
+    "rs",
+    "ns",
+    "namespace",
+    "endpoints",
+    "ep",
+    "--all",
+    "default",
+    "kubernetes",
+    "team=a",
+    "app-",
+    "--overwrite",
+    "endpointslices",
+    "endpointslice",
+    "kubernetes.io/service-name=web",
+    "create",
+    "deployment",
+    "--port=80",
+    "--type=NodePort",
+    "--dry-run=client",
+    "--name=x",
+    "--target-port=http",
+    "--selector=app=web",
+    "service",
+    "nodeport",
+    "clusterip",
+    "externalname",
+    "--tcp=80:8080",
+    "--external-name=example.com",
+    "--clusterip=None",
 ];
 
 #[test]
@@ -155,13 +322,18 @@ fn random_command_lines_never_panic() {
     let mut rng = Rng::new(7);
     let start = Instant::now();
     let manifest = format!("{}\n---\n{}", SEEDS[0], SEEDS[1]);
-    let mut sh = Shell::new(Cluster::new(Lab::default(), 3), Box::new(MemFiles(vec![("m.yml".into(), manifest)])));
+    let mut sh = Shell::new(
+        Cluster::new(Lab::default(), 3),
+        Box::new(MemFiles(vec![("m.yml".into(), manifest)])),
+    );
     sh.run("kubectl apply -f m.yml");
     sh.run("sleep 20");
     let mut lines = 0;
     for i in 0..n {
         let len = rng.range(1, 8) as usize;
-        let line: Vec<&str> = (0..len).map(|_| WORDS[rng.below(WORDS.len() as u64) as usize]).collect();
+        let line: Vec<&str> = (0..len)
+            .map(|_| WORDS[rng.below(WORDS.len() as u64) as usize])
+            .collect();
         let line = line.join(" ");
         sh.run(&line);
         lines += 1;
@@ -181,10 +353,14 @@ fn random_command_lines_never_panic() {
 #[test]
 fn hostile_sizes_get_an_answer_quickly() {
     // A YAML alias bomb: refused by the parser.
-    let mut bomb = String::from("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bomb}\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    let mut bomb = String::from(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bomb}\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n",
+    );
     for i in 1..16 {
         let p = i - 1;
-        bomb.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"));
+        bomb.push_str(&format!(
+            "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+        ));
     }
     // A 5 MB paste: one ConfigMap whose data is too large for the API server.
     let mut big = String::from("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n");
@@ -196,33 +372,63 @@ fn hostile_sizes_get_an_answer_quickly() {
     // 10,000 documents.
     let mut many = String::new();
     for i in 0..10_000 {
-        many.push_str(&format!("---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-{i}\ndata:\n  k: v\n"));
+        many.push_str(&format!(
+            "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-{i}\ndata:\n  k: v\n"
+        ));
     }
     // Deep nesting.
-    let deep = format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: deep}}\ndata: {}{}\n", "[".repeat(5000), "]".repeat(5000));
-    let files = MemFiles(vec![("bomb.yml".into(), bomb), ("big.yml".into(), big), ("many.yml".into(), many), ("deep.yml".into(), deep)]);
+    let deep = format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: deep}}\ndata: {}{}\n",
+        "[".repeat(5000),
+        "]".repeat(5000)
+    );
+    let files = MemFiles(vec![
+        ("bomb.yml".into(), bomb),
+        ("big.yml".into(), big),
+        ("many.yml".into(), many),
+        ("deep.yml".into(), deep),
+    ]);
     let mut sh = Shell::new(Cluster::new(Lab::default(), 1), Box::new(files));
 
     let t = Instant::now();
     let out = sh.run("kubectl apply -f bomb.yml");
     eprintln!("alias bomb: {:?}: {}", t.elapsed(), out.text.trim());
-    assert_eq!(out.text, "error: error parsing bomb.yml: error converting YAML to JSON: yaml: document contains excessive aliasing\n");
+    assert_eq!(
+        out.text,
+        "error: error parsing bomb.yml: error converting YAML to JSON: yaml: document contains excessive aliasing\n"
+    );
 
     let t = Instant::now();
     let out = sh.run("kubectl apply -f big.yml");
     eprintln!("5 MB paste: {:?}: {}", t.elapsed(), out.text.trim());
-    assert_eq!(out.text, "Error from server (RequestEntityTooLarge): error when creating \"big.yml\": Request entity too large: limit is 3145728\n");
+    assert_eq!(
+        out.text,
+        "Error from server (RequestEntityTooLarge): error when creating \"big.yml\": Request entity \
+        too large: limit is 3145728\n"
+    );
 
     let t = Instant::now();
     let out = sh.run("kubectl apply -f many.yml");
-    eprintln!("10,000 documents: {:?}: {} lines", t.elapsed(), out.text.lines().count());
+    eprintln!(
+        "10,000 documents: {:?}: {} lines",
+        t.elapsed(),
+        out.text.lines().count()
+    );
     let lines: Vec<&str> = out.text.lines().collect();
     assert_eq!(lines.len(), 10_001);
     assert_eq!(lines[9_999], "configmap/cm-9999 created");
-    assert_eq!(lines[10_000], "note: ConfigMap objects are stored and listed; this lab does not simulate them");
+    assert_eq!(
+        lines[10_000],
+        "note: ConfigMap objects are stored and listed; this lab does not simulate them"
+    );
 
     let t = Instant::now();
     let out = sh.run("kubectl apply -f deep.yml");
     eprintln!("deep nesting: {:?}: {}", t.elapsed(), out.text.trim());
-    assert!(out.text.starts_with("error: error parsing deep.yml: error converting YAML to JSON: yaml: "), "{}", out.text);
+    assert!(
+        out.text
+            .starts_with("error: error parsing deep.yml: error converting YAML to JSON: yaml: "),
+        "{}",
+        out.text
+    );
 }

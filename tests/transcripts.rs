@@ -26,7 +26,11 @@ fn line_diff(want: &str, got: &str) -> String {
     let mut lcs = vec![vec![0u32; b.len() + 1]; a.len() + 1];
     for i in (0..a.len()).rev() {
         for j in (0..b.len()).rev() {
-            lcs[i][j] = if a[i] == b[j] { lcs[i + 1][j + 1] + 1 } else { lcs[i + 1][j].max(lcs[i][j + 1]) };
+            lcs[i][j] = if a[i] == b[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
         }
     }
     let (mut i, mut j, mut out) = (0, 0, String::new());
@@ -56,7 +60,10 @@ fn check(dir: &Path) -> Result<(), String> {
     }
     let want = std::fs::read_to_string(&expected_path).unwrap_or_default();
     if got != want {
-        return Err(format!("transcript {name} differs from expected (- expected, + got):\n{}", line_diff(&want, &got)));
+        return Err(format!(
+            "transcript {name} differs from expected (- expected, + got):\n{}",
+            line_diff(&want, &got)
+        ));
     }
     // The same seed and script give the same transcript, byte for byte.
     if run_script(&script, 1, Box::new(load_dir(dir))) != got {
@@ -70,11 +77,21 @@ fn check(dir: &Path) -> Result<(), String> {
 #[test]
 fn every_golden_transcript_matches() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/transcripts");
-    let mut dirs: Vec<_> = std::fs::read_dir(&root).expect("tests/transcripts").map(|e| e.expect("entry").path()).filter(|p| p.is_dir()).collect();
+    let mut dirs: Vec<_> = std::fs::read_dir(&root)
+        .expect("tests/transcripts")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.is_dir())
+        .collect();
     dirs.sort();
     assert!(dirs.len() >= 14, "scenarios found: {}", dirs.len());
     let failures: Vec<String> = dirs.iter().filter_map(|d| check(d).err()).collect();
-    assert!(failures.is_empty(), "{} of {} transcripts fail:\n{}", failures.len(), dirs.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} transcripts fail:\n{}",
+        failures.len(),
+        dirs.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]

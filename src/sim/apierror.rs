@@ -9,7 +9,10 @@ pub enum Bad {
     Int(i64),
     Str(String),
     /// A composite value: its Go-syntax (`%#v`) and JSON renderings.
-    Composite { go: String, json: String },
+    Composite {
+        go: String,
+        json: String,
+    },
 }
 
 impl Bad {
@@ -29,11 +32,25 @@ impl Bad {
 
     /// A `map[string]string` value.
     pub fn string_map(m: &super::map::Map<String, String>) -> Bad {
-        let go_items: Vec<String> = m.iter().map(|(k, v)| format!("{}:{}", go_quote(k), go_quote(v))).collect();
-        let json_items: Vec<String> = m.iter().map(|(k, v)| format!("{}:{}", go_quote(k), go_quote(v))).collect();
+        let go_items: Vec<String> = m
+            .iter()
+            .map(|(k, v)| format!("{}:{}", go_quote(k), go_quote(v)))
+            .collect();
+        let json_items: Vec<String> = m
+            .iter()
+            .map(|(k, v)| format!("{}:{}", go_quote(k), go_quote(v)))
+            .collect();
         Bad::Composite {
-            go: if m.is_empty() { "map[string]string(nil)".into() } else { format!("map[string]string{{{}}}", go_items.join(", ")) },
-            json: if m.is_empty() { "null".into() } else { format!("{{{}}}", json_items.join(",")) },
+            go: if m.is_empty() {
+                "map[string]string(nil)".into()
+            } else {
+                format!("map[string]string{{{}}}", go_items.join(", "))
+            },
+            json: if m.is_empty() {
+                "null".into()
+            } else {
+                format!("{{{}}}", json_items.join(","))
+            },
         }
     }
 
@@ -85,7 +102,11 @@ impl FieldError {
             FieldError::Duplicate(_, v) => format!("Duplicate value: {}", v.render()),
             FieldError::NotSupported(_, v, supported) => {
                 let list: Vec<String> = supported.iter().map(|s| go_quote(s)).collect();
-                format!("Unsupported value: {}: supported values: {}", v.render(), list.join(", "))
+                format!(
+                    "Unsupported value: {}: supported values: {}",
+                    v.render(),
+                    list.join(", ")
+                )
             }
         }
     }
@@ -110,13 +131,27 @@ pub fn forbidden(path: impl Into<String>, detail: &str) -> FieldError {
 pub enum ApiError {
     /// 422: validation or allocation failed. `kind` is the bare kind, `kind_group` the kind as
     /// the message names it (`Deployment.apps`).
-    Invalid { kind: String, kind_group: String, name: String, causes: Vec<FieldError> },
-    NotFound { resource: String, name: String },
-    AlreadyExists { resource: String, name: String },
+    Invalid {
+        kind: String,
+        kind_group: String,
+        name: String,
+        causes: Vec<FieldError>,
+    },
+    NotFound {
+        resource: String,
+        name: String,
+    },
+    AlreadyExists {
+        resource: String,
+        name: String,
+    },
     /// 400: the body could not be decoded.
     BadRequest(String),
     /// Any other reason, with its message.
-    Other { reason: String, message: String },
+    Other {
+        reason: String,
+        message: String,
+    },
 }
 
 impl ApiError {
@@ -133,7 +168,12 @@ impl ApiError {
     /// The status message (`StatusError.Error()`).
     pub fn message(&self) -> String {
         match self {
-            ApiError::Invalid { kind_group, name, causes, .. } => {
+            ApiError::Invalid {
+                kind_group,
+                name,
+                causes,
+                ..
+            } => {
                 let mut msgs: Vec<String> = Vec::new();
                 for c in causes {
                     let m = c.message();
@@ -141,7 +181,11 @@ impl ApiError {
                         msgs.push(m);
                     }
                 }
-                let agg = if msgs.len() == 1 { msgs.remove(0) } else { format!("[{}]", msgs.join(", ")) };
+                let agg = if msgs.len() == 1 {
+                    msgs.remove(0)
+                } else {
+                    format!("[{}]", msgs.join(", "))
+                };
                 format!("{kind_group} \"{name}\" is invalid: {agg}")
             }
             ApiError::NotFound { resource, name } => format!("{resource} \"{name}\" not found"),
@@ -180,7 +224,10 @@ impl CmdError {
 pub fn render_errors(errors: &[CmdError]) -> String {
     match errors {
         [] => String::new(),
-        [CmdError::Api { err: ApiError::Invalid { kind, name, causes, .. }, .. }] => {
+        [CmdError::Api {
+            err: ApiError::Invalid { kind, name, causes, .. },
+            ..
+        }] => {
             let mut msgs: Vec<String> = Vec::new();
             for c in causes {
                 let m = c.message();
@@ -215,30 +262,40 @@ mod tests {
                 kind: "Service".into(),
                 kind_group: "Service".into(),
                 name: "web".into(),
-                causes: vec![invalid("spec.ports[0].nodePort", Bad::Int(80), "provided port is not in the valid range. The range of valid ports is 30000-32767")],
+                causes: vec![invalid(
+                    "spec.ports[0].nodePort",
+                    Bad::Int(80),
+                    "provided port is not in the valid range. The range of valid ports is 30000-32767",
+                )],
             },
             context: Some("error when creating \"svc.yaml\": ".into()),
         };
         assert_eq!(
             render_errors(std::slice::from_ref(&one)),
-            "The Service \"web\" is invalid: spec.ports[0].nodePort: Invalid value: 80: provided port is not in the valid range. The range of valid ports is 30000-32767\n"
+            "The Service \"web\" is invalid: spec.ports[0].nodePort: Invalid value: 80: provided port is not in the \
+                valid range. The range of valid ports is 30000-32767\n"
         );
         let two = CmdError::Api {
             err: ApiError::Invalid {
                 kind: "Deployment".into(),
                 kind_group: "Deployment.apps".into(),
                 name: "d".into(),
-                causes: vec![required("spec.selector", ""), required("spec.template.spec.containers", "")],
+                causes: vec![
+                    required("spec.selector", ""),
+                    required("spec.template.spec.containers", ""),
+                ],
             },
             context: Some("error when creating \"d.yaml\": ".into()),
         };
         assert_eq!(
             render_errors(std::slice::from_ref(&two)),
-            "The Deployment \"d\" is invalid: \n* spec.selector: Required value\n* spec.template.spec.containers: Required value\n"
+            "The Deployment \"d\" is invalid: \n* spec.selector: Required value\n* spec.template.spec.containers: \
+                Required value\n"
         );
         assert_eq!(
             render_errors(&[one, two]).lines().nth(1).unwrap(),
-            "Error from server (Invalid): error when creating \"d.yaml\": Deployment.apps \"d\" is invalid: [spec.selector: Required value, spec.template.spec.containers: Required value]"
+            "Error from server (Invalid): error when creating \"d.yaml\": Deployment.apps \"d\" is invalid: \
+                [spec.selector: Required value, spec.template.spec.containers: Required value]"
         );
     }
 
@@ -247,6 +304,9 @@ mod tests {
         let mut m = crate::sim::map::Map::new();
         m.insert("app".to_string(), "web".to_string());
         assert_eq!(Bad::string_map(&m).render(), "map[string]string{\"app\":\"web\"}");
-        assert_eq!(Bad::string_list(&["10.0.0.5".into()]).render(), "[]string{\"10.0.0.5\"}");
+        assert_eq!(
+            Bad::string_list(&["10.0.0.5".into()]).render(),
+            "[]string{\"10.0.0.5\"}"
+        );
     }
 }

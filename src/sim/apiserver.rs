@@ -70,19 +70,32 @@ pub fn classify(doc: &Value, source: &str, default_ns: &str) -> Result<Target, C
         Some(_) => missing.push("kind isn't string type"),
     }
     if !missing.is_empty() {
-        let agg = if missing.len() == 1 { missing[0].to_string() } else { format!("[{}]", missing.join(", ")) };
+        let agg = if missing.len() == 1 {
+            missing[0].to_string()
+        } else {
+            format!("[{}]", missing.join(", "))
+        };
         return Err(CmdError::Client(format!(
-            "error validating \"{source}\": error validating data: {agg}; if you choose to ignore these errors, turn validation off with --validate=false"
+            "error validating \"{source}\": error validating data: {agg}; if you choose to ignore these errors, turn \
+                validation off with --validate=false"
         )));
     }
     let api_version = doc.get("apiVersion").and_then(Value::as_str).unwrap_or("");
     let kind = doc.get("kind").and_then(Value::as_str).unwrap_or("");
     let meta = doc.get("metadata");
-    let name = meta.and_then(|m| m.get("name")).and_then(Value::as_str).unwrap_or("").to_string();
-    let ns_given = meta.and_then(|m| m.get("namespace")).and_then(Value::as_str).unwrap_or("");
+    let name = meta
+        .and_then(|m| m.get("name"))
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let ns_given = meta
+        .and_then(|m| m.get("namespace"))
+        .and_then(Value::as_str)
+        .unwrap_or("");
     let Some(info) = kinds::by_api_version(api_version, kind) else {
         return Err(CmdError::Client(format!(
-            "resource mapping not found for name: \"{name}\" namespace: \"{ns_given}\" from \"{source}\": no matches for kind \"{kind}\" in version \"{api_version}\"\nensure CRDs are installed first"
+            "resource mapping not found for name: \"{name}\" namespace: \"{ns_given}\" from \"{source}\": no matches \
+                for kind \"{kind}\" in version \"{api_version}\"\nensure CRDs are installed first"
         )));
     };
     let namespace = if !info.namespaced {
@@ -127,44 +140,79 @@ pub fn last_applied_json(doc: &Value, namespace: &str) -> String {
 
 impl Cluster {
     /// Creates or applies one document. Returns the `kind/name` kubectl prints and the verb.
-    pub fn submit(&mut self, doc: &Value, source: &str, mode: Mode, default_ns: &str) -> Result<(String, &'static str), CmdError> {
-        self.submit_with_warning(doc, source, mode, default_ns).map(|(p, v, _)| (p, v))
+    pub fn submit(
+        &mut self,
+        doc: &Value,
+        source: &str,
+        mode: Mode,
+        default_ns: &str,
+    ) -> Result<(String, &'static str), CmdError> {
+        self.submit_with_warning(doc, source, mode, default_ns)
+            .map(|(p, v, _)| (p, v))
     }
 
     /// `submit`, with the warning kubectl prints when it applies to an object that was not
     /// created by apply (no last-applied annotation).
-    pub fn submit_with_warning(&mut self, doc: &Value, source: &str, mode: Mode, default_ns: &str) -> Result<(String, &'static str, Option<String>), CmdError> {
+    pub fn submit_with_warning(
+        &mut self,
+        doc: &Value,
+        source: &str,
+        mode: Mode,
+        default_ns: &str,
+    ) -> Result<(String, &'static str, Option<String>), CmdError> {
         let target = classify(doc, source, default_ns)?;
         let info = target.info;
         let printed = format!("{}/{}", info.qualified(), target.name);
         let exists = self.exists(info.kind, &target.namespace, &target.name);
         if target.name.is_empty() && mode == Mode::Apply {
             return Err(CmdError::Client(format!(
-                "error when retrieving current configuration of:\nResource: \"{}\", GroupVersionKind: \"{}\"\nName: \"\", Namespace: \"{}\"\nfrom server for: \"{source}\": resource name may not be empty",
+                "error when retrieving current configuration of:\nResource: \"{}\", GroupVersionKind: \"{}\"\nName: \
+                    \"\", Namespace: \"{}\"\nfrom server for: \"{source}\": resource name may not be empty",
                 gvr(info),
                 gvk(info),
                 target.namespace
             )));
         }
-        let verb = if exists && mode == Mode::Apply { "patching" } else { "creating" };
+        let verb = if exists && mode == Mode::Apply {
+            "patching"
+        } else {
+            "creating"
+        };
         let ctx = context(verb, source);
         let applied = (mode == Mode::Apply).then(|| last_applied_json(doc, &target.namespace));
         let size = applied.as_ref().map_or_else(|| doc.to_json().len(), String::len);
         if size > MAX_REQUEST_BYTES {
             return Err(CmdError::Api {
-                err: ApiError::Other { reason: "RequestEntityTooLarge".into(), message: format!("Request entity too large: limit is {MAX_REQUEST_BYTES}") },
+                err: ApiError::Other {
+                    reason: "RequestEntityTooLarge".into(),
+                    message: format!("Request entity too large: limit is {MAX_REQUEST_BYTES}"),
+                },
                 context: ctx,
             });
         }
         if info.namespaced && !self.namespaces.contains_key(&target.namespace) {
-            return Err(CmdError::Api { err: ApiError::NotFound { resource: "namespaces".into(), name: target.namespace.clone() }, context: ctx });
+            return Err(CmdError::Api {
+                err: ApiError::NotFound {
+                    resource: "namespaces".into(),
+                    name: target.namespace.clone(),
+                },
+                context: ctx,
+            });
         }
         if exists && mode == Mode::Create {
-            return Err(CmdError::Api { err: ApiError::AlreadyExists { resource: info.resource(), name: target.name.clone() }, context: ctx });
+            return Err(CmdError::Api {
+                err: ApiError::AlreadyExists {
+                    resource: info.resource(),
+                    name: target.name.clone(),
+                },
+                context: ctx,
+            });
         }
         if exists {
             let applied = applied.unwrap_or_default();
-            let live = self.object_value(info.kind, &target.namespace, &target.name).unwrap_or_default();
+            let live = self
+                .object_value(info.kind, &target.namespace, &target.name)
+                .unwrap_or_default();
             let live_applied = live
                 .get("metadata")
                 .and_then(|m| m.get("annotations"))
@@ -173,7 +221,10 @@ impl Cluster {
                 .unwrap_or("");
             let warning = live_applied.is_empty().then(|| {
                 format!(
-                    "Warning: resource {}/{} is missing the kubectl.kubernetes.io/last-applied-configuration annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.",
+                    "Warning: resource {}/{} is missing the kubectl.kubernetes.io/last-applied-configuration \
+                        annotation which is required by kubectl apply. kubectl apply should only be used on resources \
+                        created declaratively by either kubectl create --save-config or kubectl apply. The missing \
+                        annotation will be patched automatically.",
                     info.resource(),
                     target.name
                 )
@@ -181,10 +232,12 @@ impl Cluster {
             if live_applied == applied && doc.is_subset_of(&live) {
                 return Ok((printed, "unchanged", warning));
             }
-            self.update(&target, doc, &applied).map_err(|err| CmdError::Api { err, context: ctx })?;
+            self.update(&target, doc, &applied)
+                .map_err(|err| CmdError::Api { err, context: ctx })?;
             return Ok((printed, "configured", warning));
         }
-        self.create(&target, doc, applied).map_err(|err| CmdError::Api { err, context: ctx })?;
+        self.create(&target, doc, applied)
+            .map_err(|err| CmdError::Api { err, context: ctx })?;
         Ok((printed, "created", None))
     }
 
@@ -200,7 +253,10 @@ impl Cluster {
             "EndpointSlice" => self.slices.get(&k).map(|o| &o.meta.labels),
             "Namespace" => self.namespaces.get(name).map(|o| &o.meta.labels),
             "Node" => self.node(name).map(|n| &n.labels),
-            other => self.others.get(&(other.to_string(), ns.to_string(), name.to_string())).map(|o| &o.meta.labels),
+            other => self
+                .others
+                .get(&(other.to_string(), ns.to_string(), name.to_string()))
+                .map(|o| &o.meta.labels),
         }
     }
 
@@ -216,7 +272,10 @@ impl Cluster {
             "EndpointSlice" => self.slices.get_mut(&k).map(|o| &mut o.meta.labels),
             "Namespace" => self.namespaces.get_mut(name).map(|o| &mut o.meta.labels),
             "Node" => self.nodes.iter_mut().find(|n| n.name == name).map(|n| &mut n.labels),
-            other => self.others.get_mut(&(other.to_string(), ns.to_string(), name.to_string())).map(|o| &mut o.meta.labels),
+            other => self
+                .others
+                .get_mut(&(other.to_string(), ns.to_string(), name.to_string()))
+                .map(|o| &mut o.meta.labels),
         }
     }
 
@@ -231,7 +290,9 @@ impl Cluster {
             "Node" => self.node(name).is_some(),
             "Endpoints" => self.endpoints.contains_key(&k),
             "EndpointSlice" => self.slices.contains_key(&k),
-            other => self.others.contains_key(&(other.to_string(), ns.to_string(), name.to_string())),
+            other => self
+                .others
+                .contains_key(&(other.to_string(), ns.to_string(), name.to_string())),
         }
     }
 
@@ -247,7 +308,11 @@ impl Cluster {
             "EndpointSlice" => serialize::endpoint_slice(self, self.slices.get(&k)?),
             "Node" => serialize::node(self, self.node(name)?),
             "Namespace" => serialize::namespace(self, self.namespaces.get(name)?),
-            other => serialize::other(self, self.others.get(&(other.to_string(), ns.to_string(), name.to_string()))?),
+            other => serialize::other(
+                self,
+                self.others
+                    .get(&(other.to_string(), ns.to_string(), name.to_string()))?,
+            ),
         })
     }
 
@@ -263,7 +328,10 @@ impl Cluster {
 
     fn create(&mut self, t: &Target, doc: &Value, applied: Option<String>) -> Result<(), ApiError> {
         let bad_request = |kind: &str, e: decode::DecodeError| {
-            ApiError::BadRequest(format!("{kind} in version \"v1\" cannot be handled as a {kind}: {}", e.message()))
+            ApiError::BadRequest(format!(
+                "{kind} in version \"v1\" cannot be handled as a {kind}: {}",
+                e.message()
+            ))
         };
         let ns = t.namespace.as_str();
         match t.info.kind {
@@ -330,7 +398,12 @@ impl Cluster {
                 let name = meta.name.clone();
                 self.others.insert(
                     (t.info.kind.to_string(), ns.to_string(), name),
-                    Other { api_version: t.info.api_version(), kind: t.info.kind.to_string(), meta, body: doc.clone() },
+                    Other {
+                        api_version: t.info.api_version(),
+                        kind: t.info.kind.to_string(),
+                        meta,
+                        body: doc.clone(),
+                    },
                 );
             }
         }
@@ -348,7 +421,10 @@ impl Cluster {
 
     fn update(&mut self, t: &Target, doc: &Value, applied: &str) -> Result<(), ApiError> {
         let bad_request = |kind: &str, e: decode::DecodeError| {
-            ApiError::BadRequest(format!("{kind} in version \"v1\" cannot be handled as a {kind}: {}", e.message()))
+            ApiError::BadRequest(format!(
+                "{kind} in version \"v1\" cannot be handled as a {kind}: {}",
+                e.message()
+            ))
         };
         let ns = t.namespace.as_str();
         let k = key(ns, &t.name);
@@ -367,11 +443,19 @@ impl Cluster {
             annotations.insert(LAST_APPLIED.into(), applied.to_string());
             // Only kinds with a generation count updates.
             let generation = if old.generation > 0 { old.generation + 1 } else { 0 };
-            *new = Meta { annotations, labels, generation, ..old.clone() };
+            *new = Meta {
+                annotations,
+                labels,
+                generation,
+                ..old.clone()
+            };
         };
         match t.info.kind {
             "Service" => {
-                let old = self.services.get(&k).cloned().ok_or_else(|| ApiError::NotFound { resource: "services".into(), name: t.name.clone() })?;
+                let old = self.services.get(&k).cloned().ok_or_else(|| ApiError::NotFound {
+                    resource: "services".into(),
+                    name: t.name.clone(),
+                })?;
                 let mut svc = decode::service(doc).map_err(|e| bad_request("Service", e))?;
                 svc.meta.namespace = ns.into();
                 default_service(&mut svc);
@@ -389,7 +473,11 @@ impl Cluster {
                 let mut errs = v::validate_service(&svc);
                 if let (Some(old_ip), Some(new_ip)) = (old.spec.cluster_ip.as_deref(), svc.spec.cluster_ip.as_deref()) {
                     if old_ip != new_ip && old_ip != "None" && svc.type_() != "ExternalName" {
-                        errs.push(invalid("spec.clusterIPs[0]", Bad::string_list(&svc.spec.cluster_ips), "may not change once set"));
+                        errs.push(invalid(
+                            "spec.clusterIPs[0]",
+                            Bad::string_list(&svc.spec.cluster_ips),
+                            "may not change once set",
+                        ));
                     }
                 }
                 self.check(t.info, &t.name, errs)?;
@@ -409,7 +497,10 @@ impl Cluster {
                 self.services.insert(k, svc);
             }
             "Pod" => {
-                let old = self.pods.get(&k).cloned().ok_or_else(|| ApiError::NotFound { resource: "pods".into(), name: t.name.clone() })?;
+                let old = self.pods.get(&k).cloned().ok_or_else(|| ApiError::NotFound {
+                    resource: "pods".into(),
+                    name: t.name.clone(),
+                })?;
                 let mut pod = decode::pod(doc).map_err(|e| bad_request("Pod", e))?;
                 default_pod_spec(&mut pod.spec);
                 pod.meta.namespace = ns.into();
@@ -429,7 +520,8 @@ impl Cluster {
                 if errs.is_empty() && !images_only {
                     errs.push(FieldError::Forbidden(
                         "spec".into(),
-                        "pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)".into(),
+                        "pod updates may not change fields other than \
+                            `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)".into(),
                     ));
                 }
                 self.check(t.info, &t.name, errs)?;
@@ -443,7 +535,10 @@ impl Cluster {
                 self.pods.insert(k, live);
             }
             "Deployment" => {
-                let old = self.deployments.get(&k).cloned().ok_or_else(|| ApiError::NotFound { resource: "deployments.apps".into(), name: t.name.clone() })?;
+                let old = self.deployments.get(&k).cloned().ok_or_else(|| ApiError::NotFound {
+                    resource: "deployments.apps".into(),
+                    name: t.name.clone(),
+                })?;
                 let mut d = decode::deployment(doc).map_err(|e| bad_request("Deployment", e))?;
                 d.meta.namespace = ns.into();
                 let config_has_replicas = d.replicas.is_some();
@@ -470,7 +565,10 @@ impl Cluster {
                 self.deployments.insert(k, d);
             }
             "ReplicaSet" => {
-                let old = self.replicasets.get(&k).cloned().ok_or_else(|| ApiError::NotFound { resource: "replicasets.apps".into(), name: t.name.clone() })?;
+                let old = self.replicasets.get(&k).cloned().ok_or_else(|| ApiError::NotFound {
+                    resource: "replicasets.apps".into(),
+                    name: t.name.clone(),
+                })?;
                 let mut rs = decode::replica_set(doc).map_err(|e| bad_request("ReplicaSet", e))?;
                 rs.meta.namespace = ns.into();
                 rs.replicas.get_or_insert(1);
@@ -486,7 +584,14 @@ impl Cluster {
                 self.replicasets.insert(k, rs);
             }
             "Namespace" => {
-                let old = self.namespaces.get(&t.name).cloned().ok_or_else(|| ApiError::NotFound { resource: "namespaces".into(), name: t.name.clone() })?;
+                let old = self
+                    .namespaces
+                    .get(&t.name)
+                    .cloned()
+                    .ok_or_else(|| ApiError::NotFound {
+                        resource: "namespaces".into(),
+                        name: t.name.clone(),
+                    })?;
                 let mut meta = decode::other_meta(doc).map_err(|e| bad_request("Namespace", e))?;
                 keep_meta(&mut meta, &old.meta);
                 self.namespaces.insert(t.name.clone(), Namespace::new(meta));
@@ -494,10 +599,20 @@ impl Cluster {
             "Endpoints" | "EndpointSlice" | "Node" => return Err(lab_managed(t.info, &t.name)),
             kind => {
                 let ok = (kind.to_string(), ns.to_string(), t.name.clone());
-                let old = self.others.get(&ok).cloned().ok_or_else(|| ApiError::NotFound { resource: t.info.resource(), name: t.name.clone() })?;
+                let old = self.others.get(&ok).cloned().ok_or_else(|| ApiError::NotFound {
+                    resource: t.info.resource(),
+                    name: t.name.clone(),
+                })?;
                 let mut meta = decode::other_meta(doc).map_err(|e| bad_request(kind, e))?;
                 keep_meta(&mut meta, &old.meta);
-                self.others.insert(ok, Other { meta, body: doc.clone(), ..old });
+                self.others.insert(
+                    ok,
+                    Other {
+                        meta,
+                        body: doc.clone(),
+                        ..old
+                    },
+                );
             }
         }
         self.next_resource_version();
@@ -509,7 +624,12 @@ impl Cluster {
 
     /// Allocates what a Service needs (families, ClusterIP, nodePorts, health check port).
     /// `old` is the live object on update: its allocations are kept where the new spec allows.
-    fn allocate_service(&mut self, svc: &mut Service, old: Option<&Service>, undo: &mut Allocation) -> Result<(), Vec<FieldError>> {
+    fn allocate_service(
+        &mut self,
+        svc: &mut Service,
+        old: Option<&Service>,
+        undo: &mut Allocation,
+    ) -> Result<(), Vec<FieldError>> {
         let type_ = svc.type_().to_string();
         if type_ == "ExternalName" {
             svc.spec.cluster_ip = None;
@@ -523,15 +643,27 @@ impl Cluster {
         // IP families on a single-stack IPv4 cluster.
         for (i, f) in svc.spec.ip_families.iter().enumerate() {
             if f == "IPv6" {
-                errs.push(invalid(format!("spec.ipFamilies[{i}]"), Bad::Str("IPv6".into()), "not configured on this cluster"));
+                errs.push(invalid(
+                    format!("spec.ipFamilies[{i}]"),
+                    Bad::Str("IPv6".into()),
+                    "not configured on this cluster",
+                ));
             }
         }
         if svc.spec.ip_family_policy.as_deref() == Some("RequireDualStack") && !svc.is_headless() {
-            errs.push(invalid("spec.ipFamilyPolicy", Bad::Str("RequireDualStack".into()), "this cluster is not configured for dual-stack services"));
+            errs.push(invalid(
+                "spec.ipFamilyPolicy",
+                Bad::Str("RequireDualStack".into()),
+                "this cluster is not configured for dual-stack services",
+            ));
         }
         for (i, ip) in svc.spec.cluster_ips.iter().enumerate() {
             if ip != "None" && v::parse_ipv4(ip).is_none() {
-                errs.push(invalid(format!("spec.clusterIPs[{i}]"), Bad::Str(ip.clone()), "IPv6 is not configured on this cluster"));
+                errs.push(invalid(
+                    format!("spec.clusterIPs[{i}]"),
+                    Bad::Str(ip.clone()),
+                    "IPv6 is not configured on this cluster",
+                ));
             }
         }
         if !errs.is_empty() {
@@ -539,7 +671,14 @@ impl Cluster {
         }
         if svc.spec.ip_family_policy.is_none() {
             let headless_no_selector = svc.is_headless() && svc.spec.selector.as_ref().is_none_or(|s| s.is_empty());
-            svc.spec.ip_family_policy = Some(if headless_no_selector { "RequireDualStack" } else { "SingleStack" }.into());
+            svc.spec.ip_family_policy = Some(
+                if headless_no_selector {
+                    "RequireDualStack"
+                } else {
+                    "SingleStack"
+                }
+                .into(),
+            );
         }
         if svc.spec.ip_families.is_empty() {
             svc.spec.ip_families = vec!["IPv4".into()];
@@ -560,7 +699,11 @@ impl Cluster {
                     return Err(vec![invalid(
                         "spec.clusterIPs",
                         Bad::string_list(&svc.spec.cluster_ips),
-                        &format!("failed to allocate IP {ip}: the provided IP ({ip}) is not in the valid range. The range of valid IPs is {}", self.lab.service_cidr),
+                        &format!(
+                            "failed to allocate IP {ip}: the provided IP ({ip}) is not in the valid range. The \
+                            range of valid IPs is {}",
+                            self.lab.service_cidr
+                        ),
                     )]);
                 }
                 if self.cluster_ips.contains(&v) {
@@ -575,7 +718,11 @@ impl Cluster {
             }
             None => {
                 let ip = self.random_cluster_ip().ok_or_else(|| {
-                    vec![FieldError::Invalid("spec.clusterIPs".into(), Bad::Str(String::new()), "failed to allocate a serviceIP: range is full".into())]
+                    vec![FieldError::Invalid(
+                        "spec.clusterIPs".into(),
+                        Bad::Str(String::new()),
+                        "failed to allocate a serviceIP: range is full".into(),
+                    )]
                 })?;
                 undo.ips.push(ip);
                 svc.spec.cluster_ip = Some(u32_to_ip(ip));
@@ -583,7 +730,8 @@ impl Cluster {
             }
         }
         // NodePorts.
-        let wants_node_ports = type_ == "NodePort" || (type_ == "LoadBalancer" && svc.spec.allocate_lb_node_ports != Some(false));
+        let wants_node_ports =
+            type_ == "NodePort" || (type_ == "LoadBalancer" && svc.spec.allocate_lb_node_ports != Some(false));
         if !wants_node_ports {
             if type_ == "ClusterIP" {
                 for p in &mut svc.spec.ports {
@@ -596,7 +744,11 @@ impl Cluster {
             for i in 0..svc.spec.ports.len() {
                 let p = svc.spec.ports[i].clone();
                 let old_np = old.and_then(|o| {
-                    o.spec.ports.iter().find(|op| op.port == p.port && op.protocol() == p.protocol()).and_then(|op| op.node_port)
+                    o.spec
+                        .ports
+                        .iter()
+                        .find(|op| op.port == p.port && op.protocol() == p.protocol())
+                        .and_then(|op| op.node_port)
                 });
                 match p.node_port.filter(|n| *n != 0) {
                     Some(np) if Some(np) == old_np => {}
@@ -606,12 +758,18 @@ impl Cluster {
                             errs.push(invalid(
                                 format!("spec.ports[{i}].nodePort"),
                                 Bad::Int(np),
-                                &format!("provided port is not in the valid range. The range of valid ports is {lo}-{hi}"),
+                                &format!(
+                                    "provided port is not in the valid range. The range of valid ports is {lo}-{hi}"
+                                ),
                             ));
                         } else if by_port.iter().any(|(_, n)| *n as i64 == np) {
                             // Same number on another protocol of this Service: shared.
                         } else if self.node_ports.contains(&(np as u16)) {
-                            errs.push(invalid(format!("spec.ports[{i}].nodePort"), Bad::Int(np), "provided port is already allocated"));
+                            errs.push(invalid(
+                                format!("spec.ports[{i}].nodePort"),
+                                Bad::Int(np),
+                                "provided port is already allocated",
+                            ));
                         } else {
                             self.node_ports.insert(np as u16);
                             undo.ports.push(np as u16);
@@ -628,7 +786,11 @@ impl Cluster {
                                     Some(n)
                                 }
                                 None => {
-                                    errs.push(FieldError::Invalid(format!("spec.ports[{i}].nodePort"), Bad::Str(String::new()), "failed to allocate a nodePort: range is full".into()));
+                                    errs.push(FieldError::Invalid(
+                                        format!("spec.ports[{i}].nodePort"),
+                                        Bad::Str(String::new()),
+                                        "failed to allocate a nodePort: range is full".into(),
+                                    ));
                                     None
                                 }
                             },
@@ -651,7 +813,11 @@ impl Cluster {
                 Some(h) if Some(h) == old_h => svc.spec.health_check_node_port = Some(h),
                 Some(h) => {
                     if self.node_ports.contains(&(h as u16)) {
-                        return Err(vec![invalid("spec.healthCheckNodePort", Bad::Int(h), "provided port is already allocated")]);
+                        return Err(vec![invalid(
+                            "spec.healthCheckNodePort",
+                            Bad::Int(h),
+                            "provided port is already allocated",
+                        )]);
                     }
                     self.node_ports.insert(h as u16);
                     undo.ports.push(h as u16);
@@ -713,7 +879,10 @@ impl Cluster {
     pub fn delete(&mut self, kind: &str, ns: &str, name: &str, grace: Option<i64>) -> Result<(), ApiError> {
         let k = key(ns, name);
         let info = kinds::by_kind(kind).expect("kinds come from the registry");
-        let not_found = || ApiError::NotFound { resource: info.resource(), name: name.to_string() };
+        let not_found = || ApiError::NotFound {
+            resource: info.resource(),
+            name: name.to_string(),
+        };
         match kind {
             "Service" => {
                 let svc = self.services.remove(&k).ok_or_else(not_found)?;
@@ -752,7 +921,10 @@ impl Cluster {
             }
             "Namespace" => {
                 if ["default", "kube-system", "kube-public", "kube-node-lease"].contains(&name) {
-                    return Err(ApiError::Other { reason: "Forbidden".into(), message: format!("namespaces \"{name}\" is forbidden: this namespace may not be deleted") });
+                    return Err(ApiError::Other {
+                        reason: "Forbidden".into(),
+                        message: format!("namespaces \"{name}\" is forbidden: this namespace may not be deleted"),
+                    });
                 }
                 self.namespaces.remove(name).ok_or_else(not_found)?;
                 let doomed: Vec<(String, String)> = self
@@ -783,7 +955,9 @@ impl Cluster {
             }
             "Endpoints" | "Node" => return Err(lab_managed(info, name)),
             other => {
-                self.others.remove(&(other.to_string(), ns.to_string(), name.to_string())).ok_or_else(not_found)?;
+                self.others
+                    .remove(&(other.to_string(), ns.to_string(), name.to_string()))
+                    .ok_or_else(not_found)?;
             }
         }
         self.next_resource_version();
@@ -834,7 +1008,12 @@ fn service_holdings(svc: &Service) -> Allocation {
 }
 
 fn invalid_err(info: &KindInfo, name: &str, causes: Vec<FieldError>) -> ApiError {
-    ApiError::Invalid { kind: info.kind.to_string(), kind_group: info.kind_group(), name: name.to_string(), causes }
+    ApiError::Invalid {
+        kind: info.kind.to_string(),
+        kind_group: info.kind_group(),
+        name: name.to_string(),
+        causes,
+    }
 }
 
 fn gvr(info: &KindInfo) -> String {
@@ -848,7 +1027,14 @@ fn gvk(info: &KindInfo) -> String {
 /// The answer to a write of an object the lab's controllers own (Endpoints, EndpointSlices,
 /// Nodes): the lab does not take them from learners.
 fn lab_managed(info: &KindInfo, name: &str) -> ApiError {
-    ApiError::Other { reason: "Forbidden".into(), message: format!("{} \"{name}\" is forbidden: this lab manages {} itself", info.resource(), info.plural) }
+    ApiError::Other {
+        reason: "Forbidden".into(),
+        message: format!(
+            "{} \"{name}\" is forbidden: this lab manages {} itself",
+            info.resource(),
+            info.plural
+        ),
+    }
 }
 
 /// `SetDefaults_Service` and the registry's normalisation of clusterIP/clusterIPs.
@@ -910,7 +1096,14 @@ pub fn default_pod_spec(spec: &mut PodSpec) {
     for c in &mut spec.containers {
         if c.image_pull_policy.is_none() {
             let tag = image_tag(&c.image);
-            c.image_pull_policy = Some(if tag.is_none_or(|t| t == "latest") { "Always" } else { "IfNotPresent" }.into());
+            c.image_pull_policy = Some(
+                if tag.is_none_or(|t| t == "latest") {
+                    "Always"
+                } else {
+                    "IfNotPresent"
+                }
+                .into(),
+            );
         }
         for p in &mut c.ports {
             p.protocol.get_or_insert_with(|| "TCP".into());
@@ -942,4 +1135,3 @@ fn pick_free(rng: &mut Rng, bands: [(u64, u64); 2], taken: impl Fn(u64) -> bool)
     }
     None
 }
-

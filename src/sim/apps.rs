@@ -16,7 +16,13 @@ pub struct HttpResponse {
 
 impl HttpResponse {
     fn new(status: u16, reason: &'static str, headers: Vec<(&str, String)>, body: String) -> HttpResponse {
-        HttpResponse { version: "HTTP/1.1", status, reason, headers: headers.into_iter().map(|(k, v)| (k.to_string(), v)).collect(), body }
+        HttpResponse {
+            version: "HTTP/1.1",
+            status,
+            reason,
+            headers: headers.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+            body,
+        }
     }
 }
 
@@ -48,7 +54,10 @@ Commercial support is available at
 ";
 
 fn nginx_404() -> String {
-    format!("<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n<hr><center>nginx/{NGINX_VERSION}</center>\r\n</body>\r\n</html>\r\n")
+    format!(
+        "<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not \
+        Found</h1></center>\r\n<hr><center>nginx/{NGINX_VERSION}</center>\r\n</body>\r\n</html>\r\n"
+    )
 }
 
 /// What a request gets.
@@ -118,22 +127,37 @@ pub fn serve(app: App, method: &str, path: &str, hostname: &str, unix_now: i64) 
             HttpResponse::new(
                 200,
                 "OK",
-                vec![("Date", date), ("Content-Length", body.len().to_string()), ("Content-Type", "text/plain; charset=utf-8".into())],
+                vec![
+                    ("Date", date),
+                    ("Content-Length", body.len().to_string()),
+                    ("Content-Type", "text/plain; charset=utf-8".into()),
+                ],
                 body,
             )
         }
         App::PhpOk => HttpResponse::new(
             200,
             "OK",
-            vec![("Date", date), ("Server", "Apache/2.4.10 (Debian)".into()), ("X-Powered-By", "PHP/5.6.40".into()), ("Content-Length", "3".into()), ("Content-Type", "text/html; charset=UTF-8".into())],
+            vec![
+                ("Date", date),
+                ("Server", "Apache/2.4.10 (Debian)".into()),
+                ("X-Powered-By", "PHP/5.6.40".into()),
+                ("Content-Length", "3".into()),
+                ("Content-Type", "text/html; charset=UTF-8".into()),
+            ],
             "OK!".into(),
         ),
         App::Mongo => {
-            let body = "It looks like you are trying to access MongoDB over HTTP on the native driver port.\n".to_string();
+            let body =
+                "It looks like you are trying to access MongoDB over HTTP on the native driver port.\n".to_string();
             let mut r = HttpResponse::new(
                 200,
                 "OK",
-                vec![("Connection", "close".into()), ("Content-Type", "text/plain".into()), ("Content-Length", body.len().to_string())],
+                vec![
+                    ("Connection", "close".into()),
+                    ("Content-Type", "text/plain".into()),
+                    ("Content-Length", body.len().to_string()),
+                ],
                 body,
             );
             r.version = "HTTP/1.0";
@@ -142,7 +166,16 @@ pub fn serve(app: App, method: &str, path: &str, hostname: &str, unix_now: i64) 
         App::Redis | App::CoreDns => return Answer::NotHttp,
         App::Generic => {
             let body = format!("{hostname}\n");
-            HttpResponse::new(200, "OK", vec![("Date", date), ("Content-Length", body.len().to_string()), ("Content-Type", "text/plain; charset=utf-8".into())], body)
+            HttpResponse::new(
+                200,
+                "OK",
+                vec![
+                    ("Date", date),
+                    ("Content-Length", body.len().to_string()),
+                    ("Content-Type", "text/plain; charset=utf-8".into()),
+                ],
+                body,
+            )
         }
         App::Pause | App::Nothing => return Answer::NotHttp,
     };
@@ -158,16 +191,35 @@ pub fn serve_site(host: &str, title: &str, host_header: &str, method: &str, path
     let date = http_date(unix_now);
     let own = host_header.split(':').next().unwrap_or("").eq_ignore_ascii_case(host);
     let mut r = if own && path == "/" {
-        let body = format!("<!doctype html><html><head><title>{title}</title></head><body><h1>{title}</h1></body></html>\n");
-        HttpResponse::new(200, "OK", vec![("Date", date), ("Content-Type", "text/html; charset=ISO-8859-1".into()), ("Content-Length", body.len().to_string())], body)
+        let body =
+            format!("<!doctype html><html><head><title>{title}</title></head><body><h1>{title}</h1></body></html>\n");
+        HttpResponse::new(
+            200,
+            "OK",
+            vec![
+                ("Date", date),
+                ("Content-Type", "text/html; charset=ISO-8859-1".into()),
+                ("Content-Length", body.len().to_string()),
+            ],
+            body,
+        )
     } else {
         let body = format!(
-            "<!DOCTYPE html>\n<html lang=en>\n  <meta charset=utf-8>\n  <meta name=viewport content=\"initial-scale=1, minimum-scale=1, width=device-width\">\n  <title>Error 404 (Not Found)!!1</title>\n  <a href=//www.google.com/><span id=logo aria-label=Google></span></a>\n  <p><b>404.</b> <ins>That’s an error.</ins>\n  <p>The requested URL <code>{path}</code> was not found on this server.  <ins>That’s all we know.</ins>\n"
+            "<!DOCTYPE html>\n<html lang=en>\n  <meta charset=utf-8>\n  <meta name=viewport \
+                content=\"initial-scale=1, minimum-scale=1, width=device-width\">\n  <title>Error 404 (Not \
+                Found)!!1</title>\n  <a href=//www.google.com/><span id=logo \
+                aria-label=Google></span></a>\n  <p><b>404.</b> <ins>That’s an error.</ins>\n  <p>The requested URL \
+                <code>{path}</code> was not found on this server.  <ins>That’s all we know.</ins>\n"
         );
         HttpResponse::new(
             404,
             "Not Found",
-            vec![("Content-Type", "text/html; charset=UTF-8".into()), ("Referrer-Policy", "no-referrer".into()), ("Content-Length", body.len().to_string()), ("Date", date)],
+            vec![
+                ("Content-Type", "text/html; charset=UTF-8".into()),
+                ("Referrer-Policy", "no-referrer".into()),
+                ("Content-Length", body.len().to_string()),
+                ("Date", date),
+            ],
             body,
         )
     };

@@ -19,7 +19,12 @@ fn civil(days: i64) -> (i64, u32, u32) {
 pub fn rfc3339(unix: i64) -> String {
     let (y, m, d) = civil(unix.div_euclid(86_400));
     let s = unix.rem_euclid(86_400);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", s / 3600, s % 3600 / 60, s % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        s / 3600,
+        s % 3600 / 60,
+        s % 60
+    )
 }
 
 /// `Sat, 20 Dec 2025 10:24:07 GMT`
@@ -28,7 +33,9 @@ pub fn http_date(unix: i64) -> String {
     let (y, m, d) = civil(days);
     let s = unix.rem_euclid(86_400);
     const WD: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-    const MON: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    const MON: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
     format!(
         "{}, {d:02} {} {y} {:02}:{:02}:{:02} GMT",
         WD[days.rem_euclid(7) as usize],
@@ -86,7 +93,19 @@ mod tests {
 
     #[test]
     fn ages_match_kubectl() {
-        for (s, want) in [(49, "49s"), (119, "119s"), (130, "2m10s"), (300, "5m"), (2700, "45m"), (10_740, "179m"), (11_100, "3h5m"), (93_600, "26h"), (540_000, "6d6h"), (604_800, "7d"), (3_888_000, "45d")] {
+        for (s, want) in [
+            (49, "49s"),
+            (119, "119s"),
+            (130, "2m10s"),
+            (300, "5m"),
+            (2700, "45m"),
+            (10_740, "179m"),
+            (11_100, "3h5m"),
+            (93_600, "26h"),
+            (540_000, "6d6h"),
+            (604_800, "7d"),
+            (3_888_000, "45d"),
+        ] {
             assert_eq!(human_duration(s), want, "{s}");
         }
     }

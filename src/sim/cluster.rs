@@ -143,7 +143,15 @@ impl Cluster {
             // Their uids come from their names, not from the cluster's generator, whose
             // sequence gives every later name and address.
             let uid = uid_from(&mut Rng::new(fnv32(ns.as_bytes()) as u64));
-            self.namespaces.insert(ns.to_string(), Namespace::new(Meta { name: ns.into(), uid, creation: born, ..Meta::default() }));
+            self.namespaces.insert(
+                ns.to_string(),
+                Namespace::new(Meta {
+                    name: ns.into(),
+                    uid,
+                    creation: born,
+                    ..Meta::default()
+                }),
+            );
         }
         let lab_nodes = self.lab.nodes.clone();
         for ln in &lab_nodes {
@@ -156,7 +164,10 @@ impl Cluster {
             let mut taints = Vec::new();
             if ln.control_plane {
                 labels.insert("node-role.kubernetes.io/control-plane".into(), String::new());
-                labels.insert("node.kubernetes.io/exclude-from-external-load-balancers".into(), String::new());
+                labels.insert(
+                    "node.kubernetes.io/exclude-from-external-load-balancers".into(),
+                    String::new(),
+                );
                 taints.push(("node-role.kubernetes.io/control-plane".into(), "NoSchedule".into()));
             }
             for (k, v) in &ln.labels {
@@ -173,7 +184,10 @@ impl Cluster {
             let block = ln.block.as_deref().and_then(ip_to_u32);
             self.claim_block(&ln.name, block);
             // calico-node takes the block's first address for its tunnel interface.
-            self.ipam.get_mut(&ln.name).and_then(|i| i.blocks.first_mut()).and_then(|b| b.1.pop_front());
+            self.ipam
+                .get_mut(&ln.name)
+                .and_then(|i| i.blocks.first_mut())
+                .and_then(|b| b.1.pop_front());
         }
         // The API server's own Service and the cluster DNS.
         let kubernetes = self.kubernetes_service(born);
@@ -182,7 +196,11 @@ impl Cluster {
             meta: Meta {
                 name: "kube-dns".into(),
                 namespace: "kube-system".into(),
-                labels: string_map(&[("k8s-app", "kube-dns"), ("kubernetes.io/cluster-service", "true"), ("kubernetes.io/name", "CoreDNS")]),
+                labels: string_map(&[
+                    ("k8s-app", "kube-dns"),
+                    ("kubernetes.io/cluster-service", "true"),
+                    ("kubernetes.io/name", "CoreDNS"),
+                ]),
                 annotations: string_map(&[("prometheus.io/port", "9153"), ("prometheus.io/scrape", "true")]),
                 uid: self.new_uid(),
                 creation: born,
@@ -192,9 +210,27 @@ impl Cluster {
                 type_: Some("ClusterIP".into()),
                 selector: Some([("k8s-app".to_string(), "kube-dns".to_string())].into()),
                 ports: vec![
-                    ServicePort { name: Some("dns".into()), protocol: Some("UDP".into()), port: 53, target_port: Some(IntOrStr::Int(53)), ..ServicePort::default() },
-                    ServicePort { name: Some("dns-tcp".into()), protocol: Some("TCP".into()), port: 53, target_port: Some(IntOrStr::Int(53)), ..ServicePort::default() },
-                    ServicePort { name: Some("metrics".into()), protocol: Some("TCP".into()), port: 9153, target_port: Some(IntOrStr::Int(9153)), ..ServicePort::default() },
+                    ServicePort {
+                        name: Some("dns".into()),
+                        protocol: Some("UDP".into()),
+                        port: 53,
+                        target_port: Some(IntOrStr::Int(53)),
+                        ..ServicePort::default()
+                    },
+                    ServicePort {
+                        name: Some("dns-tcp".into()),
+                        protocol: Some("TCP".into()),
+                        port: 53,
+                        target_port: Some(IntOrStr::Int(53)),
+                        ..ServicePort::default()
+                    },
+                    ServicePort {
+                        name: Some("metrics".into()),
+                        protocol: Some("TCP".into()),
+                        port: 9153,
+                        target_port: Some(IntOrStr::Int(9153)),
+                        ..ServicePort::default()
+                    },
                 ],
                 cluster_ip: Some(dns_ip.clone()),
                 cluster_ips: vec![dns_ip.clone()],
@@ -219,22 +255,50 @@ impl Cluster {
             name: "coredns".into(),
             image: "registry.k8s.io/coredns/coredns:v1.11.3".into(),
             ports: vec![
-                ContainerPort { name: Some("dns".into()), container_port: 53, protocol: Some("UDP".into()) },
-                ContainerPort { name: Some("dns-tcp".into()), container_port: 53, protocol: Some("TCP".into()) },
-                ContainerPort { name: Some("metrics".into()), container_port: 9153, protocol: Some("TCP".into()) },
+                ContainerPort {
+                    name: Some("dns".into()),
+                    container_port: 53,
+                    protocol: Some("UDP".into()),
+                },
+                ContainerPort {
+                    name: Some("dns-tcp".into()),
+                    container_port: 53,
+                    protocol: Some("TCP".into()),
+                },
+                ContainerPort {
+                    name: Some("metrics".into()),
+                    container_port: 9153,
+                    protocol: Some("TCP".into()),
+                },
             ],
             args: vec!["-conf".into(), "/etc/coredns/Corefile".into()],
             ..Container::default()
         });
-        template.spec.tolerations.push(Toleration { key: Some("node-role.kubernetes.io/control-plane".into()), effect: Some("NoSchedule".into()), ..Toleration::default() });
+        template.spec.tolerations.push(Toleration {
+            key: Some("node-role.kubernetes.io/control-plane".into()),
+            effect: Some("NoSchedule".into()),
+            ..Toleration::default()
+        });
         template.spec.dns_policy = Some("Default".into());
         if let Some(cp) = &cp {
-            template.spec.node_selector.insert("kubernetes.io/hostname".into(), cp.clone());
+            template
+                .spec
+                .node_selector
+                .insert("kubernetes.io/hostname".into(), cp.clone());
         }
         let mut dep = Deployment {
-            meta: Meta { name: "coredns".into(), namespace: "kube-system".into(), uid: self.new_uid(), creation: born, ..Meta::default() },
+            meta: Meta {
+                name: "coredns".into(),
+                namespace: "kube-system".into(),
+                uid: self.new_uid(),
+                creation: born,
+                ..Meta::default()
+            },
             replicas: Some(2),
-            selector: Some(LabelSelector { match_labels: template.labels.clone(), match_expressions: Vec::new() }),
+            selector: Some(LabelSelector {
+                match_labels: template.labels.clone(),
+                match_expressions: Vec::new(),
+            }),
             template,
             ..Deployment::default()
         };
@@ -295,11 +359,24 @@ impl Cluster {
     }
 
     /// Keeps the events of a deleted object until they expire.
-    pub(crate) fn archive_events(&mut self, namespace: &str, kind: &'static str, name: &str, uid: &str, events: Vec<Event>) {
+    pub(crate) fn archive_events(
+        &mut self,
+        namespace: &str,
+        kind: &'static str,
+        name: &str,
+        uid: &str,
+        events: Vec<Event>,
+    ) {
         let now = self.now;
         self.past_events.retain(|p| p.event.at > now - EVENT_TTL);
         for event in events {
-            self.past_events.push(PastEvent { namespace: namespace.to_string(), kind, name: name.to_string(), uid: uid.to_string(), event });
+            self.past_events.push(PastEvent {
+                namespace: namespace.to_string(),
+                kind,
+                name: name.to_string(),
+                uid: uid.to_string(),
+                event,
+            });
         }
     }
 
@@ -310,16 +387,40 @@ impl Cluster {
         let mut raw: Vec<(String, &'static str, String, &str, &Event)> = Vec::new();
         let keep = |n: &str| ns.is_none_or(|x| x == n);
         for p in self.pods.values().filter(|p| keep(&p.meta.namespace)) {
-            raw.extend(p.status.events.iter().map(|e| (p.meta.namespace.clone(), "Pod", p.meta.name.clone(), p.meta.uid.as_str(), e)));
+            raw.extend(p.status.events.iter().map(|e| {
+                (
+                    p.meta.namespace.clone(),
+                    "Pod",
+                    p.meta.name.clone(),
+                    p.meta.uid.as_str(),
+                    e,
+                )
+            }));
         }
         for d in self.deployments.values().filter(|d| keep(&d.meta.namespace)) {
             if let Some(evs) = self.object_events.get(&d.meta.uid) {
-                raw.extend(evs.iter().map(|e| (d.meta.namespace.clone(), "Deployment", d.meta.name.clone(), d.meta.uid.as_str(), e)));
+                raw.extend(evs.iter().map(|e| {
+                    (
+                        d.meta.namespace.clone(),
+                        "Deployment",
+                        d.meta.name.clone(),
+                        d.meta.uid.as_str(),
+                        e,
+                    )
+                }));
             }
         }
         for rs in self.replicasets.values().filter(|rs| keep(&rs.meta.namespace)) {
             if let Some(evs) = self.object_events.get(&rs.meta.uid) {
-                raw.extend(evs.iter().map(|e| (rs.meta.namespace.clone(), "ReplicaSet", rs.meta.name.clone(), rs.meta.uid.as_str(), e)));
+                raw.extend(evs.iter().map(|e| {
+                    (
+                        rs.meta.namespace.clone(),
+                        "ReplicaSet",
+                        rs.meta.name.clone(),
+                        rs.meta.uid.as_str(),
+                        e,
+                    )
+                }));
             }
         }
         for p in self.past_events.iter().filter(|p| keep(&p.namespace)) {
@@ -331,14 +432,30 @@ impl Cluster {
             if e.at <= self.now - EVENT_TTL {
                 continue;
             }
-            let same = |(u, l): &(&str, ListedEvent)| *u == uid && l.kind == kind && l.event.reason == e.reason && l.event.message == e.message && l.event.type_ == e.type_;
+            let same = |(u, l): &(&str, ListedEvent)| {
+                *u == uid
+                    && l.kind == kind
+                    && l.event.reason == e.reason
+                    && l.event.message == e.message
+                    && l.event.type_ == e.type_
+            };
             match out.iter_mut().find(|x| same(x)).map(|(_, l)| l) {
                 Some(l) => {
                     l.count += 1;
                     l.first = l.first.min(e.at);
                     l.event.at = l.event.at.max(e.at);
                 }
-                None => out.push((uid, ListedEvent { namespace, kind, name, first: e.at, count: 1, event: e.clone() })),
+                None => out.push((
+                    uid,
+                    ListedEvent {
+                        namespace,
+                        kind,
+                        name,
+                        first: e.at,
+                        count: 1,
+                        event: e.clone(),
+                    },
+                )),
             }
         }
         let out: Vec<ListedEvent> = out.into_iter().map(|(_, l)| l).collect();
@@ -346,7 +463,16 @@ impl Cluster {
         let start = self.lab.start_unix;
         let mut named: Vec<(String, ListedEvent)> = out
             .into_iter()
-            .map(|l| (format!("{}.{:x}", l.name, ((start + l.first).max(0) as u64).saturating_mul(1_000_000_000)), l))
+            .map(|l| {
+                (
+                    format!(
+                        "{}.{:x}",
+                        l.name,
+                        ((start + l.first).max(0) as u64).saturating_mul(1_000_000_000)
+                    ),
+                    l,
+                )
+            })
             .collect();
         super::order::sort_by(&mut named, |a, b| (&a.1.namespace, &a.0).cmp(&(&b.1.namespace, &b.0)));
         named.into_iter().map(|(_, l)| l).collect()
@@ -381,7 +507,9 @@ impl Cluster {
     // Pod network (Calico IPAM)
 
     fn claim_block(&mut self, node: &str, preferred: Option<u32>) -> bool {
-        let Some((pool, len)) = parse_cidr(&self.lab.pod_cidr) else { return false };
+        let Some((pool, len)) = parse_cidr(&self.lab.pod_cidr) else {
+            return false;
+        };
         if len > 26 {
             return false;
         }
@@ -390,12 +518,18 @@ impl Cluster {
             Some(b) => Some(b),
             None => {
                 let start = fnv32(node.as_bytes()) % count;
-                (0..count).map(|i| pool + ((start + i) % count) * 64).find(|b| !self.claimed_blocks.contains(b))
+                (0..count)
+                    .map(|i| pool + ((start + i) % count) * 64)
+                    .find(|b| !self.claimed_blocks.contains(b))
             }
         };
         let Some(base) = pick else { return false };
         self.claimed_blocks.insert(base);
-        self.ipam.entry(node.to_string()).or_default().blocks.push((base, (0..64u8).collect()));
+        self.ipam
+            .entry(node.to_string())
+            .or_default()
+            .blocks
+            .push((base, (0..64u8).collect()));
         if let Some(n) = self.nodes.iter_mut().find(|n| n.name == node) {
             n.pod_cidr_blocks.push(base);
         }
@@ -435,7 +569,10 @@ impl Cluster {
     pub fn pod_by_ip(&self, ip: &str) -> Option<&Pod> {
         match self.pod_ips.get(ip) {
             Some(k) => self.pods.get(k).filter(|p| p.status.pod_ip.as_deref() == Some(ip)),
-            None => self.pods.values().find(|p| p.status.pod_ip.as_deref() == Some(ip) && !self.pod_ips.contains_key(ip)),
+            None => self
+                .pods
+                .values()
+                .find(|p| p.status.pod_ip.as_deref() == Some(ip) && !self.pod_ips.contains_key(ip)),
         }
     }
 
@@ -491,7 +628,10 @@ impl Cluster {
 
 /// `SafeEncodeString` of a decimal number: the pod-template-hash alphabet.
 pub fn safe_encode_decimal(n: u32) -> String {
-    n.to_string().bytes().map(|b| ALPHANUMS[(b % 27) as usize] as char).collect()
+    n.to_string()
+        .bytes()
+        .map(|b| ALPHANUMS[(b % 27) as usize] as char)
+        .collect()
 }
 
 #[cfg(test)]
@@ -506,8 +646,14 @@ mod tests {
     #[test]
     fn fresh_lab_has_the_seed_addresses() {
         let c = Cluster::new(Lab::default(), 1);
-        assert_eq!(c.services[&key("default", "kubernetes")].spec.cluster_ip.as_deref(), Some("10.96.0.1"));
-        assert_eq!(c.services[&key("kube-system", "kube-dns")].spec.cluster_ip.as_deref(), Some("10.96.0.10"));
+        assert_eq!(
+            c.services[&key("default", "kubernetes")].spec.cluster_ip.as_deref(),
+            Some("10.96.0.1")
+        );
+        assert_eq!(
+            c.services[&key("kube-system", "kube-dns")].spec.cluster_ip.as_deref(),
+            Some("10.96.0.10")
+        );
         let mut c = c;
         assert_eq!(c.allocate_pod_ip("myserver02").as_deref(), Some("192.168.131.65"));
         assert_eq!(c.allocate_pod_ip("myserver03").as_deref(), Some("192.168.149.193"));

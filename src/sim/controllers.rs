@@ -9,13 +9,13 @@
 
 use super::map::Map;
 
+use super::clock::rfc3339;
 use super::cluster::{key, safe_encode_decimal, Cluster, Key};
 use super::images::{self, Lookup};
 use super::lab::{fnv32a, fnv64a, FNV64_OFFSET};
 use super::objects::*;
-use super::value::Value;
-use super::clock::rfc3339;
 use super::store::Store;
+use super::value::Value;
 
 /// When the API server's 10-second pass after `gone` recreates `default/kubernetes`.
 fn kubernetes_service_returns(gone: Time) -> Time {
@@ -48,8 +48,16 @@ fn scaled(v: &Option<IntOrStr>, total: i64, round_up: bool) -> i64 {
 /// The pod-template-hash: FNV-32a over the template's canonical form, encoded as Kubernetes
 /// encodes it (only `4-9 b c d f`, usually ten characters).
 pub fn template_hash(t: &PodTemplate) -> String {
-    let labels: Vec<(String, Value)> = t.labels.iter().map(|(k, v)| (k.clone(), Value::Str(v.clone()))).collect();
-    let annotations: Vec<(String, Value)> = t.annotations.iter().map(|(k, v)| (k.clone(), Value::Str(v.clone()))).collect();
+    let labels: Vec<(String, Value)> = t
+        .labels
+        .iter()
+        .map(|(k, v)| (k.clone(), Value::Str(v.clone())))
+        .collect();
+    let annotations: Vec<(String, Value)> = t
+        .annotations
+        .iter()
+        .map(|(k, v)| (k.clone(), Value::Str(v.clone())))
+        .collect();
     let canonical = format!(
         "{{\"annotations\":{},\"labels\":{},\"spec\":{}}}",
         Value::Map(annotations).to_json(),
@@ -109,7 +117,12 @@ impl Cluster {
     /// The earliest pending kubelet step after now.
     pub fn next_event(&self) -> Option<Time> {
         let kubernetes_back = self.kubernetes_service_gone.map(kubernetes_service_returns);
-        self.pods.values().filter_map(|p| p.status.next_step_at).chain(kubernetes_back).filter(|t| *t > self.now).min()
+        self.pods
+            .values()
+            .filter_map(|p| p.status.next_step_at)
+            .chain(kubernetes_back)
+            .filter(|t| *t > self.now)
+            .min()
     }
 
     /// Moves the clock forward by `secs`, acting at each pending step on the way.
@@ -149,7 +162,9 @@ impl Cluster {
     /// The API server's own controller puts `default/kubernetes` back on its next pass (every
     /// 10 s), on the same address.
     fn restore_kubernetes_service(&mut self) -> bool {
-        let Some(gone) = self.kubernetes_service_gone else { return false };
+        let Some(gone) = self.kubernetes_service_gone else {
+            return false;
+        };
         if self.now < kubernetes_service_returns(gone) {
             return false;
         }
@@ -176,7 +191,12 @@ impl Cluster {
         let orphan_rs: Vec<Key> = self
             .replicasets
             .iter()
-            .filter(|(_, rs)| rs.meta.owner.as_ref().is_some_and(|o| !dep_uids.contains(o.uid.as_str())))
+            .filter(|(_, rs)| {
+                rs.meta
+                    .owner
+                    .as_ref()
+                    .is_some_and(|o| !dep_uids.contains(o.uid.as_str()))
+            })
             .map(|(k, _)| k.clone())
             .collect();
         for k in &orphan_rs {
@@ -187,7 +207,13 @@ impl Cluster {
         let orphan_pods: Vec<Key> = self
             .pods
             .iter()
-            .filter(|(_, p)| p.meta.deletion.is_none() && p.meta.owner.as_ref().is_some_and(|o| o.kind == "ReplicaSet" && !rs_uids.contains(o.uid.as_str())))
+            .filter(|(_, p)| {
+                p.meta.deletion.is_none()
+                    && p.meta
+                        .owner
+                        .as_ref()
+                        .is_some_and(|o| o.kind == "ReplicaSet" && !rs_uids.contains(o.uid.as_str()))
+            })
             .map(|(k, _)| k.clone())
             .collect();
         for k in &orphan_pods {
@@ -203,8 +229,15 @@ impl Cluster {
             let hash = self.cached_template_hash(&dk);
             let d = &self.deployments[&dk];
             let Some(selector) = d.selector.clone() else { continue };
-            let (uid, dep_name, namespace, replicas, strategy, paused, min_ready) =
-                (d.meta.uid.clone(), d.meta.name.clone(), d.meta.namespace.clone(), d.replicas.unwrap_or(1), d.strategy.clone(), d.paused, d.min_ready_seconds);
+            let (uid, dep_name, namespace, replicas, strategy, paused, min_ready) = (
+                d.meta.uid.clone(),
+                d.meta.name.clone(),
+                d.meta.namespace.clone(),
+                d.replicas.unwrap_or(1),
+                d.strategy.clone(),
+                d.paused,
+                d.min_ready_seconds,
+            );
             let mut name = format!("{}-{}", dep_name, hash);
             if name.len() > 253 {
                 name.truncate(253);
@@ -217,7 +250,13 @@ impl Cluster {
                 .collect();
             let max_rev = owned
                 .iter()
-                .filter_map(|k| self.replicasets[k].meta.annotations.get(REVISION).and_then(|r| r.parse::<i64>().ok()))
+                .filter_map(|k| {
+                    self.replicasets[k]
+                        .meta
+                        .annotations
+                        .get(REVISION)
+                        .and_then(|r| r.parse::<i64>().ok())
+                })
                 .max()
                 .unwrap_or(0);
             let new_key = key(&namespace, &name);
@@ -230,7 +269,10 @@ impl Cluster {
                 labels.insert("pod-template-hash".into(), hash.clone());
                 let mut annotations = Labels::new();
                 annotations.insert("deployment.kubernetes.io/desired-replicas".into(), replicas.to_string());
-                annotations.insert("deployment.kubernetes.io/max-replicas".into(), (replicas + scaled(&strategy.max_surge, replicas, true)).to_string());
+                annotations.insert(
+                    "deployment.kubernetes.io/max-replicas".into(),
+                    (replicas + scaled(&strategy.max_surge, replicas, true)).to_string(),
+                );
                 annotations.insert(REVISION.into(), (max_rev + 1).to_string());
                 let rs = ReplicaSet {
                     meta: Meta {
@@ -240,7 +282,11 @@ impl Cluster {
                         annotations,
                         uid: self.new_uid(),
                         creation: self.now,
-                        owner: Some(Owner { kind: "Deployment".into(), name: dep_name.clone(), uid: uid.clone() }),
+                        owner: Some(Owner {
+                            kind: "Deployment".into(),
+                            name: dep_name.clone(),
+                            uid: uid.clone(),
+                        }),
                         generation: 1,
                         ..Meta::default()
                     },
@@ -270,22 +316,39 @@ impl Cluster {
     /// Sets a ReplicaSet's replicas for its Deployment, with the Deployment's event. Each scaled
     /// ReplicaSet also records the Deployment's size: `desired` and `desired + maxSurge`.
     fn set_rs_replicas(&mut self, k: &Key, n: i64, sizes: (i64, i64)) -> bool {
-        let Some(rs) = self.replicasets.get_mut(k).filter(|rs| rs.replicas != Some(n)) else { return false };
+        let Some(rs) = self.replicasets.get_mut(k).filter(|rs| rs.replicas != Some(n)) else {
+            return false;
+        };
         let from = rs.replicas.unwrap_or(0);
         rs.replicas = Some(n);
-        rs.meta.annotations.insert("deployment.kubernetes.io/desired-replicas".into(), sizes.0.to_string());
-        rs.meta.annotations.insert("deployment.kubernetes.io/max-replicas".into(), sizes.1.to_string());
+        rs.meta
+            .annotations
+            .insert("deployment.kubernetes.io/desired-replicas".into(), sizes.0.to_string());
+        rs.meta
+            .annotations
+            .insert("deployment.kubernetes.io/max-replicas".into(), sizes.1.to_string());
         let (name, owner) = (rs.meta.name.clone(), rs.meta.owner.as_ref().map(|o| o.uid.clone()));
         if let Some(owner) = owner {
             let way = if n > from { "up" } else { "down" };
-            self.record(&owner, "ScalingReplicaSet", "deployment-controller", format!("Scaled {way} replica set {name} from {from} to {n}"));
+            self.record(
+                &owner,
+                "ScalingReplicaSet",
+                "deployment-controller",
+                format!("Scaled {way} replica set {name} from {from} to {n}"),
+            );
         }
         true
     }
 
     /// A Normal event about the object with this uid.
     fn record(&mut self, uid: &str, reason: &str, from: &str, message: String) {
-        let event = Event { type_: "Normal", reason: reason.into(), at: self.now, from: from.into(), message };
+        let event = Event {
+            type_: "Normal",
+            reason: reason.into(),
+            at: self.now,
+            from: from.into(),
+            message,
+        };
         match self.object_events.get_mut(uid) {
             Some(list) => list.push(event),
             None => {
@@ -348,11 +411,20 @@ impl Cluster {
             for k in &old {
                 changed |= self.set_rs_replicas(k, 0, sizes);
             }
-            let old_pods: i64 = old.iter().map(|k| self.replica_set_counts(&self.replicasets[k]).0).sum::<i64>()
+            let old_pods: i64 = old
+                .iter()
+                .map(|k| self.replica_set_counts(&self.replicasets[k]).0)
+                .sum::<i64>()
                 + self
                     .pods
                     .values()
-                    .filter(|p| p.is_terminating() && p.meta.owner.as_ref().is_some_and(|o| old.iter().any(|k| self.replicasets[k].meta.uid == o.uid)))
+                    .filter(|p| {
+                        p.is_terminating()
+                            && p.meta
+                                .owner
+                                .as_ref()
+                                .is_some_and(|o| old.iter().any(|k| self.replicasets[k].meta.uid == o.uid))
+                    })
                     .count() as i64;
             if old_pods == 0 {
                 changed |= self.set_rs_replicas(new_key, desired, sizes);
@@ -382,7 +454,11 @@ impl Cluster {
         }
         // Scale old ReplicaSets down while enough pods stay available.
         let min_available = desired - max_unavailable;
-        let available: i64 = old.iter().chain(std::iter::once(new_key)).map(|k| self.replica_set_counts(&self.replicasets[k]).1).sum();
+        let available: i64 = old
+            .iter()
+            .chain(std::iter::once(new_key))
+            .map(|k| self.replica_set_counts(&self.replicasets[k]).1)
+            .sum();
         let mut can_remove = (available - min_available).max(0);
         // Old pods that are not ready can always go.
         for k in &old {
@@ -429,7 +505,9 @@ impl Cluster {
                 }
             }
             for (rk, rs) in &self.replicasets {
-                let Some(selector) = rs.selector.as_ref().filter(|s| !s.is_empty()) else { continue };
+                let Some(selector) = rs.selector.as_ref().filter(|s| !s.is_empty()) else {
+                    continue;
+                };
                 let want = rs.replicas.unwrap_or(1);
                 let mut active = owned.remove(rs.meta.uid.as_str()).unwrap_or_default();
                 // Release pods whose labels no longer match; adopt orphans that do.
@@ -457,9 +535,20 @@ impl Cluster {
                     // Delete the least useful first: unscheduled, not running, not ready, newest.
                     super::order::sort_by_key(&mut active, |k| {
                         let p = &self.pods[*k];
-                        (p.node().is_some(), matches!(p.status.state, ContainerState::Running { .. }), p.is_ready(), -p.meta.creation, k.1.as_str())
+                        (
+                            p.node().is_some(),
+                            matches!(p.status.state, ContainerState::Running { .. }),
+                            p.is_ready(),
+                            -p.meta.creation,
+                            k.1.as_str(),
+                        )
                     });
-                    remove.extend(active.iter().take((have - want) as usize).map(|k| ((*k).clone(), rs.meta.uid.clone())));
+                    remove.extend(
+                        active
+                            .iter()
+                            .take((have - want) as usize)
+                            .map(|k| ((*k).clone(), rs.meta.uid.clone())),
+                    );
                 }
             }
         }
@@ -471,7 +560,11 @@ impl Cluster {
         }
         for (k, name, uid) in adopt {
             if let Some(p) = self.pods.get_mut(&k) {
-                p.meta.owner = Some(Owner { kind: "ReplicaSet".into(), name, uid });
+                p.meta.owner = Some(Owner {
+                    kind: "ReplicaSet".into(),
+                    name,
+                    uid,
+                });
             }
         }
         for (rk, n) in create {
@@ -482,7 +575,12 @@ impl Cluster {
         }
         for (k, rs_uid) in remove {
             if self.delete("Pod", &k.0, &k.1, None).is_ok() {
-                self.record(&rs_uid, "SuccessfulDelete", "replicaset-controller", format!("Deleted pod: {}", k.1));
+                self.record(
+                    &rs_uid,
+                    "SuccessfulDelete",
+                    "replicaset-controller",
+                    format!("Deleted pod: {}", k.1),
+                );
             }
         }
         changed
@@ -504,14 +602,23 @@ impl Cluster {
                 annotations: rs.template.annotations.clone(),
                 uid: self.new_uid(),
                 creation: self.now,
-                owner: Some(Owner { kind: "ReplicaSet".into(), name: rs.meta.name.clone(), uid: rs.meta.uid.clone() }),
+                owner: Some(Owner {
+                    kind: "ReplicaSet".into(),
+                    name: rs.meta.name.clone(),
+                    uid: rs.meta.uid.clone(),
+                }),
                 ..Meta::default()
             },
             spec: rs.template.spec.clone(),
             status: PodStatus::default(),
         };
         self.pods.insert(key(&rs.meta.namespace, &name), pod);
-        self.record(&rs.meta.uid, "SuccessfulCreate", "replicaset-controller", format!("Created pod: {name}"));
+        self.record(
+            &rs.meta.uid,
+            "SuccessfulCreate",
+            "replicaset-controller",
+            format!("Created pod: {name}"),
+        );
         self.next_resource_version();
     }
 
@@ -537,7 +644,9 @@ impl Cluster {
             if let (Some(&ni), false) = (p.node().and_then(|n| node_index.get(n)), p.is_terminating()) {
                 per_node[ni] += 1;
                 if let Some(o) = &p.meta.owner {
-                    per_owner.entry(o.uid.clone()).or_insert_with(|| vec![0; per_node.len()])[ni] += 1;
+                    per_owner
+                        .entry(o.uid.clone())
+                        .or_insert_with(|| vec![0; per_node.len()])[ni] += 1;
                 }
             }
         }
@@ -547,12 +656,18 @@ impl Cluster {
             let mut feasible: Vec<usize> = Vec::new();
             let mut reasons: Map<String, usize> = Map::new();
             for (ni, n) in self.nodes.iter().enumerate() {
-                if let Some((tk, _)) = n.taints.iter().find(|(tk, te)| !tolerates(&pod.spec.tolerations, tk, te)) {
+                if let Some((tk, _)) = n
+                    .taints
+                    .iter()
+                    .find(|(tk, te)| !tolerates(&pod.spec.tolerations, tk, te))
+                {
                     *reasons.entry(format!("had untolerated taint {{{tk}: }}")).or_default() += 1;
                     continue;
                 }
                 if !labels_match(&pod.spec.node_selector, &n.labels) {
-                    *reasons.entry("didn't match Pod's node affinity/selector".into()).or_default() += 1;
+                    *reasons
+                        .entry("didn't match Pod's node affinity/selector".into())
+                        .or_default() += 1;
                     continue;
                 }
                 feasible.push(ni);
@@ -562,20 +677,31 @@ impl Cluster {
                 let mut parts: Vec<String> = reasons.iter().map(|(r, c)| format!("{c} node(s) {r}")).collect();
                 super::order::sort(&mut parts);
                 let msg = format!(
-                    "0/{total} nodes are available: {}. preemption: 0/{total} nodes are available: {total} Preemption is not helpful for scheduling.",
+                    "0/{total} nodes are available: {}. preemption: 0/{total} nodes are available: {total} Preemption \
+                        is not helpful for scheduling.",
                     parts.join(", ")
                 );
                 let now = self.now;
                 let p = self.pods.get_mut(&k).expect("pending pod");
                 if p.status.events.last().is_none_or(|e| e.message != msg) {
-                    p.status.events.push(Event { type_: "Warning", reason: "FailedScheduling".into(), at: now, from: "default-scheduler".into(), message: msg });
+                    p.status.events.push(Event {
+                        type_: "Warning",
+                        reason: "FailedScheduling".into(),
+                        at: now,
+                        from: "default-scheduler".into(),
+                        message: msg,
+                    });
                 }
                 continue;
             }
             let owner = pod.meta.owner.as_ref().map(|o| o.uid.clone());
             let owned = owner.as_ref().and_then(|o| per_owner.get(o.as_str()));
             let score = |ni: usize| (owned.map_or(0, |v| v[ni]), per_node[ni]);
-            let best = feasible.iter().map(|&ni| score(ni)).min().expect("feasible is not empty");
+            let best = feasible
+                .iter()
+                .map(|&ni| score(ni))
+                .min()
+                .expect("feasible is not empty");
             let ties: Vec<usize> = feasible.iter().copied().filter(|&ni| score(ni) == best).collect();
             let ni = ties[self.rng.below(ties.len() as u64) as usize];
             let chosen = self.nodes[ni].name.clone();
@@ -606,7 +732,10 @@ impl Cluster {
                 VolumeSource::ConfigMap(n) => ("ConfigMap", n),
                 VolumeSource::Other => continue,
             };
-            if !self.others.contains_key(&(kind.to_string(), pod.meta.namespace.clone(), name.clone())) {
+            if !self
+                .others
+                .contains_key(&(kind.to_string(), pod.meta.namespace.clone(), name.clone()))
+            {
                 let what = if kind == "Secret" { "secret" } else { "configmap" };
                 return Some((v.name.clone(), format!("{what} \"{name}\" not found")));
             }
@@ -623,7 +752,9 @@ impl Cluster {
             .filter(|(_, p)| {
                 p.node().is_some()
                     && (p.status.next_step_at.is_some_and(|t| t <= self.now)
-                        || (p.status.next_step_at.is_none() && p.status.pod_ip.is_none() && p.status.phase == "Pending")
+                        || (p.status.next_step_at.is_none()
+                            && p.status.pod_ip.is_none()
+                            && p.status.phase == "Pending")
                         || (p.is_terminating() && p.status.next_step_at.is_none()))
             })
             .map(|(k, _)| k.clone())
@@ -637,7 +768,9 @@ impl Cluster {
     fn kubelet_step(&mut self, k: &Key) -> bool {
         // The pod is taken out of the map while its kubelet works on it, and put back unless
         // it is gone: no copy of the whole object per step.
-        let Some(mut pod) = self.pods.remove(k) else { return false };
+        let Some(mut pod) = self.pods.remove(k) else {
+            return false;
+        };
         match self.kubelet_step_on(&mut pod) {
             Some(changed) => {
                 self.pods.insert(k.clone(), pod);
@@ -656,7 +789,13 @@ impl Cluster {
         let node = pod.node().unwrap_or_default().to_string();
         let container = pod.spec.containers.first().cloned().unwrap_or_default();
         let event = |p: &mut Pod, type_: &'static str, reason: &str, message: String| {
-            p.status.events.push(Event { type_, reason: reason.into(), at: now, from: "kubelet".into(), message });
+            p.status.events.push(Event {
+                type_,
+                reason: reason.into(),
+                at: now,
+                from: "kubelet".into(),
+                message,
+            });
         };
         // Termination: servers exit on SIGTERM at once; a shell sleeping as PID 1 ignores it
         // and is killed when the grace period ends.
@@ -664,8 +803,13 @@ impl Cluster {
             let grace = pod.meta.grace_seconds.unwrap_or(30);
             let started = deadline - grace;
             let running = matches!(pod.status.state, ContainerState::Running { .. });
-            let has_prestop = pod.spec.raw.get("containers").is_some_and(|c| c.to_json().contains("preStop"));
-            let quick = !running || (images::listening_ports(&container).len() > 0 && !has_prestop && container.command.is_empty());
+            let has_prestop = pod
+                .spec
+                .raw
+                .get("containers")
+                .is_some_and(|c| c.to_json().contains("preStop"));
+            let quick = !running
+                || (images::listening_ports(&container).len() > 0 && !has_prestop && container.command.is_empty());
             // A server stops in about two seconds (the kubelet then confirms the deletion).
             let gone_at = if quick { (started + 2).min(deadline) } else { deadline };
             if now >= gone_at {
@@ -735,17 +879,34 @@ impl Cluster {
                 // Calico's CNI plugin records the sandbox and the address on the pod.
                 if let Some(ip) = ip.as_deref().filter(|_| !p.spec.host_network) {
                     let mut r = super::rng::Rng::new(super::lab::fnv32a(p.meta.uid.as_bytes()) as u64);
-                    let sandbox = format!("{:016x}{:016x}{:016x}{:016x}", r.next_u64(), r.next_u64(), r.next_u64(), r.next_u64());
-                    p.meta.annotations.insert("cni.projectcalico.org/containerID".into(), sandbox);
-                    p.meta.annotations.insert("cni.projectcalico.org/podIP".into(), format!("{ip}/32"));
-                    p.meta.annotations.insert("cni.projectcalico.org/podIPs".into(), format!("{ip}/32"));
+                    let sandbox = format!(
+                        "{:016x}{:016x}{:016x}{:016x}",
+                        r.next_u64(),
+                        r.next_u64(),
+                        r.next_u64(),
+                        r.next_u64()
+                    );
+                    p.meta
+                        .annotations
+                        .insert("cni.projectcalico.org/containerID".into(), sandbox);
+                    p.meta
+                        .annotations
+                        .insert("cni.projectcalico.org/podIP".into(), format!("{ip}/32"));
+                    p.meta
+                        .annotations
+                        .insert("cni.projectcalico.org/podIPs".into(), format!("{ip}/32"));
                 }
                 p.status.pod_ip = ip;
                 p.status.host_ip = host_ip;
                 p.status.start_time = Some(now);
                 p.set_ready(false, now);
                 if never_pull {
-                    event(p, "Normal", "Pulled", format!("Container image \"{pull_image}\" already present on machine"));
+                    event(
+                        p,
+                        "Normal",
+                        "Pulled",
+                        format!("Container image \"{pull_image}\" already present on machine"),
+                    );
                 } else {
                     event(p, "Normal", "Pulling", format!("Pulling image \"{pull_image}\""));
                 }
@@ -753,18 +914,33 @@ impl Cluster {
                 Some(true)
             }
             // The image is pulled (or not): start the container.
-            (ContainerState::Waiting(r), true) if r == "ContainerCreating" || r == "ImagePullBackOff" || r == "CrashLoopBackOff" => {
+            (ContainerState::Waiting(r), true)
+                if r == "ContainerCreating" || r == "ImagePullBackOff" || r == "CrashLoopBackOff" =>
+            {
                 let pulled_at = p_pulling_since(&pod);
                 if r != "CrashLoopBackOff" {
                     if let Lookup::NotFound = images::lookup(&pull_image) {
                         let reference = images::full_reference(&pull_image);
                         let p = &mut *pod;
-                        event(p, "Warning", "Failed", format!(
-                            "Failed to pull image \"{pull_image}\": rpc error: code = NotFound desc = failed to pull and unpack image \"{reference}\": failed to resolve reference \"{reference}\": {reference}: not found"
-                        ));
+                        event(
+                            p,
+                            "Warning",
+                            "Failed",
+                            format!(
+                            "Failed to pull image \"{pull_image}\": rpc error: code = NotFound desc = failed to pull \
+                                and unpack image \"{reference}\": failed to resolve reference \"{reference}\": \
+                                {reference}: not found"
+                        ),
+                        );
                         event(p, "Warning", "Failed", "Error: ErrImagePull".into());
                         p.status.state = ContainerState::Waiting("ErrImagePull".into());
-                        let backoff = backoff(p.status.events.iter().filter(|e| e.message == "Error: ErrImagePull").count() as u32);
+                        let backoff = backoff(
+                            p.status
+                                .events
+                                .iter()
+                                .filter(|e| e.message == "Error: ErrImagePull")
+                                .count() as u32,
+                        );
                         p.status.next_step_at = Some(now + backoff.min(20));
                         return Some(true);
                     }
@@ -778,7 +954,15 @@ impl Cluster {
                     // The pull took the whole wait but half a second, to the millisecond.
                     let took = format!("{}.623s", (now - pulled_at - 1).max(0));
                     let size = images::of(&container).map_or(58_412_114, |i| i.size_bytes);
-                    event(p, "Normal", "Pulled", format!("Successfully pulled image \"{pull_image}\" in {took} ({took} including waiting). Image size: {size} bytes."));
+                    event(
+                        p,
+                        "Normal",
+                        "Pulled",
+                        format!(
+                            "Successfully pulled image \"{pull_image}\" in {took} \
+                        ({took} including waiting). Image size: {size} bytes."
+                        ),
+                    );
                 }
                 if r == "CrashLoopBackOff" {
                     p.status.restarts += 1;
@@ -795,12 +979,18 @@ impl Cluster {
                     p.set_ready(true, now);
                     p.status.next_step_at = None;
                 } else if restart_policy == "Always" {
-                    p.status.state = ContainerState::Terminated { reason: "Completed".into(), exit_code: 0 };
+                    p.status.state = ContainerState::Terminated {
+                        reason: "Completed".into(),
+                        exit_code: 0,
+                    };
                     p.status.phase = "Running".into();
                     p.set_ready(false, now);
                     p.status.next_step_at = Some(now + 1);
                 } else {
-                    p.status.state = ContainerState::Terminated { reason: "Completed".into(), exit_code: 0 };
+                    p.status.state = ContainerState::Terminated {
+                        reason: "Completed".into(),
+                        exit_code: 0,
+                    };
                     p.status.phase = "Succeeded".into();
                     p.set_ready(false, now);
                     p.status.next_step_at = None;
@@ -809,7 +999,12 @@ impl Cluster {
             }
             (ContainerState::Waiting(r), true) if r == "ErrImagePull" => {
                 let p = &mut *pod;
-                event(p, "Normal", "BackOff", format!("Back-off pulling image \"{pull_image}\""));
+                event(
+                    p,
+                    "Normal",
+                    "BackOff",
+                    format!("Back-off pulling image \"{pull_image}\""),
+                );
                 event(p, "Warning", "Failed", "Error: ImagePullBackOff".into());
                 p.status.state = ContainerState::Waiting("ImagePullBackOff".into());
                 let n = p.status.events.iter().filter(|e| e.reason == "BackOff").count() as u32;
@@ -839,7 +1034,10 @@ impl Cluster {
         let mut index: Map<(&str, &str, &str), Vec<&Pod>> = Map::new();
         for p in self.pods.values() {
             for (lk, lv) in &p.meta.labels {
-                index.entry((p.meta.namespace.as_str(), lk.as_str(), lv.as_str())).or_default().push(p);
+                index
+                    .entry((p.meta.namespace.as_str(), lk.as_str(), lv.as_str()))
+                    .or_default()
+                    .push(p);
             }
         }
         // Unchanged objects move from the old map to the new one.
@@ -851,19 +1049,35 @@ impl Cluster {
                 continue;
             }
             if k.1 == "kubernetes" && k.0 == "default" {
-                let cp = self.lab.nodes.iter().find(|n| n.control_plane).map(|n| n.ip.clone()).unwrap_or_default();
+                let cp = self
+                    .lab
+                    .nodes
+                    .iter()
+                    .find(|n| n.control_plane)
+                    .map(|n| n.ip.clone())
+                    .unwrap_or_default();
                 // The API server's own reconciler writes these, marked so that no EndpointSlice
                 // is mirrored from them.
                 let first = !old.contains_key(k);
                 let meta = old.get(k).map(|e| e.meta.clone()).unwrap_or_else(|| Meta {
                     name: k.1.clone(),
                     namespace: k.0.clone(),
-                    labels: [("endpointslice.kubernetes.io/skip-mirror".to_string(), "true".to_string())].into(),
+                    labels: [(
+                        "endpointslice.kubernetes.io/skip-mirror".to_string(),
+                        "true".to_string(),
+                    )]
+                    .into(),
                     creation: svc.meta.creation,
                     ..Meta::default()
                 });
                 // ... and their own EndpointSlice, put back on their next pass if deleted.
-                let endpoints = vec![SliceEndpoint { ip: cp.clone(), pod: None, ready: true, serving: None, terminating: None }];
+                let endpoints = vec![SliceEndpoint {
+                    ip: cp.clone(),
+                    pod: None,
+                    ready: true,
+                    serving: None,
+                    terminating: None,
+                }];
                 let ports = vec![(Some("https".to_string()), 6443, "TCP")];
                 let sk = key(&k.0, &k.1);
                 if !self.slices.contains_key(&sk) {
@@ -881,7 +1095,15 @@ impl Cluster {
                     k.clone(),
                     Endpoints {
                         meta,
-                        addresses: vec![EndpointAddress { ip: cp, node: None, pod: None, ready: true, serving: true, terminating: false, ports: vec![(Some("https".into()), 6443, "TCP")] }],
+                        addresses: vec![EndpointAddress {
+                            ip: cp,
+                            node: None,
+                            pod: None,
+                            ready: true,
+                            serving: true,
+                            terminating: false,
+                            ports: vec![(Some("https".into()), 6443, "TCP")],
+                        }],
                         slices: Vec::new(),
                         trigger_state: None,
                     },
@@ -918,7 +1140,11 @@ impl Cluster {
                 mix(p.meta.name.as_bytes());
                 mix(p.status.pod_ip.as_deref().unwrap_or("-").as_bytes());
                 mix(p.status.phase.as_bytes());
-                mix(&[p.status.ready as u8, p.is_terminating() as u8, matches!(p.status.state, ContainerState::Running { .. }) as u8]);
+                mix(&[
+                    p.status.ready as u8,
+                    p.is_terminating() as u8,
+                    matches!(p.status.state, ContainerState::Running { .. }) as u8,
+                ]);
             }
             if self.endpoint_sigs.get(k) == Some(&sig) {
                 if let Some(e) = old.remove(k) {
@@ -990,11 +1216,27 @@ impl Cluster {
                 Some(e) => (Some(e.meta), Some(e.addresses), e.slices, e.trigger_state),
                 None => (None, None, Vec::new(), None),
             };
-            let selected = candidates.iter().copied().filter(|p| labels_match(selector, &p.meta.labels));
+            let selected = candidates
+                .iter()
+                .copied()
+                .filter(|p| labels_match(selector, &p.meta.labels));
             let trigger = trigger_time(&mut trigger_state, svc, selected).map(|t| rfc3339(self.lab.start_unix + t));
             // A new Service's first slices are made within moments of it.
-            let made_at = if previous.is_none() { svc.meta.creation } else { self.now };
-            let slices = reconcile_slices(&mut self.slices, &mut self.slices_made, made_at, svc, mine, port_maps, desired, trigger.as_deref());
+            let made_at = if previous.is_none() {
+                svc.meta.creation
+            } else {
+                self.now
+            };
+            let slices = reconcile_slices(
+                &mut self.slices,
+                &mut self.slices_made,
+                made_at,
+                svc,
+                mine,
+                port_maps,
+                desired,
+                trigger.as_deref(),
+            );
             let mut meta = match previous {
                 Some(meta) => meta,
                 None => Meta {
@@ -1017,7 +1259,15 @@ impl Cluster {
                 set_trigger(&mut meta.annotations, trigger.as_deref());
             }
             meta.labels = labels;
-            result.insert(k.clone(), Endpoints { meta, addresses, slices, trigger_state });
+            result.insert(
+                k.clone(),
+                Endpoints {
+                    meta,
+                    addresses,
+                    slices,
+                    trigger_state,
+                },
+            );
         }
         // Slices of Services that lost their selector or became ExternalName: the garbage
         // collector follows their owner reference.
@@ -1035,7 +1285,11 @@ impl Cluster {
 /// What an Endpoints object shows of its addresses (`EndpointAddress::in_subsets`), with their
 /// readiness and ports: the serving flag is not in it.
 fn subsets_view(addresses: &[EndpointAddress]) -> Vec<(&str, bool, &[(Option<String>, i64, &'static str)])> {
-    addresses.iter().filter(|a| a.in_subsets()).map(|a| (a.ip.as_str(), a.ready, a.ports.as_slice())).collect()
+    addresses
+        .iter()
+        .filter(|a| a.in_subsets())
+        .map(|a| (a.ip.as_str(), a.ready, a.ports.as_slice()))
+        .collect()
 }
 
 /// The annotation the endpoint controllers write with the time of the change behind an update.
@@ -1058,14 +1312,27 @@ fn set_trigger(annotations: &mut Labels, trigger: Option<&str>) {
 /// time, its creation time; then the earliest of the Ready transition times of selected pods
 /// and of the Service's creation that changed since the last sync (none: `None`). `state` is
 /// the Service's tracker state, updated.
-fn trigger_time<'a>(state: &mut Option<(Time, Vec<(u64, Time)>)>, svc: &Service, pods: impl Iterator<Item = &'a Pod>) -> Option<Time> {
-    let now: Vec<(u64, Time)> = pods.filter_map(|p| p.status.ready_changed.map(|t| (fnv64a(FNV64_OFFSET, p.meta.name.as_bytes()), t))).collect();
+fn trigger_time<'a>(
+    state: &mut Option<(Time, Vec<(u64, Time)>)>,
+    svc: &Service,
+    pods: impl Iterator<Item = &'a Pod>,
+) -> Option<Time> {
+    let now: Vec<(u64, Time)> = pods
+        .filter_map(|p| {
+            p.status
+                .ready_changed
+                .map(|t| (fnv64a(FNV64_OFFSET, p.meta.name.as_bytes()), t))
+        })
+        .collect();
     let created = svc.meta.creation;
     let result = match state {
         None => Some(created),
         Some((last_service, last_pods)) => {
             // Few pods a Service: a linear look-up beats building an index.
-            let changed_pods = now.iter().filter(|(h, t)| last_pods.iter().find(|(lh, _)| lh == h).is_none_or(|(_, old)| t > old)).map(|(_, t)| *t);
+            let changed_pods = now
+                .iter()
+                .filter(|(h, t)| last_pods.iter().find(|(lh, _)| lh == h).is_none_or(|(_, old)| t > old))
+                .map(|(_, t)| *t);
             let changed_service = (created > *last_service).then_some(created);
             changed_pods.chain(changed_service).min()
         }
@@ -1106,7 +1373,15 @@ fn set_slice_labels(l: &mut Labels, svc: &Service) -> bool {
 
 /// A new slice of the Service: `generateName` `<service>-` (cut to 58 characters) and five
 /// random characters.
-fn new_slice(slices: &mut Store<EndpointSlice>, made: &mut u64, now: Time, svc: &Service, ports: PortMap, endpoints: Vec<SliceEndpoint>, trigger: Option<&str>) -> String {
+fn new_slice(
+    slices: &mut Store<EndpointSlice>,
+    made: &mut u64,
+    now: Time,
+    svc: &Service,
+    ports: PortMap,
+    endpoints: Vec<SliceEndpoint>,
+    trigger: Option<&str>,
+) -> String {
     let mut r = Cluster::service_rng(&svc.meta.uid, *made);
     *made += 1;
     let mut base = format!("{}-", svc.meta.name);
@@ -1130,11 +1405,18 @@ fn new_slice(slices: &mut Store<EndpointSlice>, made: &mut u64, now: Time, svc: 
             l
         },
         creation: now,
-        owner: Some(Owner { kind: "Service".into(), name: svc.meta.name.clone(), uid: svc.meta.uid.clone() }),
+        owner: Some(Owner {
+            kind: "Service".into(),
+            name: svc.meta.name.clone(),
+            uid: svc.meta.uid.clone(),
+        }),
         generation: 1,
         ..Meta::default()
     };
-    slices.insert(key(&svc.meta.namespace, &name), EndpointSlice { meta, ports, endpoints });
+    slices.insert(
+        key(&svc.meta.namespace, &name),
+        EndpointSlice { meta, ports, endpoints },
+    );
     name
 }
 
@@ -1158,7 +1440,10 @@ fn reconcile_slices(
     let ns = svc.meta.namespace.as_str();
     if desired.is_empty() {
         if let [only] = mine.as_slice() {
-            if let Some(s) = slices.get_mut(&key(ns, only)).filter(|s| s.ports.is_empty() && s.endpoints.is_empty()) {
+            if let Some(s) = slices
+                .get_mut(&key(ns, only))
+                .filter(|s| s.ports.is_empty() && s.endpoints.is_empty())
+            {
                 if set_slice_labels(&mut s.meta.labels, svc) {
                     set_trigger(&mut s.meta.annotations, trigger);
                 }
@@ -1186,7 +1471,9 @@ fn reconcile_slices(
         };
         let mut endpoints = Vec::with_capacity(s.endpoints.len());
         for e in &s.endpoints {
-            let found = wanted[map].iter_mut().find(|w| w.as_ref().is_some_and(|w| w.pod == e.pod && w.ip == e.ip));
+            let found = wanted[map]
+                .iter_mut()
+                .find(|w| w.as_ref().is_some_and(|w| w.pod == e.pod && w.ip == e.ip));
             endpoints.extend(found.and_then(Option::take));
         }
         if endpoints.is_empty() {
@@ -1212,7 +1499,9 @@ fn reconcile_slices(
             if *m != map || fresh.peek().is_none() {
                 continue;
             }
-            let Some(s) = slices.get_mut(&key(ns, name)) else { continue };
+            let Some(s) = slices.get_mut(&key(ns, name)) else {
+                continue;
+            };
             let before = s.endpoints.len();
             while s.endpoints.len() < MAX_ENDPOINTS_PER_SLICE {
                 match fresh.next() {
@@ -1260,11 +1549,17 @@ impl Cluster {
 
     /// The hash cached for the Deployment's current template, if any.
     fn known_template_hash(&self, d: &Deployment) -> Option<&String> {
-        self.hash_cache.get(&d.meta.uid).filter(|(t, _)| *t == d.template).map(|(_, h)| h)
+        self.hash_cache
+            .get(&d.meta.uid)
+            .filter(|(t, _)| *t == d.template)
+            .map(|(_, h)| h)
     }
 
     pub fn deployment_status(&self, d: &Deployment) -> DeploymentStatus {
-        let hash = self.known_template_hash(d).cloned().unwrap_or_else(|| template_hash(&d.template));
+        let hash = self
+            .known_template_hash(d)
+            .cloned()
+            .unwrap_or_else(|| template_hash(&d.template));
         let mut st = DeploymentStatus::default();
         for rs in self.replicasets.values() {
             if rs.meta.owner.as_ref().is_none_or(|o| o.uid != d.meta.uid) {
@@ -1283,7 +1578,12 @@ impl Cluster {
 }
 
 fn p_pulling_since(pod: &Pod) -> Time {
-    pod.status.events.iter().rev().find(|e| e.reason == "Pulling").map_or(pod.status.start_time.unwrap_or(0), |e| e.at)
+    pod.status
+        .events
+        .iter()
+        .rev()
+        .find(|e| e.reason == "Pulling")
+        .map_or(pod.status.start_time.unwrap_or(0), |e| e.at)
 }
 
 /// The kubelet's back-off: 10 s doubling to five minutes.
@@ -1299,7 +1599,8 @@ mod tests {
 
     fn apply(c: &mut Cluster, text: &str) {
         for d in crate::sim::yaml::parse_stream(text).0 {
-            c.submit(&d.value, "t.yml", Mode::Apply, "default").expect("manifest is accepted");
+            c.submit(&d.value, "t.yml", Mode::Apply, "default")
+                .expect("manifest is accepted");
         }
         c.reconcile();
         c.settle();
@@ -1307,7 +1608,11 @@ mod tests {
 
     fn web(replicas: u32) -> String {
         format!(
-            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: {replicas}\n  selector:\n    matchLabels:\n      app: web\n  template:\n    metadata:\n      labels:\n        app: web\n    spec:\n      containers:\n      - name: nginx\n        image: nginx:1.27\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  selector:\n    app: web\n  ports:\n  - port: 80\n"
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: \
+                {replicas}\n  selector:\n    matchLabels:\n      app: \
+                web\n  template:\n    metadata:\n      labels:\n        app: \
+                web\n    spec:\n      containers:\n      - name: nginx\n        image: nginx:1.27\n---\napiVersion: \
+                v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  selector:\n    app: web\n  ports:\n  - port: 80\n"
         )
     }
 
@@ -1323,9 +1628,22 @@ mod tests {
     #[test]
     fn trigger_time_is_the_earliest_change_since_the_last_sync() {
         let mut state = None;
-        let svc = Service { meta: Meta { name: "web".into(), creation: 100, ..Meta::default() }, ..Service::default() };
+        let svc = Service {
+            meta: Meta {
+                name: "web".into(),
+                creation: 100,
+                ..Meta::default()
+            },
+            ..Service::default()
+        };
         let pod = |name: &str, at: Option<Time>| {
-            let mut p = Pod { meta: Meta { name: name.into(), ..Meta::default() }, ..Pod::default() };
+            let mut p = Pod {
+                meta: Meta {
+                    name: name.into(),
+                    ..Meta::default()
+                },
+                ..Pod::default()
+            };
             p.status.ready_changed = at;
             p
         };
@@ -1352,18 +1670,35 @@ mod tests {
         let mut ips: Vec<String> = before.iter().flat_map(|(_, eps)| eps.clone()).collect();
         ips.sort();
         ips.dedup();
-        let mut pod_ips: Vec<String> = c.pods.values().filter(|p| p.meta.labels.get("app").map(String::as_str) == Some("web")).filter_map(|p| p.status.pod_ip.clone()).collect();
+        let mut pod_ips: Vec<String> = c
+            .pods
+            .values()
+            .filter(|p| p.meta.labels.get("app").map(String::as_str) == Some("web"))
+            .filter_map(|p| p.status.pod_ip.clone())
+            .collect();
         pod_ips.sort();
         assert_eq!(ips, pod_ips, "every pod once, in one slice");
         // Scaling up fills the slice with room; the full ones are not touched.
         let generations = |c: &Cluster| -> Vec<(String, usize, i64)> {
-            c.slices.values().filter(|s| s.meta.labels.get(SERVICE_NAME_LABEL).map(String::as_str) == Some("web")).map(|s| (s.meta.name.clone(), s.endpoints.len(), s.meta.generation)).collect()
+            c.slices
+                .values()
+                .filter(|s| s.meta.labels.get(SERVICE_NAME_LABEL).map(String::as_str) == Some("web"))
+                .map(|s| (s.meta.name.clone(), s.endpoints.len(), s.meta.generation))
+                .collect()
         };
-        let full_before: Vec<_> = generations(&c).into_iter().filter(|(_, n, _)| *n == MAX_ENDPOINTS_PER_SLICE).collect();
+        let full_before: Vec<_> = generations(&c)
+            .into_iter()
+            .filter(|(_, n, _)| *n == MAX_ENDPOINTS_PER_SLICE)
+            .collect();
         apply(&mut c, &web(260));
         let after_up = generations(&c);
         for (name, _, generation) in &full_before {
-            assert!(after_up.iter().any(|(n, len, g)| n == name && *len == MAX_ENDPOINTS_PER_SLICE && g == generation), "full slice {name} was rewritten");
+            assert!(
+                after_up
+                    .iter()
+                    .any(|(n, len, g)| n == name && *len == MAX_ENDPOINTS_PER_SLICE && g == generation),
+                "full slice {name} was rewritten"
+            );
         }
         assert_eq!(after_up.iter().map(|(_, n, _)| n).sum::<usize>(), 260);
         apply(&mut c, &web(250));
@@ -1374,15 +1709,33 @@ mod tests {
         let total: usize = after.iter().map(|(_, eps)| eps.len()).sum();
         assert_eq!(total, 120);
         for (name, eps) in &after {
-            let old = &before.iter().find(|(n, _)| n == name).expect("no new slice when scaling down").1;
-            assert!(eps.iter().all(|ip| old.contains(ip)), "{name} gained endpoints from another slice");
-            assert!(eps.windows(2).all(|w| old.iter().position(|x| *x == w[0]) < old.iter().position(|x| *x == w[1])), "{name} reordered");
+            let old = &before
+                .iter()
+                .find(|(n, _)| n == name)
+                .expect("no new slice when scaling down")
+                .1;
+            assert!(
+                eps.iter().all(|ip| old.contains(ip)),
+                "{name} gained endpoints from another slice"
+            );
+            assert!(
+                eps.windows(2)
+                    .all(|w| old.iter().position(|x| *x == w[0]) < old.iter().position(|x| *x == w[1])),
+                "{name} reordered"
+            );
         }
         // No endpoints at all: one placeholder slice without ports or endpoints.
         apply(&mut c, &web(0));
-        let placeholder: Vec<&EndpointSlice> = c.slices.values().filter(|s| s.meta.labels.get(SERVICE_NAME_LABEL).map(String::as_str) == Some("web")).collect();
+        let placeholder: Vec<&EndpointSlice> = c
+            .slices
+            .values()
+            .filter(|s| s.meta.labels.get(SERVICE_NAME_LABEL).map(String::as_str) == Some("web"))
+            .collect();
         assert_eq!(placeholder.len(), 1);
         assert!(placeholder[0].ports.is_empty() && placeholder[0].endpoints.is_empty());
-        assert!(before.iter().all(|(n, _)| *n != placeholder[0].meta.name), "the placeholder is a new slice");
+        assert!(
+            before.iter().all(|(n, _)| *n != placeholder[0].meta.name),
+            "the placeholder is a new slice"
+        );
     }
 }

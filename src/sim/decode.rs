@@ -22,7 +22,11 @@ impl DecodeError {
             DecodeError::Type(m) => m.clone(),
             DecodeError::Strict(fields) => format!(
                 "strict decoding error: {}",
-                fields.iter().map(|f| format!("unknown field \"{f}\"")).collect::<Vec<_>>().join(", ")
+                fields
+                    .iter()
+                    .map(|f| format!("unknown field \"{f}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         }
     }
@@ -37,17 +41,29 @@ struct At {
 
 impl At {
     fn root() -> At {
-        At { dots: String::new(), idx: String::new() }
+        At {
+            dots: String::new(),
+            idx: String::new(),
+        }
     }
     fn key(&self, k: &str) -> At {
         if self.dots.is_empty() && self.idx.is_empty() {
-            At { dots: k.to_string(), idx: k.to_string() }
+            At {
+                dots: k.to_string(),
+                idx: k.to_string(),
+            }
         } else {
-            At { dots: format!("{}.{k}", self.dots), idx: format!("{}.{k}", self.idx) }
+            At {
+                dots: format!("{}.{k}", self.dots),
+                idx: format!("{}.{k}", self.idx),
+            }
         }
     }
     fn index(&self, i: usize) -> At {
-        At { dots: self.dots.clone(), idx: format!("{}[{i}]", self.idx) }
+        At {
+            dots: self.dots.clone(),
+            idx: format!("{}[{i}]", self.idx),
+        }
     }
 }
 
@@ -67,7 +83,12 @@ struct Obj<'v> {
 
 impl<'v> Obj<'v> {
     fn get(&self, k: &str) -> Option<&'v Value> {
-        self.entries.iter().rev().find(|(key, _)| key == k).map(|(_, v)| v).filter(|v| !v.is_null())
+        self.entries
+            .iter()
+            .rev()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v)
+            .filter(|v| !v.is_null())
     }
 }
 
@@ -81,7 +102,13 @@ fn describe(v: &Value) -> String {
 
 impl Dec {
     fn type_err(&mut self, v: &Value, st: &str, at: &At, ty: &str) {
-        let msg = format!("json: cannot unmarshal {} into Go struct field {}.{} of type {}", describe(v), st, at.dots, ty);
+        let msg = format!(
+            "json: cannot unmarshal {} into Go struct field {}.{} of type {}",
+            describe(v),
+            st,
+            at.dots,
+            ty
+        );
         self.type_errors.push((at.idx.clone(), msg));
     }
 
@@ -136,7 +163,11 @@ impl Dec {
 
     fn int(&mut self, o: &Obj, k: &str, go_type: &str) -> Option<i64> {
         let (v, at) = self.field(o, k);
-        let (lo, hi) = if go_type == "int32" { (i32::MIN as i64, i32::MAX as i64) } else { (i64::MIN, i64::MAX) };
+        let (lo, hi) = if go_type == "int32" {
+            (i32::MIN as i64, i32::MAX as i64)
+        } else {
+            (i64::MIN, i64::MAX)
+        };
         match v? {
             Value::Int(i) if (lo..=hi).contains(i) => Some(*i),
             Value::Float(f) if f.fract() == 0.0 && *f >= lo as f64 && *f <= hi as f64 => Some(*f as i64),
@@ -231,9 +262,21 @@ impl Dec {
 }
 
 const META_FIELDS: &[&str] = &[
-    "name", "generateName", "namespace", "labels", "annotations", "uid", "resourceVersion",
-    "generation", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds",
-    "ownerReferences", "finalizers", "managedFields", "selfLink",
+    "name",
+    "generateName",
+    "namespace",
+    "labels",
+    "annotations",
+    "uid",
+    "resourceVersion",
+    "generation",
+    "creationTimestamp",
+    "deletionTimestamp",
+    "deletionGracePeriodSeconds",
+    "ownerReferences",
+    "finalizers",
+    "managedFields",
+    "selfLink",
 ];
 
 fn meta(d: &mut Dec, top: &Obj) -> Meta {
@@ -255,7 +298,18 @@ fn top<'v>(d: &mut Dec, v: &'v Value, st: &'static str, spec_fields: bool) -> Op
     let known: &[&str] = if spec_fields {
         &["apiVersion", "kind", "metadata", "spec", "status"]
     } else {
-        &["apiVersion", "kind", "metadata", "spec", "status", "data", "stringData", "type", "immutable", "binaryData"]
+        &[
+            "apiVersion",
+            "kind",
+            "metadata",
+            "spec",
+            "status",
+            "data",
+            "stringData",
+            "type",
+            "immutable",
+            "binaryData",
+        ]
     };
     d.obj(Some(v), st, At::root(), st, st, known)
 }
@@ -289,11 +343,26 @@ fn path_key(path: &str) -> Vec<(String, usize)> {
 // ---------------------------------------------------------------------------------------------
 
 const SERVICE_SPEC: &[&str] = &[
-    "ports", "selector", "clusterIP", "clusterIPs", "type", "externalIPs", "sessionAffinity",
-    "loadBalancerIP", "loadBalancerSourceRanges", "externalName", "externalTrafficPolicy",
-    "healthCheckNodePort", "publishNotReadyAddresses", "sessionAffinityConfig", "ipFamilies",
-    "ipFamilyPolicy", "allocateLoadBalancerNodePorts", "loadBalancerClass",
-    "internalTrafficPolicy", "trafficDistribution",
+    "ports",
+    "selector",
+    "clusterIP",
+    "clusterIPs",
+    "type",
+    "externalIPs",
+    "sessionAffinity",
+    "loadBalancerIP",
+    "loadBalancerSourceRanges",
+    "externalName",
+    "externalTrafficPolicy",
+    "healthCheckNodePort",
+    "publishNotReadyAddresses",
+    "sessionAffinityConfig",
+    "ipFamilies",
+    "ipFamilyPolicy",
+    "allocateLoadBalancerNodePorts",
+    "loadBalancerClass",
+    "internalTrafficPolicy",
+    "trafficDistribution",
 ];
 
 pub fn service(v: &Value) -> Result<Service, DecodeError> {
@@ -324,10 +393,24 @@ pub fn service(v: &Value) -> Result<Service, DecodeError> {
         spec.load_balancer_class = d.str_(&s, "loadBalancerClass");
         spec.traffic_distribution = d.str_(&s, "trafficDistribution");
         let (cv, cat) = d.field(&s, "sessionAffinityConfig");
-        if let Some(c) = d.obj(cv, "ServiceSpec", cat, "v1.SessionAffinityConfig", "SessionAffinityConfig", &["clientIP"]) {
+        if let Some(c) = d.obj(
+            cv,
+            "ServiceSpec",
+            cat,
+            "v1.SessionAffinityConfig",
+            "SessionAffinityConfig",
+            &["clientIP"],
+        ) {
             let (iv, iat) = d.field(&c, "clientIP");
             let timeout = d
-                .obj(iv, "SessionAffinityConfig", iat, "v1.ClientIPConfig", "ClientIPConfig", &["timeoutSeconds"])
+                .obj(
+                    iv,
+                    "SessionAffinityConfig",
+                    iat,
+                    "v1.ClientIPConfig",
+                    "ClientIPConfig",
+                    &["timeoutSeconds"],
+                )
                 .and_then(|ip| d.int(&ip, "timeoutSeconds", "int32"));
             spec.affinity_config = Some(timeout);
         }
@@ -353,27 +436,81 @@ pub fn service(v: &Value) -> Result<Service, DecodeError> {
 // ---------------------------------------------------------------------------------------------
 
 const POD_SPEC: &[&str] = &[
-    "volumes", "initContainers", "containers", "ephemeralContainers", "restartPolicy",
-    "terminationGracePeriodSeconds", "activeDeadlineSeconds", "dnsPolicy", "nodeSelector",
-    "serviceAccountName", "serviceAccount", "automountServiceAccountToken", "nodeName",
-    "hostNetwork", "hostPID", "hostIPC", "shareProcessNamespace", "securityContext",
-    "imagePullSecrets", "hostname", "subdomain", "affinity", "schedulerName", "tolerations",
-    "hostAliases", "priorityClassName", "priority", "dnsConfig", "readinessGates",
-    "runtimeClassName", "enableServiceLinks", "preemptionPolicy", "overhead",
-    "topologySpreadConstraints", "setHostnameAsFQDN", "os", "hostUsers", "schedulingGates",
-    "resourceClaims", "resources",
+    "volumes",
+    "initContainers",
+    "containers",
+    "ephemeralContainers",
+    "restartPolicy",
+    "terminationGracePeriodSeconds",
+    "activeDeadlineSeconds",
+    "dnsPolicy",
+    "nodeSelector",
+    "serviceAccountName",
+    "serviceAccount",
+    "automountServiceAccountToken",
+    "nodeName",
+    "hostNetwork",
+    "hostPID",
+    "hostIPC",
+    "shareProcessNamespace",
+    "securityContext",
+    "imagePullSecrets",
+    "hostname",
+    "subdomain",
+    "affinity",
+    "schedulerName",
+    "tolerations",
+    "hostAliases",
+    "priorityClassName",
+    "priority",
+    "dnsConfig",
+    "readinessGates",
+    "runtimeClassName",
+    "enableServiceLinks",
+    "preemptionPolicy",
+    "overhead",
+    "topologySpreadConstraints",
+    "setHostnameAsFQDN",
+    "os",
+    "hostUsers",
+    "schedulingGates",
+    "resourceClaims",
+    "resources",
 ];
 
 const CONTAINER: &[&str] = &[
-    "name", "image", "command", "args", "workingDir", "ports", "envFrom", "env", "resources",
-    "resizePolicy", "restartPolicy", "volumeMounts", "volumeDevices", "livenessProbe",
-    "readinessProbe", "startupProbe", "lifecycle", "terminationMessagePath",
-    "terminationMessagePolicy", "imagePullPolicy", "securityContext", "stdin", "stdinOnce", "tty",
+    "name",
+    "image",
+    "command",
+    "args",
+    "workingDir",
+    "ports",
+    "envFrom",
+    "env",
+    "resources",
+    "resizePolicy",
+    "restartPolicy",
+    "volumeMounts",
+    "volumeDevices",
+    "livenessProbe",
+    "readinessProbe",
+    "startupProbe",
+    "lifecycle",
+    "terminationMessagePath",
+    "terminationMessagePolicy",
+    "imagePullPolicy",
+    "securityContext",
+    "stdin",
+    "stdinOnce",
+    "tty",
 ];
 
 fn pod_spec(d: &mut Dec, parent: &Obj, k: &str) -> PodSpec {
     let (v, at) = d.field(parent, k);
-    let mut spec = PodSpec { raw: std::rc::Rc::new(v.cloned().unwrap_or(Value::Null)), ..PodSpec::default() };
+    let mut spec = PodSpec {
+        raw: std::rc::Rc::new(v.cloned().unwrap_or(Value::Null)),
+        ..PodSpec::default()
+    };
     let Some(s) = d.obj(v, parent.st, at, "v1.PodSpec", "PodSpec", POD_SPEC) else {
         return spec;
     };
@@ -415,22 +552,42 @@ fn pod_spec(d: &mut Dec, parent: &Obj, k: &str) -> PodSpec {
     spec.service_account = d.str_(&s, "serviceAccountName");
     spec.host_network = d.boolean(&s, "hostNetwork").unwrap_or(false);
     let (dv, dat) = d.field(&s, "dnsConfig");
-    if let Some(dc) = d.obj(dv, "PodSpec", dat, "v1.PodDNSConfig", "PodDNSConfig", &["nameservers", "searches", "options"]) {
+    if let Some(dc) = d.obj(
+        dv,
+        "PodSpec",
+        dat,
+        "v1.PodDNSConfig",
+        "PodDNSConfig",
+        &["nameservers", "searches", "options"],
+    ) {
         let mut cfg = DnsConfig {
             nameservers: d.string_list(&dc, "nameservers"),
             searches: d.string_list(&dc, "searches"),
             options: Vec::new(),
         };
         for (ov, oat) in d.list(&dc, "options", "[]v1.PodDNSConfigOption") {
-            if let Some(o) = d.obj(Some(ov), "PodDNSConfig", oat, "v1.PodDNSConfigOption", "PodDNSConfigOption", &["name", "value"]) {
-                cfg.options.push((d.str_(&o, "name").unwrap_or_default(), d.str_(&o, "value")));
+            if let Some(o) = d.obj(
+                Some(ov),
+                "PodDNSConfig",
+                oat,
+                "v1.PodDNSConfigOption",
+                "PodDNSConfigOption",
+                &["name", "value"],
+            ) {
+                cfg.options
+                    .push((d.str_(&o, "name").unwrap_or_default(), d.str_(&o, "value")));
             }
         }
         spec.dns_config = Some(cfg);
     }
     for (vv, vat) in d.list(&s, "volumes", "[]v1.Volume") {
         if let Value::Map(entries) = vv {
-            let name = entries.iter().find(|(k, _)| k == "name").and_then(|(_, v)| v.as_str()).unwrap_or("").to_string();
+            let name = entries
+                .iter()
+                .find(|(k, _)| k == "name")
+                .and_then(|(_, v)| v.as_str())
+                .unwrap_or("")
+                .to_string();
             let source = if let Some(sec) = vv.get("secret") {
                 VolumeSource::Secret(sec.get("secretName").and_then(Value::as_str).unwrap_or("").to_string())
             } else if let Some(cm) = vv.get("configMap") {
@@ -464,16 +621,40 @@ pub fn pod(v: &Value) -> Result<Pod, DecodeError> {
     };
     let meta = meta(&mut d, &t);
     let spec = pod_spec(&mut d, &t, "spec");
-    finish(d, Pod { meta, spec, status: PodStatus::default() })
+    finish(
+        d,
+        Pod {
+            meta,
+            spec,
+            status: PodStatus::default(),
+        },
+    )
 }
 
 fn selector(d: &mut Dec, parent: &Obj) -> Option<LabelSelector> {
     let (v, at) = d.field(parent, "selector");
-    let s = d.obj(v, parent.st, at, "*v1.LabelSelector", "LabelSelector", &["matchLabels", "matchExpressions"])?;
-    let mut sel = LabelSelector { match_labels: d.string_map(&s, "matchLabels").unwrap_or_default(), match_expressions: Vec::new() };
+    let s = d.obj(
+        v,
+        parent.st,
+        at,
+        "*v1.LabelSelector",
+        "LabelSelector",
+        &["matchLabels", "matchExpressions"],
+    )?;
+    let mut sel = LabelSelector {
+        match_labels: d.string_map(&s, "matchLabels").unwrap_or_default(),
+        match_expressions: Vec::new(),
+    };
     for (ev, eat) in d.list(&s, "matchExpressions", "[]v1.LabelSelectorRequirement") {
         let known = &["key", "operator", "values"];
-        if let Some(e) = d.obj(Some(ev), "LabelSelector", eat, "v1.LabelSelectorRequirement", "LabelSelectorRequirement", known) {
+        if let Some(e) = d.obj(
+            Some(ev),
+            "LabelSelector",
+            eat,
+            "v1.LabelSelectorRequirement",
+            "LabelSelectorRequirement",
+            known,
+        ) {
             sel.match_expressions.push(Requirement {
                 key: d.str_(&e, "key").unwrap_or_default(),
                 operator: d.string(&e, "operator", "v1.LabelSelectorOperator").unwrap_or_default(),
@@ -486,16 +667,33 @@ fn selector(d: &mut Dec, parent: &Obj) -> Option<LabelSelector> {
 
 fn template(d: &mut Dec, parent: &Obj) -> PodTemplate {
     let (v, at) = d.field(parent, "template");
-    let Some(t) = d.obj(v, parent.st, at, "v1.PodTemplateSpec", "PodTemplateSpec", &["metadata", "spec"]) else {
+    let Some(t) = d.obj(
+        v,
+        parent.st,
+        at,
+        "v1.PodTemplateSpec",
+        "PodTemplateSpec",
+        &["metadata", "spec"],
+    ) else {
         return PodTemplate::default();
     };
     let m = meta(d, &t);
-    PodTemplate { labels: m.labels, annotations: m.annotations, spec: pod_spec(d, &t, "spec") }
+    PodTemplate {
+        labels: m.labels,
+        annotations: m.annotations,
+        spec: pod_spec(d, &t, "spec"),
+    }
 }
 
 const DEPLOYMENT_SPEC: &[&str] = &[
-    "replicas", "selector", "template", "strategy", "minReadySeconds", "revisionHistoryLimit",
-    "paused", "progressDeadlineSeconds",
+    "replicas",
+    "selector",
+    "template",
+    "strategy",
+    "minReadySeconds",
+    "revisionHistoryLimit",
+    "paused",
+    "progressDeadlineSeconds",
 ];
 
 pub fn deployment(v: &Value) -> Result<Deployment, DecodeError> {
@@ -503,9 +701,19 @@ pub fn deployment(v: &Value) -> Result<Deployment, DecodeError> {
     let Some(t) = top(&mut d, v, "Deployment", true) else {
         return finish(d, Deployment::default());
     };
-    let mut dep = Deployment { meta: meta(&mut d, &t), ..Deployment::default() };
+    let mut dep = Deployment {
+        meta: meta(&mut d, &t),
+        ..Deployment::default()
+    };
     let (sv, at) = d.field(&t, "spec");
-    if let Some(s) = d.obj(sv, "Deployment", at, "v1.DeploymentSpec", "DeploymentSpec", DEPLOYMENT_SPEC) {
+    if let Some(s) = d.obj(
+        sv,
+        "Deployment",
+        at,
+        "v1.DeploymentSpec",
+        "DeploymentSpec",
+        DEPLOYMENT_SPEC,
+    ) {
         dep.replicas = d.int(&s, "replicas", "int32");
         dep.selector = selector(&mut d, &s);
         dep.template = template(&mut d, &s);
@@ -514,10 +722,24 @@ pub fn deployment(v: &Value) -> Result<Deployment, DecodeError> {
         dep.progress_deadline_seconds = d.int(&s, "progressDeadlineSeconds", "int32");
         dep.paused = d.boolean(&s, "paused").unwrap_or(false);
         let (stv, stat) = d.field(&s, "strategy");
-        if let Some(st) = d.obj(stv, "DeploymentSpec", stat, "v1.DeploymentStrategy", "DeploymentStrategy", &["type", "rollingUpdate"]) {
+        if let Some(st) = d.obj(
+            stv,
+            "DeploymentSpec",
+            stat,
+            "v1.DeploymentStrategy",
+            "DeploymentStrategy",
+            &["type", "rollingUpdate"],
+        ) {
             dep.strategy.type_ = d.string(&st, "type", "v1.DeploymentStrategyType");
             let (rv, rat) = d.field(&st, "rollingUpdate");
-            if let Some(r) = d.obj(rv, "DeploymentStrategy", rat, "*v1.RollingUpdateDeployment", "RollingUpdateDeployment", &["maxUnavailable", "maxSurge"]) {
+            if let Some(r) = d.obj(
+                rv,
+                "DeploymentStrategy",
+                rat,
+                "*v1.RollingUpdateDeployment",
+                "RollingUpdateDeployment",
+                &["maxUnavailable", "maxSurge"],
+            ) {
                 dep.strategy.max_surge = d.int_or_str(&r, "maxSurge");
                 dep.strategy.max_unavailable = d.int_or_str(&r, "maxUnavailable");
             }
@@ -531,7 +753,10 @@ pub fn replica_set(v: &Value) -> Result<ReplicaSet, DecodeError> {
     let Some(t) = top(&mut d, v, "ReplicaSet", true) else {
         return finish(d, ReplicaSet::default());
     };
-    let mut rs = ReplicaSet { meta: meta(&mut d, &t), ..ReplicaSet::default() };
+    let mut rs = ReplicaSet {
+        meta: meta(&mut d, &t),
+        ..ReplicaSet::default()
+    };
     let (sv, at) = d.field(&t, "spec");
     let known = &["replicas", "minReadySeconds", "selector", "template"];
     if let Some(s) = d.obj(sv, "ReplicaSet", at, "v1.ReplicaSetSpec", "ReplicaSetSpec", known) {
@@ -575,7 +800,10 @@ mod tests {
 
     #[test]
     fn unknown_fields_are_listed_with_indexes() {
-        let v = doc("apiVersion: v1\nkind: Service\nmetadata: {name: a}\nspec:\n  ports:\n  - port: 80\n    targetport: 80\n  selctor: {a: b}\n");
+        let v = doc(
+            "apiVersion: v1\nkind: Service\nmetadata: {name: a}\nspec:\n  ports:\n  - port: \
+            80\n    targetport: 80\n  selctor: {a: b}\n",
+        );
         assert_eq!(
             service(&v).unwrap_err().message(),
             "strict decoding error: unknown field \"spec.ports[0].targetport\", unknown field \"spec.selctor\""
@@ -584,7 +812,10 @@ mod tests {
 
     #[test]
     fn a_bool_label_value_fails_like_the_apiserver() {
-        let v = doc("apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  labels:\n    enabled: true\nspec:\n  containers: [{name: c, image: nginx}]\n");
+        let v = doc(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  labels:\n    enabled: \
+            true\nspec:\n  containers: [{name: c, image: nginx}]\n",
+        );
         assert_eq!(
             pod(&v).unwrap_err().message(),
             "json: cannot unmarshal bool into Go struct field ObjectMeta.metadata.labels of type string"
@@ -593,7 +824,12 @@ mod tests {
 
     #[test]
     fn deployment_fields_decode() {
-        let v = doc("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  replicas: 3\n  selector: {matchLabels: {app: x}}\n  template:\n    metadata: {labels: {app: x}}\n    spec:\n      containers:\n      - name: n\n        image: nginx:latest\n        ports: [{containerPort: 80, name: http}]\n");
+        let v = doc(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  replicas: 3\n  selector: \
+            {matchLabels: {app: x}}\n  template:\n    metadata: {labels: {app: \
+            x}}\n    spec:\n      containers:\n      - name: n\n        image: nginx:latest\n        ports: \
+            [{containerPort: 80, name: http}]\n",
+        );
         let d = deployment(&v).unwrap();
         assert_eq!(d.replicas, Some(3));
         assert_eq!(d.template.spec.containers[0].ports[0].name.as_deref(), Some("http"));

@@ -41,23 +41,159 @@ pub struct Image {
 const BASIC: &[&str] = &["cat", "hostname", "ls", "echo", "sleep", "env", "exit", "pwd"];
 
 pub static CATALOGUE: &[Image] = &[
-    Image { repo: "nginx", shells: &["/bin/bash", "bash", "/bin/sh", "sh"], tools: &["curl"], app: App::Nginx, runs_by_default: true, size_bytes: 72_195_292, nslookup: "" },
-    Image { repo: "bprashanth/nginxhttps", shells: &["/bin/bash", "bash", "/bin/sh", "sh"], tools: &[], app: App::Nginx, runs_by_default: true, size_bytes: 41_345_112, nslookup: "" },
-    Image { repo: "httpd", shells: &["/bin/bash", "bash", "/bin/sh", "sh"], tools: &[], app: App::Httpd, runs_by_default: true, size_bytes: 58_012_316, nslookup: "" },
-    Image { repo: "busybox", shells: &["/bin/sh", "sh"], tools: &["wget", "nslookup", "ping", "nc"], app: App::Nothing, runs_by_default: false, size_bytes: 1_855_985, nslookup: "busybox" },
-    Image { repo: "alpine", shells: &["/bin/sh", "sh"], tools: &["wget", "nslookup", "ping", "nc"], app: App::Nothing, runs_by_default: false, size_bytes: 3_993_027, nslookup: "busybox" },
-    Image { repo: "curlimages/curl", shells: &["/bin/sh", "sh"], tools: &["curl", "wget", "nslookup"], app: App::Nothing, runs_by_default: false, size_bytes: 11_897_412, nslookup: "busybox" },
-    Image { repo: "registry.k8s.io/e2e-test-images/agnhost", shells: &["/bin/bash", "bash", "/bin/sh", "sh"], tools: &["curl", "nslookup", "dig", "nc", "wget"], app: App::Pause, runs_by_default: true, size_bytes: 51_024_448, nslookup: "bind" },
-    Image { repo: "registry.k8s.io/e2e-test-images/jessie-dnsutils", shells: &["/bin/bash", "bash", "/bin/sh", "sh"], tools: &["nslookup", "dig", "host"], app: App::Nothing, runs_by_default: false, size_bytes: 112_603_740, nslookup: "bind" },
-    Image { repo: "us-docker.pkg.dev/google-samples/containers/gke/hello-app", shells: &["/bin/sh", "sh"], tools: &["wget", "nslookup"], app: App::HelloApp(""), runs_by_default: true, size_bytes: 10_052_113, nslookup: "busybox" },
-    Image { repo: "gcr.io/google-samples/hello-app", shells: &["/bin/sh", "sh"], tools: &["wget", "nslookup"], app: App::HelloApp(""), runs_by_default: true, size_bytes: 10_052_113, nslookup: "busybox" },
-    Image { repo: "registry.k8s.io/hpa-example", shells: &["/bin/bash", "bash", "/bin/sh", "sh"], tools: &[], app: App::PhpOk, runs_by_default: true, size_bytes: 180_118_451, nslookup: "" },
-    Image { repo: "redis", shells: &["/bin/bash", "bash", "/bin/sh", "sh"], tools: &["redis-cli"], app: App::Redis, runs_by_default: true, size_bytes: 40_012_104, nslookup: "" },
-    Image { repo: "us-docker.pkg.dev/google-samples/containers/gke/gb-redis-follower", shells: &["/bin/bash", "bash", "/bin/sh", "sh"], tools: &["redis-cli"], app: App::Redis, runs_by_default: true, size_bytes: 40_412_104, nslookup: "" },
-    Image { repo: "mongo", shells: &["/bin/bash", "bash", "/bin/sh", "sh"], tools: &["mongosh"], app: App::Mongo, runs_by_default: true, size_bytes: 150_422_337, nslookup: "" },
-    Image { repo: "registry.k8s.io/coredns/coredns", shells: &[], tools: &[], app: App::CoreDns, runs_by_default: true, size_bytes: 16_948_420, nslookup: "" },
-    Image { repo: "ubuntu", shells: &["/bin/bash", "bash", "/bin/sh", "sh"], tools: &[], app: App::Nothing, runs_by_default: false, size_bytes: 28_850_000, nslookup: "" },
-    Image { repo: "debian", shells: &["/bin/bash", "bash", "/bin/sh", "sh"], tools: &[], app: App::Nothing, runs_by_default: false, size_bytes: 48_490_000, nslookup: "" },
+    Image {
+        repo: "nginx",
+        shells: &["/bin/bash", "bash", "/bin/sh", "sh"],
+        tools: &["curl"],
+        app: App::Nginx,
+        runs_by_default: true,
+        size_bytes: 72_195_292,
+        nslookup: "",
+    },
+    Image {
+        repo: "bprashanth/nginxhttps",
+        shells: &["/bin/bash", "bash", "/bin/sh", "sh"],
+        tools: &[],
+        app: App::Nginx,
+        runs_by_default: true,
+        size_bytes: 41_345_112,
+        nslookup: "",
+    },
+    Image {
+        repo: "httpd",
+        shells: &["/bin/bash", "bash", "/bin/sh", "sh"],
+        tools: &[],
+        app: App::Httpd,
+        runs_by_default: true,
+        size_bytes: 58_012_316,
+        nslookup: "",
+    },
+    Image {
+        repo: "busybox",
+        shells: &["/bin/sh", "sh"],
+        tools: &["wget", "nslookup", "ping", "nc"],
+        app: App::Nothing,
+        runs_by_default: false,
+        size_bytes: 1_855_985,
+        nslookup: "busybox",
+    },
+    Image {
+        repo: "alpine",
+        shells: &["/bin/sh", "sh"],
+        tools: &["wget", "nslookup", "ping", "nc"],
+        app: App::Nothing,
+        runs_by_default: false,
+        size_bytes: 3_993_027,
+        nslookup: "busybox",
+    },
+    Image {
+        repo: "curlimages/curl",
+        shells: &["/bin/sh", "sh"],
+        tools: &["curl", "wget", "nslookup"],
+        app: App::Nothing,
+        runs_by_default: false,
+        size_bytes: 11_897_412,
+        nslookup: "busybox",
+    },
+    Image {
+        repo: "registry.k8s.io/e2e-test-images/agnhost",
+        shells: &["/bin/bash", "bash", "/bin/sh", "sh"],
+        tools: &["curl", "nslookup", "dig", "nc", "wget"],
+        app: App::Pause,
+        runs_by_default: true,
+        size_bytes: 51_024_448,
+        nslookup: "bind",
+    },
+    Image {
+        repo: "registry.k8s.io/e2e-test-images/jessie-dnsutils",
+        shells: &["/bin/bash", "bash", "/bin/sh", "sh"],
+        tools: &["nslookup", "dig", "host"],
+        app: App::Nothing,
+        runs_by_default: false,
+        size_bytes: 112_603_740,
+        nslookup: "bind",
+    },
+    Image {
+        repo: "us-docker.pkg.dev/google-samples/containers/gke/hello-app",
+        shells: &["/bin/sh", "sh"],
+        tools: &["wget", "nslookup"],
+        app: App::HelloApp(""),
+        runs_by_default: true,
+        size_bytes: 10_052_113,
+        nslookup: "busybox",
+    },
+    Image {
+        repo: "gcr.io/google-samples/hello-app",
+        shells: &["/bin/sh", "sh"],
+        tools: &["wget", "nslookup"],
+        app: App::HelloApp(""),
+        runs_by_default: true,
+        size_bytes: 10_052_113,
+        nslookup: "busybox",
+    },
+    Image {
+        repo: "registry.k8s.io/hpa-example",
+        shells: &["/bin/bash", "bash", "/bin/sh", "sh"],
+        tools: &[],
+        app: App::PhpOk,
+        runs_by_default: true,
+        size_bytes: 180_118_451,
+        nslookup: "",
+    },
+    Image {
+        repo: "redis",
+        shells: &["/bin/bash", "bash", "/bin/sh", "sh"],
+        tools: &["redis-cli"],
+        app: App::Redis,
+        runs_by_default: true,
+        size_bytes: 40_012_104,
+        nslookup: "",
+    },
+    Image {
+        repo: "us-docker.pkg.dev/google-samples/containers/gke/gb-redis-follower",
+        shells: &["/bin/bash", "bash", "/bin/sh", "sh"],
+        tools: &["redis-cli"],
+        app: App::Redis,
+        runs_by_default: true,
+        size_bytes: 40_412_104,
+        nslookup: "",
+    },
+    Image {
+        repo: "mongo",
+        shells: &["/bin/bash", "bash", "/bin/sh", "sh"],
+        tools: &["mongosh"],
+        app: App::Mongo,
+        runs_by_default: true,
+        size_bytes: 150_422_337,
+        nslookup: "",
+    },
+    Image {
+        repo: "registry.k8s.io/coredns/coredns",
+        shells: &[],
+        tools: &[],
+        app: App::CoreDns,
+        runs_by_default: true,
+        size_bytes: 16_948_420,
+        nslookup: "",
+    },
+    Image {
+        repo: "ubuntu",
+        shells: &["/bin/bash", "bash", "/bin/sh", "sh"],
+        tools: &[],
+        app: App::Nothing,
+        runs_by_default: false,
+        size_bytes: 28_850_000,
+        nslookup: "",
+    },
+    Image {
+        repo: "debian",
+        shells: &["/bin/bash", "bash", "/bin/sh", "sh"],
+        tools: &[],
+        app: App::Nothing,
+        runs_by_default: false,
+        size_bytes: 48_490_000,
+        nslookup: "",
+    },
 ];
 
 /// The repository part of an image reference, without the default registry and tag.
@@ -103,7 +239,9 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     for i in 1..=a.len() {
         let mut cur = vec![i; b.len() + 1];
         for j in 1..=b.len() {
-            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + usize::from(a[i - 1] != b[j - 1]));
+            cur[j] = (prev[j] + 1)
+                .min(cur[j - 1] + 1)
+                .min(prev[j - 1] + usize::from(a[i - 1] != b[j - 1]));
         }
         prev = cur;
     }
@@ -116,7 +254,13 @@ pub fn lookup(image: &str) -> Lookup {
         return Lookup::Known(img);
     }
     const REAL: &[&str] = &["mono", "node", "nats", "redmine"];
-    if !repo.contains('/') && !REAL.contains(&repo.as_str()) && repo.len() >= 4 && CATALOGUE.iter().any(|i| !i.repo.contains('/') && edit_distance(&repo, i.repo) <= 2) {
+    if !repo.contains('/')
+        && !REAL.contains(&repo.as_str())
+        && repo.len() >= 4
+        && CATALOGUE
+            .iter()
+            .any(|i| !i.repo.contains('/') && edit_distance(&repo, i.repo) <= 2)
+    {
         return Lookup::NotFound;
     }
     Lookup::Unknown
@@ -155,11 +299,18 @@ pub fn keeps_running(c: &Container) -> bool {
         };
     }
     let joined = words.join(" ");
-    if joined.contains("sleep") || joined.contains("while true") || joined.contains("tail -f") || joined.contains("infinity") {
+    if joined.contains("sleep")
+        || joined.contains("while true")
+        || joined.contains("tail -f")
+        || joined.contains("infinity")
+    {
         return true;
     }
     let first = words[0].rsplit('/').next().unwrap_or("");
-    if matches!(first, "sh" | "bash" | "echo" | "true" | "false" | "ls" | "cat" | "date" | "env" | "curl" | "wget" | "nslookup") {
+    if matches!(
+        first,
+        "sh" | "bash" | "echo" | "true" | "false" | "ls" | "cat" | "date" | "env" | "curl" | "wget" | "nslookup"
+    ) {
         return false;
     }
     // An image's own server started with flags (`mongod --bind_ip ...`) keeps running.
@@ -177,7 +328,12 @@ pub fn listening_ports(c: &Container) -> Vec<i64> {
         App::Mongo => vec![27017],
         App::CoreDns => vec![53, 9153],
         App::Pause | App::Nothing => Vec::new(),
-        App::Generic => c.ports.iter().filter(|p| p.protocol.as_deref().unwrap_or("TCP") == "TCP").map(|p| p.container_port).collect(),
+        App::Generic => c
+            .ports
+            .iter()
+            .filter(|p| p.protocol.as_deref().unwrap_or("TCP") == "TCP")
+            .map(|p| p.container_port)
+            .collect(),
     }
 }
 
@@ -190,7 +346,10 @@ mod tests {
         assert_eq!(repository("docker.io/library/nginx:1.27"), "nginx");
         assert_eq!(repository("docker.io/redis:6.0.5"), "redis");
         assert_eq!(full_reference("nginx"), "docker.io/library/nginx:latest");
-        assert_eq!(full_reference("registry.k8s.io/hpa-example"), "registry.k8s.io/hpa-example:latest");
+        assert_eq!(
+            full_reference("registry.k8s.io/hpa-example"),
+            "registry.k8s.io/hpa-example:latest"
+        );
     }
 
     #[test]

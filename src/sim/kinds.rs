@@ -45,7 +45,19 @@ impl KindInfo {
 
 /// The kinds whose registry strategy sets `metadata.generation` (1 on create, one more for each
 /// change of the spec). Services, pods (before v1.33), namespaces and config objects have none.
-const WITH_GENERATION: &[&str] = &["Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob", "Ingress", "IngressClass", "NetworkPolicy", "PodDisruptionBudget", "EndpointSlice"];
+const WITH_GENERATION: &[&str] = &[
+    "Deployment",
+    "ReplicaSet",
+    "StatefulSet",
+    "DaemonSet",
+    "Job",
+    "CronJob",
+    "Ingress",
+    "IngressClass",
+    "NetworkPolicy",
+    "PodDisruptionBudget",
+    "EndpointSlice",
+];
 
 pub fn has_generation(kind: &str) -> bool {
     WITH_GENERATION.contains(&kind)
@@ -53,7 +65,18 @@ pub fn has_generation(kind: &str) -> bool {
 
 /// The resources of the `all` category, in the order kubectl expands it (discovery order:
 /// the core group, apps, autoscaling, batch).
-pub const ALL_CATEGORY: &[&str] = &["pods", "replicationcontrollers", "services", "daemonsets", "deployments", "replicasets", "statefulsets", "horizontalpodautoscalers", "cronjobs", "jobs"];
+pub const ALL_CATEGORY: &[&str] = &[
+    "pods",
+    "replicationcontrollers",
+    "services",
+    "daemonsets",
+    "deployments",
+    "replicasets",
+    "statefulsets",
+    "horizontalpodautoscalers",
+    "cronjobs",
+    "jobs",
+];
 
 macro_rules! kind {
     ($kind:expr, $group:expr, [$($v:expr),*], $plural:expr, $singular:expr, [$($s:expr),*], $ns:expr, $sim:expr) => {
@@ -65,31 +88,202 @@ pub static KINDS: &[KindInfo] = &[
     kind!("Pod", "", ["v1"], "pods", "pod", ["po"], true, true),
     kind!("Service", "", ["v1"], "services", "service", ["svc"], true, true),
     kind!("Endpoints", "", ["v1"], "endpoints", "endpoints", ["ep"], true, true),
-    kind!("Deployment", "apps", ["v1"], "deployments", "deployment", ["deploy"], true, true),
-    kind!("ReplicaSet", "apps", ["v1"], "replicasets", "replicaset", ["rs"], true, true),
+    kind!(
+        "Deployment",
+        "apps",
+        ["v1"],
+        "deployments",
+        "deployment",
+        ["deploy"],
+        true,
+        true
+    ),
+    kind!(
+        "ReplicaSet",
+        "apps",
+        ["v1"],
+        "replicasets",
+        "replicaset",
+        ["rs"],
+        true,
+        true
+    ),
     kind!("Node", "", ["v1"], "nodes", "node", ["no"], false, true),
     kind!("Namespace", "", ["v1"], "namespaces", "namespace", ["ns"], false, false),
     kind!("ConfigMap", "", ["v1"], "configmaps", "configmap", ["cm"], true, false),
     kind!("Secret", "", ["v1"], "secrets", "secret", [], true, false),
-    kind!("ServiceAccount", "", ["v1"], "serviceaccounts", "serviceaccount", ["sa"], true, false),
-    kind!("PersistentVolumeClaim", "", ["v1"], "persistentvolumeclaims", "persistentvolumeclaim", ["pvc"], true, false),
-    kind!("PersistentVolume", "", ["v1"], "persistentvolumes", "persistentvolume", ["pv"], false, false),
-    kind!("ReplicationController", "", ["v1"], "replicationcontrollers", "replicationcontroller", ["rc"], true, false),
-    kind!("StatefulSet", "apps", ["v1"], "statefulsets", "statefulset", ["sts"], true, false),
-    kind!("DaemonSet", "apps", ["v1"], "daemonsets", "daemonset", ["ds"], true, false),
+    kind!(
+        "ServiceAccount",
+        "",
+        ["v1"],
+        "serviceaccounts",
+        "serviceaccount",
+        ["sa"],
+        true,
+        false
+    ),
+    kind!(
+        "PersistentVolumeClaim",
+        "",
+        ["v1"],
+        "persistentvolumeclaims",
+        "persistentvolumeclaim",
+        ["pvc"],
+        true,
+        false
+    ),
+    kind!(
+        "PersistentVolume",
+        "",
+        ["v1"],
+        "persistentvolumes",
+        "persistentvolume",
+        ["pv"],
+        false,
+        false
+    ),
+    kind!(
+        "ReplicationController",
+        "",
+        ["v1"],
+        "replicationcontrollers",
+        "replicationcontroller",
+        ["rc"],
+        true,
+        false
+    ),
+    kind!(
+        "StatefulSet",
+        "apps",
+        ["v1"],
+        "statefulsets",
+        "statefulset",
+        ["sts"],
+        true,
+        false
+    ),
+    kind!(
+        "DaemonSet",
+        "apps",
+        ["v1"],
+        "daemonsets",
+        "daemonset",
+        ["ds"],
+        true,
+        false
+    ),
     kind!("Job", "batch", ["v1"], "jobs", "job", [], true, false),
     kind!("CronJob", "batch", ["v1"], "cronjobs", "cronjob", ["cj"], true, false),
-    kind!("HorizontalPodAutoscaler", "autoscaling", ["v2", "v1"], "horizontalpodautoscalers", "horizontalpodautoscaler", ["hpa"], true, false),
-    kind!("Ingress", "networking.k8s.io", ["v1"], "ingresses", "ingress", ["ing"], true, false),
-    kind!("IngressClass", "networking.k8s.io", ["v1"], "ingressclasses", "ingressclass", [], false, false),
-    kind!("NetworkPolicy", "networking.k8s.io", ["v1"], "networkpolicies", "networkpolicy", ["netpol"], true, false),
-    kind!("EndpointSlice", "discovery.k8s.io", ["v1"], "endpointslices", "endpointslice", [], true, true),
-    kind!("PodDisruptionBudget", "policy", ["v1"], "poddisruptionbudgets", "poddisruptionbudget", ["pdb"], true, false),
-    kind!("Role", "rbac.authorization.k8s.io", ["v1"], "roles", "role", [], true, false),
-    kind!("RoleBinding", "rbac.authorization.k8s.io", ["v1"], "rolebindings", "rolebinding", [], true, false),
-    kind!("ClusterRole", "rbac.authorization.k8s.io", ["v1"], "clusterroles", "clusterrole", [], false, false),
-    kind!("ClusterRoleBinding", "rbac.authorization.k8s.io", ["v1"], "clusterrolebindings", "clusterrolebinding", [], false, false),
-    kind!("StorageClass", "storage.k8s.io", ["v1"], "storageclasses", "storageclass", ["sc"], false, false),
+    kind!(
+        "HorizontalPodAutoscaler",
+        "autoscaling",
+        ["v2", "v1"],
+        "horizontalpodautoscalers",
+        "horizontalpodautoscaler",
+        ["hpa"],
+        true,
+        false
+    ),
+    kind!(
+        "Ingress",
+        "networking.k8s.io",
+        ["v1"],
+        "ingresses",
+        "ingress",
+        ["ing"],
+        true,
+        false
+    ),
+    kind!(
+        "IngressClass",
+        "networking.k8s.io",
+        ["v1"],
+        "ingressclasses",
+        "ingressclass",
+        [],
+        false,
+        false
+    ),
+    kind!(
+        "NetworkPolicy",
+        "networking.k8s.io",
+        ["v1"],
+        "networkpolicies",
+        "networkpolicy",
+        ["netpol"],
+        true,
+        false
+    ),
+    kind!(
+        "EndpointSlice",
+        "discovery.k8s.io",
+        ["v1"],
+        "endpointslices",
+        "endpointslice",
+        [],
+        true,
+        true
+    ),
+    kind!(
+        "PodDisruptionBudget",
+        "policy",
+        ["v1"],
+        "poddisruptionbudgets",
+        "poddisruptionbudget",
+        ["pdb"],
+        true,
+        false
+    ),
+    kind!(
+        "Role",
+        "rbac.authorization.k8s.io",
+        ["v1"],
+        "roles",
+        "role",
+        [],
+        true,
+        false
+    ),
+    kind!(
+        "RoleBinding",
+        "rbac.authorization.k8s.io",
+        ["v1"],
+        "rolebindings",
+        "rolebinding",
+        [],
+        true,
+        false
+    ),
+    kind!(
+        "ClusterRole",
+        "rbac.authorization.k8s.io",
+        ["v1"],
+        "clusterroles",
+        "clusterrole",
+        [],
+        false,
+        false
+    ),
+    kind!(
+        "ClusterRoleBinding",
+        "rbac.authorization.k8s.io",
+        ["v1"],
+        "clusterrolebindings",
+        "clusterrolebinding",
+        [],
+        false,
+        false
+    ),
+    kind!(
+        "StorageClass",
+        "storage.k8s.io",
+        ["v1"],
+        "storageclasses",
+        "storageclass",
+        ["sc"],
+        false,
+        false
+    ),
 ];
 
 /// The kind served at `apiVersion` (`v1`, `apps/v1`), if any.
@@ -98,7 +292,9 @@ pub fn by_api_version(api_version: &str, kind: &str) -> Option<&'static KindInfo
         Some((g, v)) => (g, v),
         None => ("", api_version),
     };
-    KINDS.iter().find(|k| k.kind == kind && k.group == group && k.versions.contains(&version))
+    KINDS
+        .iter()
+        .find(|k| k.kind == kind && k.group == group && k.versions.contains(&version))
 }
 
 pub fn by_kind(kind: &str) -> Option<&'static KindInfo> {
@@ -114,7 +310,6 @@ pub fn by_name(name: &str) -> Option<&'static KindInfo> {
             || k.singular == lower
             || k.short.contains(&lower.as_str())
             || k.kind.to_ascii_lowercase() == lower
-            || (!k.group.is_empty()
-                && (lower == k.resource() || lower == k.qualified()))
+            || (!k.group.is_empty() && (lower == k.resource() || lower == k.qualified()))
     })
 }

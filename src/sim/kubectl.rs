@@ -18,7 +18,12 @@ use super::yaml;
 /// A flag kubectl knows: short name, long name, whether it takes a value.
 type FlagSpec = (&'static str, &'static str, bool);
 
-const GLOBAL: &[FlagSpec] = &[("n", "namespace", true), ("", "context", true), ("", "kubeconfig", true), ("v", "v", true)];
+const GLOBAL: &[FlagSpec] = &[
+    ("n", "namespace", true),
+    ("", "context", true),
+    ("", "kubeconfig", true),
+    ("v", "v", true),
+];
 
 #[derive(Default)]
 struct Parsed {
@@ -29,10 +34,18 @@ struct Parsed {
 
 impl Parsed {
     fn get(&self, long: &str) -> Option<&str> {
-        self.flags.iter().rev().find(|(k, _)| k == long).map(|(_, v)| v.as_str())
+        self.flags
+            .iter()
+            .rev()
+            .find(|(k, _)| k == long)
+            .map(|(_, v)| v.as_str())
     }
     fn all(&self, long: &str) -> Vec<String> {
-        self.flags.iter().filter(|(k, _)| k == long).map(|(_, v)| v.clone()).collect()
+        self.flags
+            .iter()
+            .filter(|(k, _)| k == long)
+            .map(|(_, v)| v.clone())
+            .collect()
     }
     fn has(&self, long: &str) -> bool {
         self.flags.iter().any(|(k, v)| k == long && v != "false")
@@ -45,7 +58,11 @@ fn usage_error(cmd: &str, msg: &str) -> Output {
 
 fn parse(cmd: &str, args: &[String], spec: &[FlagSpec]) -> Result<Parsed, Output> {
     let find_long = |l: &str| spec.iter().chain(GLOBAL).find(|(_, long, _)| *long == l);
-    let find_short = |s: &str| spec.iter().chain(GLOBAL).find(|(short, _, _)| !short.is_empty() && *short == s);
+    let find_short = |s: &str| {
+        spec.iter()
+            .chain(GLOBAL)
+            .find(|(short, _, _)| !short.is_empty() && *short == s)
+    };
     let mut p = Parsed::default();
     let mut i = 0;
     while i < args.len() {
@@ -112,7 +129,26 @@ fn parse(cmd: &str, args: &[String], spec: &[FlagSpec]) -> Result<Parsed, Output
 }
 
 const COMMANDS: &[&str] = &[
-    "apply", "create", "delete", "get", "describe", "scale", "rollout", "label", "exec", "logs", "run", "version", "expose", "edit", "explain", "port-forward", "proxy", "top", "cluster-info", "api-resources",
+    "apply",
+    "create",
+    "delete",
+    "get",
+    "describe",
+    "scale",
+    "rollout",
+    "label",
+    "exec",
+    "logs",
+    "run",
+    "version",
+    "expose",
+    "edit",
+    "explain",
+    "port-forward",
+    "proxy",
+    "top",
+    "cluster-info",
+    "api-resources",
 ];
 
 /// The object kubectl prints for `--dry-run=client -o yaml`: what it would send, with the
@@ -149,7 +185,11 @@ fn client_object(doc: &Value) -> Value {
         set(m, "creationTimestamp", Value::Null);
     }
     match kind.as_str() {
-        "Service" => set(&mut v, "status", Value::Map(vec![("loadBalancer".into(), Value::Map(Vec::new()))])),
+        "Service" => set(
+            &mut v,
+            "status",
+            Value::Map(vec![("loadBalancer".into(), Value::Map(Vec::new()))]),
+        ),
         "Deployment" => {
             if let Some(spec) = get(&mut v, "spec") {
                 set(spec, "strategy", Value::Map(Vec::new()));
@@ -198,8 +238,15 @@ fn create_subcommand(args: &[String]) -> Option<(usize, &str)> {
             return Some((i, a));
         }
         // Flags of `create -f` that take a value, and the global ones.
-        const CREATE: &[FlagSpec] = &[("f", "filename", true), ("", "validate", true), ("", "dry-run", true), ("o", "output", true)];
-        let takes_value = GLOBAL.iter().chain(CREATE).any(|(short, long, takes)| *takes && (a.strip_prefix("--") == Some(long) || (!short.is_empty() && a.strip_prefix('-') == Some(short))));
+        const CREATE: &[FlagSpec] = &[
+            ("f", "filename", true),
+            ("", "validate", true),
+            ("", "dry-run", true),
+            ("o", "output", true),
+        ];
+        let takes_value = GLOBAL.iter().chain(CREATE).any(|(short, long, takes)| {
+            *takes && (a.strip_prefix("--") == Some(long) || (!short.is_empty() && a.strip_prefix('-') == Some(short)))
+        });
         i += if takes_value { 2 } else { 1 };
     }
     None
@@ -207,12 +254,19 @@ fn create_subcommand(args: &[String]) -> Option<(usize, &str)> {
 
 /// `kubectl expose`'s usage errors.
 fn expose_usage(msg: &str) -> Output {
-    Output::err(format!("error: {msg}\nSee 'kubectl expose -h' for help and examples\n"), 1)
+    Output::err(
+        format!("error: {msg}\nSee 'kubectl expose -h' for help and examples\n"),
+        1,
+    )
 }
 
 /// `args` without the word at `i`.
 fn without(args: &[String], i: usize) -> Vec<String> {
-    args.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, a)| a.clone()).collect()
+    args.iter()
+        .enumerate()
+        .filter(|(j, _)| *j != i)
+        .map(|(_, a)| a.clone())
+        .collect()
 }
 
 /// The resource builder's answer to a name and a `-l` selector (or `--all`) together.
@@ -249,7 +303,7 @@ impl Shell {
 
     pub fn kubectl(&mut self, args: &[String]) -> Output {
         let Some(cmd) = args.first() else {
-            return Output::ok("kubectl controls the Kubernetes cluster manager.\n\n Find more information at: https://kubernetes.io/docs/reference/kubectl/\n\nBasic Commands (this lab): apply, create, delete, get, describe, expose, scale, rollout, label, exec, logs, run, version\n");
+            return Output::ok(KUBECTL_HELP);
         };
         let rest = &args[1..];
         match cmd.as_str() {
@@ -257,7 +311,13 @@ impl Shell {
             "create" => match create_subcommand(rest) {
                 Some((i, "deployment" | "deploy")) => self.k_create_deployment(&without(rest, i)),
                 Some((i, "service" | "svc")) => self.k_create_service(&without(rest, i)),
-                Some((_, kind)) => Output::err(format!("error: `kubectl create {kind}` is not part of this lab; write a manifest and use `kubectl create -f FILE`\n"), 1),
+                Some((_, kind)) => Output::err(
+                    format!(
+                        "error: `kubectl create {kind}` is not part of this lab; write \
+                    a manifest and use `kubectl create -f FILE`\n"
+                    ),
+                    1,
+                ),
                 None => self.k_apply(rest, Mode::Create),
             },
             "delete" => self.k_delete(rest),
@@ -270,11 +330,25 @@ impl Shell {
             "logs" => self.k_logs(rest),
             "run" => self.k_run(rest),
             "expose" => self.k_expose(rest),
-            "version" => Output::ok(format!("Client Version: {}\nKustomize Version: v5.5.0\nServer Version: {}\n", version::SERVER_VERSION, version::SERVER_VERSION)),
+            "version" => Output::ok(format!(
+                "Client Version: {}\nKustomize Version: v5.5.0\nServer Version: {}\n",
+                version::SERVER_VERSION,
+                version::SERVER_VERSION
+            )),
             c if COMMANDS.contains(&c) => Output::err(format!("error: `kubectl {c}` is not part of this lab\n"), 1),
-            c if c.starts_with('-') => Output::err(format!("error: unknown flag: {c}\nSee 'kubectl --help' for usage.\n"), 1),
+            c if c.starts_with('-') => Output::err(
+                format!(
+                    "error: unknown flag: {c}\nSee 'kubectl --help' for \
+                usage.\n"
+                ),
+                1,
+            ),
             c => {
-                let mut sugg: Vec<&str> = COMMANDS.iter().copied().filter(|k| images::edit_distance(c, k) <= 2 || k.starts_with(c)).collect();
+                let mut sugg: Vec<&str> = COMMANDS
+                    .iter()
+                    .copied()
+                    .filter(|k| images::edit_distance(c, k) <= 2 || k.starts_with(c))
+                    .collect();
                 sugg.truncate(3);
                 let mut text = format!("error: unknown command \"{c}\" for \"kubectl\"\n");
                 if !sugg.is_empty() {
@@ -304,18 +378,29 @@ impl Shell {
             for d in parsed {
                 if d.oversized {
                     errors.push(CmdError::Api {
-                        err: ApiError::Other { reason: "RequestEntityTooLarge".into(), message: format!("Request entity too large: limit is {}", super::apiserver::MAX_REQUEST_BYTES) },
+                        err: ApiError::Other {
+                            reason: "RequestEntityTooLarge".into(),
+                            message: format!(
+                                "Request entity too large: limit is {}",
+                                super::apiserver::MAX_REQUEST_BYTES
+                            ),
+                        },
                         context: Some(format!("error when creating \"{f}\": ")),
                     });
                     continue;
                 }
                 match (d.value.get("kind").and_then(Value::as_str), d.value.get("items")) {
-                    (Some("List"), Some(Value::Seq(items))) => docs.extend(items.iter().map(|i| (f.clone(), i.clone()))),
+                    (Some("List"), Some(Value::Seq(items))) => {
+                        docs.extend(items.iter().map(|i| (f.clone(), i.clone())))
+                    }
                     _ => docs.push((f.clone(), d.value)),
                 }
             }
             if let Some(e) = err {
-                errors.push(CmdError::Client(format!("error parsing {f}: error converting YAML to JSON: {}", e.message)));
+                errors.push(CmdError::Client(format!(
+                    "error parsing {f}: error converting YAML to JSON: {}",
+                    e.message
+                )));
             }
         }
         Ok(docs)
@@ -323,7 +408,19 @@ impl Shell {
 
     fn k_apply(&mut self, args: &[String], mode: Mode) -> Output {
         let cmd = if mode == Mode::Apply { "apply" } else { "create" };
-        let p = match parse(cmd, args, &[("f", "filename", true), ("R", "recursive", false), ("", "validate", true), ("", "dry-run", true), ("", "save-config", false), ("", "server-side", false), ("", "force", false)]) {
+        let p = match parse(
+            cmd,
+            args,
+            &[
+                ("f", "filename", true),
+                ("R", "recursive", false),
+                ("", "validate", true),
+                ("", "dry-run", true),
+                ("", "save-config", false),
+                ("", "server-side", false),
+                ("", "force", false),
+            ],
+        ) {
             Ok(p) => p,
             Err(e) => return e,
         };
@@ -348,8 +445,17 @@ impl Shell {
             if let Some(d) = dry {
                 match classify(doc, file, &ns) {
                     Ok(t) => {
-                        let verb = if self.cluster.exists(t.info.kind, &t.namespace, &t.name) { "configured" } else { "created" };
-                        text.push_str(&format!("{}/{} {verb} (dry run{})\n", t.info.qualified(), t.name, if d == "server" { " server" } else { "" }));
+                        let verb = if self.cluster.exists(t.info.kind, &t.namespace, &t.name) {
+                            "configured"
+                        } else {
+                            "created"
+                        };
+                        text.push_str(&format!(
+                            "{}/{} {verb} (dry run{})\n",
+                            t.info.qualified(),
+                            t.name,
+                            if d == "server" { " server" } else { "" }
+                        ));
                     }
                     Err(e) => errors.push(e),
                 }
@@ -363,10 +469,18 @@ impl Shell {
                     }
                     text.push_str(&format!("{name} {verb}\n"));
                     // Stored kinds get one note per command, so the learner knows nothing acts on them.
-                    if let Some(kind) = doc.get("kind").and_then(Value::as_str).and_then(kinds::by_kind).filter(|k| !k.simulated && k.kind != "Namespace") {
+                    if let Some(kind) = doc
+                        .get("kind")
+                        .and_then(Value::as_str)
+                        .and_then(kinds::by_kind)
+                        .filter(|k| !k.simulated && k.kind != "Namespace")
+                    {
                         if !noted.contains(&kind.kind) {
                             noted.push(kind.kind);
-                            notes.push(format!("note: {} objects are stored and listed; this lab does not simulate them\n", kind.kind));
+                            notes.push(format!(
+                                "note: {} objects are stored and listed; this lab does not simulate them\n",
+                                kind.kind
+                            ));
                         }
                     }
                 }
@@ -379,7 +493,11 @@ impl Shell {
             text.push_str(&n);
         }
         text.push_str(&render_errors(&errors));
-        Output { text, code: if errors.is_empty() { 0 } else { 1 }, traces: Vec::new() }
+        Output {
+            text,
+            code: if errors.is_empty() { 0 } else { 1 },
+            traces: Vec::new(),
+        }
     }
 
     /// Resolves `TYPE NAME...`, `TYPE/NAME...` or `TYPE` to (kind, names).
@@ -388,18 +506,32 @@ impl Shell {
         if pos.iter().any(|p| p.contains('/')) {
             for p in pos {
                 let Some((t, n)) = p.split_once('/') else {
-                    return Err(Output::err("error: there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'\n", 1));
+                    return Err(Output::err(
+                        "error: there is no need to specify a resource type as a separate argument \
+                        when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' \
+                        instead of 'kubectl get resource resource/<resource_name>'\n",
+                        1,
+                    ));
                 };
-                let info = kinds::by_name(t).ok_or_else(|| Output::err(format!("error: the server doesn't have a resource type \"{t}\"\n"), 1))?;
+                let info = kinds::by_name(t).ok_or_else(|| {
+                    Output::err(format!("error: the server doesn't have a resource type \"{t}\"\n"), 1)
+                })?;
                 out.push((info, Some(n.to_string())));
             }
             return Ok(out);
         }
         let Some(types) = pos.first() else { return Ok(out) };
         let mut infos = Vec::new();
-        let expanded = types.split(',').flat_map(|t| if t == "all" { kinds::ALL_CATEGORY.to_vec() } else { vec![t] });
+        let expanded = types.split(',').flat_map(|t| {
+            if t == "all" {
+                kinds::ALL_CATEGORY.to_vec()
+            } else {
+                vec![t]
+            }
+        });
         for t in expanded {
-            let info = kinds::by_name(t).ok_or_else(|| Output::err(format!("error: the server doesn't have a resource type \"{t}\"\n"), 1))?;
+            let info = kinds::by_name(t)
+                .ok_or_else(|| Output::err(format!("error: the server doesn't have a resource type \"{t}\"\n"), 1))?;
             infos.push(info);
         }
         if pos.len() > 1 {
@@ -429,7 +561,12 @@ impl Shell {
             "EndpointSlice" => c.slices.keys().filter(|k| keep(k)).cloned().collect(),
             "Node" => c.nodes.iter().map(|n| (String::new(), n.name.clone())).collect(),
             "Namespace" => c.namespaces.keys().map(|n| (String::new(), n.clone())).collect(),
-            other => c.others.keys().filter(|(k, n, _)| k == other && ns.is_none_or(|x| n == x || n.is_empty())).map(|(_, n, name)| (n.clone(), name.clone())).collect(),
+            other => c
+                .others
+                .keys()
+                .filter(|(k, n, _)| k == other && ns.is_none_or(|x| n == x || n.is_empty()))
+                .map(|(_, n, name)| (n.clone(), name.clone()))
+                .collect(),
         };
         super::order::sort_by(&mut v, |a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
         v
@@ -453,14 +590,40 @@ impl Shell {
         let k = key(ns, name);
         Some(match kind {
             "Pod" => (pr::pod_header(wide), pr::pod_row(c, c.pods.get(&k)?, shown, wide)),
-            "Service" => (pr::service_header(wide), pr::service_row(c, c.services.get(&k)?, shown, wide)),
-            "Deployment" => (pr::deployment_header(wide), pr::deployment_row(c, c.deployments.get(&k)?, shown, wide)),
-            "ReplicaSet" => (pr::replica_set_header(wide), pr::replica_set_row(c, c.replicasets.get(&k)?, shown, wide)),
-            "Endpoints" => (vec!["NAME".into(), "ENDPOINTS".into(), "AGE".into()], pr::endpoints_row(c, c.endpoints.get(&k)?, shown)),
-            "EndpointSlice" => (pr::endpoint_slice_header(), pr::endpoint_slice_row(c, c.slices.get(&k)?, shown)),
+            "Service" => (
+                pr::service_header(wide),
+                pr::service_row(c, c.services.get(&k)?, shown, wide),
+            ),
+            "Deployment" => (
+                pr::deployment_header(wide),
+                pr::deployment_row(c, c.deployments.get(&k)?, shown, wide),
+            ),
+            "ReplicaSet" => (
+                pr::replica_set_header(wide),
+                pr::replica_set_row(c, c.replicasets.get(&k)?, shown, wide),
+            ),
+            "Endpoints" => (
+                vec!["NAME".into(), "ENDPOINTS".into(), "AGE".into()],
+                pr::endpoints_row(c, c.endpoints.get(&k)?, shown),
+            ),
+            "EndpointSlice" => (
+                pr::endpoint_slice_header(),
+                pr::endpoint_slice_row(c, c.slices.get(&k)?, shown),
+            ),
             "Node" => (pr::node_header(wide), pr::node_row(c, c.node(name)?, shown, wide)),
-            "Namespace" => (vec!["NAME".into(), "STATUS".into(), "AGE".into()], vec![shown, "Active".into(), super::clock::human_duration(c.now - c.namespaces.get(name)?.meta.creation)]),
-            other => pr::other_row(c, c.others.get(&(other.to_string(), ns.to_string(), name.to_string()))?, shown),
+            "Namespace" => (
+                vec!["NAME".into(), "STATUS".into(), "AGE".into()],
+                vec![
+                    shown,
+                    "Active".into(),
+                    super::clock::human_duration(c.now - c.namespaces.get(name)?.meta.creation),
+                ],
+            ),
+            other => pr::other_row(
+                c,
+                c.others.get(&(other.to_string(), ns.to_string(), name.to_string()))?,
+                shown,
+            ),
         })
     }
 
@@ -472,7 +635,10 @@ impl Shell {
             return Output::ok(no_resources(ns.unwrap_or(""), ns.is_none()));
         }
         let mut rows: Vec<Vec<String>> = Vec::new();
-        let mut header: Vec<String> = ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"].iter().map(|s| s.to_string()).collect();
+        let mut header: Vec<String> = ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         if ns.is_none() {
             header.insert(0, "NAMESPACE".into());
         }
@@ -494,16 +660,35 @@ impl Shell {
     }
 
     fn k_get(&mut self, args: &[String]) -> Output {
-        let p = match parse("get", args, &[("o", "output", true), ("l", "selector", true), ("A", "all-namespaces", false), ("", "show-labels", false), ("w", "watch", false), ("", "no-headers", false)]) {
+        let p = match parse(
+            "get",
+            args,
+            &[
+                ("o", "output", true),
+                ("l", "selector", true),
+                ("A", "all-namespaces", false),
+                ("", "show-labels", false),
+                ("w", "watch", false),
+                ("", "no-headers", false),
+            ],
+        ) {
             Ok(p) => p,
             Err(e) => return e,
         };
         if p.pos.is_empty() {
-            return Output::err("You must specify the type of resource to get. Use \"kubectl api-resources\" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse \"kubectl explain <resource>\" for a detailed description of that resource (e.g. kubectl explain pods).\nSee 'kubectl get -h' for help and examples\n", 1);
+            return Output::err(
+                "You must specify the type of resource to get. Use \"kubectl api-resources\" for a \
+                complete list of supported resources.\n\nerror: Required resource not specified.\nUse \"kubectl \
+                explain <resource>\" for a detailed description of that resource (e.g. kubectl explain pods).\nSee \
+                'kubectl get -h' for help and examples\n",
+                1,
+            );
         }
         let output = p.get("output").unwrap_or("").to_string();
         if !["", "wide", "yaml", "json", "name"].contains(&output.as_str()) {
-            return Output::err(format!("error: unable to match a printer suitable for the output format \"{output}\", allowed formats are: custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml\n"), 1);
+            return Output::err(format!("error: unable to match a printer suitable for the output format \"{output}\", \
+                allowed formats are: \
+                custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml\n"), 1);
         }
         let wide = output == "wide";
         let all_ns = p.has("all-namespaces");
@@ -512,7 +697,10 @@ impl Shell {
         let show_labels = p.has("show-labels");
         if p.pos.len() == 1 && ["events", "event", "ev"].contains(&p.pos[0].as_str()) {
             if !output.is_empty() {
-                return Output::err("error: this lab prints events as the default table only (kubectl get events)\n", 1);
+                return Output::err(
+                    "error: this lab prints events as the default table only (kubectl get events)\n",
+                    1,
+                );
             }
             return self.events_table(if all_ns { None } else { Some(&ns) });
         }
@@ -545,11 +733,21 @@ impl Shell {
                         if self.cluster.exists(info.kind, &obj_ns, n) {
                             items.push((obj_ns, n.clone()));
                         } else {
-                            errors.push(CmdError::Api { err: ApiError::NotFound { resource: info.resource(), name: n.clone() }, context: None });
+                            errors.push(CmdError::Api {
+                                err: ApiError::NotFound {
+                                    resource: info.resource(),
+                                    name: n.clone(),
+                                },
+                                context: None,
+                            });
                         }
                     }
                     None => {
-                        let scope = if all_ns || !info.namespaced { None } else { Some(ns.as_str()) };
+                        let scope = if all_ns || !info.namespaced {
+                            None
+                        } else {
+                            Some(ns.as_str())
+                        };
                         items.extend(self.names_of(info.kind, scope));
                     }
                 }
@@ -564,7 +762,11 @@ impl Shell {
             let mut header = Vec::new();
             let mut rows = Vec::new();
             for (obj_ns, name) in &items {
-                let shown = if multi_type { format!("{}/{name}", info.qualified()) } else { name.clone() };
+                let shown = if multi_type {
+                    format!("{}/{name}", info.qualified())
+                } else {
+                    name.clone()
+                };
                 match output.as_str() {
                     "yaml" | "json" => {
                         if let Some(v) = self.cluster.object_value(info.kind, obj_ns, name) {
@@ -580,7 +782,11 @@ impl Shell {
                             }
                             if show_labels {
                                 let labels = self.labels_of(info.kind, obj_ns, name);
-                                r.push(if labels.is_empty() { "<none>".into() } else { render_labels(&labels) });
+                                r.push(if labels.is_empty() {
+                                    "<none>".into()
+                                } else {
+                                    render_labels(&labels)
+                                });
                             }
                             rows.push(r);
                         }
@@ -606,10 +812,19 @@ impl Shell {
                 } else if objects.is_empty() && !errors.is_empty() {
                     Value::Null
                 } else {
-                    Value::map(vec![("apiVersion", Value::str("v1")), ("items", Value::Seq(objects)), ("kind", Value::str("List")), ("metadata", Value::map(vec![("resourceVersion", Value::str(""))]))])
+                    Value::map(vec![
+                        ("apiVersion", Value::str("v1")),
+                        ("items", Value::Seq(objects)),
+                        ("kind", Value::str("List")),
+                        ("metadata", Value::map(vec![("resourceVersion", Value::str(""))])),
+                    ])
                 };
                 if !v.is_null() {
-                    text = if output == "yaml" { v.to_yaml() } else { format!("{}\n", to_json_pretty(&v, 0)) };
+                    text = if output == "yaml" {
+                        v.to_yaml()
+                    } else {
+                        format!("{}\n", to_json_pretty(&v, 0))
+                    };
                 }
             }
             "name" => text = names_out,
@@ -630,16 +845,29 @@ impl Shell {
             text = no_resources(&ns, all_ns);
         }
         text.push_str(&render_errors(&errors));
-        Output { text, code: if errors.is_empty() { 0 } else { 1 }, traces: Vec::new() }
+        Output {
+            text,
+            code: if errors.is_empty() { 0 } else { 1 },
+            traces: Vec::new(),
+        }
     }
 
     fn k_describe(&mut self, args: &[String]) -> Output {
-        let p = match parse("describe", args, &[("l", "selector", true), ("A", "all-namespaces", false)]) {
+        let p = match parse(
+            "describe",
+            args,
+            &[("l", "selector", true), ("A", "all-namespaces", false)],
+        ) {
             Ok(p) => p,
             Err(e) => return e,
         };
         if p.pos.is_empty() {
-            return Output::err("You must specify the type of resource to describe. Use \"kubectl api-resources\" for a complete list of supported resources.\n\nerror: Required resource not specified.\nSee 'kubectl describe -h' for help and examples\n", 1);
+            return Output::err(
+                "You must specify the type of resource to describe. Use \"kubectl api-resources\" for \
+                a complete list of supported resources.\n\nerror: Required resource not specified.\nSee 'kubectl \
+                describe -h' for help and examples\n",
+                1,
+            );
         }
         let ns = self.namespace(&p);
         let targets = match self.targets(&p.pos) {
@@ -663,12 +891,26 @@ impl Shell {
                     } else {
                         let pref: Vec<String> = all.into_iter().map(|(_, x)| x).filter(|x| x.starts_with(&n)).collect();
                         if pref.is_empty() {
-                            errors.push(CmdError::Api { err: ApiError::NotFound { resource: info.resource(), name: n }, context: None });
+                            errors.push(CmdError::Api {
+                                err: ApiError::NotFound {
+                                    resource: info.resource(),
+                                    name: n,
+                                },
+                                context: None,
+                            });
                         }
                         pref
                     }
                 }
-                None => self.selected(info.kind, if info.namespaced { Some(&obj_ns) } else { None }, selector.as_deref()).into_iter().map(|(_, x)| x).collect(),
+                None => self
+                    .selected(
+                        info.kind,
+                        if info.namespaced { Some(&obj_ns) } else { None },
+                        selector.as_deref(),
+                    )
+                    .into_iter()
+                    .map(|(_, x)| x)
+                    .collect(),
             };
             for n in names {
                 let k = key(&obj_ns, &n);
@@ -679,9 +921,15 @@ impl Shell {
                     "Deployment" => c.deployments.get(&k).map(|s| pr::describe_deployment(c, s)),
                     "Namespace" => c.namespaces.get(&n).map(pr::describe_namespace),
                     "ReplicaSet" => c.replicasets.get(&k).map(|rs| pr::describe_replica_set(c, rs)),
-                    "Endpoints" => self.cluster.object_value(info.kind, &obj_ns, &n).map(|v| pr::describe_endpoints(&v)),
+                    "Endpoints" => self
+                        .cluster
+                        .object_value(info.kind, &obj_ns, &n)
+                        .map(|v| pr::describe_endpoints(&v)),
                     "EndpointSlice" => c.slices.get(&k).map(|e| pr::describe_endpoint_slice(c, e)),
-                    _ => self.cluster.object_value(info.kind, &obj_ns, &n).map(|v| pr::describe_basic(&v, info.namespaced)),
+                    _ => self
+                        .cluster
+                        .object_value(info.kind, &obj_ns, &n)
+                        .map(|v| pr::describe_basic(&v, info.namespaced)),
                 };
                 if let Some(t) = text {
                     parts.push(t);
@@ -693,11 +941,28 @@ impl Shell {
             text = no_resources(&ns, false);
         }
         text.push_str(&render_errors(&errors));
-        Output { text, code: if errors.is_empty() { 0 } else { 1 }, traces: Vec::new() }
+        Output {
+            text,
+            code: if errors.is_empty() { 0 } else { 1 },
+            traces: Vec::new(),
+        }
     }
 
     fn k_delete(&mut self, args: &[String]) -> Output {
-        let p = match parse("delete", args, &[("f", "filename", true), ("l", "selector", true), ("", "all", false), ("", "grace-period", true), ("", "force", false), ("", "now", false), ("", "wait", true), ("R", "recursive", false)]) {
+        let p = match parse(
+            "delete",
+            args,
+            &[
+                ("f", "filename", true),
+                ("l", "selector", true),
+                ("", "all", false),
+                ("", "grace-period", true),
+                ("", "force", false),
+                ("", "now", false),
+                ("", "wait", true),
+                ("R", "recursive", false),
+            ],
+        ) {
             Ok(p) => p,
             Err(e) => return e,
         };
@@ -706,7 +971,17 @@ impl Shell {
         let mut grace: Option<i64> = match p.get("grace-period").map(str::parse::<i64>) {
             Some(Ok(g)) if g >= 0 => Some(g),
             Some(Ok(_)) | None => None,
-            Some(Err(_)) => return Output::err(format!("error: invalid argument \"{}\" for \"--grace-period\" flag: strconv.ParseInt: parsing \"{}\": invalid syntax\nSee 'kubectl delete --help' for usage.\n", p.get("grace-period").unwrap_or(""), p.get("grace-period").unwrap_or("")), 1),
+            Some(Err(_)) => {
+                return Output::err(
+                    format!(
+                        "error: invalid argument \"{}\" for \"--grace-period\" flag: \
+                strconv.ParseInt: parsing \"{}\": invalid syntax\nSee 'kubectl delete --help' for usage.\n",
+                        p.get("grace-period").unwrap_or(""),
+                        p.get("grace-period").unwrap_or("")
+                    ),
+                    1,
+                )
+            }
         };
         if p.has("now") {
             grace = Some(1);
@@ -716,15 +991,33 @@ impl Shell {
         }
         let mut text = String::new();
         if force && grace == Some(0) {
-            text.push_str("Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.\n");
+            text.push_str(
+                "Warning: Immediate deletion does not wait for confirmation that the running resource has \
+                been terminated. The resource may continue to run on the cluster indefinitely.\n",
+            );
         }
-        let verb = if force && grace == Some(0) { "force deleted" } else { "deleted" };
+        let verb = if force && grace == Some(0) {
+            "force deleted"
+        } else {
+            "deleted"
+        };
         let mut errors = Vec::new();
         let mut doomed_pods = Vec::new();
-        let delete_one = |shell: &mut Shell, info: &KindInfo, obj_ns: &str, name: &str, ctx: Option<String>, text: &mut String, errors: &mut Vec<CmdError>, doomed_pods: &mut Vec<(String, String)>| {
+        let delete_one = |shell: &mut Shell,
+                          info: &KindInfo,
+                          obj_ns: &str,
+                          name: &str,
+                          ctx: Option<String>,
+                          text: &mut String,
+                          errors: &mut Vec<CmdError>,
+                          doomed_pods: &mut Vec<(String, String)>| {
             match shell.cluster.delete(info.kind, obj_ns, name, grace) {
                 Ok(()) => {
-                    text.push_str(&format!("{} \"{name}\" {verb}{}\n", info.qualified(), version::delete_suffix(obj_ns)));
+                    text.push_str(&format!(
+                        "{} \"{name}\" {verb}{}\n",
+                        info.qualified(),
+                        version::delete_suffix(obj_ns)
+                    ));
                     if info.kind == "Pod" {
                         doomed_pods.push(key(obj_ns, name));
                     }
@@ -741,14 +1034,23 @@ impl Shell {
             };
             for (file, doc) in docs {
                 match classify(&doc, &file, &ns) {
-                    Ok(t) => delete_one(self, t.info, &t.namespace, &t.name, Some(format!("error when deleting \"{file}\": ")), &mut text, &mut errors, &mut doomed_pods),
+                    Ok(t) => delete_one(
+                        self,
+                        t.info,
+                        &t.namespace,
+                        &t.name,
+                        Some(format!("error when deleting \"{file}\": ")),
+                        &mut text,
+                        &mut errors,
+                        &mut doomed_pods,
+                    ),
                     Err(e) => errors.push(e),
                 }
             }
             errors.extend(parse_errors);
         } else {
             if p.pos.is_empty() {
-                return Output::err("error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'\n", 1);
+                return Output::err(NO_RESOURCES_ERROR, 1);
             }
             let targets = match self.targets(&p.pos) {
                 Ok(t) => t,
@@ -793,11 +1095,23 @@ impl Shell {
             }
         }
         text.push_str(&render_errors(&errors));
-        Output { text, code: if errors.is_empty() { 0 } else { 1 }, traces: Vec::new() }
+        Output {
+            text,
+            code: if errors.is_empty() { 0 } else { 1 },
+            traces: Vec::new(),
+        }
     }
 
     fn k_scale(&mut self, args: &[String]) -> Output {
-        let p = match parse("scale", args, &[("", "replicas", true), ("f", "filename", true), ("", "current-replicas", true)]) {
+        let p = match parse(
+            "scale",
+            args,
+            &[
+                ("", "replicas", true),
+                ("f", "filename", true),
+                ("", "current-replicas", true),
+            ],
+        ) {
             Ok(p) => p,
             Err(e) => return e,
         };
@@ -805,10 +1119,19 @@ impl Shell {
             return Output::err("error: required flag(s) \"replicas\" not set\n", 1);
         };
         let Ok(n) = r.parse::<i64>() else {
-            return Output::err(format!("error: invalid argument \"{r}\" for \"--replicas\" flag: strconv.ParseInt: parsing \"{r}\": invalid syntax\nSee 'kubectl scale --help' for usage.\n"), 1);
+            return Output::err(
+                format!(
+                    "error: invalid argument \"{r}\" for \"--replicas\" flag: strconv.ParseInt: \
+                parsing \"{r}\": invalid syntax\nSee 'kubectl scale --help' for usage.\n"
+                ),
+                1,
+            );
         };
         if n < 0 {
-            return Output::err("error: The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0\n", 1);
+            return Output::err(
+                "error: The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0\n",
+                1,
+            );
         }
         let ns = self.namespace(&p);
         let targets = match self.targets(&p.pos) {
@@ -816,30 +1139,58 @@ impl Shell {
             Err(e) => return e,
         };
         if targets.is_empty() {
-            return Output::err("error: You must provide one or more resources by argument or filename.\n", 1);
+            return Output::err(
+                "error: You must provide one or more resources by argument or filename.\n",
+                1,
+            );
         }
         let mut text = String::new();
         let mut errors = Vec::new();
         for (info, name) in targets {
-            let Some(name) = name else { return Output::err("error: resource(s) were provided, but no name was specified\n", 1) };
+            let Some(name) = name else {
+                return Output::err("error: resource(s) were provided, but no name was specified\n", 1);
+            };
             let k = key(&ns, &name);
             let ok = match info.kind {
-                "Deployment" => self.cluster.deployments.get_mut(&k).map(|d| d.replicas = Some(n)).is_some(),
-                "ReplicaSet" => self.cluster.replicasets.get_mut(&k).map(|d| d.replicas = Some(n)).is_some(),
+                "Deployment" => self
+                    .cluster
+                    .deployments
+                    .get_mut(&k)
+                    .map(|d| d.replicas = Some(n))
+                    .is_some(),
+                "ReplicaSet" => self
+                    .cluster
+                    .replicasets
+                    .get_mut(&k)
+                    .map(|d| d.replicas = Some(n))
+                    .is_some(),
                 _ => {
-                    errors.push(CmdError::Client(format!("cannot scale {}: this lab scales deployments and replicasets", info.plural)));
+                    errors.push(CmdError::Client(format!(
+                        "cannot scale {}: this lab scales deployments and replicasets",
+                        info.plural
+                    )));
                     continue;
                 }
             };
             if ok {
                 text.push_str(&format!("{}/{name} scaled\n", info.qualified()));
             } else {
-                errors.push(CmdError::Api { err: ApiError::NotFound { resource: info.resource(), name }, context: None });
+                errors.push(CmdError::Api {
+                    err: ApiError::NotFound {
+                        resource: info.resource(),
+                        name,
+                    },
+                    context: None,
+                });
             }
         }
         self.cluster.reconcile();
         text.push_str(&render_errors(&errors));
-        Output { text, code: if errors.is_empty() { 0 } else { 1 }, traces: Vec::new() }
+        Output {
+            text,
+            code: if errors.is_empty() { 0 } else { 1 },
+            traces: Vec::new(),
+        }
     }
 
     fn k_rollout(&mut self, args: &[String]) -> Output {
@@ -859,17 +1210,25 @@ impl Shell {
             return Output::err("error: required resource not specified\n", 1);
         };
         if info.kind != "Deployment" {
-            return Output::err(format!("error: no rollout for {} in this lab; use a deployment\n", info.plural), 1);
+            return Output::err(
+                format!("error: no rollout for {} in this lab; use a deployment\n", info.plural),
+                1,
+            );
         }
         let k = key(&ns, &name);
         if !self.cluster.deployments.contains_key(&k) {
-            return Output::err(format!("Error from server (NotFound): deployments.apps \"{name}\" not found\n"), 1);
+            return Output::err(
+                format!("Error from server (NotFound): deployments.apps \"{name}\" not found\n"),
+                1,
+            );
         }
         match sub.as_str() {
             "restart" => {
                 let stamp = rfc3339(self.cluster.lab.start_unix + self.cluster.now);
                 if let Some(d) = self.cluster.deployments.get_mut(&k) {
-                    d.template.annotations.insert("kubectl.kubernetes.io/restartedAt".into(), stamp);
+                    d.template
+                        .annotations
+                        .insert("kubectl.kubernetes.io/restartedAt".into(), stamp);
                 }
                 self.cluster.reconcile();
                 Output::ok(format!("deployment.apps/{name} restarted\n"))
@@ -881,11 +1240,23 @@ impl Shell {
                     let st = self.cluster.deployment_status(&d);
                     let want = d.replicas.unwrap_or(1);
                     let line = if st.updated < want {
-                        format!("Waiting for deployment \"{name}\" rollout to finish: {} out of {want} new replicas have been updated...\n", st.updated)
+                        format!(
+                            "Waiting for deployment \"{name}\" rollout to finish: {} out of {want} new replicas \
+                            have been updated...\n",
+                            st.updated
+                        )
                     } else if st.replicas > st.updated {
-                        format!("Waiting for deployment \"{name}\" rollout to finish: {} old replicas are pending termination...\n", st.replicas - st.updated)
+                        format!(
+                            "Waiting for deployment \"{name}\" rollout to finish: {} old replicas are pending \
+                            termination...\n",
+                            st.replicas - st.updated
+                        )
                     } else if st.available < st.updated {
-                        format!("Waiting for deployment \"{name}\" rollout to finish: {} of {} updated replicas are available...\n", st.available, st.updated)
+                        format!(
+                            "Waiting for deployment \"{name}\" rollout to finish: {} of {} updated replicas are \
+                            available...\n",
+                            st.available, st.updated
+                        )
                     } else {
                         text.push_str(&format!("deployment \"{name}\" successfully rolled out\n"));
                         return Output::ok(text);
@@ -904,12 +1275,20 @@ impl Shell {
     }
 
     fn k_label(&mut self, args: &[String]) -> Output {
-        let p = match parse("label", args, &[("", "overwrite", false), ("l", "selector", true), ("", "all", false)]) {
+        let p = match parse(
+            "label",
+            args,
+            &[("", "overwrite", false), ("l", "selector", true), ("", "all", false)],
+        ) {
             Ok(p) => p,
             Err(e) => return e,
         };
         let ns = self.namespace(&p);
-        let (objs, changes): (Vec<String>, Vec<String>) = p.pos.iter().cloned().partition(|a| !a.contains('=') && !a.ends_with('-'));
+        let (objs, changes): (Vec<String>, Vec<String>) = p
+            .pos
+            .iter()
+            .cloned()
+            .partition(|a| !a.contains('=') && !a.ends_with('-'));
         if changes.is_empty() {
             return Output::err("error: at least one label update is required\n", 1);
         }
@@ -932,7 +1311,11 @@ impl Shell {
                 Some(n) => named.push((info, n)),
                 None if listed => {
                     let obj_ns = if info.namespaced { Some(ns.as_str()) } else { None };
-                    named.extend(self.selected(info.kind, obj_ns, selector.as_deref()).into_iter().map(|(_, name)| (info, name)));
+                    named.extend(
+                        self.selected(info.kind, obj_ns, selector.as_deref())
+                            .into_iter()
+                            .map(|(_, name)| (info, name)),
+                    );
                 }
                 None => return Output::err("error: resource(s) were provided, but no name was specified\n", 1),
             }
@@ -942,7 +1325,13 @@ impl Shell {
         for (info, name) in named {
             let obj_ns = if info.namespaced { ns.clone() } else { String::new() };
             if !self.cluster.exists(info.kind, &obj_ns, &name) {
-                errors.push(CmdError::Api { err: ApiError::NotFound { resource: info.resource(), name }, context: None });
+                errors.push(CmdError::Api {
+                    err: ApiError::NotFound {
+                        resource: info.resource(),
+                        name,
+                    },
+                    context: None,
+                });
                 continue;
             }
             let mut labels = self.labels_of(info.kind, &obj_ns, &name);
@@ -953,12 +1342,24 @@ impl Shell {
                 } else if let Some((k, v)) = ch.split_once('=') {
                     if let Some(old) = labels.get(k) {
                         if old != v && !p.has("overwrite") {
-                            return Output::err(format!("error: '{k}' already has a value ({old}), and --overwrite is false\n"), 1);
+                            return Output::err(
+                                format!("error: '{k}' already has a value ({old}), and --overwrite is false\n"),
+                                1,
+                            );
                         }
                     }
-                    let errs = super::validation::validate_labels(&[(k.to_string(), v.to_string())].into(), "metadata.labels");
+                    let errs =
+                        super::validation::validate_labels(&[(k.to_string(), v.to_string())].into(), "metadata.labels");
                     if !errs.is_empty() {
-                        errors.push(CmdError::Api { err: ApiError::Invalid { kind: info.kind.into(), kind_group: info.kind_group(), name: name.clone(), causes: errs }, context: None });
+                        errors.push(CmdError::Api {
+                            err: ApiError::Invalid {
+                                kind: info.kind.into(),
+                                kind_group: info.kind_group(),
+                                name: name.clone(),
+                                causes: errs,
+                            },
+                            context: None,
+                        });
                         continue;
                     }
                     labels.insert(k.to_string(), v.to_string());
@@ -972,16 +1373,35 @@ impl Shell {
                 }
             }
             self.cluster.next_resource_version();
-            let verb = if labels == before { "not labeled" } else if labels.len() < before.len() && changes.iter().all(|c| c.ends_with('-')) { "unlabeled" } else { "labeled" };
+            let verb = if labels == before {
+                "not labeled"
+            } else if labels.len() < before.len() && changes.iter().all(|c| c.ends_with('-')) {
+                "unlabeled"
+            } else {
+                "labeled"
+            };
             text.push_str(&format!("{}/{name} {verb}\n", info.qualified()));
         }
         self.cluster.reconcile();
         text.push_str(&render_errors(&errors));
-        Output { text, code: if errors.is_empty() { 0 } else { 1 }, traces: Vec::new() }
+        Output {
+            text,
+            code: if errors.is_empty() { 0 } else { 1 },
+            traces: Vec::new(),
+        }
     }
 
     fn k_exec(&mut self, args: &[String]) -> Output {
-        let p = match parse("exec", args, &[("i", "stdin", false), ("t", "tty", false), ("c", "container", true), ("q", "quiet", false)]) {
+        let p = match parse(
+            "exec",
+            args,
+            &[
+                ("i", "stdin", false),
+                ("t", "tty", false),
+                ("c", "container", true),
+                ("q", "quiet", false),
+            ],
+        ) {
             Ok(p) => p,
             Err(e) => return e,
         };
@@ -991,13 +1411,23 @@ impl Shell {
         };
         let Some(cmd) = p.rest.clone().filter(|r| !r.is_empty()) else {
             if p.pos.len() > 1 {
-                return Output::err("error: exec [POD] [COMMAND] is not supported anymore. Use exec [POD] -- [COMMAND] instead\nSee 'kubectl exec -h' for help and examples\n", 1);
+                return Output::err(
+                    "error: exec [POD] [COMMAND] is not supported anymore. Use exec [POD] -- [COMMAND] \
+                    instead\nSee 'kubectl exec -h' for help and examples\n",
+                    1,
+                );
             }
             return Output::err("error: you must specify at least one command for the container\n", 1);
         };
-        let pod_name = target.strip_prefix("pod/").or_else(|| target.strip_prefix("pods/")).unwrap_or(target);
+        let pod_name = target
+            .strip_prefix("pod/")
+            .or_else(|| target.strip_prefix("pods/"))
+            .unwrap_or(target);
         let Some(k) = self.pod_key(&ns, pod_name) else {
-            return Output::err(format!("Error from server (NotFound): pods \"{pod_name}\" not found\n"), 1);
+            return Output::err(
+                format!("Error from server (NotFound): pods \"{pod_name}\" not found\n"),
+                1,
+            );
         };
         let pod = self.cluster.pods[&k].clone();
         let container = match p.get("container") {
@@ -1010,54 +1440,118 @@ impl Shell {
             None => pod.spec.containers.first().map(|c| c.name.clone()).unwrap_or_default(),
         };
         if pod.status.phase == "Succeeded" || pod.status.phase == "Failed" {
-            return Output::err(format!("error: cannot exec into a container in a completed pod; current phase is {}\n", pod.status.phase), 1);
+            return Output::err(
+                format!(
+                    "error: cannot exec into a container in a completed pod; current phase is {}\n",
+                    pod.status.phase
+                ),
+                1,
+            );
         }
         if !matches!(pod.status.state, ContainerState::Running { .. }) {
-            return Output::err(format!("error: unable to upgrade connection: container not found (\"{container}\")\n"), 1);
+            return Output::err(
+                format!("error: unable to upgrade connection: container not found (\"{container}\")\n"),
+                1,
+            );
         }
-        let ct = pod.spec.containers.iter().find(|x| x.name == container).cloned().unwrap_or_default();
+        let ct = pod
+            .spec
+            .containers
+            .iter()
+            .find(|x| x.name == container)
+            .cloned()
+            .unwrap_or_default();
         let interactive = p.has("stdin") && p.has("tty");
         let program = cmd[0].clone();
         let is_shell = matches!(program.rsplit('/').next(), Some("bash" | "sh" | "ash")) && cmd.len() == 1;
-        let exists = images::has_shell(&ct, &program) || images::has_tool(&ct, program.rsplit('/').next().unwrap_or("")) || matches!(program.as_str(), "hostname" | "cat" | "echo" | "env" | "ls");
+        let exists = images::has_shell(&ct, &program)
+            || images::has_tool(&ct, program.rsplit('/').next().unwrap_or(""))
+            || matches!(program.as_str(), "hostname" | "cat" | "echo" | "env" | "ls");
         if !exists {
-            let why = if program.starts_with('/') { format!("stat {program}: no such file or directory") } else { "executable file not found in $PATH".into() };
+            let why = if program.starts_with('/') {
+                format!("stat {program}: no such file or directory")
+            } else {
+                "executable file not found in $PATH".into()
+            };
             let id = self.cluster.new_uid().replace('-', "");
             return Output::err(
-                format!("error: Internal error occurred: error executing command in container: failed to exec in container: failed to start exec \"{id}{}\": OCI runtime exec failed: exec failed: unable to start container process: exec: \"{program}\": {why}: unknown\n", &id[..32]),
+                format!(
+                    "error: Internal error occurred: error executing command in container: failed to exec in \
+                    container: failed to start exec \"{id}{}\": OCI runtime exec failed: exec failed: unable to start \
+                    container process: exec: \"{program}\": {why}: unknown\n",
+                    &id[..32]
+                ),
                 1,
             );
         }
         if is_shell {
             if interactive {
-                self.sessions.push(Session::Pod { pod: k, container, shell: program });
+                self.sessions.push(Session::Pod {
+                    pod: k,
+                    container,
+                    shell: program,
+                });
             }
             return Output::default();
         }
         let mut out = self.container_command(&k, &container, &cmd, p.has("tty"));
         if out.code != 0 {
-            out.text.push_str(&format!("command terminated with exit code {}\n", out.code));
+            out.text
+                .push_str(&format!("command terminated with exit code {}\n", out.code));
             out.code = 1;
         }
         out
     }
 
     fn k_logs(&mut self, args: &[String]) -> Output {
-        let p = match parse("logs", args, &[("f", "follow", false), ("c", "container", true), ("", "tail", true), ("p", "previous", false)]) {
+        let p = match parse(
+            "logs",
+            args,
+            &[
+                ("f", "follow", false),
+                ("c", "container", true),
+                ("", "tail", true),
+                ("p", "previous", false),
+            ],
+        ) {
             Ok(p) => p,
             Err(e) => return e,
         };
         let ns = self.namespace(&p);
         let Some(target) = p.pos.first() else {
-            return Output::err("error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples\n", 1);
+            return Output::err(
+                "error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME \
+                is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples\n",
+                1,
+            );
         };
-        let pod_name = if let Some(d) = target.strip_prefix("deployment/").or_else(|| target.strip_prefix("deploy/")) {
+        let pod_name = if let Some(d) = target
+            .strip_prefix("deployment/")
+            .or_else(|| target.strip_prefix("deploy/"))
+        {
             let dk = key(&ns, d);
             let Some(dep) = self.cluster.deployments.get(&dk) else {
-                return Output::err(format!("error: error from server (NotFound): deployments.apps \"{d}\" not found in namespace \"{ns}\"\n"), 1);
+                return Output::err(
+                    format!(
+                        "error: error from server (NotFound): deployments.apps \"{d}\" not found \
+                    in namespace \"{ns}\"\n"
+                    ),
+                    1,
+                );
             };
-            let uid_rs: Vec<String> = self.cluster.replicasets.values().filter(|r| r.meta.owner.as_ref().is_some_and(|o| o.uid == dep.meta.uid)).map(|r| r.meta.uid.clone()).collect();
-            match self.cluster.pods.values().find(|p| p.meta.owner.as_ref().is_some_and(|o| uid_rs.contains(&o.uid))) {
+            let uid_rs: Vec<String> = self
+                .cluster
+                .replicasets
+                .values()
+                .filter(|r| r.meta.owner.as_ref().is_some_and(|o| o.uid == dep.meta.uid))
+                .map(|r| r.meta.uid.clone())
+                .collect();
+            match self
+                .cluster
+                .pods
+                .values()
+                .find(|p| p.meta.owner.as_ref().is_some_and(|o| uid_rs.contains(&o.uid)))
+            {
                 Some(p) => p.meta.name.clone(),
                 None => return Output::err(format!("error: timed out waiting for the condition\n"), 1),
             }
@@ -1066,15 +1560,31 @@ impl Shell {
         };
         let k = key(&ns, &pod_name);
         let Some(pod) = self.cluster.pods.get(&k) else {
-            return Output::err(format!("Error from server (NotFound): pods \"{pod_name}\" not found\n"), 1);
+            return Output::err(
+                format!("Error from server (NotFound): pods \"{pod_name}\" not found\n"),
+                1,
+            );
         };
-        if !matches!(pod.status.state, ContainerState::Running { .. } | ContainerState::Terminated { .. }) {
+        if !matches!(
+            pod.status.state,
+            ContainerState::Running { .. } | ContainerState::Terminated { .. }
+        ) {
             let c = pod.spec.containers.first().map(|c| c.name.clone()).unwrap_or_default();
             let reason = match &pod.status.state {
                 ContainerState::Waiting(r) => r.clone(),
                 _ => "ContainerCreating".into(),
             };
-            return Output::err(format!("Error from server (BadRequest): container \"{c}\" in pod \"{pod_name}\" is waiting to start: {}\n", if reason == "ContainerCreating" { "ContainerCreating".to_string() } else { format!("trying and failing to pull image") }), 1);
+            return Output::err(
+                format!(
+                    "Error from server (BadRequest): container \"{c}\" in pod \"{pod_name}\" is waiting to start: {}\n",
+                    if reason == "ContainerCreating" {
+                        "ContainerCreating".to_string()
+                    } else {
+                        format!("trying and failing to pull image")
+                    }
+                ),
+                1,
+            );
         }
         let mut lines = self.cluster.logs.get(&k).cloned().unwrap_or_default();
         if let Some(t) = p.get("tail").and_then(|t| t.parse::<usize>().ok()) {
@@ -1092,12 +1602,29 @@ impl Shell {
     /// `kubectl create deployment NAME --image=IMAGE [--replicas=N] [--port=N]`: labels and
     /// selector `app=NAME`, one container per image, named after the image.
     fn k_create_deployment(&mut self, args: &[String]) -> Output {
-        let p = match parse("create deployment", args, &[("", "image", true), ("r", "replicas", true), ("", "port", true), ("", "dry-run", true), ("o", "output", true)]) {
+        let p = match parse(
+            "create deployment",
+            args,
+            &[
+                ("", "image", true),
+                ("r", "replicas", true),
+                ("", "port", true),
+                ("", "dry-run", true),
+                ("o", "output", true),
+            ],
+        ) {
             Ok(p) => p,
             Err(e) => return e,
         };
         if p.pos.len() != 1 {
-            return Output::err(format!("error: exactly one NAME is required, got {}\nSee 'kubectl create deployment -h' for help and examples\n", p.pos.len()), 1);
+            return Output::err(
+                format!(
+                    "error: exactly one NAME is required, got {}\nSee 'kubectl create deployment \
+                -h' for help and examples\n",
+                    p.pos.len()
+                ),
+                1,
+            );
         }
         let name = p.pos[0].as_str();
         let images = p.all("image");
@@ -1107,7 +1634,16 @@ impl Shell {
         let int_flag = |f: &str, default: i64| -> Result<i64, Output> {
             match p.get(f) {
                 None => Ok(default),
-                Some(v) => v.parse::<i64>().map_err(|_| Output::err(format!("error: invalid argument \"{v}\" for \"--{f}\" flag: strconv.ParseInt: parsing \"{v}\": invalid syntax\nSee 'kubectl create deployment --help' for usage.\n"), 1)),
+                Some(v) => v.parse::<i64>().map_err(|_| {
+                    Output::err(
+                        format!(
+                            "error: invalid argument \"{v}\" for \
+                    \"--{f}\" flag: strconv.ParseInt: parsing \"{v}\": invalid syntax\nSee 'kubectl create deployment \
+                    --help' for usage.\n"
+                        ),
+                        1,
+                    )
+                }),
             }
         };
         let (replicas, port) = match (int_flag("replicas", 1), int_flag("port", -1)) {
@@ -1127,23 +1663,39 @@ impl Shell {
             .collect();
         for (i, image) in images.iter().enumerate() {
             let base = &bases[i];
-            let cname = if bases[..i].contains(base) { format!("{base}-{}", self.cluster.random_suffix()) } else { base.clone() };
+            let cname = if bases[..i].contains(base) {
+                format!("{base}-{}", self.cluster.random_suffix())
+            } else {
+                base.clone()
+            };
             let mut c = vec![("name", Value::Str(cname)), ("image", Value::str(image.as_str()))];
             if port >= 0 && i == 0 {
-                c.push(("ports", Value::Seq(vec![Value::map(vec![("containerPort", Value::Int(port))])])));
+                c.push((
+                    "ports",
+                    Value::Seq(vec![Value::map(vec![("containerPort", Value::Int(port))])]),
+                ));
             }
             containers.push(Value::map(c));
         }
         let doc = Value::map(vec![
             ("apiVersion", Value::str("apps/v1")),
             ("kind", Value::str("Deployment")),
-            ("metadata", Value::map(vec![("name", Value::str(name)), ("labels", labels())])),
+            (
+                "metadata",
+                Value::map(vec![("name", Value::str(name)), ("labels", labels())]),
+            ),
             (
                 "spec",
                 Value::map(vec![
                     ("replicas", Value::Int(replicas)),
                     ("selector", Value::map(vec![("matchLabels", labels())])),
-                    ("template", Value::map(vec![("metadata", Value::map(vec![("labels", labels())])), ("spec", Value::map(vec![("containers", Value::Seq(containers))]))])),
+                    (
+                        "template",
+                        Value::map(vec![
+                            ("metadata", Value::map(vec![("labels", labels())])),
+                            ("spec", Value::map(vec![("containers", Value::Seq(containers))])),
+                        ]),
+                    ),
                 ]),
             ),
         ]);
@@ -1153,17 +1705,29 @@ impl Shell {
     /// `kubectl create service clusterip|nodeport|loadbalancer|externalname NAME --tcp=P[:T]`:
     /// label and selector `app=NAME`, one port per `--tcp`, named `P-T`.
     fn k_create_service(&mut self, args: &[String]) -> Output {
-        let types = [("clusterip", "ClusterIP"), ("nodeport", "NodePort"), ("loadbalancer", "LoadBalancer"), ("externalname", "ExternalName")];
+        let types = [
+            ("clusterip", "ClusterIP"),
+            ("nodeport", "NodePort"),
+            ("loadbalancer", "LoadBalancer"),
+            ("externalname", "ExternalName"),
+        ];
         let word = create_subcommand(args);
         let Some((sub, type_)) = word.and_then(|(_, a)| types.iter().find(|(t, _)| *t == a)).copied() else {
             if word.is_none() {
-                return Output::err(
-                    "Create a service using a specified subcommand.\n\nAliases:\nservice, svc\n\nAvailable Commands:\n  clusterip       Create a ClusterIP service\n  externalname    Create an ExternalName service\n  loadbalancer    Create a LoadBalancer service\n  nodeport        Create a NodePort service\n\nUsage:\n  kubectl create service [flags] [options]\n\nUse \"kubectl create service <command> --help\" for more information about a given command.\nUse \"kubectl options\" for a list of global command-line options (applies to all commands).\n",
-                    1,
-                );
+                return Output::err(CREATE_SERVICE_HELP, 1);
             }
-            let words: Vec<&str> = args.iter().map(String::as_str).filter(|a| !a.starts_with('-')).collect();
-            return Output::err(format!("error: unknown command \"{}\"\nSee 'kubectl create service -h' for help and examples\n", words.join(" ")), 1);
+            let words: Vec<&str> = args
+                .iter()
+                .map(String::as_str)
+                .filter(|a| !a.starts_with('-'))
+                .collect();
+            return Output::err(
+                format!(
+                    "error: unknown command \"{}\"\nSee 'kubectl create service -h' for help and examples\n",
+                    words.join(" ")
+                ),
+                1,
+            );
         };
         let args = &without(args, word.map_or(0, |(i, _)| i))[..];
         let cmd = format!("create service {sub}");
@@ -1179,7 +1743,13 @@ impl Shell {
             Err(e) => return e,
         };
         if p.pos.len() != 1 {
-            return Output::err(format!("error: exactly one NAME is required, got {}\nSee 'kubectl {cmd} -h' for help and examples\n", p.pos.len()), 1);
+            return Output::err(
+                format!(
+                    "error: exactly one NAME is required, got {}\nSee 'kubectl {cmd} -h' for help and examples\n",
+                    p.pos.len()
+                ),
+                1,
+            );
         }
         let name = p.pos[0].as_str();
         let external = p.get("external-name").unwrap_or("");
@@ -1187,9 +1757,16 @@ impl Shell {
             return Output::err("error: required flag(s) \"external-name\" not set\n", 1);
         }
         let cluster_ip = p.get("clusterip").unwrap_or("");
-        let tcp = p.all("tcp").iter().flat_map(|t| t.split(',').map(str::to_string).collect::<Vec<_>>()).collect::<Vec<String>>();
+        let tcp = p
+            .all("tcp")
+            .iter()
+            .flat_map(|t| t.split(',').map(str::to_string).collect::<Vec<_>>())
+            .collect::<Vec<String>>();
         if cluster_ip == "None" && type_ != "ClusterIP" {
-            return Output::err("error: ClusterIP=None can only be used with ClusterIP service type\n", 1);
+            return Output::err(
+                "error: ClusterIP=None can only be used with ClusterIP service type\n",
+                1,
+            );
         }
         if cluster_ip != "None" && tcp.is_empty() && type_ != "ExternalName" {
             return Output::err("error: at least one tcp port specifier must be provided\n", 1);
@@ -1202,14 +1779,25 @@ impl Shell {
             Some(Ok(n)) => n,
             Some(Err(_)) => {
                 let v = p.get("node-port").unwrap_or("");
-                return Output::err(format!("error: invalid argument \"{v}\" for \"--node-port\" flag: strconv.ParseInt: parsing \"{v}\": invalid syntax\nSee 'kubectl {cmd} --help' for usage.\n"), 1);
+                return Output::err(
+                    format!(
+                        "error: invalid argument \"{v}\" for \"--node-port\" flag: \
+                    strconv.ParseInt: parsing \"{v}\": invalid syntax\nSee 'kubectl {cmd} --help' for usage.\n"
+                    ),
+                    1,
+                );
             }
         };
         let mut ports = Vec::new();
         for spec in &tcp {
-            let (port, target) = spec.split_once(':').map_or((spec.as_str(), None), |(a, b)| (a, Some(b)));
+            let (port, target) = spec
+                .split_once(':')
+                .map_or((spec.as_str(), None), |(a, b)| (a, Some(b)));
             let Ok(port) = port.parse::<u16>() else {
-                return Output::err(format!("error: strconv.ParseUint: parsing \"{port}\": invalid syntax\n"), 1);
+                return Output::err(
+                    format!("error: strconv.ParseUint: parsing \"{port}\": invalid syntax\n"),
+                    1,
+                );
             };
             let target = match target {
                 None => Value::Int(port as i64),
@@ -1225,14 +1813,30 @@ impl Shell {
                     }
                 },
             };
-            let mut sp = vec![("name", Value::Str(spec.replace(':', "-"))), ("port", Value::Int(port as i64)), ("protocol", Value::str("TCP")), ("targetPort", target)];
+            let mut sp = vec![
+                ("name", Value::Str(spec.replace(':', "-"))),
+                ("port", Value::Int(port as i64)),
+                ("protocol", Value::str("TCP")),
+                ("targetPort", target),
+            ];
             if node_port != 0 {
                 sp.push(("nodePort", Value::Int(node_port)));
             }
             ports.push(Value::map(sp));
         }
         let app = || Value::Map(vec![("app".to_string(), Value::str(name))]);
-        let mut spec = vec![("ports", if ports.is_empty() { Value::Null } else { Value::Seq(ports) }), ("selector", app()), ("type", Value::str(type_))];
+        let mut spec = vec![
+            (
+                "ports",
+                if ports.is_empty() {
+                    Value::Null
+                } else {
+                    Value::Seq(ports)
+                },
+            ),
+            ("selector", app()),
+            ("type", Value::str(type_)),
+        ];
         if !external.is_empty() {
             spec.push(("externalName", Value::str(external)));
         }
@@ -1242,7 +1846,10 @@ impl Shell {
         let doc = Value::map(vec![
             ("apiVersion", Value::str("v1")),
             ("kind", Value::str("Service")),
-            ("metadata", Value::map(vec![("name", Value::str(name)), ("labels", app())])),
+            (
+                "metadata",
+                Value::map(vec![("name", Value::str(name)), ("labels", app())]),
+            ),
             ("spec", Value::map(spec)),
         ]);
         self.create_generated(&doc, &p, "created")
@@ -1255,15 +1862,28 @@ impl Shell {
         let ns = self.namespace(p);
         let output = p.get("output").unwrap_or("");
         if !["", "yaml", "json", "name"].contains(&output) {
-            return Output::err(format!("error: unable to match a printer suitable for the output format \"{output}\", allowed formats are: go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,yaml\n"), 1);
+            return Output::err(format!("error: unable to match a printer suitable for the output format \"{output}\", \
+                allowed formats are: \
+                go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,yaml\n"), 1);
         }
-        let print = |v: &Value| if output == "yaml" { v.to_yaml() } else { format!("{}\n", to_json_pretty(v, 0)) };
+        let print = |v: &Value| {
+            if output == "yaml" {
+                v.to_yaml()
+            } else {
+                format!("{}\n", to_json_pretty(v, 0))
+            }
+        };
         let dry = p.get("dry-run").filter(|d| *d != "none");
         if let Some(d) = dry {
             return match classify(doc, "STDIN", &ns) {
                 Ok(_) if output == "yaml" || output == "json" => Output::ok(print(&client_object(doc))),
                 Ok(t) if output == "name" => Output::ok(format!("{}/{}\n", t.info.qualified(), t.name)),
-                Ok(t) => Output::ok(format!("{}/{} {verb} (dry run{})\n", t.info.qualified(), t.name, if d == "server" { " server" } else { "" })),
+                Ok(t) => Output::ok(format!(
+                    "{}/{} {verb} (dry run{})\n",
+                    t.info.qualified(),
+                    t.name,
+                    if d == "server" { " server" } else { "" }
+                )),
                 Err(e) => Output::err(render_errors(&[e]), 1),
             };
         }
@@ -1271,8 +1891,14 @@ impl Shell {
             Ok((n, _)) => {
                 let shown = match output {
                     "yaml" | "json" => {
-                        let (kind, name) = (doc.get("kind").and_then(Value::as_str).unwrap_or(""), n.rsplit('/').next().unwrap_or(""));
-                        self.cluster.object_value(kind, &ns, name).map(|v| print(&v)).unwrap_or_default()
+                        let (kind, name) = (
+                            doc.get("kind").and_then(Value::as_str).unwrap_or(""),
+                            n.rsplit('/').next().unwrap_or(""),
+                        );
+                        self.cluster
+                            .object_value(kind, &ns, name)
+                            .map(|v| print(&v))
+                            .unwrap_or_default()
                     }
                     "name" => format!("{n}\n"),
                     _ => format!("{n} {verb}\n"),
@@ -1282,7 +1908,9 @@ impl Shell {
             }
             Err(CmdError::Api { err, .. }) => {
                 let text = match &err {
-                    ApiError::AlreadyExists { resource, name } => format!("Error from server (AlreadyExists): {resource} \"{name}\" already exists\n"),
+                    ApiError::AlreadyExists { resource, name } => {
+                        format!("Error from server (AlreadyExists): {resource} \"{name}\" already exists\n")
+                    }
                     _ => render_errors(&[CmdError::Api { err, context: None }]),
                 };
                 Output::err(text, 1)
@@ -1318,10 +1946,17 @@ impl Shell {
             Err(e) => return e,
         };
         if p.get("filename").is_some() {
-            return Output::err("error: `kubectl expose -f` is not part of this lab; name the object: kubectl expose TYPE NAME\n", 1);
+            return Output::err(
+                "error: `kubectl expose -f` is not part of this lab; name the object: kubectl expose TYPE NAME\n",
+                1,
+            );
         }
         if p.pos.is_empty() {
-            return expose_usage("You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'");
+            return expose_usage(
+                "You must provide one or more resources by argument or filename.\nExample resource \
+                specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> \
+                <name>'\n   '<resource>'",
+            );
         }
         let targets = match self.targets(&p.pos) {
             Ok(t) => t,
@@ -1330,11 +1965,17 @@ impl Shell {
         let ns = self.namespace(&p);
         let mut text = String::new();
         for (info, name) in targets {
-            let Some(name) = name else { return expose_usage("resource(s) were provided, but no name was specified") };
+            let Some(name) = name else {
+                return expose_usage("resource(s) were provided, but no name was specified");
+            };
             let out = self.expose_one(&p, info, &ns, &name);
             text.push_str(&out.text);
             if out.code != 0 {
-                return Output { text, code: out.code, traces: Vec::new() };
+                return Output {
+                    text,
+                    code: out.code,
+                    traces: Vec::new(),
+                };
             }
         }
         Output::ok(text)
@@ -1343,10 +1984,25 @@ impl Shell {
     fn expose_one(&mut self, p: &Parsed, info: &KindInfo, ns: &str, name: &str) -> Output {
         let c = &self.cluster;
         let k = key(ns, name);
-        let not_found = || Output::err(render_errors(&[CmdError::Api { err: ApiError::NotFound { resource: info.resource(), name: name.to_string() }, context: None }]), 1);
+        let not_found = || {
+            Output::err(
+                render_errors(&[CmdError::Api {
+                    err: ApiError::NotFound {
+                        resource: info.resource(),
+                        name: name.to_string(),
+                    },
+                    context: None,
+                }]),
+                1,
+            )
+        };
         // What the object says: its labels, pod selector, (port, protocol) pairs.
         let container_ports = |spec: &PodSpec| -> Vec<(i64, String)> {
-            spec.containers.iter().flat_map(|c| &c.ports).map(|p| (p.container_port, p.protocol.clone().unwrap_or_else(|| "TCP".into()))).collect()
+            spec.containers
+                .iter()
+                .flat_map(|c| &c.ports)
+                .map(|p| (p.container_port, p.protocol.clone().unwrap_or_else(|| "TCP".into())))
+                .collect()
         };
         let map_selector = |sel: &Option<LabelSelector>| -> Result<Labels, String> {
             let sel = sel.clone().unwrap_or_default();
@@ -1358,21 +2014,52 @@ impl Shell {
         let (labels, selector, ports): (Labels, Result<Labels, String>, Vec<(i64, String)>) = match info.kind {
             "Pod" => {
                 let Some(o) = c.pods.get(&k) else { return not_found() };
-                let sel = if o.meta.labels.is_empty() { Err("the pod has no labels and cannot be exposed".to_string()) } else { Ok(o.meta.labels.clone()) };
+                let sel = if o.meta.labels.is_empty() {
+                    Err("the pod has no labels and cannot be exposed".to_string())
+                } else {
+                    Ok(o.meta.labels.clone())
+                };
                 (o.meta.labels.clone(), sel, container_ports(&o.spec))
             }
             "Service" => {
-                let Some(o) = c.services.get(&k) else { return not_found() };
-                let sel = o.spec.selector.clone().filter(|s| !s.is_empty()).ok_or_else(|| "the service has no pod selector set".to_string());
-                (o.meta.labels.clone(), sel, o.spec.ports.iter().map(|sp| (sp.port, sp.protocol().to_string())).collect())
+                let Some(o) = c.services.get(&k) else {
+                    return not_found();
+                };
+                let sel = o
+                    .spec
+                    .selector
+                    .clone()
+                    .filter(|s| !s.is_empty())
+                    .ok_or_else(|| "the service has no pod selector set".to_string());
+                (
+                    o.meta.labels.clone(),
+                    sel,
+                    o.spec
+                        .ports
+                        .iter()
+                        .map(|sp| (sp.port, sp.protocol().to_string()))
+                        .collect(),
+                )
             }
             "Deployment" => {
-                let Some(o) = c.deployments.get(&k) else { return not_found() };
-                (o.meta.labels.clone(), map_selector(&o.selector), container_ports(&o.template.spec))
+                let Some(o) = c.deployments.get(&k) else {
+                    return not_found();
+                };
+                (
+                    o.meta.labels.clone(),
+                    map_selector(&o.selector),
+                    container_ports(&o.template.spec),
+                )
             }
             "ReplicaSet" => {
-                let Some(o) = c.replicasets.get(&k) else { return not_found() };
-                (o.meta.labels.clone(), map_selector(&o.selector), container_ports(&o.template.spec))
+                let Some(o) = c.replicasets.get(&k) else {
+                    return not_found();
+                };
+                (
+                    o.meta.labels.clone(),
+                    map_selector(&o.selector),
+                    container_ports(&o.template.spec),
+                )
             }
             _ => {
                 if !c.exists(info.kind, ns, name) {
@@ -1382,11 +2069,18 @@ impl Shell {
             }
         };
         // `--selector` and `--labels` replace what the object says.
-        let flag = |f: &str| p.get(f).map(|s| parse_label_list(s).ok_or_else(|| Output::err(format!("error: invalid label spec: {s}\n"), 1)));
+        let flag = |f: &str| {
+            p.get(f)
+                .map(|s| parse_label_list(s).ok_or_else(|| Output::err(format!("error: invalid label spec: {s}\n"), 1)))
+        };
         let selector = match (flag("selector"), selector) {
             (Some(Err(e)), _) => return e,
             (Some(Ok(l)), _) | (None, Ok(l)) => l,
-            (None, Err(e)) => return expose_usage(&format!("couldn't retrieve selectors via --selector flag or introspection: {e}")),
+            (None, Err(e)) => {
+                return expose_usage(&format!(
+                    "couldn't retrieve selectors via --selector flag or introspection: {e}"
+                ))
+            }
         };
         let labels = match flag("labels") {
             Some(Err(e)) => return e,
@@ -1410,7 +2104,10 @@ impl Shell {
             };
             let protocol = match p.get("protocol").filter(|v| !v.is_empty()) {
                 Some(pr) => pr.to_string(),
-                None => ports.iter().find(|(n, _)| n.to_string() == *ps).map_or_else(|| "TCP".to_string(), |(_, pr)| pr.clone()),
+                None => ports
+                    .iter()
+                    .find(|(n, _)| n.to_string() == *ps)
+                    .map_or_else(|| "TCP".to_string(), |(_, pr)| pr.clone()),
             };
             let target = match p.get("target-port").filter(|v| !v.is_empty()) {
                 Some(t) => t.parse::<i64>().map_or_else(|_| Value::str(t), Value::Int),
@@ -1420,12 +2117,26 @@ impl Shell {
             if port_list.len() > 1 {
                 sp.push(("name", Value::Str(format!("port-{}", i + 1))));
             }
-            sp.extend([("port", Value::Int(port)), ("protocol", Value::Str(protocol)), ("targetPort", target)]);
+            sp.extend([
+                ("port", Value::Int(port)),
+                ("protocol", Value::Str(protocol)),
+                ("targetPort", target),
+            ]);
             service_ports.push(Value::map(sp));
         }
         let mut spec = vec![
-            ("selector", Value::Map(selector.iter().map(|(k, v)| (k.clone(), Value::str(v))).collect())),
-            ("ports", if service_ports.is_empty() { Value::Null } else { Value::Seq(service_ports) }),
+            (
+                "selector",
+                Value::Map(selector.iter().map(|(k, v)| (k.clone(), Value::str(v))).collect()),
+            ),
+            (
+                "ports",
+                if service_ports.is_empty() {
+                    Value::Null
+                } else {
+                    Value::Seq(service_ports)
+                },
+            ),
         ];
         if let Some(t) = p.get("type").filter(|v| !v.is_empty()) {
             spec.push(("type", Value::str(t)));
@@ -1454,19 +2165,45 @@ impl Shell {
         }
         let mut meta = vec![("name", Value::Str(service_name))];
         if !labels.is_empty() {
-            meta.push(("labels", Value::Map(labels.iter().map(|(k, v)| (k.clone(), Value::str(v))).collect())));
+            meta.push((
+                "labels",
+                Value::Map(labels.iter().map(|(k, v)| (k.clone(), Value::str(v))).collect()),
+            ));
         }
-        let doc = Value::map(vec![("apiVersion", Value::str("v1")), ("kind", Value::str("Service")), ("metadata", Value::map(meta)), ("spec", Value::map(spec))]);
+        let doc = Value::map(vec![
+            ("apiVersion", Value::str("v1")),
+            ("kind", Value::str("Service")),
+            ("metadata", Value::map(meta)),
+            ("spec", Value::map(spec)),
+        ]);
         self.create_generated(&doc, p, "exposed")
     }
 
     fn k_run(&mut self, args: &[String]) -> Output {
-        let p = match parse("run", args, &[("", "image", true), ("", "port", true), ("", "restart", true), ("", "labels", true), ("i", "stdin", false), ("t", "tty", false), ("", "rm", false), ("", "command", false), ("", "dry-run", true), ("o", "output", true)]) {
+        let p = match parse(
+            "run",
+            args,
+            &[
+                ("", "image", true),
+                ("", "port", true),
+                ("", "restart", true),
+                ("", "labels", true),
+                ("i", "stdin", false),
+                ("t", "tty", false),
+                ("", "rm", false),
+                ("", "command", false),
+                ("", "dry-run", true),
+                ("o", "output", true),
+            ],
+        ) {
             Ok(p) => p,
             Err(e) => return e,
         };
         let Some(name) = p.pos.first() else {
-            return Output::err("error: NAME is required for run\nSee 'kubectl run -h' for help and examples\n", 1);
+            return Output::err(
+                "error: NAME is required for run\nSee 'kubectl run -h' for help and examples\n",
+                1,
+            );
         };
         let Some(image) = p.get("image") else {
             return Output::err("error: required flag(s) \"image\" not set\n", 1);
@@ -1474,11 +2211,18 @@ impl Shell {
         let mut labels = vec![("run".to_string(), Value::str(name.as_str()))];
         // `--labels` replaces the `run` label; an empty one is as good as none.
         if let Some(l) = p.get("labels").filter(|l| !l.is_empty()) {
-            labels = l.split(',').filter_map(|kv| kv.split_once('=')).map(|(k, v)| (k.to_string(), Value::str(v))).collect();
+            labels = l
+                .split(',')
+                .filter_map(|kv| kv.split_once('='))
+                .map(|(k, v)| (k.to_string(), Value::str(v)))
+                .collect();
         }
         let mut container = vec![("name", Value::str(name.as_str())), ("image", Value::str(image))];
         if let Some(port) = p.get("port").and_then(|x| x.parse::<i64>().ok()) {
-            container.push(("ports", Value::Seq(vec![Value::map(vec![("containerPort", Value::Int(port))])])));
+            container.push((
+                "ports",
+                Value::Seq(vec![Value::map(vec![("containerPort", Value::Int(port))])]),
+            ));
         }
         let cmd: Vec<Value> = p.rest.clone().unwrap_or_default().into_iter().map(Value::Str).collect();
         if !cmd.is_empty() {
@@ -1487,10 +2231,19 @@ impl Shell {
         let doc = Value::map(vec![
             ("apiVersion", Value::str("v1")),
             ("kind", Value::str("Pod")),
-            ("metadata", Value::map(vec![("name", Value::str(name.as_str())), ("labels", Value::Map(labels))])),
+            (
+                "metadata",
+                Value::map(vec![
+                    ("name", Value::str(name.as_str())),
+                    ("labels", Value::Map(labels)),
+                ]),
+            ),
             (
                 "spec",
-                Value::map(vec![("containers", Value::Seq(vec![Value::map(container)])), ("restartPolicy", Value::str(p.get("restart").unwrap_or("Always")))]),
+                Value::map(vec![
+                    ("containers", Value::Seq(vec![Value::map(container)])),
+                    ("restartPolicy", Value::str(p.get("restart").unwrap_or("Always"))),
+                ]),
             ),
         ]);
         self.create_generated(&doc, &p, "created")
@@ -1505,11 +2258,23 @@ pub fn to_json_pretty(v: &Value, ind: usize) -> String {
         Value::Map(entries) if !entries.is_empty() => {
             let mut sorted: Vec<&(String, Value)> = entries.iter().collect();
             super::order::sort_by(&mut sorted, |a, b| a.0.cmp(&b.0));
-            let items: Vec<String> = sorted.iter().map(|(k, x)| format!("{pad}{}: {}", Value::Str(k.clone()).to_json(), to_json_pretty(x, ind + 4))).collect();
+            let items: Vec<String> = sorted
+                .iter()
+                .map(|(k, x)| {
+                    format!(
+                        "{pad}{}: {}",
+                        Value::Str(k.clone()).to_json(),
+                        to_json_pretty(x, ind + 4)
+                    )
+                })
+                .collect();
             format!("{{\n{}\n{end}}}", items.join(",\n"))
         }
         Value::Seq(items) if !items.is_empty() => {
-            let items: Vec<String> = items.iter().map(|x| format!("{pad}{}", to_json_pretty(x, ind + 4))).collect();
+            let items: Vec<String> = items
+                .iter()
+                .map(|x| format!("{pad}{}", to_json_pretty(x, ind + 4)))
+                .collect();
             format!("[\n{}\n{end}]", items.join(",\n"))
         }
         other => other.to_json(),
@@ -1520,3 +2285,39 @@ pub fn to_json_pretty(v: &Value, ind: usize) -> String {
 fn words(line: &str) -> Vec<String> {
     split_words(line).unwrap_or_default()
 }
+
+/// What `kubectl` alone prints: the lab's short form of kubectl's help.
+const KUBECTL_HELP: &str = r#"kubectl controls the Kubernetes cluster manager.
+
+ Find more information at: https://kubernetes.io/docs/reference/kubectl/
+
+Basic Commands (this lab): apply, create, delete, get, describe, expose, scale, rollout, label, exec, logs, run, version
+"#;
+
+/// `kubectl create service` without a type: kubectl's help for the command.
+const CREATE_SERVICE_HELP: &str = r#"Create a service using a specified subcommand.
+
+Aliases:
+service, svc
+
+Available Commands:
+  clusterip       Create a ClusterIP service
+  externalname    Create an ExternalName service
+  loadbalancer    Create a LoadBalancer service
+  nodeport        Create a NodePort service
+
+Usage:
+  kubectl create service [flags] [options]
+
+Use "kubectl create service <command> --help" for more information about a given command.
+Use "kubectl options" for a list of global command-line options (applies to all commands).
+"#;
+
+/// kubectl's message when a command names no resource, with its examples.
+const NO_RESOURCES_ERROR: &str = r#"error: You must provide one or more resources by argument or filename.
+Example resource specifications include:
+   '-f rsrc.yaml'
+   '--filename=rsrc.json'
+   '<resource> <name>'
+   '<resource>'
+"#;

@@ -89,8 +89,16 @@ impl Default for Lab {
             // 2025-12-20T10:00:00Z
             start_unix: 1_766_224_800,
             internet: vec![
-                Site { host: "www.google.com".into(), ip: "142.250.206.228".into(), title: "Google".into() },
-                Site { host: "example.com".into(), ip: "93.184.215.14".into(), title: "Example Domain".into() },
+                Site {
+                    host: "www.google.com".into(),
+                    ip: "142.250.206.228".into(),
+                    title: "Google".into(),
+                },
+                Site {
+                    host: "example.com".into(),
+                    ip: "93.184.215.14".into(),
+                    title: "Example Domain".into(),
+                },
             ],
         }
     }
@@ -123,7 +131,9 @@ impl Lab {
             match k.as_str() {
                 "user" => self.user = v.as_str().ok_or("lab.user must be a string")?.to_string(),
                 "portForwards" => {
-                    let Value::Seq(items) = v else { return Err("lab.portForwards must be a list".into()) };
+                    let Value::Seq(items) = v else {
+                        return Err("lab.portForwards must be a list".into());
+                    };
                     self.port_forwards.clear();
                     for item in items {
                         let host = n(item, "hostPort").ok_or("portForwards[].hostPort is required")?;
@@ -141,14 +151,18 @@ impl Lab {
                     }
                 }
                 "nodeLabels" => {
-                    let Value::Map(nodes) = v else { return Err("lab.nodeLabels must be a mapping".into()) };
+                    let Value::Map(nodes) = v else {
+                        return Err("lab.nodeLabels must be a mapping".into());
+                    };
                     for (node, labels) in nodes {
                         let target = self
                             .nodes
                             .iter_mut()
                             .find(|n| &n.name == node)
                             .ok_or_else(|| format!("lab.nodeLabels: no node {node}"))?;
-                        let Value::Map(ls) = labels else { return Err("node labels must be a mapping".into()) };
+                        let Value::Map(ls) = labels else {
+                            return Err("node labels must be a mapping".into());
+                        };
                         for (lk, lv) in ls {
                             target.labels.push((lk.clone(), lv.as_str().unwrap_or("").to_string()));
                         }
@@ -234,5 +248,6 @@ pub const FNV64_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 /// FNV-1a (64-bit) of `data`, continuing from `h` (`FNV64_OFFSET` to start): a cheap
 /// fingerprint for values the simulation compares between passes.
 pub fn fnv64a(h: u64, data: &[u8]) -> u64 {
-    data.iter().fold(h, |h, b| (h ^ *b as u64).wrapping_mul(0x0100_0000_01b3))
+    data.iter()
+        .fold(h, |h, b| (h ^ *b as u64).wrapping_mul(0x0100_0000_01b3))
 }

@@ -21,7 +21,10 @@ pub struct Addr {
 
 impl Addr {
     pub fn new(ip: &str, port: u16) -> Addr {
-        Addr { ip: ip.to_string(), port }
+        Addr {
+            ip: ip.to_string(),
+            port,
+        }
     }
 }
 
@@ -51,7 +54,11 @@ pub enum Place {
     Nat,
     /// A node's kernel: kube-proxy's rules, routing, host processes.
     Node(String),
-    Pod { namespace: String, name: String, node: String },
+    Pod {
+        namespace: String,
+        name: String,
+        node: String,
+    },
     /// The cluster DNS (CoreDNS behind the kube-dns Service) or the node's resolver.
     Dns,
     Internet(String),
@@ -81,7 +88,15 @@ pub enum Rule {
     /// A DNS query and its answer.
     Dns { query: String, answer: String },
     /// kube-proxy chose an endpoint and rewrote the destination.
-    Dnat { service: String, port: String, chosen: usize, of: usize, pod: String, sticky: bool, local: bool },
+    Dnat {
+        service: String,
+        port: String,
+        chosen: usize,
+        of: usize,
+        pod: String,
+        sticky: bool,
+        local: bool,
+    },
     /// The source was rewritten (masquerade, Calico natOutgoing, hairpin).
     Snat { reason: String },
     /// Forwarded without a rewrite (between nodes, out to the internet).
@@ -122,7 +137,15 @@ impl Rule {
             Rule::Send => String::new(),
             Rule::PortForward { rule } => rule.clone(),
             Rule::Dns { query, answer } => format!("{query} -> {answer}"),
-            Rule::Dnat { service, port, chosen, of, pod, sticky, local } => {
+            Rule::Dnat {
+                service,
+                port,
+                chosen,
+                of,
+                pod,
+                sticky,
+                local,
+            } => {
                 let how = match (*sticky, *local) {
                     (true, _) => "sticky (sessionAffinity ClientIP)",
                     (false, true) => "random among this node's endpoints (traffic policy Local)",
@@ -130,7 +153,10 @@ impl Rule {
                 };
                 format!("{service}:{port} chose endpoint {chosen} of {of}, {pod} ({how})")
             }
-            Rule::Snat { reason } | Rule::Reject { reason, .. } | Rule::Drop { reason, .. } | Rule::Reset { reason } => reason.clone(),
+            Rule::Snat { reason }
+            | Rule::Reject { reason, .. }
+            | Rule::Drop { reason, .. }
+            | Rule::Reset { reason } => reason.clone(),
             Rule::Route { via } => via.clone(),
             Rule::Deliver => "connection accepted".into(),
             Rule::Respond { status } => status.clone(),
@@ -162,7 +188,13 @@ impl Hop {
 
     /// One line: place, rule, addresses, rewrite, note.
     pub fn line(&self) -> String {
-        format!("{} {} {}{}", self.place.label(), self.rule.name(), self.before, self.suffix(" => ", " (", ")"))
+        format!(
+            "{} {} {}{}",
+            self.place.label(),
+            self.rule.name(),
+            self.before,
+            self.suffix(" => ", " (", ")")
+        )
     }
 }
 
@@ -212,8 +244,14 @@ impl Trace {
             .map(|h| Hop {
                 place: h.place.clone(),
                 rule: h.rule.clone(),
-                before: Flow { src: h.after.dst.clone(), dst: h.after.src.clone() },
-                after: Flow { src: h.before.dst.clone(), dst: h.before.src.clone() },
+                before: Flow {
+                    src: h.after.dst.clone(),
+                    dst: h.after.src.clone(),
+                },
+                after: Flow {
+                    src: h.before.dst.clone(),
+                    dst: h.before.src.clone(),
+                },
             })
             .collect()
     }
@@ -222,7 +260,14 @@ impl Trace {
     pub fn render(&self) -> String {
         let mut out = String::new();
         for (i, h) in self.hops.iter().enumerate() {
-            let line = format!("  {:>2}  {:<34} {:<13} {}{}", i + 1, h.place.label(), h.rule.name(), h.before, h.suffix("  =>  ", "  [", "]"));
+            let line = format!(
+                "  {:>2}  {:<34} {:<13} {}{}",
+                i + 1,
+                h.place.label(),
+                h.rule.name(),
+                h.before,
+                h.suffix("  =>  ", "  [", "]")
+            );
             out.push_str(line.trim_end());
             out.push('\n');
         }
@@ -233,7 +278,13 @@ impl Trace {
     /// How the request ended, in words: the last line of `render`.
     pub fn result(&self) -> String {
         match &self.outcome {
-            Outcome::Response(r) => format!("{} {} {}, {} bytes, back along the same path", r.version, r.status, r.reason, r.body.len()),
+            Outcome::Response(r) => format!(
+                "{} {} {}, {} bytes, back along the same path",
+                r.version,
+                r.status,
+                r.reason,
+                r.body.len()
+            ),
             Outcome::NotHttp => "the server answered, but not in HTTP".into(),
             Outcome::Refused => "connection refused".into(),
             Outcome::Timeout => "no answer: timed out".into(),
@@ -286,8 +337,14 @@ enum Arrival {
 /// A DNS lookup's result.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Lookup {
-    Found { name: String, cname: Option<String>, ips: Vec<String> },
-    NxDomain { tried: Vec<String> },
+    Found {
+        name: String,
+        cname: Option<String>,
+        ips: Vec<String>,
+    },
+    NxDomain {
+        tried: Vec<String>,
+    },
     NoServer,
 }
 
@@ -301,8 +358,15 @@ impl Cluster {
         let date = super::clock::http_date(unix);
         // "Sat, 20 Dec 2025 10:24:07 GMT" -> "20/Dec/2025:10:24:07 +0000"
         let parts: Vec<&str> = date.split(' ').collect();
-        let stamp = if parts.len() >= 5 { format!("{}/{}/{}:{} +0000", parts[1], parts[2], parts[3], parts[4]) } else { date.clone() };
-        let line = format!("{src} - - [{stamp}] \"{} {} HTTP/1.1\" {status} {bytes} \"-\" \"{}\" \"-\"", req.method, req.path, req.user_agent);
+        let stamp = if parts.len() >= 5 {
+            format!("{}/{}/{}:{} +0000", parts[1], parts[2], parts[3], parts[4])
+        } else {
+            date.clone()
+        };
+        let line = format!(
+            "{src} - - [{stamp}] \"{} {} HTTP/1.1\" {status} {bytes} \"-\" \"{}\" \"-\"",
+            req.method, req.path, req.user_agent
+        );
         self.logs.entry(pod.clone()).or_default().push(line);
     }
 
@@ -310,7 +374,15 @@ impl Cluster {
         match c {
             Client::Pc => Place::Pc,
             Client::Node(n) => Place::Node(n.clone()),
-            Client::Pod(k) => Place::Pod { namespace: k.0.clone(), name: k.1.clone(), node: self.pods.get(k).and_then(|p| p.spec.node_name.clone()).unwrap_or_default() },
+            Client::Pod(k) => Place::Pod {
+                namespace: k.0.clone(),
+                name: k.1.clone(),
+                node: self
+                    .pods
+                    .get(k)
+                    .and_then(|p| p.spec.node_name.clone())
+                    .unwrap_or_default(),
+            },
         }
     }
 
@@ -330,9 +402,12 @@ impl Cluster {
         let domain = &self.lab.cluster_domain;
         match c {
             Client::Pod(k) => {
-                let Some(p) = self.pods.get(k) else { return (Vec::new(), Vec::new(), Vec::new()) };
+                let Some(p) = self.pods.get(k) else {
+                    return (Vec::new(), Vec::new(), Vec::new());
+                };
                 let policy = p.spec.dns_policy.as_deref().unwrap_or("ClusterFirst");
-                let cluster_first = policy == "ClusterFirst" && !p.spec.host_network || policy == "ClusterFirstWithHostNet";
+                let cluster_first =
+                    policy == "ClusterFirst" && !p.spec.host_network || policy == "ClusterFirstWithHostNet";
                 let (mut search, mut servers, mut options) = if cluster_first {
                     (
                         vec![format!("{}.svc.{domain}", k.0), format!("svc.{domain}"), domain.clone()],
@@ -354,7 +429,11 @@ impl Cluster {
                 }
                 (search, servers, options)
             }
-            _ => (Vec::new(), vec!["127.0.0.53".into()], vec![("edns0".into(), None), ("trust-ad".into(), None)]),
+            _ => (
+                Vec::new(),
+                vec!["127.0.0.53".into()],
+                vec![("edns0".into(), None), ("trust-ad".into(), None)],
+            ),
         }
     }
 
@@ -374,14 +453,21 @@ impl Cluster {
                             return Some((Some(target), ips));
                         }
                         if s.is_headless() {
-                            let ips: Vec<String> = self.endpoints.get(&key(ns, svc)).map(|e| e.addresses.iter().filter(|a| a.ready).map(|a| a.ip.clone()).collect()).unwrap_or_default();
+                            let ips: Vec<String> = self
+                                .endpoints
+                                .get(&key(ns, svc))
+                                .map(|e| e.addresses.iter().filter(|a| a.ready).map(|a| a.ip.clone()).collect())
+                                .unwrap_or_default();
                             return (!ips.is_empty()).then_some((None, ips));
                         }
                         return s.spec.cluster_ip.clone().map(|ip| (None, vec![ip]));
                     }
                     [host, svc, ns] => {
                         let p = self.pods.values().find(|p| {
-                            p.meta.namespace == *ns && p.spec.hostname.as_deref() == Some(host) && p.spec.subdomain.as_deref() == Some(svc) && p.is_ready()
+                            p.meta.namespace == *ns
+                                && p.spec.hostname.as_deref() == Some(host)
+                                && p.spec.subdomain.as_deref() == Some(svc)
+                                && p.is_ready()
                         })?;
                         return p.status.pod_ip.clone().map(|ip| (None, vec![ip]));
                     }
@@ -399,27 +485,47 @@ impl Cluster {
                 return None;
             }
         }
-        self.lab.internet.iter().find(|s| s.host == name).map(|s| (None, vec![s.ip.clone()]))
+        self.lab
+            .internet
+            .iter()
+            .find(|s| s.host == name)
+            .map(|s| (None, vec![s.ip.clone()]))
     }
 
     /// Resolves a name as the client's resolver does: search list and ndots for pods.
     pub fn lookup(&self, c: &Client, name: &str) -> Lookup {
         if super::validation::parse_ipv4(name).is_some() {
-            return Lookup::Found { name: name.into(), cname: None, ips: vec![name.into()] };
+            return Lookup::Found {
+                name: name.into(),
+                cname: None,
+                ips: vec![name.into()],
+            };
         }
         let lower = name.to_ascii_lowercase();
         if lower == "localhost" {
-            return Lookup::Found { name: name.into(), cname: None, ips: vec!["127.0.0.1".into()] };
+            return Lookup::Found {
+                name: name.into(),
+                cname: None,
+                ips: vec!["127.0.0.1".into()],
+            };
         }
         match c {
             Client::Pc | Client::Node(_) => {
                 if let Client::Node(_) = c {
                     if let Some(n) = self.lab.nodes.iter().find(|n| n.name == lower) {
-                        return Lookup::Found { name: lower, cname: None, ips: vec![n.ip.clone()] };
+                        return Lookup::Found {
+                            name: lower,
+                            cname: None,
+                            ips: vec![n.ip.clone()],
+                        };
                     }
                 }
                 match self.answer(&lower, false) {
-                    Some((cname, ips)) => Lookup::Found { name: lower, cname, ips },
+                    Some((cname, ips)) => Lookup::Found {
+                        name: lower,
+                        cname,
+                        ips,
+                    },
                     None => Lookup::NxDomain { tried: vec![lower] },
                 }
             }
@@ -430,7 +536,11 @@ impl Cluster {
                 if !cluster_dns && !upstream {
                     return Lookup::NoServer;
                 }
-                let ndots: usize = options.iter().find(|(n, _)| n == "ndots").and_then(|(_, v)| v.as_deref()?.parse().ok()).unwrap_or(1);
+                let ndots: usize = options
+                    .iter()
+                    .find(|(n, _)| n == "ndots")
+                    .and_then(|(_, v)| v.as_deref()?.parse().ok())
+                    .unwrap_or(1);
                 let mut candidates = Vec::new();
                 if lower.ends_with('.') {
                     candidates.push(lower.clone());
@@ -447,7 +557,11 @@ impl Cluster {
                 for cand in &candidates {
                     if let Some((cname, ips)) = self.answer(cand, cluster_dns) {
                         if !ips.is_empty() || cname.is_some() {
-                            return Lookup::Found { name: cand.trim_end_matches('.').to_string(), cname, ips };
+                            return Lookup::Found {
+                                name: cand.trim_end_matches('.').to_string(),
+                                cname,
+                                ips,
+                            };
                         }
                     }
                 }
@@ -462,24 +576,48 @@ impl Cluster {
     /// Sends one request and returns its trace. The outcome says what the client sees.
     pub fn request(&mut self, client: &Client, req: &Request) -> Trace {
         let place = self.client_place(client);
-        let mut trace = Trace { client: place.clone(), hops: Vec::new(), outcome: Outcome::Timeout, connected: None, local: None, elapsed_ms: 1 };
+        let mut trace = Trace {
+            client: place.clone(),
+            hops: Vec::new(),
+            outcome: Outcome::Timeout,
+            connected: None,
+            local: None,
+            elapsed_ms: 1,
+        };
         let src_ip = match client {
             Client::Pc => self.lab.pc_address.clone(),
             Client::Node(n) => self.node(n).map(|n| n.ip.clone()).unwrap_or_default(),
-            Client::Pod(k) => self.pods.get(k).and_then(|p| p.status.pod_ip.clone()).unwrap_or_default(),
+            Client::Pod(k) => self
+                .pods
+                .get(k)
+                .and_then(|p| p.status.pod_ip.clone())
+                .unwrap_or_default(),
         };
         // Name resolution.
         let ip = match self.lookup(client, &req.host) {
             Lookup::Found { name, cname, ips } => {
                 if super::validation::parse_ipv4(&req.host).is_none() && req.host != "localhost" {
                     let dns_port = self.ephemeral_port();
-                    let server = self.resolv_conf(client).1.first().cloned().unwrap_or_else(|| "127.0.0.53".into());
-                    let flow = Flow { src: Addr::new(&src_ip, dns_port), dst: Addr::new(&server, 53) };
+                    let server = self
+                        .resolv_conf(client)
+                        .1
+                        .first()
+                        .cloned()
+                        .unwrap_or_else(|| "127.0.0.53".into());
+                    let flow = Flow {
+                        src: Addr::new(&src_ip, dns_port),
+                        dst: Addr::new(&server, 53),
+                    };
                     let answer = match &cname {
                         Some(c) => format!("CNAME {c} -> A {}", ips.join(", ")),
                         None => format!("A {}", ips.join(", ")),
                     };
-                    trace.hops.push(Hop { place: Place::Dns, rule: Rule::Dns { query: name, answer }, before: flow.clone(), after: flow });
+                    trace.hops.push(Hop {
+                        place: Place::Dns,
+                        rule: Rule::Dns { query: name, answer },
+                        before: flow.clone(),
+                        after: flow,
+                    });
                 }
                 match ips.first() {
                     Some(ip) => ip.clone(),
@@ -499,19 +637,35 @@ impl Cluster {
             }
         };
         let sport = self.ephemeral_port();
-        let flow = Flow { src: Addr::new(&src_ip, sport), dst: Addr::new(&ip, req.port) };
+        let flow = Flow {
+            src: Addr::new(&src_ip, sport),
+            dst: Addr::new(&ip, req.port),
+        };
         trace.connected = Some(flow.dst.clone());
         trace.local = Some(flow.src.clone());
-        trace.hops.push(Hop { place: place.clone(), rule: Rule::Send, before: flow.clone(), after: flow.clone() });
+        trace.hops.push(Hop {
+            place: place.clone(),
+            rule: Rule::Send,
+            before: flow.clone(),
+            after: flow.clone(),
+        });
         let (arrival, via_nat) = match client {
             Client::Pc => self.from_pc(flow, &mut trace.hops),
             Client::Node(n) => (self.forward(n, flow, Origin::Host, &mut trace.hops, 0), false),
             Client::Pod(k) => {
-                let node = self.pods.get(k).and_then(|p| p.spec.node_name.clone()).unwrap_or_default();
+                let node = self
+                    .pods
+                    .get(k)
+                    .and_then(|p| p.spec.node_name.clone())
+                    .unwrap_or_default();
                 (self.forward(&node, flow, Origin::Pod, &mut trace.hops, 0), false)
             }
         };
-        let cross = trace.hops.iter().filter(|h| matches!(h.rule, Rule::Route { .. })).count() as u64;
+        let cross = trace
+            .hops
+            .iter()
+            .filter(|h| matches!(h.rule, Rule::Route { .. }))
+            .count() as u64;
         trace.elapsed_ms = 1 + cross;
         let last_flow = trace.hops.last().map(|h| h.after.clone()).expect("a send hop exists");
         let unix = self.lab.start_unix + self.now;
@@ -520,13 +674,23 @@ impl Cluster {
                 let app = self
                     .pods
                     .get(&k)
-                    .and_then(|pod| pod.spec.containers.iter().find(|c| images::listening_ports(c).contains(&(port as i64))))
+                    .and_then(|pod| {
+                        pod.spec
+                            .containers
+                            .iter()
+                            .find(|c| images::listening_ports(c).contains(&(port as i64)))
+                    })
                     .and_then(images::of)
                     .map_or(images::App::Generic, |i| i.app);
                 match apps::serve(app, &req.method, &req.path, &k.1, unix) {
                     Answer::Http(r) => {
                         let status = format!("{} {} {}", r.version, r.status, r.reason);
-                        trace.hops.push(Hop { place: self.pod_place(&k), rule: Rule::Respond { status }, before: last_flow.clone(), after: last_flow });
+                        trace.hops.push(Hop {
+                            place: self.pod_place(&k),
+                            rule: Rule::Respond { status },
+                            before: last_flow.clone(),
+                            after: last_flow,
+                        });
                         Outcome::Response(r)
                     }
                     Answer::NotHttp => Outcome::NotHttp,
@@ -536,15 +700,33 @@ impl Cluster {
                 let site = self.lab.internet[i].clone();
                 let r = apps::serve_site(&site.host, &site.title, &req.host_header, &req.method, &req.path, unix);
                 let status = format!("{} {} {}", r.version, r.status, r.reason);
-                trace.hops.push(Hop { place: Place::Internet(site.host.clone()), rule: Rule::Respond { status }, before: last_flow.clone(), after: last_flow });
+                trace.hops.push(Hop {
+                    place: Place::Internet(site.host.clone()),
+                    rule: Rule::Respond { status },
+                    before: last_flow.clone(),
+                    after: last_flow,
+                });
                 trace.elapsed_ms += 20;
                 Outcome::Response(r)
             }
             Arrival::NodeHost(_, 22) => Outcome::NotHttp,
             Arrival::NodeHost(n, _) => {
                 let body = "Client sent an HTTP request to an HTTPS server.\n".to_string();
-                let r = HttpResponse { version: "HTTP/1.0", status: 400, reason: "Bad Request", headers: vec![("Content-Length".into(), body.len().to_string())], body };
-                trace.hops.push(Hop { place: Place::Node(n), rule: Rule::Respond { status: "HTTP/1.0 400 Bad Request".into() }, before: last_flow.clone(), after: last_flow });
+                let r = HttpResponse {
+                    version: "HTTP/1.0",
+                    status: 400,
+                    reason: "Bad Request",
+                    headers: vec![("Content-Length".into(), body.len().to_string())],
+                    body,
+                };
+                trace.hops.push(Hop {
+                    place: Place::Node(n),
+                    rule: Rule::Respond {
+                        status: "HTTP/1.0 400 Bad Request".into(),
+                    },
+                    before: last_flow.clone(),
+                    after: last_flow,
+                });
                 Outcome::Response(r)
             }
             Arrival::Refused if via_nat => Outcome::Reset,
@@ -558,33 +740,78 @@ impl Cluster {
     /// The learner's PC: loopback ports forwarded by the NAT network, or the internet.
     fn from_pc(&mut self, flow: Flow, hops: &mut Vec<Hop>) -> (Arrival, bool) {
         if let Some(i) = self.lab.internet.iter().position(|s| s.ip == flow.dst.ip) {
-            hops.push(Hop { place: Place::Pc, rule: Rule::Route { via: "the PC's own internet connection".into() }, before: flow.clone(), after: flow });
+            hops.push(Hop {
+                place: Place::Pc,
+                rule: Rule::Route {
+                    via: "the PC's own internet connection".into(),
+                },
+                before: flow.clone(),
+                after: flow,
+            });
             return (Arrival::Site(i), false);
         }
         let loopback = flow.dst.ip.starts_with("127.") || flow.dst.ip == self.lab.pc_address;
         if !loopback {
             hops.push(Hop {
                 place: Place::Pc,
-                rule: Rule::Drop { service: None, reason: format!("the PC has no route into the NAT network {}; only port-forwarding rules reach the VMs", self.lab.nat_network) },
+                rule: Rule::Drop {
+                    service: None,
+                    reason: format!(
+                        "the PC has no route into the NAT network {}; only port-forwarding rules reach the VMs",
+                        self.lab.nat_network
+                    ),
+                },
                 before: flow.clone(),
                 after: flow,
             });
             return (Arrival::Dropped, false);
         }
-        let Some(pf) = self.lab.port_forwards.iter().find(|p| p.host_port == flow.dst.port).cloned() else {
-            hops.push(Hop { place: Place::Pc, rule: Rule::Reset { reason: format!("nothing listens on {}; no port-forwarding rule for host port {}", flow.dst, flow.dst.port) }, before: flow.clone(), after: flow });
+        let Some(pf) = self
+            .lab
+            .port_forwards
+            .iter()
+            .find(|p| p.host_port == flow.dst.port)
+            .cloned()
+        else {
+            hops.push(Hop {
+                place: Place::Pc,
+                rule: Rule::Reset {
+                    reason: format!(
+                        "nothing listens on {}; no port-forwarding rule for host port {}",
+                        flow.dst, flow.dst.port
+                    ),
+                },
+                before: flow.clone(),
+                after: flow,
+            });
             return (Arrival::Refused, false);
         };
         let nat_port = self.ephemeral_port();
-        let after = Flow { src: Addr::new(&self.lab.nat_gateway, nat_port), dst: Addr::new(&pf.guest_ip, pf.guest_port) };
+        let after = Flow {
+            src: Addr::new(&self.lab.nat_gateway, nat_port),
+            dst: Addr::new(&pf.guest_ip, pf.guest_port),
+        };
         hops.push(Hop {
             place: Place::Nat,
-            rule: Rule::PortForward { rule: format!("{}: host {} -> {}:{}", pf.name, pf.host_port, pf.guest_ip, pf.guest_port) },
+            rule: Rule::PortForward {
+                rule: format!(
+                    "{}: host {} -> {}:{}",
+                    pf.name, pf.host_port, pf.guest_ip, pf.guest_port
+                ),
+            },
             before: flow,
             after: after.clone(),
         });
         let Some(node) = self.node_by_ip(&pf.guest_ip).map(|n| n.name.clone()) else {
-            hops.push(Hop { place: Place::Nat, rule: Rule::Drop { service: None, reason: format!("no VM has the address {}", pf.guest_ip) }, before: after.clone(), after });
+            hops.push(Hop {
+                place: Place::Nat,
+                rule: Rule::Drop {
+                    service: None,
+                    reason: format!("no VM has the address {}", pf.guest_ip),
+                },
+                before: after.clone(),
+                after,
+            });
             return (Arrival::Dropped, true);
         };
         (self.forward(&node, after, Origin::External, hops, 0), true)
@@ -607,15 +834,32 @@ impl Cluster {
         let place = Place::Node(node.to_string());
         // Which Service port, if any, this destination belongs to, and whether it is an
         // "external" destination (nodePort, externalIP).
-        let candidates = self.service_index.get(&(flow.dst.ip.clone(), flow.dst.port)).cloned().unwrap_or_default();
+        let candidates = self
+            .service_index
+            .get(&(flow.dst.ip.clone(), flow.dst.port))
+            .cloned()
+            .unwrap_or_default();
         // A nodePort counts only on this node's own address.
-        let hit = candidates.into_iter().find(|(_, _, via)| *via != Via::NodePort || flow.dst.ip == node_ip).map(|(k, i, via)| (k, i, via != Via::ClusterIp));
-        let clusterip_no_port = if hit.is_none() { self.cluster_ip_owner.get(&flow.dst.ip).cloned() } else { None };
+        let hit = candidates
+            .into_iter()
+            .find(|(_, _, via)| *via != Via::NodePort || flow.dst.ip == node_ip)
+            .map(|(k, i, via)| (k, i, via != Via::ClusterIp));
+        let clusterip_no_port = if hit.is_none() {
+            self.cluster_ip_owner.get(&flow.dst.ip).cloned()
+        } else {
+            None
+        };
         let Some((sk, pi, external)) = hit else {
             if let Some(k) = clusterip_no_port {
                 hops.push(Hop {
                     place,
-                    rule: Rule::Drop { service: None, reason: format!("{}/{} has no port {}: no rule matches, the packet goes nowhere", k.0, k.1, flow.dst.port) },
+                    rule: Rule::Drop {
+                        service: None,
+                        reason: format!(
+                            "{}/{} has no port {}: no rule matches, the packet goes nowhere",
+                            k.0, k.1, flow.dst.port
+                        ),
+                    },
                     before: flow.clone(),
                     after: flow,
                 });
@@ -626,14 +870,26 @@ impl Cluster {
         let (svc_name, port_name, port_number, etp_local, itp_local, affinity) = {
             let svc = &self.services[&sk];
             let sp = &svc.spec.ports[pi];
-            (format!("{}/{}", sk.0, sk.1), sp.name.clone(), sp.port, svc.etp_local(), svc.itp_local(), svc.affinity_timeout())
+            (
+                format!("{}/{}", sk.0, sk.1),
+                sp.name.clone(),
+                sp.port,
+                svc.etp_local(),
+                svc.itp_local(),
+                svc.affinity_timeout(),
+            )
         };
         let port_label = port_name.clone().unwrap_or_else(|| port_number.to_string());
         // Endpoints that serve this port: ready ones, or serving-terminating ones if none is.
         let usable: Vec<(String, Option<String>, Option<String>, u16)> = {
             let empty = Vec::new();
             let eps = self.endpoints.get(&sk).map_or(&empty, |e| &e.addresses);
-            let port_of = |a: &EndpointAddress| a.ports.iter().find(|(n, _, _)| *n == port_name).map(|(_, p, _)| *p as u16);
+            let port_of = |a: &EndpointAddress| {
+                a.ports
+                    .iter()
+                    .find(|(n, _, _)| *n == port_name)
+                    .map(|(_, p, _)| *p as u16)
+            };
             let any_ready = eps.iter().any(|a| a.ready && port_of(a).is_some());
             let list: Vec<(String, Option<String>, Option<String>, u16)> = eps
                 .iter()
@@ -642,24 +898,47 @@ impl Cluster {
                 .collect();
             list
         };
-        let port_text = if external { format!("{}", flow.dst.port) } else { port_label.clone() };
+        let port_text = if external {
+            format!("{}", flow.dst.port)
+        } else {
+            port_label.clone()
+        };
         if usable.is_empty() {
             hops.push(Hop {
                 place,
-                rule: Rule::Reject { service: svc_name.clone(), reason: format!("\"{svc_name}:{port_text} has no endpoints\" -j REJECT (icmp-port-unreachable)") },
+                rule: Rule::Reject {
+                    service: svc_name.clone(),
+                    reason: format!("\"{svc_name}:{port_text} has no endpoints\" -j REJECT (icmp-port-unreachable)"),
+                },
                 before: flow.clone(),
                 after: flow,
             });
             return Err(Arrival::Refused);
         }
         let local_only = (external && etp_local && origin == Origin::External) || (!external && itp_local);
-        let candidates: Vec<(String, Option<String>, Option<String>, u16)> =
-            if local_only { usable.into_iter().filter(|(_, n, _, _)| n.as_deref() == Some(node)).collect() } else { usable };
+        let candidates: Vec<(String, Option<String>, Option<String>, u16)> = if local_only {
+            usable
+                .into_iter()
+                .filter(|(_, n, _, _)| n.as_deref() == Some(node))
+                .collect()
+        } else {
+            usable
+        };
         if candidates.is_empty() {
-            let which = if external { "externalTrafficPolicy" } else { "internalTrafficPolicy" };
+            let which = if external {
+                "externalTrafficPolicy"
+            } else {
+                "internalTrafficPolicy"
+            };
             hops.push(Hop {
                 place,
-                rule: Rule::Drop { service: Some(svc_name.clone()), reason: format!("\"{svc_name}:{port_text} has no local endpoints\" -j DROP ({which}: Local, no ready pod on {node})") },
+                rule: Rule::Drop {
+                    service: Some(svc_name.clone()),
+                    reason: format!(
+                        "\"{svc_name}:{port_text} has no \
+                    local endpoints\" -j DROP ({which}: Local, no ready pod on {node})"
+                    ),
+                },
                 before: flow.clone(),
                 after: flow,
             });
@@ -686,7 +965,10 @@ impl Cluster {
         if affinity.is_some() {
             self.affinity.insert(aff_key, (ep_ip.clone(), self.now));
         }
-        let dnat = Flow { src: flow.src.clone(), dst: Addr::new(&ep_ip, target_port) };
+        let dnat = Flow {
+            src: flow.src.clone(),
+            dst: Addr::new(&ep_ip, target_port),
+        };
         hops.push(Hop {
             place: place.clone(),
             rule: Rule::Dnat {
@@ -694,7 +976,11 @@ impl Cluster {
                 port: port_text,
                 chosen: idx + 1,
                 of,
-                pod: format!("{} on {}", ep_pod.unwrap_or_else(|| ep_ip.clone()), ep_node.unwrap_or_else(|| "-".into())),
+                pod: format!(
+                    "{} on {}",
+                    ep_pod.unwrap_or_else(|| ep_ip.clone()),
+                    ep_node.unwrap_or_else(|| "-".into())
+                ),
                 sticky,
                 local: local_only,
             },
@@ -716,8 +1002,16 @@ impl Cluster {
         };
         if let Some(reason) = reason {
             // MASQUERADE keeps the source port when it is free, as it is here.
-            let snat = Flow { src: Addr::new(&node_ip, dnat.src.port), dst: dnat.dst.clone() };
-            hops.push(Hop { place, rule: Rule::Snat { reason: reason.into() }, before: dnat, after: snat.clone() });
+            let snat = Flow {
+                src: Addr::new(&node_ip, dnat.src.port),
+                dst: dnat.dst.clone(),
+            };
+            hops.push(Hop {
+                place,
+                rule: Rule::Snat { reason: reason.into() },
+                before: dnat,
+                after: snat.clone(),
+            });
             return Ok(snat);
         }
         Ok(dnat)
@@ -726,21 +1020,55 @@ impl Cluster {
     /// Routing after NAT: to a pod (possibly on another node), another node, the internet.
     fn route(&mut self, node: &str, flow: Flow, origin: Origin, hops: &mut Vec<Hop>, depth: u8) -> Arrival {
         let here = Place::Node(node.to_string());
-        let found = self.pod_by_ip(&flow.dst.ip).filter(|p| !p.spec.host_network).map(|pod| {
-            let running = matches!(pod.status.state, ContainerState::Running { .. });
-            let listening = running && pod.spec.containers.iter().any(|c| images::listening_ports(c).contains(&(flow.dst.port as i64)));
-            (key(&pod.meta.namespace, &pod.meta.name), pod.node().unwrap_or_default().to_string(), running, listening)
-        });
+        let found = self
+            .pod_by_ip(&flow.dst.ip)
+            .filter(|p| !p.spec.host_network)
+            .map(|pod| {
+                let running = matches!(pod.status.state, ContainerState::Running { .. });
+                let listening = running
+                    && pod
+                        .spec
+                        .containers
+                        .iter()
+                        .any(|c| images::listening_ports(c).contains(&(flow.dst.port as i64)));
+                (
+                    key(&pod.meta.namespace, &pod.meta.name),
+                    pod.node().unwrap_or_default().to_string(),
+                    running,
+                    listening,
+                )
+            });
         if let Some((pk, pod_node, running, listening)) = found {
             if pod_node != node {
-                hops.push(Hop { place: here, rule: Rule::Route { via: format!("Calico IP-in-IP tunnel {node} -> {pod_node}") }, before: flow.clone(), after: flow.clone() });
+                hops.push(Hop {
+                    place: here,
+                    rule: Rule::Route {
+                        via: format!("Calico IP-in-IP tunnel {node} -> {pod_node}"),
+                    },
+                    before: flow.clone(),
+                    after: flow.clone(),
+                });
             }
             if listening {
-                hops.push(Hop { place: self.pod_place(&pk), rule: Rule::Deliver, before: flow.clone(), after: flow });
+                hops.push(Hop {
+                    place: self.pod_place(&pk),
+                    rule: Rule::Deliver,
+                    before: flow.clone(),
+                    after: flow,
+                });
                 return Arrival::Pod(pk, hops.last().map(|h| h.after.dst.port).unwrap_or(0));
             }
-            let why = if running { format!("nothing listens on port {} in the pod", flow.dst.port) } else { "the container is not running".into() };
-            hops.push(Hop { place: self.pod_place(&pk), rule: Rule::Reset { reason: why }, before: flow.clone(), after: flow });
+            let why = if running {
+                format!("nothing listens on port {} in the pod", flow.dst.port)
+            } else {
+                "the container is not running".into()
+            };
+            hops.push(Hop {
+                place: self.pod_place(&pk),
+                rule: Rule::Reset { reason: why },
+                before: flow.clone(),
+                after: flow,
+            });
             return Arrival::Refused;
         }
         if let Some(target) = self.node_by_ip(&flow.dst.ip).map(|n| n.name.clone()) {
@@ -748,37 +1076,85 @@ impl Cluster {
                 if depth > 2 {
                     return Arrival::Dropped;
                 }
-                hops.push(Hop { place: here, rule: Rule::Route { via: format!("NAT network {} -> {target}", node) }, before: flow.clone(), after: flow.clone() });
-                let o = if origin == Origin::Pod { Origin::Pod } else { Origin::External };
+                hops.push(Hop {
+                    place: here,
+                    rule: Rule::Route {
+                        via: format!("NAT network {} -> {target}", node),
+                    },
+                    before: flow.clone(),
+                    after: flow.clone(),
+                });
+                let o = if origin == Origin::Pod {
+                    Origin::Pod
+                } else {
+                    Origin::External
+                };
                 return self.forward(&target, flow, o, hops, depth + 1);
             }
             let cp = self.lab.nodes.iter().any(|n| n.name == node && n.control_plane);
             if HOST_LISTENERS.contains(&flow.dst.port) || (cp && flow.dst.port == 6443) {
-                hops.push(Hop { place: Place::Node(node.to_string()), rule: Rule::Deliver, before: flow.clone(), after: flow });
+                hops.push(Hop {
+                    place: Place::Node(node.to_string()),
+                    rule: Rule::Deliver,
+                    before: flow.clone(),
+                    after: flow,
+                });
                 return Arrival::NodeHost(node.to_string(), hops.last().map(|h| h.after.dst.port).unwrap_or(0));
             }
-            hops.push(Hop { place: Place::Node(node.to_string()), rule: Rule::Reset { reason: format!("nothing listens on {} on the node", flow.dst) }, before: flow.clone(), after: flow });
+            hops.push(Hop {
+                place: Place::Node(node.to_string()),
+                rule: Rule::Reset {
+                    reason: format!("nothing listens on {} on the node", flow.dst),
+                },
+                before: flow.clone(),
+                after: flow,
+            });
             return Arrival::Refused;
         }
         if let Some(i) = self.lab.internet.iter().position(|s| s.ip == flow.dst.ip) {
             let mut flow = flow;
             if origin == Origin::Pod {
                 let node_ip = self.node(node).map(|n| n.ip.clone()).unwrap_or_default();
-                let snat = Flow { src: Addr::new(&node_ip, flow.src.port), dst: flow.dst.clone() };
-                hops.push(Hop { place: here.clone(), rule: Rule::Snat { reason: "Calico natOutgoing: pod traffic leaving the pod network".into() }, before: flow, after: snat.clone() });
+                let snat = Flow {
+                    src: Addr::new(&node_ip, flow.src.port),
+                    dst: flow.dst.clone(),
+                };
+                hops.push(Hop {
+                    place: here.clone(),
+                    rule: Rule::Snat {
+                        reason: "Calico natOutgoing: pod traffic leaving the pod network".into(),
+                    },
+                    before: flow,
+                    after: snat.clone(),
+                });
                 flow = snat;
             }
-            hops.push(Hop { place: here, rule: Rule::Route { via: "VirtualBox NAT to the internet".into() }, before: flow.clone(), after: flow });
+            hops.push(Hop {
+                place: here,
+                rule: Rule::Route {
+                    via: "VirtualBox NAT to the internet".into(),
+                },
+                before: flow.clone(),
+                after: flow,
+            });
             return Arrival::Site(i);
         }
         let reason = if cidr_contains(&self.lab.service_cidr, &flow.dst.ip) {
-            format!("no Service has the ClusterIP {}: nothing rewrites it, the packet goes nowhere", flow.dst.ip)
+            format!(
+                "no Service has the ClusterIP {}: nothing rewrites it, the packet goes nowhere",
+                flow.dst.ip
+            )
         } else if cidr_contains(&self.lab.pod_cidr, &flow.dst.ip) {
             format!("no pod has the address {}", flow.dst.ip)
         } else {
             format!("no host answers at {}", flow.dst.ip)
         };
-        hops.push(Hop { place: here, rule: Rule::Drop { service: None, reason }, before: flow.clone(), after: flow });
+        hops.push(Hop {
+            place: here,
+            rule: Rule::Drop { service: None, reason },
+            before: flow.clone(),
+            after: flow,
+        });
         Arrival::Dropped
     }
 }

@@ -200,7 +200,11 @@ pub fn labels_match(selector: &Labels, labels: &Labels) -> bool {
 }
 
 pub fn render_labels(labels: &Labels) -> String {
-    labels.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",")
+    labels
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -282,8 +286,13 @@ pub enum ContainerState {
     /// Waiting with a reason: `ContainerCreating`, `ErrImagePull`, `ImagePullBackOff`,
     /// `CrashLoopBackOff`.
     Waiting(String),
-    Running { since: Time },
-    Terminated { reason: String, exit_code: i32 },
+    Running {
+        since: Time,
+    },
+    Terminated {
+        reason: String,
+        exit_code: i32,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -46,17 +46,31 @@ pub fn pod_status(p: &Pod) -> String {
 }
 
 pub fn pod_header(wide: bool) -> Vec<String> {
-    header(&["NAME", "READY", "STATUS", "RESTARTS", "AGE"], &["IP", "NODE", "NOMINATED NODE", "READINESS GATES"], wide)
+    header(
+        &["NAME", "READY", "STATUS", "RESTARTS", "AGE"],
+        &["IP", "NODE", "NOMINATED NODE", "READINESS GATES"],
+        wide,
+    )
 }
 
 pub fn pod_row(c: &Cluster, p: &Pod, name: String, wide: bool) -> Vec<String> {
     let total = p.spec.containers.len();
-    let ready = if p.status.ready && !p.is_terminating() { total } else { 0 };
+    let ready = if p.status.ready && !p.is_terminating() {
+        total
+    } else {
+        0
+    };
     let restarts = match p.status.last_restart {
         Some(t) if p.status.restarts > 0 => format!("{} ({} ago)", p.status.restarts, age(c, t)),
         _ => p.status.restarts.to_string(),
     };
-    let mut row = vec![name, format!("{ready}/{total}"), pod_status(p), restarts, age(c, p.meta.creation)];
+    let mut row = vec![
+        name,
+        format!("{ready}/{total}"),
+        pod_status(p),
+        restarts,
+        age(c, p.meta.creation),
+    ];
     if wide {
         row.push(p.status.pod_ip.clone().unwrap_or_else(|| "<none>".into()));
         row.push(p.spec.node_name.clone().unwrap_or_else(|| "<none>".into()));
@@ -67,7 +81,11 @@ pub fn pod_row(c: &Cluster, p: &Pod, name: String, wide: bool) -> Vec<String> {
 }
 
 pub fn service_header(wide: bool) -> Vec<String> {
-    header(&["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"], &["SELECTOR"], wide)
+    header(
+        &["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"],
+        &["SELECTOR"],
+        wide,
+    )
 }
 
 pub fn service_external_ip(s: &Service) -> String {
@@ -99,23 +117,50 @@ pub fn service_ports(s: &Service) -> String {
 }
 
 pub fn service_row(c: &Cluster, s: &Service, name: String, wide: bool) -> Vec<String> {
-    let cluster_ip = if s.type_() == "ExternalName" { "<none>".into() } else { s.spec.cluster_ip.clone().unwrap_or_else(|| "<none>".into()) };
-    let mut row = vec![name, s.type_().to_string(), cluster_ip, service_external_ip(s), service_ports(s), age(c, s.meta.creation)];
+    let cluster_ip = if s.type_() == "ExternalName" {
+        "<none>".into()
+    } else {
+        s.spec.cluster_ip.clone().unwrap_or_else(|| "<none>".into())
+    };
+    let mut row = vec![
+        name,
+        s.type_().to_string(),
+        cluster_ip,
+        service_external_ip(s),
+        service_ports(s),
+        age(c, s.meta.creation),
+    ];
     if wide {
-        row.push(none_if_empty(s.spec.selector.as_ref().map(render_labels).unwrap_or_default()));
+        row.push(none_if_empty(
+            s.spec.selector.as_ref().map(render_labels).unwrap_or_default(),
+        ));
     }
     row
 }
 
 fn containers_images(t: &PodTemplate) -> (String, String) {
     (
-        t.spec.containers.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(","),
-        t.spec.containers.iter().map(|c| c.image.as_str()).collect::<Vec<_>>().join(","),
+        t.spec
+            .containers
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect::<Vec<_>>()
+            .join(","),
+        t.spec
+            .containers
+            .iter()
+            .map(|c| c.image.as_str())
+            .collect::<Vec<_>>()
+            .join(","),
     )
 }
 
 pub fn deployment_header(wide: bool) -> Vec<String> {
-    header(&["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"], &["CONTAINERS", "IMAGES", "SELECTOR"], wide)
+    header(
+        &["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"],
+        &["CONTAINERS", "IMAGES", "SELECTOR"],
+        wide,
+    )
 }
 
 pub fn deployment_row(c: &Cluster, d: &Deployment, name: String, wide: bool) -> Vec<String> {
@@ -129,21 +174,39 @@ pub fn deployment_row(c: &Cluster, d: &Deployment, name: String, wide: bool) -> 
     ];
     if wide {
         let (cs, is) = containers_images(&d.template);
-        row.extend([cs, is, d.selector.as_ref().map(LabelSelector::render).unwrap_or_default()]);
+        row.extend([
+            cs,
+            is,
+            d.selector.as_ref().map(LabelSelector::render).unwrap_or_default(),
+        ]);
     }
     row
 }
 
 pub fn replica_set_header(wide: bool) -> Vec<String> {
-    header(&["NAME", "DESIRED", "CURRENT", "READY", "AGE"], &["CONTAINERS", "IMAGES", "SELECTOR"], wide)
+    header(
+        &["NAME", "DESIRED", "CURRENT", "READY", "AGE"],
+        &["CONTAINERS", "IMAGES", "SELECTOR"],
+        wide,
+    )
 }
 
 pub fn replica_set_row(c: &Cluster, rs: &ReplicaSet, name: String, wide: bool) -> Vec<String> {
     let (current, ready) = c.replica_set_counts(rs);
-    let mut row = vec![name, rs.replicas.unwrap_or(0).to_string(), current.to_string(), ready.to_string(), age(c, rs.meta.creation)];
+    let mut row = vec![
+        name,
+        rs.replicas.unwrap_or(0).to_string(),
+        current.to_string(),
+        ready.to_string(),
+        age(c, rs.meta.creation),
+    ];
     if wide {
         let (cs, is) = containers_images(&rs.template);
-        row.extend([cs, is, rs.selector.as_ref().map(LabelSelector::render).unwrap_or_default()]);
+        row.extend([
+            cs,
+            is,
+            rs.selector.as_ref().map(LabelSelector::render).unwrap_or_default(),
+        ]);
     }
     row
 }
@@ -198,14 +261,40 @@ pub fn endpoint_slice_row(c: &Cluster, e: &EndpointSlice, name: String) -> Vec<S
 }
 
 pub fn node_header(wide: bool) -> Vec<String> {
-    header(&["NAME", "STATUS", "ROLES", "AGE", "VERSION"], &["INTERNAL-IP", "EXTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION", "CONTAINER-RUNTIME"], wide)
+    header(
+        &["NAME", "STATUS", "ROLES", "AGE", "VERSION"],
+        &[
+            "INTERNAL-IP",
+            "EXTERNAL-IP",
+            "OS-IMAGE",
+            "KERNEL-VERSION",
+            "CONTAINER-RUNTIME",
+        ],
+        wide,
+    )
 }
 
 pub fn node_row(c: &Cluster, n: &Node, name: String, wide: bool) -> Vec<String> {
-    let roles = if n.labels.contains_key("node-role.kubernetes.io/control-plane") { "control-plane" } else { "<none>" };
-    let mut row = vec![name, "Ready".into(), roles.into(), age(c, n.creation), version::SERVER_VERSION.into()];
+    let roles = if n.labels.contains_key("node-role.kubernetes.io/control-plane") {
+        "control-plane"
+    } else {
+        "<none>"
+    };
+    let mut row = vec![
+        name,
+        "Ready".into(),
+        roles.into(),
+        age(c, n.creation),
+        version::SERVER_VERSION.into(),
+    ];
     if wide {
-        row.extend([n.ip.clone(), "<none>".into(), "Ubuntu 24.04.2 LTS".into(), "6.8.0-60-generic".into(), "containerd://1.7.27".into()]);
+        row.extend([
+            n.ip.clone(),
+            "<none>".into(),
+            "Ubuntu 24.04.2 LTS".into(),
+            "6.8.0-60-generic".into(),
+            "containerd://1.7.27".into(),
+        ]);
     }
     row
 }
@@ -216,10 +305,30 @@ pub fn other_row(c: &Cluster, o: &Other, name: String) -> (Vec<String>, Vec<Stri
         _ => 0,
     };
     match o.kind.as_str() {
-        "ConfigMap" => (vec!["NAME".into(), "DATA".into(), "AGE".into()], vec![name, (count("data") + count("binaryData")).to_string(), age(c, o.meta.creation)]),
+        "ConfigMap" => (
+            vec!["NAME".into(), "DATA".into(), "AGE".into()],
+            vec![
+                name,
+                (count("data") + count("binaryData")).to_string(),
+                age(c, o.meta.creation),
+            ],
+        ),
         "Secret" => {
-            let t = o.body.get("type").and_then(|t| t.as_str()).unwrap_or("Opaque").to_string();
-            (vec!["NAME".into(), "TYPE".into(), "DATA".into(), "AGE".into()], vec![name, t, (count("data") + count("stringData")).to_string(), age(c, o.meta.creation)])
+            let t = o
+                .body
+                .get("type")
+                .and_then(|t| t.as_str())
+                .unwrap_or("Opaque")
+                .to_string();
+            (
+                vec!["NAME".into(), "TYPE".into(), "DATA".into(), "AGE".into()],
+                vec![
+                    name,
+                    t,
+                    (count("data") + count("stringData")).to_string(),
+                    age(c, o.meta.creation),
+                ],
+            )
         }
         _ => (vec!["NAME".into(), "AGE".into()], vec![name, age(c, o.meta.creation)]),
     }
@@ -269,18 +378,27 @@ pub fn describe_endpoints(obj: &super::value::Value) -> String {
     };
     let ips = |v: Option<&Value>| {
         let list: Vec<String> = items(v).iter().map(|a| str_field(Some(a), "ip")).collect();
-        if list.is_empty() { "<none>".to_string() } else { list.join(",") }
+        if list.is_empty() {
+            "<none>".to_string()
+        } else {
+            list.join(",")
+        }
     };
     let mut o = describe_head(obj, true);
     o.push_str("Subsets:\n");
     for subset in items(obj.get("subsets")) {
         o.push_str(&format!("  Addresses:\t{}\n", ips(subset.get("addresses"))));
-        o.push_str(&format!("  NotReadyAddresses:\t{}\n", ips(subset.get("notReadyAddresses"))));
+        o.push_str(&format!(
+            "  NotReadyAddresses:\t{}\n",
+            ips(subset.get("notReadyAddresses"))
+        ));
         let ports = items(subset.get("ports"));
         if !ports.is_empty() {
             o.push_str("  Ports:\n    Name\tPort\tProtocol\n    ----\t----\t--------\n");
             for p in ports {
-                let name = Some(str_field(Some(&p), "name")).filter(|n| !n.is_empty()).unwrap_or_else(|| "<unset>".into());
+                let name = Some(str_field(Some(&p), "name"))
+                    .filter(|n| !n.is_empty())
+                    .unwrap_or_else(|| "<unset>".into());
                 let port = match p.get("port") {
                     Some(Value::Int(n)) => n.to_string(),
                     _ => String::new(),
@@ -315,12 +433,21 @@ pub fn describe_endpoint_slice(c: &Cluster, e: &EndpointSlice) -> String {
     } else {
         o.push_str("Endpoints:\n");
         for a in &e.endpoints {
-            o.push_str(&format!("  - Addresses:\t{}\n    Conditions:\n      Ready:\t{}\n    Hostname:\t<unset>\n", a.ip, a.ready));
-            let pod = a.pod.as_ref().and_then(|n| c.pods.get(&super::cluster::key(&e.meta.namespace, n)));
+            o.push_str(&format!(
+                "  - Addresses:\t{}\n    Conditions:\n      Ready:\t{}\n    Hostname:\t<unset>\n",
+                a.ip, a.ready
+            ));
+            let pod = a
+                .pod
+                .as_ref()
+                .and_then(|n| c.pods.get(&super::cluster::key(&e.meta.namespace, n)));
             if let Some(p) = pod {
                 o.push_str(&format!("    TargetRef:\tPod/{}\n", p.meta.name));
             }
-            o.push_str(&format!("    NodeName:\t{}\n    Zone:\t<unset>\n", pod.and_then(|p| p.node()).unwrap_or("<unset>")));
+            o.push_str(&format!(
+                "    NodeName:\t{}\n    Zone:\t<unset>\n",
+                pod.and_then(|p| p.node()).unwrap_or("<unset>")
+            ));
         }
     }
     o.push_str("Events:\t<none>\n");
@@ -329,7 +456,10 @@ pub fn describe_endpoint_slice(c: &Cluster, e: &EndpointSlice) -> String {
 
 /// A string field of an object as the API serves it; empty when absent.
 fn str_field(v: Option<&super::value::Value>, f: &str) -> String {
-    v.and_then(|v| v.get(f)).and_then(|x| x.as_str()).unwrap_or_default().to_string()
+    v.and_then(|v| v.get(f))
+        .and_then(|x| x.as_str())
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// Name, namespace, labels and annotations of an object as the API serves it.
@@ -408,7 +538,9 @@ fn events(c: &Cluster, out: &mut String, events: &[Event]) {
     // Repeats of one event are one line: `10s (x3 over 50s)`, placed at its last occurrence.
     let mut merged: Vec<(&Event, usize, Time)> = Vec::new();
     for e in events {
-        if let Some(pos) = merged.iter().position(|(m, _, _)| m.type_ == e.type_ && m.reason == e.reason && m.message == e.message && m.from == e.from) {
+        if let Some(pos) = merged.iter().position(|(m, _, _)| {
+            m.type_ == e.type_ && m.reason == e.reason && m.message == e.message && m.from == e.from
+        }) {
             let (_, n, first) = merged.remove(pos);
             merged.push((e, n + 1, first));
         } else {
@@ -416,8 +548,15 @@ fn events(c: &Cluster, out: &mut String, events: &[Event]) {
         }
     }
     for (e, n, first) in merged {
-        let when = if n > 1 { format!("{} (x{n} over {})", age(c, e.at), age(c, first)) } else { age(c, e.at) };
-        out.push_str(&format!("  {}\t{}\t{}\t{}\t{}\n", e.type_, e.reason, when, e.from, e.message));
+        let when = if n > 1 {
+            format!("{} (x{n} over {})", age(c, e.at), age(c, first))
+        } else {
+            age(c, e.at)
+        };
+        out.push_str(&format!(
+            "  {}\t{}\t{}\t{}\t{}\n",
+            e.type_, e.reason, when, e.from, e.message
+        ));
     }
 }
 
@@ -426,13 +565,19 @@ pub fn describe_service(c: &Cluster, s: &Service) -> String {
     o.push_str(&format!("Name:\t{}\nNamespace:\t{}\n", s.meta.name, s.meta.namespace));
     multiline(&mut o, "Labels", &s.meta.labels);
     annotations(&mut o, &s.meta.annotations);
-    o.push_str(&format!("Selector:\t{}\n", none_if_empty(s.spec.selector.as_ref().map(render_labels).unwrap_or_default())));
+    o.push_str(&format!(
+        "Selector:\t{}\n",
+        none_if_empty(s.spec.selector.as_ref().map(render_labels).unwrap_or_default())
+    ));
     o.push_str(&format!("Type:\t{}\n", s.type_()));
     if let Some(p) = &s.spec.ip_family_policy {
         o.push_str(&format!("IP Family Policy:\t{p}\n"));
     }
     if s.type_() != "ExternalName" {
-        o.push_str(&format!("IP Families:\t{}\n", none_if_empty(s.spec.ip_families.join(","))));
+        o.push_str(&format!(
+            "IP Families:\t{}\n",
+            none_if_empty(s.spec.ip_families.join(","))
+        ));
         o.push_str(&format!("IP:\t{}\n", s.spec.cluster_ip.clone().unwrap_or_default()));
         o.push_str(&format!("IPs:\t{}\n", none_if_empty(s.spec.cluster_ips.join(","))));
     } else {
@@ -449,7 +594,11 @@ pub fn describe_service(c: &Cluster, s: &Service) -> String {
     }
     let eps = c.endpoints.get(&(s.meta.namespace.clone(), s.meta.name.clone()));
     for p in &s.spec.ports {
-        let name = p.name.clone().filter(|n| !n.is_empty()).unwrap_or_else(|| "<unset>".into());
+        let name = p
+            .name
+            .clone()
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| "<unset>".into());
         o.push_str(&format!("Port:\t{name}\t{}/{}\n", p.port, p.protocol()));
         o.push_str(&format!("TargetPort:\t{}/{}\n", p.target().render(), p.protocol()));
         if let Some(np) = p.node_port.filter(|n| *n > 0) {
@@ -460,7 +609,12 @@ pub fn describe_service(c: &Cluster, s: &Service) -> String {
                 .addresses
                 .iter()
                 .filter(|a| a.ready)
-                .filter_map(|a| a.ports.iter().find(|(n, _, _)| *n == p.name).map(|(_, port, _)| format!("{}:{port}", a.ip)))
+                .filter_map(|a| {
+                    a.ports
+                        .iter()
+                        .find(|(n, _, _)| *n == p.name)
+                        .map(|(_, port, _)| format!("{}:{port}", a.ip))
+                })
                 .collect();
             if ready.len() > 3 {
                 format!("{} + {} more...", ready[..3].join(","), ready.len() - 3)
@@ -472,7 +626,10 @@ pub fn describe_service(c: &Cluster, s: &Service) -> String {
             o.push_str(&format!("Endpoints:\t{}\n", list.unwrap_or_default()));
         }
     }
-    o.push_str(&format!("Session Affinity:\t{}\n", s.spec.session_affinity.clone().unwrap_or_else(|| "None".into())));
+    o.push_str(&format!(
+        "Session Affinity:\t{}\n",
+        s.spec.session_affinity.clone().unwrap_or_else(|| "None".into())
+    ));
     if let Some(etp) = &s.spec.external_traffic_policy {
         o.push_str(&format!("External Traffic Policy:\t{etp}\n"));
     }
@@ -492,9 +649,15 @@ fn start_time(c: &Cluster, t: Time) -> String {
 
 pub fn describe_pod(c: &Cluster, p: &Pod) -> String {
     let mut o = String::new();
-    o.push_str(&format!("Name:\t{}\nNamespace:\t{}\nPriority:\t0\nService Account:\tdefault\n", p.meta.name, p.meta.namespace));
+    o.push_str(&format!(
+        "Name:\t{}\nNamespace:\t{}\nPriority:\t0\nService Account:\tdefault\n",
+        p.meta.name, p.meta.namespace
+    ));
     match p.node() {
-        Some(n) => o.push_str(&format!("Node:\t{n}/{}\n", c.node(n).map(|n| n.ip.clone()).unwrap_or_default())),
+        Some(n) => o.push_str(&format!(
+            "Node:\t{n}/{}\n",
+            c.node(n).map(|n| n.ip.clone()).unwrap_or_default()
+        )),
         None => o.push_str("Node:\t<none>\n"),
     }
     if let Some(t) = p.status.start_time {
@@ -503,8 +666,14 @@ pub fn describe_pod(c: &Cluster, p: &Pod) -> String {
     multiline(&mut o, "Labels", &p.meta.labels);
     annotations(&mut o, &p.meta.annotations);
     if let Some(d) = p.meta.deletion {
-        o.push_str(&format!("Status:\tTerminating (lasts {})\n", human_duration(c.now - (d - p.meta.grace_seconds.unwrap_or(30)))));
-        o.push_str(&format!("Termination Grace Period:\t{}s\n", p.meta.grace_seconds.unwrap_or(30)));
+        o.push_str(&format!(
+            "Status:\tTerminating (lasts {})\n",
+            human_duration(c.now - (d - p.meta.grace_seconds.unwrap_or(30)))
+        ));
+        o.push_str(&format!(
+            "Termination Grace Period:\t{}s\n",
+            p.meta.grace_seconds.unwrap_or(30)
+        ));
     } else {
         o.push_str(&format!("Status:\t{}\n", p.status.phase));
     }
@@ -519,9 +688,13 @@ pub fn describe_pod(c: &Cluster, p: &Pod) -> String {
     o.push_str("Containers:\n");
     for ct in &p.spec.containers {
         o.push_str(&format!("  {}:\n", ct.name));
-        let started = p.spec.node_name.is_some() && !matches!(&p.status.state, ContainerState::Waiting(r) if r == "ContainerCreating" || r == "ErrImagePull" || r == "ImagePullBackOff");
+        let started = p.spec.node_name.is_some()
+            && !matches!(&p.status.state, ContainerState::Waiting(r) if r == "ContainerCreating" || r == "ErrImagePull" || r == "ImagePullBackOff");
         if started {
-            o.push_str(&format!("    Container ID:\tcontainerd://{}\n", hex_id(&format!("{}{}", p.meta.uid, ct.name), 64)));
+            o.push_str(&format!(
+                "    Container ID:\tcontainerd://{}\n",
+                hex_id(&format!("{}{}", p.meta.uid, ct.name), 64)
+            ));
         } else {
             o.push_str("    Container ID:\t\n");
         }
@@ -535,11 +708,26 @@ pub fn describe_pod(c: &Cluster, p: &Pod) -> String {
         }
         match ct.ports.as_slice() {
             [] => o.push_str("    Port:\t<none>\n    Host Port:\t<none>\n"),
-            [one] => o.push_str(&format!("    Port:\t{}/{}\n    Host Port:\t0/{}\n", one.container_port, one.protocol.as_deref().unwrap_or("TCP"), one.protocol.as_deref().unwrap_or("TCP"))),
+            [one] => o.push_str(&format!(
+                "    Port:\t{}/{}\n    Host Port:\t0/{}\n",
+                one.container_port,
+                one.protocol.as_deref().unwrap_or("TCP"),
+                one.protocol.as_deref().unwrap_or("TCP")
+            )),
             many => {
-                let ps: Vec<String> = many.iter().map(|x| format!("{}/{}", x.container_port, x.protocol.as_deref().unwrap_or("TCP"))).collect();
-                let hs: Vec<String> = many.iter().map(|x| format!("0/{}", x.protocol.as_deref().unwrap_or("TCP"))).collect();
-                o.push_str(&format!("    Ports:\t{}\n    Host Ports:\t{}\n", ps.join(", "), hs.join(", ")));
+                let ps: Vec<String> = many
+                    .iter()
+                    .map(|x| format!("{}/{}", x.container_port, x.protocol.as_deref().unwrap_or("TCP")))
+                    .collect();
+                let hs: Vec<String> = many
+                    .iter()
+                    .map(|x| format!("0/{}", x.protocol.as_deref().unwrap_or("TCP")))
+                    .collect();
+                o.push_str(&format!(
+                    "    Ports:\t{}\n    Host Ports:\t{}\n",
+                    ps.join(", "),
+                    hs.join(", ")
+                ));
             }
         }
         if !ct.command.is_empty() {
@@ -556,20 +744,38 @@ pub fn describe_pod(c: &Cluster, p: &Pod) -> String {
         }
         match &p.status.state {
             ContainerState::Waiting(r) => o.push_str(&format!("    State:\tWaiting\n      Reason:\t{r}\n")),
-            ContainerState::Running { since } => o.push_str(&format!("    State:\tRunning\n      Started:\t{}\n", start_time(c, *since))),
-            ContainerState::Terminated { reason, exit_code } => o.push_str(&format!("    State:\tTerminated\n      Reason:\t{reason}\n      Exit Code:\t{exit_code}\n")),
+            ContainerState::Running { since } => o.push_str(&format!(
+                "    State:\tRunning\n      Started:\t{}\n",
+                start_time(c, *since)
+            )),
+            ContainerState::Terminated { reason, exit_code } => o.push_str(&format!(
+                "    State:\tTerminated\n      Reason:\t{reason}\n      Exit Code:\t{exit_code}\n"
+            )),
         }
-        o.push_str(&format!("    Ready:\t{}\n", if p.status.ready && !p.is_terminating() { "True" } else { "False" }));
+        o.push_str(&format!(
+            "    Ready:\t{}\n",
+            if p.status.ready && !p.is_terminating() {
+                "True"
+            } else {
+                "False"
+            }
+        ));
         o.push_str(&format!("    Restart Count:\t{}\n", p.status.restarts));
         o.push_str("    Environment:\t<none>\n    Mounts:\n");
         for v in &p.spec.volumes {
             o.push_str(&format!("      {} from {} (rw)\n", "/mnt", v.name));
         }
-        o.push_str(&format!("      /var/run/secrets/kubernetes.io/serviceaccount from kube-api-access-{} (ro)\n", &hex_id(&p.meta.uid, 5)));
+        o.push_str(&format!(
+            "      /var/run/secrets/kubernetes.io/serviceaccount from kube-api-access-{} (ro)\n",
+            &hex_id(&p.meta.uid, 5)
+        ));
     }
     let b = |x: bool| if x { "True" } else { "False" };
     o.push_str("Conditions:\n  Type\tStatus\n");
-    o.push_str(&format!("  PodReadyToStartContainers\t{}\n", b(p.status.pod_ip.is_some())));
+    o.push_str(&format!(
+        "  PodReadyToStartContainers\t{}\n",
+        b(p.status.pod_ip.is_some())
+    ));
     o.push_str(&format!("  Initialized\t{}\n", b(p.spec.node_name.is_some())));
     o.push_str(&format!("  Ready\t{}\n", b(p.is_ready())));
     o.push_str(&format!("  ContainersReady\t{}\n", b(p.status.ready)));
@@ -577,17 +783,33 @@ pub fn describe_pod(c: &Cluster, p: &Pod) -> String {
     o.push_str("Volumes:\n");
     for v in &p.spec.volumes {
         match &v.source {
-            VolumeSource::Secret(n) => o.push_str(&format!("  {}:\n    Type:\tSecret (a volume populated by a Secret)\n    SecretName:\t{n}\n    Optional:\tfalse\n", v.name)),
-            VolumeSource::ConfigMap(n) => o.push_str(&format!("  {}:\n    Type:\tConfigMap (a volume populated by a ConfigMap)\n    Name:\t{n}\n    Optional:\tfalse\n", v.name)),
-            VolumeSource::Other => o.push_str(&format!("  {}:\n    Type:\tEmptyDir (a temporary directory that shares a pod's lifetime)\n", v.name)),
+            VolumeSource::Secret(n) => o.push_str(&format!(
+                "  {}:\n    Type:\tSecret (a volume populated by a \
+                Secret)\n    SecretName:\t{n}\n    Optional:\tfalse\n",
+                v.name
+            )),
+            VolumeSource::ConfigMap(n) => o.push_str(&format!(
+                "  {}:\n    Type:\tConfigMap (a volume populated by a \
+                ConfigMap)\n    Name:\t{n}\n    Optional:\tfalse\n",
+                v.name
+            )),
+            VolumeSource::Other => o.push_str(&format!(
+                "  {}:\n    Type:\tEmptyDir (a temporary directory that shares \
+                a pod's lifetime)\n",
+                v.name
+            )),
         }
     }
     o.push_str(&format!(
-        "  kube-api-access-{}:\n    Type:\tProjected (a volume that contains injected data from multiple sources)\n    TokenExpirationSeconds:\t3607\n    ConfigMapName:\tkube-root-ca.crt\n    ConfigMapOptional:\t<nil>\n    DownwardAPI:\ttrue\n",
+        "  kube-api-access-{}:\n    Type:\tProjected (a volume that contains injected data from multiple \
+            sources)\n    TokenExpirationSeconds:\t3607\n    ConfigMapName:\tkube-root-ca.crt\n    ConfigMapOptional:\t<nil>\n    DownwardAPI:\ttrue\n",
         hex_id(&p.meta.uid, 5)
     ));
     o.push_str("QoS Class:\tBestEffort\n");
-    o.push_str(&format!("Node-Selectors:\t{}\n", none_if_empty(render_labels(&p.spec.node_selector))));
+    o.push_str(&format!(
+        "Node-Selectors:\t{}\n",
+        none_if_empty(render_labels(&p.spec.node_selector))
+    ));
     let mut tolerations: Vec<String> = p
         .spec
         .tolerations
@@ -623,19 +845,32 @@ pub fn describe_deployment(c: &Cluster, d: &Deployment) -> String {
     let st = c.deployment_status(d);
     let desired = d.replicas.unwrap_or(1);
     let mut o = String::new();
-    o.push_str(&format!("Name:\t{}\nNamespace:\t{}\nCreationTimestamp:\t{}\n", d.meta.name, d.meta.namespace, start_time(c, d.meta.creation)));
+    o.push_str(&format!(
+        "Name:\t{}\nNamespace:\t{}\nCreationTimestamp:\t{}\n",
+        d.meta.name,
+        d.meta.namespace,
+        start_time(c, d.meta.creation)
+    ));
     multiline(&mut o, "Labels", &d.meta.labels);
     let mut ann = d.meta.annotations.clone();
     let revision = c
         .replicasets
         .values()
         .filter(|rs| rs.meta.owner.as_ref().is_some_and(|ow| ow.uid == d.meta.uid))
-        .filter_map(|rs| rs.meta.annotations.get("deployment.kubernetes.io/revision").and_then(|r| r.parse::<i64>().ok()))
+        .filter_map(|rs| {
+            rs.meta
+                .annotations
+                .get("deployment.kubernetes.io/revision")
+                .and_then(|r| r.parse::<i64>().ok())
+        })
         .max()
         .unwrap_or(1);
     ann.insert("deployment.kubernetes.io/revision".into(), revision.to_string());
     annotations(&mut o, &ann);
-    o.push_str(&format!("Selector:\t{}\n", none_if_empty(d.selector.as_ref().map(LabelSelector::render).unwrap_or_default())));
+    o.push_str(&format!(
+        "Selector:\t{}\n",
+        none_if_empty(d.selector.as_ref().map(LabelSelector::render).unwrap_or_default())
+    ));
     o.push_str(&format!(
         "Replicas:\t{desired} desired | {} updated | {} total | {} available | {} unavailable\n",
         st.updated,
@@ -643,29 +878,69 @@ pub fn describe_deployment(c: &Cluster, d: &Deployment) -> String {
         st.available,
         (st.replicas - st.available).max(0).max(desired - st.available).max(0)
     ));
-    o.push_str(&format!("StrategyType:\t{}\nMinReadySeconds:\t{}\n", d.strategy.type_.clone().unwrap_or_default(), d.min_ready_seconds));
+    o.push_str(&format!(
+        "StrategyType:\t{}\nMinReadySeconds:\t{}\n",
+        d.strategy.type_.clone().unwrap_or_default(),
+        d.min_ready_seconds
+    ));
     if d.strategy.type_.as_deref() == Some("RollingUpdate") {
         o.push_str(&format!(
             "RollingUpdateStrategy:\t{} max unavailable, {} max surge\n",
-            d.strategy.max_unavailable.as_ref().map(IntOrStr::render).unwrap_or_default(),
+            d.strategy
+                .max_unavailable
+                .as_ref()
+                .map(IntOrStr::render)
+                .unwrap_or_default(),
             d.strategy.max_surge.as_ref().map(IntOrStr::render).unwrap_or_default()
         ));
     }
     pod_template(&mut o, &d.template);
     let avail = st.available >= desired - 0;
     o.push_str("Conditions:\n  Type\tStatus\tReason\n  ----\t------\t------\n");
-    o.push_str(&format!("  Available\t{}\t{}\n", if avail { "True" } else { "False" }, if avail { "MinimumReplicasAvailable" } else { "MinimumReplicasUnavailable" }));
+    o.push_str(&format!(
+        "  Available\t{}\t{}\n",
+        if avail { "True" } else { "False" },
+        if avail {
+            "MinimumReplicasAvailable"
+        } else {
+            "MinimumReplicasUnavailable"
+        }
+    ));
     let done = st.updated == desired && st.replicas == desired;
-    o.push_str(&format!("  Progressing\tTrue\t{}\n", if done { "NewReplicaSetAvailable" } else { "ReplicaSetUpdated" }));
-    let mut rs_all: Vec<&ReplicaSet> = c.replicasets.values().filter(|rs| rs.meta.owner.as_ref().is_some_and(|ow| ow.uid == d.meta.uid)).collect();
+    o.push_str(&format!(
+        "  Progressing\tTrue\t{}\n",
+        if done {
+            "NewReplicaSetAvailable"
+        } else {
+            "ReplicaSetUpdated"
+        }
+    ));
+    let mut rs_all: Vec<&ReplicaSet> = c
+        .replicasets
+        .values()
+        .filter(|rs| rs.meta.owner.as_ref().is_some_and(|ow| ow.uid == d.meta.uid))
+        .collect();
     super::order::sort_by_key(&mut rs_all, |rs| rs.meta.creation);
     let hash = super::controllers::template_hash(&d.template);
     let fmt_rs = |rs: &ReplicaSet| {
         let (current, _) = c.replica_set_counts(rs);
-        format!("{} ({}/{} replicas created)", rs.meta.name, current, rs.replicas.unwrap_or(0))
+        format!(
+            "{} ({}/{} replicas created)",
+            rs.meta.name,
+            current,
+            rs.replicas.unwrap_or(0)
+        )
     };
-    let old: Vec<String> = rs_all.iter().filter(|rs| rs.meta.labels.get("pod-template-hash") != Some(&hash) && rs.replicas.unwrap_or(0) > 0).map(|rs| fmt_rs(rs)).collect();
-    let new: Vec<String> = rs_all.iter().filter(|rs| rs.meta.labels.get("pod-template-hash") == Some(&hash)).map(|rs| fmt_rs(rs)).collect();
+    let old: Vec<String> = rs_all
+        .iter()
+        .filter(|rs| rs.meta.labels.get("pod-template-hash") != Some(&hash) && rs.replicas.unwrap_or(0) > 0)
+        .map(|rs| fmt_rs(rs))
+        .collect();
+    let new: Vec<String> = rs_all
+        .iter()
+        .filter(|rs| rs.meta.labels.get("pod-template-hash") == Some(&hash))
+        .map(|rs| fmt_rs(rs))
+        .collect();
     o.push_str(&format!("OldReplicaSets:\t{}\n", none_if_empty(old.join(", "))));
     o.push_str(&format!("NewReplicaSet:\t{}\n", none_if_empty(new.join(", "))));
     events(c, &mut o, object_events(c, &d.meta.uid));
@@ -688,7 +963,12 @@ fn pod_template(o: &mut String, t: &PodTemplate) {
     for ct in &t.spec.containers {
         o.push_str(&format!("   {}:\n    Image:\t{}\n", ct.name, ct.image));
         match ct.ports.first() {
-            Some(p) => o.push_str(&format!("    Port:\t{}/{}\n    Host Port:\t0/{}\n", p.container_port, p.protocol.as_deref().unwrap_or("TCP"), p.protocol.as_deref().unwrap_or("TCP"))),
+            Some(p) => o.push_str(&format!(
+                "    Port:\t{}/{}\n    Host Port:\t0/{}\n",
+                p.container_port,
+                p.protocol.as_deref().unwrap_or("TCP"),
+                p.protocol.as_deref().unwrap_or("TCP")
+            )),
             None => o.push_str("    Port:\t<none>\n    Host Port:\t<none>\n"),
         }
         o.push_str("    Environment:\t<none>\n    Mounts:\t<none>\n");
@@ -699,17 +979,25 @@ fn pod_template(o: &mut String, t: &PodTemplate) {
 /// `kubectl describe replicaset`.
 pub fn describe_replica_set(c: &Cluster, rs: &ReplicaSet) -> String {
     let mut o = format!("Name:\t{}\nNamespace:\t{}\n", rs.meta.name, rs.meta.namespace);
-    o.push_str(&format!("Selector:\t{}\n", none_if_empty(rs.selector.as_ref().map(LabelSelector::render).unwrap_or_default())));
+    o.push_str(&format!(
+        "Selector:\t{}\n",
+        none_if_empty(rs.selector.as_ref().map(LabelSelector::render).unwrap_or_default())
+    ));
     multiline(&mut o, "Labels", &rs.meta.labels);
     annotations(&mut o, &rs.meta.annotations);
     if let Some(owner) = &rs.meta.owner {
         o.push_str(&format!("Controlled By:\t{}/{}\n", owner.kind, owner.name));
     }
     let (current, _) = c.replica_set_counts(rs);
-    o.push_str(&format!("Replicas:\t{current} current / {} desired\n", rs.replicas.unwrap_or(1)));
+    o.push_str(&format!(
+        "Replicas:\t{current} current / {} desired\n",
+        rs.replicas.unwrap_or(1)
+    ));
     // Pods it controls, by phase (terminating ones included, as kubectl counts them).
     let mut phases = [0usize; 4];
-    for p in c.pods.values().filter(|p| p.meta.namespace == rs.meta.namespace && p.meta.owner.as_ref().is_some_and(|o| o.uid == rs.meta.uid)) {
+    for p in c.pods.values().filter(|p| {
+        p.meta.namespace == rs.meta.namespace && p.meta.owner.as_ref().is_some_and(|o| o.uid == rs.meta.uid)
+    }) {
         match p.status.phase.as_str() {
             "Running" => phases[0] += 1,
             "Pending" => phases[1] += 1,
@@ -718,7 +1006,10 @@ pub fn describe_replica_set(c: &Cluster, rs: &ReplicaSet) -> String {
             _ => {}
         }
     }
-    o.push_str(&format!("Pods Status:\t{} Running / {} Waiting / {} Succeeded / {} Failed\n", phases[0], phases[1], phases[2], phases[3]));
+    o.push_str(&format!(
+        "Pods Status:\t{} Running / {} Waiting / {} Succeeded / {} Failed\n",
+        phases[0], phases[1], phases[2], phases[3]
+    ));
     pod_template(&mut o, &rs.template);
     events(c, &mut o, object_events(c, &rs.meta.uid));
     align(&o, 0, 2)
@@ -737,7 +1028,10 @@ mod tests {
         m.insert("long".into(), "x".repeat(150));
         let mut out = String::new();
         annotations(&mut out, &m);
-        let want = format!("Annotations:\ta: 1\n\tb:\n\t  two\n\t  lines\n\tlong:\n\t  {}...\n", "x".repeat(138));
+        let want = format!(
+            "Annotations:\ta: 1\n\tb:\n\t  two\n\t  lines\n\tlong:\n\t  {}...\n",
+            "x".repeat(138)
+        );
         assert_eq!(out, want);
         let mut none = String::new();
         annotations(&mut none, &[(LAST_APPLIED.to_string(), "{}".to_string())].into());

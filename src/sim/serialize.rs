@@ -33,7 +33,16 @@ pub fn timestamp(c: &Cluster, t: Time) -> Value {
 fn meta(c: &Cluster, m: &Meta, kind_of_owner: Option<&str>) -> Value {
     let owner = m.owner.as_ref().map(|o| {
         Value::Seq(vec![Value::map(vec![
-            ("apiVersion", s(if kind_of_owner == Some("Deployment") || o.kind == "ReplicaSet" || o.kind == "Deployment" { "apps/v1" } else { "v1" })),
+            (
+                "apiVersion",
+                s(
+                    if kind_of_owner == Some("Deployment") || o.kind == "ReplicaSet" || o.kind == "Deployment" {
+                        "apps/v1"
+                    } else {
+                        "v1"
+                    },
+                ),
+            ),
             ("blockOwnerDeletion", Value::Bool(true)),
             ("controller", Value::Bool(true)),
             ("kind", s(&o.kind)),
@@ -44,15 +53,35 @@ fn meta(c: &Cluster, m: &Meta, kind_of_owner: Option<&str>) -> Value {
     Value::map(vec![
         ("annotations", labels(&m.annotations)),
         ("creationTimestamp", timestamp(c, m.creation)),
-        ("deletionGracePeriodSeconds", m.deletion.and(m.grace_seconds).map_or(Value::Null, Value::Int)),
+        (
+            "deletionGracePeriodSeconds",
+            m.deletion.and(m.grace_seconds).map_or(Value::Null, Value::Int),
+        ),
         ("deletionTimestamp", m.deletion.map_or(Value::Null, |t| timestamp(c, t))),
         ("generateName", Value::opt_str(&m.generate_name)),
-        ("generation", if m.generation > 0 { Value::Int(m.generation) } else { Value::Null }),
+        (
+            "generation",
+            if m.generation > 0 {
+                Value::Int(m.generation)
+            } else {
+                Value::Null
+            },
+        ),
         ("labels", labels(&m.labels)),
         ("name", s(&m.name)),
-        ("namespace", if m.namespace.is_empty() { Value::Null } else { s(&m.namespace) }),
+        (
+            "namespace",
+            if m.namespace.is_empty() {
+                Value::Null
+            } else {
+                s(&m.namespace)
+            },
+        ),
         ("ownerReferences", owner.unwrap_or(Value::Null)),
-        ("resourceVersion", s(&(c.resource_version - (fnv(&m.uid) % 500) as u64).to_string())),
+        (
+            "resourceVersion",
+            s(&(c.resource_version - (fnv(&m.uid) % 500) as u64).to_string()),
+        ),
         ("uid", if m.uid.is_empty() { Value::Null } else { s(&m.uid) }),
     ])
 }
@@ -78,21 +107,37 @@ pub fn service(c: &Cluster, svc: &Service) -> Value {
             })
             .collect(),
     );
-    let affinity_cfg = sp.affinity_config.flatten().map(|t| Value::map(vec![("clientIP", Value::map(vec![("timeoutSeconds", Value::Int(t))]))]));
+    let affinity_cfg = sp
+        .affinity_config
+        .flatten()
+        .map(|t| Value::map(vec![("clientIP", Value::map(vec![("timeoutSeconds", Value::Int(t))]))]));
     let spec = Value::map(vec![
-        ("allocateLoadBalancerNodePorts", sp.allocate_lb_node_ports.map_or(Value::Null, Value::Bool)),
+        (
+            "allocateLoadBalancerNodePorts",
+            sp.allocate_lb_node_ports.map_or(Value::Null, Value::Bool),
+        ),
         ("clusterIP", Value::opt_str(&sp.cluster_ip)),
         ("clusterIPs", list(&sp.cluster_ips)),
         ("externalIPs", list(&sp.external_ips)),
         ("externalName", Value::opt_str(&sp.external_name)),
         ("externalTrafficPolicy", Value::opt_str(&sp.external_traffic_policy)),
-        ("healthCheckNodePort", sp.health_check_node_port.map_or(Value::Null, Value::Int)),
+        (
+            "healthCheckNodePort",
+            sp.health_check_node_port.map_or(Value::Null, Value::Int),
+        ),
         ("internalTrafficPolicy", Value::opt_str(&sp.internal_traffic_policy)),
         ("ipFamilies", list(&sp.ip_families)),
         ("ipFamilyPolicy", Value::opt_str(&sp.ip_family_policy)),
         ("loadBalancerIP", Value::opt_str(&sp.load_balancer_ip)),
         ("ports", if sp.ports.is_empty() { Value::Null } else { ports }),
-        ("publishNotReadyAddresses", if sp.publish_not_ready_addresses { Value::Bool(true) } else { Value::Null }),
+        (
+            "publishNotReadyAddresses",
+            if sp.publish_not_ready_addresses {
+                Value::Bool(true)
+            } else {
+                Value::Null
+            },
+        ),
         ("selector", sp.selector.as_ref().map_or(Value::Null, labels)),
         ("sessionAffinity", Value::opt_str(&sp.session_affinity)),
         ("sessionAffinityConfig", affinity_cfg.unwrap_or(Value::Null)),
@@ -100,7 +145,13 @@ pub fn service(c: &Cluster, svc: &Service) -> Value {
     ]);
     // Every Service has an empty load-balancer status; this lab never provisions one.
     let status = Value::map(vec![("loadBalancer", Value::Map(Vec::new()))]);
-    Value::map(vec![("apiVersion", s("v1")), ("kind", s("Service")), ("metadata", meta(c, &svc.meta, None)), ("spec", spec), ("status", status)])
+    Value::map(vec![
+        ("apiVersion", s("v1")),
+        ("kind", s("Service")),
+        ("metadata", meta(c, &svc.meta, None)),
+        ("spec", spec),
+        ("status", status),
+    ])
 }
 
 fn set_default(v: &mut Value, k: &str, val: Value) {
@@ -145,7 +196,13 @@ fn pod_spec(spec: &PodSpec) -> Value {
                     Value::Seq(
                         c.ports
                             .iter()
-                            .map(|p| Value::map(vec![("containerPort", Value::Int(p.container_port)), ("name", Value::opt_str(&p.name)), ("protocol", Value::opt_str(&p.protocol))]))
+                            .map(|p| {
+                                Value::map(vec![
+                                    ("containerPort", Value::Int(p.container_port)),
+                                    ("name", Value::opt_str(&p.name)),
+                                    ("protocol", Value::opt_str(&p.protocol)),
+                                ])
+                            })
                             .collect(),
                     ),
                 );
@@ -163,7 +220,11 @@ fn pod_spec(spec: &PodSpec) -> Value {
     set(&mut v, "restartPolicy", Value::opt_str(&spec.restart_policy));
     set_default(&mut v, "schedulerName", s("default-scheduler"));
     set_default(&mut v, "securityContext", Value::Map(Vec::new()));
-    set(&mut v, "terminationGracePeriodSeconds", spec.termination_grace_period.map_or(Value::Null, Value::Int));
+    set(
+        &mut v,
+        "terminationGracePeriodSeconds",
+        spec.termination_grace_period.map_or(Value::Null, Value::Int),
+    );
     v
 }
 
@@ -176,8 +237,13 @@ pub fn pod(c: &Cluster, p: &Pod) -> Value {
     }
     let state = match &p.status.state {
         ContainerState::Waiting(r) => Value::map(vec![("waiting", Value::map(vec![("reason", s(r))]))]),
-        ContainerState::Running { since } => Value::map(vec![("running", Value::map(vec![("startedAt", timestamp(c, *since))]))]),
-        ContainerState::Terminated { reason, exit_code } => Value::map(vec![("terminated", Value::map(vec![("exitCode", Value::Int(*exit_code as i64)), ("reason", s(reason))]))]),
+        ContainerState::Running { since } => {
+            Value::map(vec![("running", Value::map(vec![("startedAt", timestamp(c, *since))]))])
+        }
+        ContainerState::Terminated { reason, exit_code } => Value::map(vec![(
+            "terminated",
+            Value::map(vec![("exitCode", Value::Int(*exit_code as i64)), ("reason", s(reason))]),
+        )]),
     };
     let statuses: Vec<Value> = p
         .spec
@@ -189,7 +255,10 @@ pub fn pod(c: &Cluster, p: &Pod) -> Value {
                 ("name", s(&ct.name)),
                 ("ready", Value::Bool(p.status.ready)),
                 ("restartCount", Value::Int(p.status.restarts as i64)),
-                ("started", Value::Bool(matches!(p.status.state, ContainerState::Running { .. }))),
+                (
+                    "started",
+                    Value::Bool(matches!(p.status.state, ContainerState::Running { .. })),
+                ),
                 ("state", state.clone()),
             ])
         })
@@ -200,17 +269,29 @@ pub fn pod(c: &Cluster, p: &Pod) -> Value {
     let cond = |t: &str, ok: bool, at: Option<Time>| {
         Value::Map(vec![
             ("lastProbeTime".into(), Value::Null),
-            ("lastTransitionTime".into(), at.map_or(Value::Null, |at| timestamp(c, at))),
+            (
+                "lastTransitionTime".into(),
+                at.map_or(Value::Null, |at| timestamp(c, at)),
+            ),
             ("status".into(), s(if ok { "True" } else { "False" })),
             ("type".into(), s(t)),
         ])
     };
     let scheduled = p.spec.node_name.is_some();
-    let scheduled_at = p.status.events.iter().find(|e| e.reason == "Scheduled").map_or(p.meta.creation, |e| e.at);
+    let scheduled_at = p
+        .status
+        .events
+        .iter()
+        .find(|e| e.reason == "Scheduled")
+        .map_or(p.meta.creation, |e| e.at);
     let mut conditions = Vec::new();
     if let Some(started) = p.status.start_time {
         let ready_at = p.status.ready_changed.or(Some(started));
-        conditions.push(cond("PodReadyToStartContainers", p.status.pod_ip.is_some(), Some(started)));
+        conditions.push(cond(
+            "PodReadyToStartContainers",
+            p.status.pod_ip.is_some(),
+            Some(started),
+        ));
         conditions.push(cond("Initialized", true, Some(started)));
         conditions.push(cond("Ready", p.is_ready(), ready_at));
         conditions.push(cond("ContainersReady", p.status.ready, ready_at));
@@ -219,16 +300,41 @@ pub fn pod(c: &Cluster, p: &Pod) -> Value {
         conditions.push(cond("PodScheduled", true, Some(scheduled_at)));
     }
     let status = Value::map(vec![
-        ("conditions", if conditions.is_empty() { Value::Null } else { Value::Seq(conditions) }),
-        ("containerStatuses", if scheduled { Value::Seq(statuses) } else { Value::Null }),
+        (
+            "conditions",
+            if conditions.is_empty() {
+                Value::Null
+            } else {
+                Value::Seq(conditions)
+            },
+        ),
+        (
+            "containerStatuses",
+            if scheduled { Value::Seq(statuses) } else { Value::Null },
+        ),
         ("hostIP", Value::opt_str(&p.status.host_ip)),
         ("phase", s(&p.status.phase)),
         ("podIP", Value::opt_str(&p.status.pod_ip)),
-        ("podIPs", p.status.pod_ip.as_ref().map_or(Value::Null, |ip| Value::Seq(vec![Value::map(vec![("ip", s(ip))])]))),
+        (
+            "podIPs",
+            p.status
+                .pod_ip
+                .as_ref()
+                .map_or(Value::Null, |ip| Value::Seq(vec![Value::map(vec![("ip", s(ip))])])),
+        ),
         ("qosClass", s("BestEffort")),
-        ("startTime", p.status.start_time.map_or(Value::Null, |t| timestamp(c, t))),
+        (
+            "startTime",
+            p.status.start_time.map_or(Value::Null, |t| timestamp(c, t)),
+        ),
     ]);
-    Value::map(vec![("apiVersion", s("v1")), ("kind", s("Pod")), ("metadata", meta(c, &p.meta, None)), ("spec", spec), ("status", status)])
+    Value::map(vec![
+        ("apiVersion", s("v1")),
+        ("kind", s("Pod")),
+        ("metadata", meta(c, &p.meta, None)),
+        ("spec", spec),
+        ("status", status),
+    ])
 }
 
 fn selector(sel: &Option<LabelSelector>) -> Value {
@@ -238,16 +344,39 @@ fn selector(sel: &Option<LabelSelector>) -> Value {
             let exprs: Vec<Value> = sel
                 .match_expressions
                 .iter()
-                .map(|r| Value::map(vec![("key", s(&r.key)), ("operator", s(&r.operator)), ("values", list(&r.values))]))
+                .map(|r| {
+                    Value::map(vec![
+                        ("key", s(&r.key)),
+                        ("operator", s(&r.operator)),
+                        ("values", list(&r.values)),
+                    ])
+                })
                 .collect();
-            Value::map(vec![("matchExpressions", if exprs.is_empty() { Value::Null } else { Value::Seq(exprs) }), ("matchLabels", labels(&sel.match_labels))])
+            Value::map(vec![
+                (
+                    "matchExpressions",
+                    if exprs.is_empty() {
+                        Value::Null
+                    } else {
+                        Value::Seq(exprs)
+                    },
+                ),
+                ("matchLabels", labels(&sel.match_labels)),
+            ])
         }
     }
 }
 
 fn template(t: &PodTemplate) -> Value {
     Value::map(vec![
-        ("metadata", Value::map(vec![("annotations", labels(&t.annotations)), ("creationTimestamp", Value::Null), ("labels", labels(&t.labels))])),
+        (
+            "metadata",
+            Value::map(vec![
+                ("annotations", labels(&t.annotations)),
+                ("creationTimestamp", Value::Null),
+                ("labels", labels(&t.labels)),
+            ]),
+        ),
         ("spec", pod_spec(&t.spec)),
     ])
 }
@@ -259,8 +388,17 @@ pub fn deployment(c: &Cluster, d: &Deployment) -> Value {
             (
                 "rollingUpdate",
                 Value::map(vec![
-                    ("maxSurge", d.strategy.max_surge.as_ref().map_or(Value::Null, IntOrStr::to_value)),
-                    ("maxUnavailable", d.strategy.max_unavailable.as_ref().map_or(Value::Null, IntOrStr::to_value)),
+                    (
+                        "maxSurge",
+                        d.strategy.max_surge.as_ref().map_or(Value::Null, IntOrStr::to_value),
+                    ),
+                    (
+                        "maxUnavailable",
+                        d.strategy
+                            .max_unavailable
+                            .as_ref()
+                            .map_or(Value::Null, IntOrStr::to_value),
+                    ),
                 ]),
             ),
             ("type", s("RollingUpdate")),
@@ -268,11 +406,24 @@ pub fn deployment(c: &Cluster, d: &Deployment) -> Value {
         other => Value::map(vec![("type", Value::Str(other.unwrap_or("Recreate").into()))]),
     };
     let spec = Value::map(vec![
-        ("minReadySeconds", if d.min_ready_seconds != 0 { Value::Int(d.min_ready_seconds) } else { Value::Null }),
+        (
+            "minReadySeconds",
+            if d.min_ready_seconds != 0 {
+                Value::Int(d.min_ready_seconds)
+            } else {
+                Value::Null
+            },
+        ),
         ("paused", if d.paused { Value::Bool(true) } else { Value::Null }),
-        ("progressDeadlineSeconds", d.progress_deadline_seconds.map_or(Value::Null, Value::Int)),
+        (
+            "progressDeadlineSeconds",
+            d.progress_deadline_seconds.map_or(Value::Null, Value::Int),
+        ),
         ("replicas", d.replicas.map_or(Value::Null, Value::Int)),
-        ("revisionHistoryLimit", d.revision_history_limit.map_or(Value::Null, Value::Int)),
+        (
+            "revisionHistoryLimit",
+            d.revision_history_limit.map_or(Value::Null, Value::Int),
+        ),
         ("selector", selector(&d.selector)),
         ("strategy", strategy),
         ("template", template(&d.template)),
@@ -283,15 +434,28 @@ pub fn deployment(c: &Cluster, d: &Deployment) -> Value {
         ("observedGeneration", Value::Int(d.meta.generation.max(1))),
         ("readyReplicas", n(st.ready)),
         ("replicas", n(st.replicas)),
-        ("unavailableReplicas", n((d.replicas.unwrap_or(1) - st.available).max(0))),
+        (
+            "unavailableReplicas",
+            n((d.replicas.unwrap_or(1) - st.available).max(0)),
+        ),
         ("updatedReplicas", n(st.updated)),
     ]);
-    Value::map(vec![("apiVersion", s("apps/v1")), ("kind", s("Deployment")), ("metadata", meta(c, &d.meta, None)), ("spec", spec), ("status", status)])
+    Value::map(vec![
+        ("apiVersion", s("apps/v1")),
+        ("kind", s("Deployment")),
+        ("metadata", meta(c, &d.meta, None)),
+        ("spec", spec),
+        ("status", status),
+    ])
 }
 
 pub fn replica_set(c: &Cluster, rs: &ReplicaSet) -> Value {
     let (current, ready) = c.replica_set_counts(rs);
-    let spec = Value::map(vec![("replicas", rs.replicas.map_or(Value::Null, Value::Int)), ("selector", selector(&rs.selector)), ("template", template(&rs.template))]);
+    let spec = Value::map(vec![
+        ("replicas", rs.replicas.map_or(Value::Null, Value::Int)),
+        ("selector", selector(&rs.selector)),
+        ("template", template(&rs.template)),
+    ]);
     let n = |x: i64| if x > 0 { Value::Int(x) } else { Value::Null };
     let status = Value::map(vec![
         ("availableReplicas", n(ready)),
@@ -300,14 +464,23 @@ pub fn replica_set(c: &Cluster, rs: &ReplicaSet) -> Value {
         ("readyReplicas", n(ready)),
         ("replicas", Value::Int(current)),
     ]);
-    Value::map(vec![("apiVersion", s("apps/v1")), ("kind", s("ReplicaSet")), ("metadata", meta(c, &rs.meta, Some("Deployment"))), ("spec", spec), ("status", status)])
+    Value::map(vec![
+        ("apiVersion", s("apps/v1")),
+        ("kind", s("ReplicaSet")),
+        ("metadata", meta(c, &rs.meta, Some("Deployment"))),
+        ("spec", spec),
+        ("status", status),
+    ])
 }
 
 /// The uid of an object the endpoint controllers make for a Service: drawn, when shown, from a
 /// generator seeded by the Service's uid and the object's name (the controllers run on every
 /// change, and minting a uid each time would cost more than showing one now and then).
 fn controller_uid(c: &Cluster, m: &Meta, service: &str, salt: u64) -> String {
-    let owner_uid = c.services.get(&super::cluster::key(&m.namespace, service)).map_or("", |s| s.meta.uid.as_str());
+    let owner_uid = c
+        .services
+        .get(&super::cluster::key(&m.namespace, service))
+        .map_or("", |s| s.meta.uid.as_str());
     Cluster::uid_from_rng(&mut Cluster::service_rng(owner_uid, salt ^ u64::from(fnv(&m.name))))
 }
 
@@ -321,8 +494,16 @@ pub fn endpoints(c: &Cluster, e: &Endpoints) -> Value {
             (
                 "targetRef",
                 a.pod.as_ref().map_or(Value::Null, |p| {
-                    let uid = c.pods.get(&super::cluster::key(&e.meta.namespace, p)).map_or(Value::Null, |pod| s(&pod.meta.uid));
-                    Value::map(vec![("kind", s("Pod")), ("name", s(p)), ("namespace", s(&e.meta.namespace)), ("uid", uid)])
+                    let uid = c
+                        .pods
+                        .get(&super::cluster::key(&e.meta.namespace, p))
+                        .map_or(Value::Null, |pod| s(&pod.meta.uid));
+                    Value::map(vec![
+                        ("kind", s("Pod")),
+                        ("name", s(p)),
+                        ("namespace", s(&e.meta.namespace)),
+                        ("uid", uid),
+                    ])
                 }),
             ),
         ])
@@ -333,22 +514,52 @@ pub fn endpoints(c: &Cluster, e: &Endpoints) -> Value {
             Value::Seq(
                 a.ports
                     .iter()
-                    .map(|(n, p, proto)| Value::map(vec![("name", Value::opt_str(n)), ("port", Value::Int(*p)), ("protocol", s(proto))]))
+                    .map(|(n, p, proto)| {
+                        Value::map(vec![
+                            ("name", Value::opt_str(n)),
+                            ("port", Value::Int(*p)),
+                            ("protocol", s(proto)),
+                        ])
+                    })
                     .collect(),
             )
         });
         subsets.push(Value::map(vec![
-            ("addresses", if ready.is_empty() { Value::Null } else { Value::Seq(ready.into_iter().map(addr).collect()) }),
-            ("notReadyAddresses", if not_ready.is_empty() { Value::Null } else { Value::Seq(not_ready.into_iter().map(addr).collect()) }),
+            (
+                "addresses",
+                if ready.is_empty() {
+                    Value::Null
+                } else {
+                    Value::Seq(ready.into_iter().map(addr).collect())
+                },
+            ),
+            (
+                "notReadyAddresses",
+                if not_ready.is_empty() {
+                    Value::Null
+                } else {
+                    Value::Seq(not_ready.into_iter().map(addr).collect())
+                },
+            ),
             ("ports", ports.unwrap_or(Value::Null)),
         ]));
     }
-    let m = Meta { uid: controller_uid(c, &e.meta, &e.meta.name, u64::MAX), ..e.meta.clone() };
+    let m = Meta {
+        uid: controller_uid(c, &e.meta, &e.meta.name, u64::MAX),
+        ..e.meta.clone()
+    };
     Value::map(vec![
         ("apiVersion", s("v1")),
         ("kind", s("Endpoints")),
         ("metadata", meta(c, &m, None)),
-        ("subsets", if subsets.is_empty() { Value::Null } else { Value::Seq(subsets) }),
+        (
+            "subsets",
+            if subsets.is_empty() {
+                Value::Null
+            } else {
+                Value::Seq(subsets)
+            },
+        ),
     ])
 }
 
@@ -361,15 +572,26 @@ pub fn endpoint_slice(c: &Cluster, e: &EndpointSlice) -> Value {
         if let Some(x) = a.terminating {
             conditions.push(("terminating", Value::Bool(x)));
         }
-        let pod = a.pod.as_ref().and_then(|n| c.pods.get(&super::cluster::key(&e.meta.namespace, n)));
+        let pod = a
+            .pod
+            .as_ref()
+            .and_then(|n| c.pods.get(&super::cluster::key(&e.meta.namespace, n)));
         Value::map(vec![
             ("addresses", Value::Seq(vec![s(&a.ip)])),
             ("conditions", Value::map(conditions)),
-            ("nodeName", pod.map_or(Value::Null, |p| Value::opt_str(&p.spec.node_name))),
+            (
+                "nodeName",
+                pod.map_or(Value::Null, |p| Value::opt_str(&p.spec.node_name)),
+            ),
             (
                 "targetRef",
                 pod.map_or(Value::Null, |p| {
-                    Value::map(vec![("kind", s("Pod")), ("name", s(&p.meta.name)), ("namespace", s(&e.meta.namespace)), ("uid", s(&p.meta.uid))])
+                    Value::map(vec![
+                        ("kind", s("Pod")),
+                        ("name", s(&p.meta.name)),
+                        ("namespace", s(&e.meta.namespace)),
+                        ("uid", s(&p.meta.uid)),
+                    ])
                 }),
             ),
         ])
@@ -377,10 +599,22 @@ pub fn endpoint_slice(c: &Cluster, e: &EndpointSlice) -> Value {
     let ports: Vec<Value> = e
         .ports
         .iter()
-        .map(|(n, p, proto)| Value::map(vec![("name", s(n.as_deref().unwrap_or(""))), ("port", Value::Int(*p)), ("protocol", s(proto))]))
+        .map(|(n, p, proto)| {
+            Value::map(vec![
+                ("name", s(n.as_deref().unwrap_or(""))),
+                ("port", Value::Int(*p)),
+                ("protocol", s(proto)),
+            ])
+        })
         .collect();
     // `endpoints` and `ports` have no omitempty: an empty slice shows both as null.
-    let list = |items: Vec<Value>| if items.is_empty() { Value::Null } else { Value::Seq(items) };
+    let list = |items: Vec<Value>| {
+        if items.is_empty() {
+            Value::Null
+        } else {
+            Value::Seq(items)
+        }
+    };
     Value::Map(vec![
         ("addressType".into(), s("IPv4")),
         ("apiVersion".into(), s("discovery.k8s.io/v1")),
@@ -388,25 +622,55 @@ pub fn endpoint_slice(c: &Cluster, e: &EndpointSlice) -> Value {
         ("kind".into(), s("EndpointSlice")),
         ("metadata".into(), {
             let service = e.meta.owner.as_ref().map_or(e.meta.name.as_str(), |o| o.name.as_str());
-            meta(c, &Meta { uid: controller_uid(c, &e.meta, service, 0), ..e.meta.clone() }, None)
+            meta(
+                c,
+                &Meta {
+                    uid: controller_uid(c, &e.meta, service, 0),
+                    ..e.meta.clone()
+                },
+                None,
+            )
         }),
         ("ports".into(), list(ports)),
     ])
 }
 
 pub fn node(c: &Cluster, n: &Node) -> Value {
-    let taints: Vec<Value> = n.taints.iter().map(|(k, e)| Value::map(vec![("effect", s(e)), ("key", s(k))])).collect();
-    let m = Meta { name: n.name.clone(), labels: n.labels.clone(), creation: n.creation, uid: format!("{:08x}-0000-4000-8000-000000000000", fnv(&n.name)), ..Meta::default() };
+    let taints: Vec<Value> = n
+        .taints
+        .iter()
+        .map(|(k, e)| Value::map(vec![("effect", s(e)), ("key", s(k))]))
+        .collect();
+    let m = Meta {
+        name: n.name.clone(),
+        labels: n.labels.clone(),
+        creation: n.creation,
+        uid: format!("{:08x}-0000-4000-8000-000000000000", fnv(&n.name)),
+        ..Meta::default()
+    };
     Value::map(vec![
         ("apiVersion", s("v1")),
         ("kind", s("Node")),
         ("metadata", meta(c, &m, None)),
-        ("spec", Value::map(vec![("taints", if taints.is_empty() { Value::Null } else { Value::Seq(taints) })])),
+        (
+            "spec",
+            Value::map(vec![(
+                "taints",
+                if taints.is_empty() {
+                    Value::Null
+                } else {
+                    Value::Seq(taints)
+                },
+            )]),
+        ),
         (
             "status",
             Value::map(vec![(
                 "addresses",
-                Value::Seq(vec![Value::map(vec![("address", s(&n.ip)), ("type", s("InternalIP"))]), Value::map(vec![("address", s(&n.name)), ("type", s("Hostname"))])]),
+                Value::Seq(vec![
+                    Value::map(vec![("address", s(&n.ip)), ("type", s("InternalIP"))]),
+                    Value::map(vec![("address", s(&n.name)), ("type", s("Hostname"))]),
+                ]),
             )]),
         ),
     ])
@@ -417,7 +681,10 @@ pub fn namespace(c: &Cluster, ns: &Namespace) -> Value {
         ("apiVersion", s("v1")),
         ("kind", s("Namespace")),
         ("metadata", meta(c, &ns.meta, None)),
-        ("spec", Value::map(vec![("finalizers", Value::Seq(vec![s("kubernetes")]))])),
+        (
+            "spec",
+            Value::map(vec![("finalizers", Value::Seq(vec![s("kubernetes")]))]),
+        ),
         ("status", Value::map(vec![("phase", s("Active"))])),
     ])
 }

@@ -42,10 +42,18 @@ pub struct Output {
 
 impl Output {
     pub fn ok(text: impl Into<String>) -> Output {
-        Output { text: text.into(), code: 0, traces: Vec::new() }
+        Output {
+            text: text.into(),
+            code: 0,
+            traces: Vec::new(),
+        }
     }
     pub fn err(text: impl Into<String>, code: i32) -> Output {
-        Output { text: text.into(), code, traces: Vec::new() }
+        Output {
+            text: text.into(),
+            code,
+            traces: Vec::new(),
+        }
     }
 }
 
@@ -121,8 +129,19 @@ pub fn split_words(line: &str) -> Result<Vec<String>, String> {
 
 impl Shell {
     pub fn new(cluster: Cluster, files: Box<dyn Files>) -> Shell {
-        let start = cluster.lab.nodes.iter().find(|n| n.control_plane).or(cluster.lab.nodes.first()).map(|n| n.name.clone()).unwrap_or_default();
-        Shell { cluster, sessions: vec![Session::Node(start)], files }
+        let start = cluster
+            .lab
+            .nodes
+            .iter()
+            .find(|n| n.control_plane)
+            .or(cluster.lab.nodes.first())
+            .map(|n| n.name.clone())
+            .unwrap_or_default();
+        Shell {
+            cluster,
+            sessions: vec![Session::Node(start)],
+            files,
+        }
     }
 
     pub fn session(&self) -> &Session {
@@ -155,8 +174,14 @@ impl Shell {
     }
 
     fn dispatch(&mut self, words: &[String]) -> Output {
-        if words.iter().any(|w| w == "|" || w == "&&" || w == ";" || w == ">" || w == "||") {
-            return Output::err("this lab's shell runs one command per line: pipes, redirections and command lists are not supported\n", 2);
+        if words
+            .iter()
+            .any(|w| w == "|" || w == "&&" || w == ";" || w == ">" || w == "||")
+        {
+            return Output::err(
+                "this lab's shell runs one command per line: pipes, redirections and command lists are not supported\n",
+                2,
+            );
         }
         match self.session().clone() {
             Session::Node(node) => self.node_command(&node, words),
@@ -171,7 +196,11 @@ impl Shell {
                 let mut out = self.container_command(&pod, &container, words, true);
                 if out.code == 127 && out.text.is_empty() {
                     let name = shell.rsplit('/').next().unwrap_or("sh");
-                    out.text = if name == "bash" { format!("bash: {}: command not found\n", words[0]) } else { format!("/bin/sh: {}: not found\n", words[0]) };
+                    out.text = if name == "bash" {
+                        format!("bash: {}: command not found\n", words[0])
+                    } else {
+                        format!("/bin/sh: {}: not found\n", words[0])
+                    };
                 }
                 out
             }
@@ -203,7 +232,11 @@ impl Shell {
             "ls" => {
                 let mut files = self.files.list();
                 super::order::sort(&mut files);
-                Output::ok(if files.is_empty() { String::new() } else { format!("{}\n", files.join("  ")) })
+                Output::ok(if files.is_empty() {
+                    String::new()
+                } else {
+                    format!("{}\n", files.join("  "))
+                })
             }
             "cat" => self.cat_node(args),
             "exit" | "logout" => Output::ok("logout\nthis lab keeps you on the node; close the page to leave\n"),
@@ -224,7 +257,11 @@ impl Shell {
                 for n in &self.cluster.lab.nodes {
                     text.push_str(&format!("{} {}\n", n.ip, n.name));
                 }
-                text.push_str("\n# The following lines are desirable for IPv6 capable hosts\n::1     ip6-localhost ip6-loopback\nfe00::0 ip6-localnet\nff00::0 ip6-mcastprefix\nff02::1 ip6-allnodes\nff02::2 ip6-allrouters\n");
+                text.push_str(
+                    "\n# The following lines are desirable for IPv6 capable hosts\n::1     ip6-localhost \
+                    ip6-loopback\nfe00::0 ip6-localnet\nff00::0 ip6-mcastprefix\nff02::1 ip6-allnodes\nff02::2 \
+                    ip6-allrouters\n",
+                );
             } else if a == "/etc/resolv.conf" {
                 text.push_str("nameserver 127.0.0.53\noptions edns0 trust-ad\nsearch .\n");
             } else {
@@ -242,7 +279,11 @@ impl Shell {
                 }
             }
         }
-        Output { text, code, traces: Vec::new() }
+        Output {
+            text,
+            code,
+            traces: Vec::new(),
+        }
     }
 
     fn sleep(&mut self, args: &[String]) -> Output {
@@ -261,14 +302,20 @@ impl Shell {
                 self.cluster.advance(secs);
                 Output::default()
             }
-            _ => Output::err(format!("sleep: invalid time interval '{a}'\nTry 'sleep --help' for more information.\n"), 1),
+            _ => Output::err(
+                format!("sleep: invalid time interval '{a}'\nTry 'sleep --help' for more information.\n"),
+                1,
+            ),
         }
     }
 
     /// `trace CMD`: runs the command, then prints the hops of every request it sent.
     fn trace(&mut self, args: &[String]) -> Output {
         if args.is_empty() {
-            return Output::err("usage: trace COMMAND   (curl, wget, host curl, kubectl exec POD -- curl)\n", 2);
+            return Output::err(
+                "usage: trace COMMAND   (curl, wget, host curl, kubectl exec POD -- curl)\n",
+                2,
+            );
         }
         let mut out = self.dispatch(args);
         for t in &out.traces {
@@ -286,12 +333,20 @@ impl Shell {
         let Some(p) = self.cluster.pods.get(pod).cloned() else {
             return Output::err("error: the pod is gone\n", 1);
         };
-        let c = p.spec.containers.iter().find(|c| c.name == container).cloned().unwrap_or_default();
+        let c = p
+            .spec
+            .containers
+            .iter()
+            .find(|c| c.name == container)
+            .cloned()
+            .unwrap_or_default();
         let program = words[0].rsplit('/').next().unwrap_or("").to_string();
         let args = &words[1..];
         let client = Client::Pod(pod.clone());
         let has = |t: &str| images::has_tool(&c, t);
-        if images::has_shell(&c, &words[0]) || ((program == "sh" || program == "bash") && images::has_shell(&c, &program)) {
+        if images::has_shell(&c, &words[0])
+            || ((program == "sh" || program == "bash") && images::has_shell(&c, &program))
+        {
             // A shell with `-c` runs its argument; without a terminal it exits.
             if args.first().map(String::as_str) == Some("-c") {
                 if let Some(cmd) = args.get(1) {
@@ -350,14 +405,23 @@ impl Shell {
                         text.push_str(&format!("nameserver {s}\n"));
                     }
                     if !options.is_empty() {
-                        let opts: Vec<String> = options.iter().map(|(n, v)| v.as_ref().map_or(n.clone(), |v| format!("{n}:{v}"))).collect();
+                        let opts: Vec<String> = options
+                            .iter()
+                            .map(|(n, v)| v.as_ref().map_or(n.clone(), |v| format!("{n}:{v}")))
+                            .collect();
                         text.push_str(&format!("options {}\n", opts.join(" ")));
                     }
                 }
                 "/etc/hosts" => {
-                    let ip = self.cluster.pods.get(pod).and_then(|p| p.status.pod_ip.clone()).unwrap_or_default();
+                    let ip = self
+                        .cluster
+                        .pods
+                        .get(pod)
+                        .and_then(|p| p.status.pod_ip.clone())
+                        .unwrap_or_default();
                     text.push_str(&format!(
-                        "# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n{ip}\t{}\n",
+                        "# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost \
+                            ip6-loopback\nfe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n{ip}\t{}\n",
                         pod.1
                     ));
                 }
@@ -368,7 +432,11 @@ impl Shell {
                 }
             }
         }
-        Output { text, code, traces: Vec::new() }
+        Output {
+            text,
+            code,
+            traces: Vec::new(),
+        }
     }
 
     /// Looks a pod up for exec, by name in a namespace.
@@ -384,8 +452,14 @@ mod tests {
 
     #[test]
     fn words_split_like_a_shell() {
-        assert_eq!(split_words("curl 'web-service-externalname'").unwrap(), vec!["curl", "web-service-externalname"]);
-        assert_eq!(split_words("kubectl exec -it nginx01 -- /bin/bash # in").unwrap(), vec!["kubectl", "exec", "-it", "nginx01", "--", "/bin/bash"]);
+        assert_eq!(
+            split_words("curl 'web-service-externalname'").unwrap(),
+            vec!["curl", "web-service-externalname"]
+        );
+        assert_eq!(
+            split_words("kubectl exec -it nginx01 -- /bin/bash # in").unwrap(),
+            vec!["kubectl", "exec", "-it", "nginx01", "--", "/bin/bash"]
+        );
         assert_eq!(split_words("echo \"a b\" c\\ d").unwrap(), vec!["echo", "a b", "c d"]);
         assert!(split_words("echo 'open").is_err());
     }

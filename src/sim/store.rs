@@ -19,7 +19,11 @@ pub struct Store<T> {
 
 impl<T> Default for Store<T> {
     fn default() -> Self {
-        Store { index: BTreeMap::new(), slots: Vec::new(), free: Vec::new() }
+        Store {
+            index: BTreeMap::new(),
+            slots: Vec::new(),
+            free: Vec::new(),
+        }
     }
 }
 
@@ -75,7 +79,10 @@ impl<T> Store<T> {
 
     /// (key, object) in key order: namespace, then name.
     pub fn iter(&self) -> Iter<'_, T> {
-        Iter { index: self.index.iter(), slots: &self.slots }
+        Iter {
+            index: self.index.iter(),
+            slots: &self.slots,
+        }
     }
 
     pub fn keys(&self) -> impl Iterator<Item = &Key> {

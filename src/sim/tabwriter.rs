@@ -59,9 +59,30 @@ mod tests {
     #[test]
     fn kubectl_table_spacing() {
         let rows = vec![
-            vec!["NAME".to_string(), "TYPE".into(), "CLUSTER-IP".into(), "EXTERNAL-IP".into(), "PORT(S)".into(), "AGE".into()],
-            vec!["service/kubernetes".to_string(), "ClusterIP".into(), "10.96.0.1".into(), "<none>".into(), "443/TCP".into(), "6d6h".into()],
-            vec!["service/web-service".to_string(), "ClusterIP".into(), "10.100.25.6".into(), "<none>".into(), "80/TCP".into(), "39s".into()],
+            vec![
+                "NAME".to_string(),
+                "TYPE".into(),
+                "CLUSTER-IP".into(),
+                "EXTERNAL-IP".into(),
+                "PORT(S)".into(),
+                "AGE".into(),
+            ],
+            vec![
+                "service/kubernetes".to_string(),
+                "ClusterIP".into(),
+                "10.96.0.1".into(),
+                "<none>".into(),
+                "443/TCP".into(),
+                "6d6h".into(),
+            ],
+            vec![
+                "service/web-service".to_string(),
+                "ClusterIP".into(),
+                "10.100.25.6".into(),
+                "<none>".into(),
+                "80/TCP".into(),
+                "39s".into(),
+            ],
         ];
         assert_eq!(
             table(&rows),
@@ -72,6 +93,9 @@ mod tests {
     #[test]
     fn blocks_break_on_lines_without_cells() {
         let text = "Name:\tx\nService Account:\ty\nIPs:\n  IP:\t1\n";
-        assert_eq!(align(text, 0, 2), "Name:             x\nService Account:  y\nIPs:\n  IP:  1\n");
+        assert_eq!(
+            align(text, 0, 2),
+            "Name:             x\nService Account:  y\nIPs:\n  IP:  1\n"
+        );
     }
 }

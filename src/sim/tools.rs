@@ -22,7 +22,10 @@ struct CurlOpts {
 }
 
 fn curl_usage(msg: &str) -> Output {
-    Output::err(format!("curl: {msg}\ncurl: try 'curl --help' or 'curl --manual' for more information\n"), 2)
+    Output::err(
+        format!("curl: {msg}\ncurl: try 'curl --help' or 'curl --manual' for more information\n"),
+        2,
+    )
 }
 
 fn parse_curl(args: &[String]) -> Result<CurlOpts, Output> {
@@ -46,9 +49,14 @@ fn parse_curl(args: &[String]) -> Result<CurlOpts, Output> {
         let a = &args[i];
         let value = |i: &mut usize| -> Result<String, Output> {
             *i += 1;
-            args.get(*i).cloned().ok_or_else(|| curl_usage(&format!("option {a}: requires parameter")))
+            args.get(*i)
+                .cloned()
+                .ok_or_else(|| curl_usage(&format!("option {a}: requires parameter")))
         };
-        let num = |s: String| -> Result<f64, Output> { s.parse::<f64>().map_err(|_| curl_usage(&format!("option {a}: expected a proper numerical parameter"))) };
+        let num = |s: String| -> Result<f64, Output> {
+            s.parse::<f64>()
+                .map_err(|_| curl_usage(&format!("option {a}: expected a proper numerical parameter")))
+        };
         if let Some(long) = a.strip_prefix("--") {
             match long {
                 "verbose" => o.verbose = true,
@@ -84,7 +92,9 @@ fn parse_curl(args: &[String]) -> Result<CurlOpts, Output> {
                         Ok(rest.clone())
                     } else {
                         *i += 1;
-                        args.get(*i).cloned().ok_or_else(|| curl_usage(&format!("option -{f}: requires parameter")))
+                        args.get(*i)
+                            .cloned()
+                            .ok_or_else(|| curl_usage(&format!("option -{f}: requires parameter")))
                     }
                 };
                 match f {
@@ -177,11 +187,16 @@ fn hms(ms: u64) -> String {
     format!("{}:{:02}:{:02}", s / 3600, s % 3600 / 60, s % 60)
 }
 
+/// The two heading lines of curl's progress meter.
+const CURL_METER_HEAD: &str = r#"  % Total    % Received % Xferd  Average Speed   Time    Time     Time  Current
+                                 Dload  Upload   Total   Spent    Left  Speed
+"#;
+
 fn progress_meter(bytes: u64, ms: u64) -> String {
     let pct = if bytes > 0 { 100 } else { 0 };
     let speed = if ms == 0 { 0 } else { bytes * 1000 / ms };
     format!(
-        "  % Total    % Received % Xferd  Average Speed   Time    Time     Time  Current\n                                 Dload  Upload   Total   Spent    Left  Speed\n{pct:>3} {}  {pct:>3} {}    0     0  {}      0 --:--:-- {} --:--:-- {}",
+        "{CURL_METER_HEAD}{pct:>3} {}  {pct:>3} {}    0     0  {}      0 --:--:-- {} --:--:-- {}",
         size5(bytes),
         size5(bytes),
         size5(speed),
@@ -194,10 +209,20 @@ impl Shell {
     /// Sends a request and advances the clock by how long it took to fail.
     fn send(&mut self, client: &Client, req: &Request) -> Trace {
         let trace = self.cluster.request(client, req);
-        let delivered = trace.hops.iter().rev().find(|h| matches!(h.rule, super::net::Rule::Deliver));
+        let delivered = trace
+            .hops
+            .iter()
+            .rev()
+            .find(|h| matches!(h.rule, super::net::Rule::Deliver));
         if let (Some(hop), Outcome::Response(r)) = (delivered, &trace.outcome) {
             if let super::net::Place::Pod { namespace, name, .. } = &hop.place {
-                self.cluster.log_access(&(namespace.clone(), name.clone()), &hop.after.src.ip, req, r.status, r.body.len());
+                self.cluster.log_access(
+                    &(namespace.clone(), name.clone()),
+                    &hop.after.src.ip,
+                    req,
+                    r.status,
+                    r.body.len(),
+                );
             }
         }
         trace
@@ -213,17 +238,42 @@ impl Shell {
         };
         let (scheme, host, port, path) = match parse_url(&url) {
             Ok(x) => x,
-            Err(e) => return Output::err(if o.silent && !o.show_error { String::new() } else { format!("curl: (3) {e}\n") }, 3),
+            Err(e) => {
+                return Output::err(
+                    if o.silent && !o.show_error {
+                        String::new()
+                    } else {
+                        format!("curl: (3) {e}\n")
+                    },
+                    3,
+                )
+            }
         };
-        let method = o.method.clone().unwrap_or_else(|| if o.head { "HEAD".into() } else { "GET".into() });
+        let method = o
+            .method
+            .clone()
+            .unwrap_or_else(|| if o.head { "HEAD".into() } else { "GET".into() });
         let default_port = if scheme == "https" { 443 } else { 80 };
         let host_header = o
             .headers
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case("host"))
             .map(|(_, v)| v.clone())
-            .unwrap_or_else(|| if port == default_port { host.clone() } else { format!("{host}:{port}") });
-        let req = Request { host: host.clone(), port, method: method.clone(), path: path.clone(), host_header: host_header.clone(), user_agent: format!("curl/{version}") };
+            .unwrap_or_else(|| {
+                if port == default_port {
+                    host.clone()
+                } else {
+                    format!("{host}:{port}")
+                }
+            });
+        let req = Request {
+            host: host.clone(),
+            port,
+            method: method.clone(),
+            path: path.clone(),
+            host_header: host_header.clone(),
+            user_agent: format!("curl/{version}"),
+        };
         let trace = self.send(client, &req);
         let meter = !tty && !o.silent;
         let show_err = !o.silent || o.show_error;
@@ -236,12 +286,16 @@ impl Shell {
         let is_ip = super::validation::parse_ipv4(&host).is_some();
         let resolved_note = |v: &mut String| {
             if !is_ip {
-                v.push_str(&format!("* Host {host}:{port} was resolved.\n* IPv6: (none)\n* IPv4: {ip}\n"));
+                v.push_str(&format!(
+                    "* Host {host}:{port} was resolved.\n* IPv6: (none)\n* IPv4: {ip}\n"
+                ));
             }
         };
         let request_lines = |v: &mut String| {
             v.push_str(&format!("* Connected to {host} ({ip}) port {port}\n* using HTTP/1.x\n"));
-            v.push_str(&format!("> {method} {path} HTTP/1.1\n> Host: {host_header}\n> User-Agent: curl/{version}\n> Accept: */*\n"));
+            v.push_str(&format!(
+                "> {method} {path} HTTP/1.1\n> Host: {host_header}\n> User-Agent: curl/{version}\n> Accept: */*\n"
+            ));
             for (k, val) in o.headers.iter().filter(|(k, _)| !k.eq_ignore_ascii_case("host")) {
                 v.push_str(&format!("> {k}: {val}\n"));
             }
@@ -255,15 +309,22 @@ impl Shell {
                     elapsed = 10_000;
                     self.cluster.advance(10);
                 }
-                v.push_str(&format!("* Could not resolve host: {name}\n* shutting down connection #0\n"));
+                v.push_str(&format!(
+                    "* Could not resolve host: {name}\n* shutting down connection #0\n"
+                ));
                 code = 6;
                 error = Some(format!("Could not resolve host: {name}"));
             }
             Outcome::Refused => {
                 resolved_note(&mut v);
-                let from = local.map(|l| format!(" from {} port {}", l.ip, l.port)).unwrap_or_default();
-                v.push_str(&format!("*   Trying {ip}:{port}...\n* connect to {ip} port {port}{from} failed: Connection refused\n"));
-                let msg = format!("Failed to connect to {host} port {port} after {elapsed} ms: Could not connect to server");
+                let from = local
+                    .map(|l| format!(" from {} port {}", l.ip, l.port))
+                    .unwrap_or_default();
+                v.push_str(&format!(
+                    "*   Trying {ip}:{port}...\n* connect to {ip} port {port}{from} failed: Connection refused\n"
+                ));
+                let msg =
+                    format!("Failed to connect to {host} port {port} after {elapsed} ms: Could not connect to server");
                 v.push_str(&format!("* {msg}\n* closing connection #0\n"));
                 code = 7;
                 error = Some(msg);
@@ -283,8 +344,13 @@ impl Shell {
                         // The kernel gives up on an unanswered SYN after about 130 s.
                         elapsed = 130_563;
                         self.cluster.advance(131);
-                        let msg = format!("Failed to connect to {host} port {port} after {elapsed} ms: Could not connect to server");
-                        v.push_str(&format!("* connect to {ip} port {port} failed: Connection timed out\n* {msg}\n* closing connection #0\n"));
+                        let msg = format!(
+                            "Failed to connect to {host} port {port} after {elapsed} ms: Could not connect to server"
+                        );
+                        v.push_str(&format!(
+                            "* connect to {ip} port {port} failed: Connection timed out\n* {msg}\n* \
+                            closing connection #0\n"
+                        ));
                         error = Some(msg);
                     }
                 }
@@ -329,8 +395,17 @@ impl Shell {
             Outcome::Response(r) => {
                 resolved_note(&mut v);
                 v.push_str(&format!("*   Trying {ip}:{port}...\n"));
-                if scheme == "https" && !matches!(trace.client, super::net::Place::Pc) && !trace.hops.iter().any(|h| matches!(h.place, super::net::Place::Internet(_))) {
-                    v.push_str(&format!("* Connected to {host} ({ip}) port {port}\n* ALPN: curl offers h2,http/1.1\n* TLSv1.3 (OUT), TLS handshake, Client hello (1):\n"));
+                if scheme == "https"
+                    && !matches!(trace.client, super::net::Place::Pc)
+                    && !trace
+                        .hops
+                        .iter()
+                        .any(|h| matches!(h.place, super::net::Place::Internet(_)))
+                {
+                    v.push_str(&format!(
+                        "* Connected to {host} ({ip}) port {port}\n* ALPN: curl offers h2,http/1.1\n* \
+                        TLSv1.3 (OUT), TLS handshake, Client hello (1):\n"
+                    ));
                     let msg = "OpenSSL/3.5.1: error:0A00010B:SSL routines::wrong version number".to_string();
                     v.push_str(&format!("* {msg}\n* closing connection #0\n"));
                     error = Some(msg);
@@ -366,7 +441,11 @@ impl Shell {
         if o.verbose {
             out.push_str(&v);
         }
-        let bytes = if let Outcome::Response(r) = &trace.outcome { r.body.len() as u64 } else { 0 };
+        let bytes = if let Outcome::Response(r) = &trace.outcome {
+            r.body.len() as u64
+        } else {
+            0
+        };
         if meter && !o.verbose {
             out.push_str(&progress_meter(if code == 0 { bytes } else { 0 }, elapsed));
             if code == 0 {
@@ -374,7 +453,15 @@ impl Shell {
             }
         }
         if let Some(fmt) = &o.write_out {
-            let status = if let Outcome::Response(r) = &trace.outcome { if code == 0 || code == 22 { r.status } else { 0 } } else { 0 };
+            let status = if let Outcome::Response(r) = &trace.outcome {
+                if code == 0 || code == 22 {
+                    r.status
+                } else {
+                    0
+                }
+            } else {
+                0
+            };
             let local_ip = trace.local.as_ref().map(|l| l.ip.clone()).unwrap_or_default();
             text.push_str(
                 &fmt.replace("%{http_code}", &format!("{status:03}"))
@@ -401,7 +488,11 @@ impl Shell {
         if !out.is_empty() && !out.ends_with('\n') {
             out.push('\n');
         }
-        Output { text: out, code, traces: vec![trace] }
+        Output {
+            text: out,
+            code,
+            traces: vec![trace],
+        }
     }
 
     /// busybox `wget -qO- URL` and `wget -O- URL`.
@@ -429,14 +520,25 @@ impl Shell {
             i += 1;
         }
         let Some(url) = url else {
-            return Output::err("BusyBox v1.37.0 (2024-09-26 21:31:42 UTC) multi-call binary.\n\nUsage: wget [-cqS] [--spider] [-O FILE] [-o LOGFILE] [--header STR]\n\t[--post-data STR | --post-file FILE] [-Y on/off]\n\t[-P DIR] [-U AGENT] [-T SEC] URL...\n", 1);
+            return Output::err(WGET_USAGE, 1);
         };
         let (_, host, port, path) = match parse_url(&url) {
             Ok(x) => x,
             Err(e) => return Output::err(format!("wget: {e}\n"), 1),
         };
-        let host_header = if port == 80 { host.clone() } else { format!("{host}:{port}") };
-        let req = Request { host: host.clone(), port, method: "GET".into(), path, host_header, user_agent: "Wget".into() };
+        let host_header = if port == 80 {
+            host.clone()
+        } else {
+            format!("{host}:{port}")
+        };
+        let req = Request {
+            host: host.clone(),
+            port,
+            method: "GET".into(),
+            path,
+            host_header,
+            user_agent: "Wget".into(),
+        };
         let trace = self.send(client, &req);
         let ip = trace.connected.as_ref().map(|a| a.ip.clone()).unwrap_or_default();
         let mut text = String::new();
@@ -450,12 +552,19 @@ impl Shell {
                 }
                 text.push_str(&r.body);
                 if !quiet {
-                    text.push_str(&format!("-                    100% |********************************|   {:>3}  0:00:00 ETA\nwritten to stdout\n", r.body.len()));
+                    text.push_str(&format!(
+                        "-                    100% \
+                        |********************************|   {:>3}  0:00:00 ETA\nwritten to stdout\n",
+                        r.body.len()
+                    ));
                 }
                 0
             }
             Outcome::Response(r) => {
-                text.push_str(&format!("wget: server returned error: {} {} {}\n", r.version, r.status, r.reason));
+                text.push_str(&format!(
+                    "wget: server returned error: {} {} {}\n",
+                    r.version, r.status, r.reason
+                ));
                 1
             }
             Outcome::Unresolved(_) | Outcome::DnsTimeout(_) => {
@@ -463,7 +572,9 @@ impl Shell {
                 1
             }
             Outcome::Refused | Outcome::Reset => {
-                text.push_str(&format!("wget: can't connect to remote host ({ip}): Connection refused\n"));
+                text.push_str(&format!(
+                    "wget: can't connect to remote host ({ip}): Connection refused\n"
+                ));
                 1
             }
             Outcome::Timeout | Outcome::EmptyReply => {
@@ -477,12 +588,19 @@ impl Shell {
                 1
             }
         };
-        Output { text, code, traces: vec![trace] }
+        Output {
+            text,
+            code,
+            traces: vec![trace],
+        }
     }
 
     pub fn nslookup(&mut self, client: &Client, args: &[String], flavour: &str) -> Output {
         let Some(name) = args.iter().find(|a| !a.starts_with('-')) else {
-            return Output::err("nslookup: interactive mode is not available in this lab; give a name: nslookup NAME\n", 1);
+            return Output::err(
+                "nslookup: interactive mode is not available in this lab; give a name: nslookup NAME\n",
+                1,
+            );
         };
         let server = match client {
             Client::Pod(_) => self.cluster.resolv_conf(client).1.first().cloned().unwrap_or_default(),
@@ -517,7 +635,10 @@ impl Shell {
     }
 
     pub fn dig(&mut self, client: &Client, args: &[String]) -> Output {
-        let Some(name) = args.iter().find(|a| !a.starts_with('+') && !a.starts_with('-') && !a.starts_with('@')) else {
+        let Some(name) = args
+            .iter()
+            .find(|a| !a.starts_with('+') && !a.starts_with('-') && !a.starts_with('@'))
+        else {
             return Output::err("dig: this lab answers `dig +short NAME`\n", 1);
         };
         match self.cluster.lookup(client, name) {
@@ -532,33 +653,70 @@ impl Shell {
                 Output::ok(text)
             }
             Lookup::NxDomain { .. } => Output::ok(""),
-            Lookup::NoServer => Output::err(format!(";; communications error to {}#53: timed out\n;; no servers could be reached\n", self.cluster.lab.dns_ip), 9),
+            Lookup::NoServer => Output::err(
+                format!(
+                    ";; communications error to {}#53: timed out\n;; no servers could be reached\n",
+                    self.cluster.lab.dns_ip
+                ),
+                9,
+            ),
         }
     }
 
     /// ping: pods and nodes answer; a ClusterIP is only a NAT rule and never does.
     pub fn ping(&mut self, client: &Client, args: &[String]) -> Output {
-        let count = args.iter().position(|a| a == "-c").and_then(|i| args.get(i + 1)).and_then(|c| c.parse::<u32>().ok()).unwrap_or(3).clamp(1, 10);
-        let Some(host) = args.iter().filter(|a| !a.starts_with('-')).find(|a| a.parse::<u32>().is_err()) else {
+        let count = args
+            .iter()
+            .position(|a| a == "-c")
+            .and_then(|i| args.get(i + 1))
+            .and_then(|c| c.parse::<u32>().ok())
+            .unwrap_or(3)
+            .clamp(1, 10);
+        let Some(host) = args
+            .iter()
+            .filter(|a| !a.starts_with('-'))
+            .find(|a| a.parse::<u32>().is_err())
+        else {
             return Output::err("ping: usage error: Destination address required\n", 2);
         };
         let ip = match self.cluster.lookup(client, host) {
             Lookup::Found { ips, .. } if !ips.is_empty() => ips[0].clone(),
             _ => return Output::err(format!("ping: {host}: Name or service not known\n"), 2),
         };
-        let answers = self.cluster.pod_by_ip(&ip).is_some() || self.cluster.node_by_ip(&ip).is_some() || self.cluster.lab.internet.iter().any(|s| s.ip == ip);
+        let answers = self.cluster.pod_by_ip(&ip).is_some()
+            || self.cluster.node_by_ip(&ip).is_some()
+            || self.cluster.lab.internet.iter().any(|s| s.ip == ip);
         let mut text = format!("PING {host} ({ip}) 56(84) bytes of data.\n");
         if answers {
             for i in 1..=count {
-                text.push_str(&format!("64 bytes from {ip}: icmp_seq={i} ttl=63 time=0.{} ms\n", 300 + i * 37));
+                text.push_str(&format!(
+                    "64 bytes from {ip}: icmp_seq={i} ttl=63 time=0.{} ms\n",
+                    300 + i * 37
+                ));
             }
-            text.push_str(&format!("\n--- {host} ping statistics ---\n{count} packets transmitted, {count} received, 0% packet loss, time {}ms\n", (count - 1) * 1001));
+            text.push_str(&format!(
+                "\n--- {host} ping statistics ---\n{count} packets transmitted, {count} received, \
+                0% packet loss, time {}ms\n",
+                (count - 1) * 1001
+            ));
             self.cluster.advance(count as i64 - 1);
             Output::ok(text)
         } else {
             self.cluster.advance(count as i64 + 9);
-            text.push_str(&format!("\n--- {host} ping statistics ---\n{count} packets transmitted, 0 received, 100% packet loss, time {}ms\n\n", (count - 1) * 1024));
+            text.push_str(&format!(
+                "\n--- {host} ping statistics ---\n{count} packets transmitted, 0 received, 100% \
+                packet loss, time {}ms\n\n",
+                (count - 1) * 1024
+            ));
             Output::err(text, 1)
         }
     }
 }
+
+/// BusyBox wget's usage, printed for a bad option.
+const WGET_USAGE: &str = r#"BusyBox v1.37.0 (2024-09-26 21:31:42 UTC) multi-call binary.
+
+Usage: wget [-cqS] [--spider] [-O FILE] [-o LOGFILE] [--header STR]
+	[--post-data STR | --post-file FILE] [-Y on/off]
+	[-P DIR] [-U AGENT] [-T SEC] URL...
+"#;

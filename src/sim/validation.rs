@@ -40,7 +40,10 @@ fn qualified_name_re(s: &str) -> bool {
 
 fn regex_error(msg: &str, fmt: &str, examples: &[&str]) -> String {
     let ex: Vec<String> = examples.iter().map(|e| format!("'{e}'")).collect();
-    format!("{msg} (e.g. {}, regex used for validation is '{fmt}')", ex.join(",  or "))
+    format!(
+        "{msg} (e.g. {}, regex used for validation is '{fmt}')",
+        ex.join(",  or ")
+    )
 }
 
 const DNS1123_LABEL_MSG: &str = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character";
@@ -49,7 +52,8 @@ const DNS1035_MSG: &str = "a DNS-1035 label must consist of lower case alphanume
 const DNS1035_FMT: &str = "[a-z]([-a-z0-9]*[a-z0-9])?";
 const SUBDOMAIN_MSG: &str = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character";
 const SUBDOMAIN_FMT: &str = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
-const QUALIFIED_MSG: &str = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
+const QUALIFIED_MSG: &str =
+    "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
 const QUALIFIED_FMT: &str = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
 const LABEL_VALUE_MSG: &str = "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
 const LABEL_VALUE_FMT: &str = "(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?";
@@ -67,7 +71,11 @@ pub fn dns1123_label(s: &str) -> Vec<String> {
         if dns1123_subdomain_re(s) {
             errs.push("must not contain dots".into());
         } else {
-            errs.push(regex_error(DNS1123_LABEL_MSG, DNS1123_LABEL_FMT, &["my-name", "123-abc"]));
+            errs.push(regex_error(
+                DNS1123_LABEL_MSG,
+                DNS1123_LABEL_FMT,
+                &["my-name", "123-abc"],
+            ));
         }
     }
     errs
@@ -125,7 +133,10 @@ pub fn qualified_name(value: &str) -> Vec<String> {
         errs.push(format!("name part {}", max_len(63)));
     }
     if !qualified_name_re(name) {
-        errs.push(format!("name part {}", regex_error(QUALIFIED_MSG, QUALIFIED_FMT, &["MyName", "my.name", "123-abc"])));
+        errs.push(format!(
+            "name part {}",
+            regex_error(QUALIFIED_MSG, QUALIFIED_FMT, &["MyName", "my.name", "123-abc"])
+        ));
     }
     errs
 }
@@ -136,7 +147,11 @@ pub fn label_value(v: &str) -> Vec<String> {
         errs.push(max_len(63));
     }
     if !v.is_empty() && !qualified_name_re(v) {
-        errs.push(regex_error(LABEL_VALUE_MSG, LABEL_VALUE_FMT, &["MyValue", "my_value", "12345"]));
+        errs.push(regex_error(
+            LABEL_VALUE_MSG,
+            LABEL_VALUE_FMT,
+            &["MyValue", "my_value", "12345"],
+        ));
     }
     errs
 }
@@ -208,7 +223,10 @@ pub fn port_name(s: &str) -> Vec<&'static str> {
     if s.len() > 15 {
         errs.push("must be no more than 15 characters");
     }
-    if !s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+    if !s
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
         errs.push("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)");
     } else if s.contains("--") {
         errs.push("must not contain consecutive hyphens");
@@ -224,8 +242,14 @@ pub fn port_name(s: &str) -> Vec<&'static str> {
 
 fn port_num_or_name(v: &IntOrStr, path: &str) -> Vec<FieldError> {
     match v {
-        IntOrStr::Int(i) => port_num(*i).map(|m| invalid(path, Bad::Int(*i), m)).into_iter().collect(),
-        IntOrStr::Str(s) => port_name(s).into_iter().map(|m| invalid(path, Bad::Str(s.clone()), m)).collect(),
+        IntOrStr::Int(i) => port_num(*i)
+            .map(|m| invalid(path, Bad::Int(*i), m))
+            .into_iter()
+            .collect(),
+        IntOrStr::Str(s) => port_name(s)
+            .into_iter()
+            .map(|m| invalid(path, Bad::Str(s.clone()), m))
+            .collect(),
     }
 }
 
@@ -294,7 +318,8 @@ fn special_ip(s: &str) -> Option<&'static str> {
 fn service_port_key(protocol: &str, port: i64) -> Bad {
     Bad::Composite {
         go: format!(
-            "core.ServicePort{{Name:\"\", Protocol:\"{protocol}\", AppProtocol:(*string)(nil), Port:{port}, TargetPort:intstr.IntOrString{{Type:0, IntVal:0, StrVal:\"\"}}, NodePort:0}}"
+            "core.ServicePort{{Name:\"\", Protocol:\"{protocol}\", AppProtocol:(*string)(nil), Port:{port}, \
+                TargetPort:intstr.IntOrString{{Type:0, IntVal:0, StrVal:\"\"}}, NodePort:0}}"
         ),
         json: format!("{{\"protocol\":\"{protocol}\",\"port\":{port},\"targetPort\":0}}"),
     }
@@ -310,7 +335,11 @@ pub fn validate_service(svc: &Service) -> Vec<FieldError> {
     }
     match type_ {
         "LoadBalancer" | "NodePort" if headless => {
-            errs.push(invalid("spec.clusterIPs[0]", Bad::Str("None".into()), &format!("may not be set to 'None' for {type_} services")));
+            errs.push(invalid(
+                "spec.clusterIPs[0]",
+                Bad::Str("None".into()),
+                &format!("may not be set to 'None' for {type_} services"),
+            ));
         }
         "ExternalName" => {
             if !s.cluster_ips.is_empty() {
@@ -320,7 +349,10 @@ pub fn validate_service(svc: &Service) -> Vec<FieldError> {
                 errs.push(forbidden("spec.ipFamilies", "may not be set for ExternalName services"));
             }
             if s.ip_family_policy.is_some() {
-                errs.push(forbidden("spec.ipFamilyPolicy", "may not be set for ExternalName services"));
+                errs.push(forbidden(
+                    "spec.ipFamilyPolicy",
+                    "may not be set for ExternalName services",
+                ));
             }
             let cname = s.external_name.as_deref().unwrap_or("").trim_end_matches('.');
             if cname.is_empty() {
@@ -355,7 +387,11 @@ pub fn validate_service(svc: &Service) -> Vec<FieldError> {
         }
         let proto = p.protocol();
         if !PROTOCOLS.contains(&proto) {
-            errs.push(FieldError::NotSupported(format!("{path}.protocol"), Bad::Str(proto.into()), PROTOCOLS.to_vec()));
+            errs.push(FieldError::NotSupported(
+                format!("{path}.protocol"),
+                Bad::Str(proto.into()),
+                PROTOCOLS.to_vec(),
+            ));
         }
         errs.extend(port_num_or_name(&p.target(), &format!("{path}.targetPort")));
         if let Some(ap) = &p.app_protocol {
@@ -381,10 +417,17 @@ pub fn validate_service(svc: &Service) -> Vec<FieldError> {
         }
         "None" => {
             if s.affinity_config.is_some() {
-                errs.push(forbidden("spec.sessionAffinityConfig", "must not be set when session affinity is None"));
+                errs.push(forbidden(
+                    "spec.sessionAffinityConfig",
+                    "must not be set when session affinity is None",
+                ));
             }
         }
-        other => errs.push(FieldError::NotSupported("spec.sessionAffinity".into(), Bad::Str(other.into()), vec!["ClientIP", "None"])),
+        other => errs.push(FieldError::NotSupported(
+            "spec.sessionAffinity".into(),
+            Bad::Str(other.into()),
+            vec!["ClientIP", "None"],
+        )),
     }
     if type_ != "ExternalName" {
         errs.extend(validate_cluster_ips(svc));
@@ -399,12 +442,19 @@ pub fn validate_service(svc: &Service) -> Vec<FieldError> {
     }
     const TYPES: &[&str] = &["ClusterIP", "ExternalName", "LoadBalancer", "NodePort"];
     if !TYPES.contains(&type_) {
-        errs.push(FieldError::NotSupported("spec.type".into(), Bad::Str(type_.into()), TYPES.to_vec()));
+        errs.push(FieldError::NotSupported(
+            "spec.type".into(),
+            Bad::Str(type_.into()),
+            TYPES.to_vec(),
+        ));
     }
     if type_ == "ClusterIP" {
         for (i, p) in s.ports.iter().enumerate() {
             if p.node_port.is_some_and(|n| n != 0) {
-                errs.push(forbidden(format!("spec.ports[{i}].nodePort"), "may not be used when `type` is 'ClusterIP'"));
+                errs.push(forbidden(
+                    format!("spec.ports[{i}].nodePort"),
+                    "may not be used when `type` is 'ClusterIP'",
+                ));
             }
         }
     }
@@ -420,36 +470,65 @@ pub fn validate_service(svc: &Service) -> Vec<FieldError> {
     let mut seen_ports: Vec<(&str, i64)> = Vec::new();
     for (i, p) in s.ports.iter().enumerate() {
         if seen_ports.contains(&(p.protocol(), p.port)) {
-            errs.push(FieldError::Duplicate(format!("spec.ports[{i}]"), service_port_key(p.protocol(), p.port)));
+            errs.push(FieldError::Duplicate(
+                format!("spec.ports[{i}]"),
+                service_port_key(p.protocol(), p.port),
+            ));
         }
         seen_ports.push((p.protocol(), p.port));
     }
     if !s.lb_source_ranges.is_empty() && type_ != "LoadBalancer" {
-        errs.push(forbidden("spec.LoadBalancerSourceRanges", "may only be used when `type` is 'LoadBalancer'"));
+        errs.push(forbidden(
+            "spec.LoadBalancerSourceRanges",
+            "may only be used when `type` is 'LoadBalancer'",
+        ));
     }
     if s.allocate_lb_node_ports.is_some() && type_ != "LoadBalancer" {
-        errs.push(forbidden("spec.allocateLoadBalancerNodePorts", "may only be used when `type` is 'LoadBalancer'"));
+        errs.push(forbidden(
+            "spec.allocateLoadBalancerNodePorts",
+            "may only be used when `type` is 'LoadBalancer'",
+        ));
     }
     if let Some(etp) = &s.external_traffic_policy {
         if !svc.externally_accessible() {
-            errs.push(invalid("spec.externalTrafficPolicy", Bad::Str(etp.clone()), "may only be set for externally-accessible services"));
+            errs.push(invalid(
+                "spec.externalTrafficPolicy",
+                Bad::Str(etp.clone()),
+                "may only be set for externally-accessible services",
+            ));
         } else if etp != "Cluster" && etp != "Local" {
-            errs.push(FieldError::NotSupported("spec.externalTrafficPolicy".into(), Bad::Str(etp.clone()), vec!["Cluster", "Local"]));
+            errs.push(FieldError::NotSupported(
+                "spec.externalTrafficPolicy".into(),
+                Bad::Str(etp.clone()),
+                vec!["Cluster", "Local"],
+            ));
         }
     }
     if let Some(h) = s.health_check_node_port.filter(|h| *h != 0) {
         if !(type_ == "LoadBalancer" && svc.etp_local()) {
-            errs.push(invalid("spec.healthCheckNodePort", Bad::Int(h), "may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'"));
+            errs.push(invalid(
+                "spec.healthCheckNodePort",
+                Bad::Int(h),
+                "may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'",
+            ));
         }
     }
     if let Some(itp) = &s.internal_traffic_policy {
         if itp != "Cluster" && itp != "Local" {
-            errs.push(FieldError::NotSupported("spec.internalTrafficPolicy".into(), Bad::Str(itp.clone()), vec!["Cluster", "Local"]));
+            errs.push(FieldError::NotSupported(
+                "spec.internalTrafficPolicy".into(),
+                Bad::Str(itp.clone()),
+                vec!["Cluster", "Local"],
+            ));
         }
     }
     if let Some(td) = &s.traffic_distribution {
         if td != "PreferClose" {
-            errs.push(FieldError::NotSupported("spec.trafficDistribution".into(), Bad::Str(td.clone()), vec!["PreferClose"]));
+            errs.push(FieldError::NotSupported(
+                "spec.trafficDistribution".into(),
+                Bad::Str(td.clone()),
+                vec!["PreferClose"],
+            ));
         }
     }
     errs
@@ -460,17 +539,29 @@ fn validate_cluster_ips(svc: &Service) -> Vec<FieldError> {
     let mut errs = Vec::new();
     if let (Some(ip), Some(first)) = (&s.cluster_ip, s.cluster_ips.first()) {
         if ip != first {
-            errs.push(invalid("spec.clusterIPs", Bad::string_list(&s.cluster_ips), "first value must match `clusterIP`"));
+            errs.push(invalid(
+                "spec.clusterIPs",
+                Bad::string_list(&s.cluster_ips),
+                "first value must match `clusterIP`",
+            ));
         }
     }
     if s.cluster_ips.len() > 2 {
-        errs.push(invalid("spec.clusterIPs", Bad::string_list(&s.cluster_ips), "may only hold up to 2 values"));
+        errs.push(invalid(
+            "spec.clusterIPs",
+            Bad::string_list(&s.cluster_ips),
+            "may only hold up to 2 values",
+        ));
     }
     for (i, ip) in s.cluster_ips.iter().enumerate() {
         let path = format!("spec.clusterIPs[{i}]");
         if ip == "None" {
             if i != 0 || s.cluster_ips.len() > 1 {
-                errs.push(invalid(path, Bad::Str(ip.clone()), "'None' must be the first and only value"));
+                errs.push(invalid(
+                    path,
+                    Bad::Str(ip.clone()),
+                    "'None' must be the first and only value",
+                ));
             }
             continue;
         }
@@ -479,13 +570,21 @@ fn validate_cluster_ips(svc: &Service) -> Vec<FieldError> {
         }
     }
     if s.cluster_ips.len() == 2 && s.cluster_ips.iter().all(|ip| parse_ipv4(ip).is_some()) {
-        errs.push(invalid("spec.clusterIPs[1]", Bad::string_list(&s.cluster_ips), "may specify no more than one IP for each IP family"));
+        errs.push(invalid(
+            "spec.clusterIPs[1]",
+            Bad::string_list(&s.cluster_ips),
+            "may specify no more than one IP for each IP family",
+        ));
     }
     let mut families: Vec<&str> = Vec::new();
     for (i, f) in s.ip_families.iter().enumerate() {
         let path = format!("spec.ipFamilies[{i}]");
         if f != "IPv4" && f != "IPv6" {
-            errs.push(FieldError::NotSupported(path, Bad::Str(f.clone()), vec!["IPv4", "IPv6"]));
+            errs.push(FieldError::NotSupported(
+                path,
+                Bad::Str(f.clone()),
+                vec!["IPv4", "IPv6"],
+            ));
         } else if families.contains(&f.as_str()) {
             errs.push(FieldError::Duplicate(path, Bad::Str(f.clone())));
         } else {
@@ -495,11 +594,23 @@ fn validate_cluster_ips(svc: &Service) -> Vec<FieldError> {
     if let Some(p) = &s.ip_family_policy {
         const POLICIES: &[&str] = &["PreferDualStack", "RequireDualStack", "SingleStack"];
         if !POLICIES.contains(&p.as_str()) {
-            errs.push(FieldError::NotSupported("spec.ipFamilyPolicy".into(), Bad::Str(p.clone()), POLICIES.to_vec()));
+            errs.push(FieldError::NotSupported(
+                "spec.ipFamilyPolicy".into(),
+                Bad::Str(p.clone()),
+                POLICIES.to_vec(),
+            ));
         } else if p == "SingleStack" && s.ip_families.len() > 1 {
-            errs.push(invalid("spec.ipFamilyPolicy", Bad::Str(p.clone()), "must be 'RequireDualStack' or 'PreferDualStack' when multiple IP families are specified"));
+            errs.push(invalid(
+                "spec.ipFamilyPolicy",
+                Bad::Str(p.clone()),
+                "must be 'RequireDualStack' or 'PreferDualStack' when multiple IP families are specified",
+            ));
         } else if p == "SingleStack" && s.cluster_ips.len() > 1 {
-            errs.push(invalid("spec.ipFamilyPolicy", Bad::Str(p.clone()), "must be 'RequireDualStack' or 'PreferDualStack' when multiple cluster IPs are specified"));
+            errs.push(invalid(
+                "spec.ipFamilyPolicy",
+                Bad::Str(p.clone()),
+                "must be 'RequireDualStack' or 'PreferDualStack' when multiple cluster IPs are specified",
+            ));
         }
     }
     errs
@@ -564,39 +675,69 @@ fn validate_pod_spec(spec: &PodSpec, path: &str, in_template: bool) -> Vec<Field
             }
             let proto = p.protocol.as_deref().unwrap_or("TCP");
             if !PROTOCOLS.contains(&proto) {
-                errs.push(FieldError::NotSupported(format!("{pp}.protocol"), Bad::Str(proto.into()), PROTOCOLS.to_vec()));
+                errs.push(FieldError::NotSupported(
+                    format!("{pp}.protocol"),
+                    Bad::Str(proto.into()),
+                    PROTOCOLS.to_vec(),
+                ));
             }
         }
         if let Some(pol) = &c.image_pull_policy {
             const POL: &[&str] = &["Always", "IfNotPresent", "Never"];
             if !POL.contains(&pol.as_str()) {
-                errs.push(FieldError::NotSupported(format!("{cp}.imagePullPolicy"), Bad::Str(pol.clone()), POL.to_vec()));
+                errs.push(FieldError::NotSupported(
+                    format!("{cp}.imagePullPolicy"),
+                    Bad::Str(pol.clone()),
+                    POL.to_vec(),
+                ));
             }
         }
     }
     let rp = spec.restart_policy.as_deref().unwrap_or("Always");
     const RP: &[&str] = &["Always", "OnFailure", "Never"];
     if !RP.contains(&rp) {
-        errs.push(FieldError::NotSupported(format!("{path}.restartPolicy"), Bad::Str(rp.into()), RP.to_vec()));
+        errs.push(FieldError::NotSupported(
+            format!("{path}.restartPolicy"),
+            Bad::Str(rp.into()),
+            RP.to_vec(),
+        ));
     }
     let dp = spec.dns_policy.as_deref().unwrap_or("ClusterFirst");
     const DP: &[&str] = &["ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"];
     if !DP.contains(&dp) {
-        errs.push(FieldError::NotSupported(format!("{path}.dnsPolicy"), Bad::Str(dp.into()), DP.to_vec()));
+        errs.push(FieldError::NotSupported(
+            format!("{path}.dnsPolicy"),
+            Bad::Str(dp.into()),
+            DP.to_vec(),
+        ));
     }
     if dp == "None" && spec.dns_config.is_none() {
-        errs.push(required(format!("{path}.dnsConfig"), "must provide `dnsConfig` when `dnsPolicy` is None"));
+        errs.push(required(
+            format!("{path}.dnsConfig"),
+            "must provide `dnsConfig` when `dnsPolicy` is None",
+        ));
     }
     if let Some(cfg) = &spec.dns_config {
         if dp == "None" && cfg.nameservers.is_empty() {
-            errs.push(required(format!("{path}.dnsConfig.nameservers"), "must provide at least one DNS nameserver when `dnsPolicy` is None"));
+            errs.push(required(
+                format!("{path}.dnsConfig.nameservers"),
+                "must provide at least one DNS nameserver when `dnsPolicy` is None",
+            ));
         }
         if cfg.nameservers.len() > 3 {
-            errs.push(invalid(format!("{path}.dnsConfig.nameservers"), Bad::string_list(&cfg.nameservers), "must not have more than 3 nameservers"));
+            errs.push(invalid(
+                format!("{path}.dnsConfig.nameservers"),
+                Bad::string_list(&cfg.nameservers),
+                "must not have more than 3 nameservers",
+            ));
         }
         for (i, ns) in cfg.nameservers.iter().enumerate() {
             if let Some(m) = ip_error(ns) {
-                errs.push(invalid(format!("{path}.dnsConfig.nameservers[{i}]"), Bad::Str(ns.clone()), &m));
+                errs.push(invalid(
+                    format!("{path}.dnsConfig.nameservers[{i}]"),
+                    Bad::Str(ns.clone()),
+                    &m,
+                ));
             }
         }
     }
@@ -613,7 +754,11 @@ fn validate_pod_spec(spec: &PodSpec, path: &str, in_template: bool) -> Vec<Field
     }
     if let Some(g) = spec.termination_grace_period {
         if g < 0 && !in_template {
-            errs.push(invalid(format!("{path}.terminationGracePeriodSeconds"), Bad::Int(g), "must be greater than or equal to 0"));
+            errs.push(invalid(
+                format!("{path}.terminationGracePeriodSeconds"),
+                Bad::Int(g),
+                "must be greater than or equal to 0",
+            ));
         }
     }
     errs
@@ -630,7 +775,11 @@ pub fn selector_bad(sel: &LabelSelector) -> Bad {
     let labels_go = if sel.match_labels.is_empty() {
         "map[string]string(nil)".to_string()
     } else {
-        let items: Vec<String> = sel.match_labels.iter().map(|(k, v)| format!("{}:{}", go_quote(k), go_quote(v))).collect();
+        let items: Vec<String> = sel
+            .match_labels
+            .iter()
+            .map(|(k, v)| format!("{}:{}", go_quote(k), go_quote(v)))
+            .collect();
         format!("map[string]string{{{}}}", items.join(", "))
     };
     let exprs_go = if sel.match_expressions.is_empty() {
@@ -641,18 +790,30 @@ pub fn selector_bad(sel: &LabelSelector) -> Bad {
             .iter()
             .map(|r| {
                 let vals: Vec<String> = r.values.iter().map(|v| go_quote(v)).collect();
-                format!("v1.LabelSelectorRequirement{{Key:{}, Operator:{}, Values:[]string{{{}}}}}", go_quote(&r.key), go_quote(&r.operator), vals.join(", "))
+                format!(
+                    "v1.LabelSelectorRequirement{{Key:{}, Operator:{}, Values:[]string{{{}}}}}",
+                    go_quote(&r.key),
+                    go_quote(&r.operator),
+                    vals.join(", ")
+                )
             })
             .collect();
         format!("[]v1.LabelSelectorRequirement{{{}}}", items.join(", "))
     };
     let mut json = String::from("{");
     if !sel.match_labels.is_empty() {
-        let items: Vec<String> = sel.match_labels.iter().map(|(k, v)| format!("{}:{}", go_quote(k), go_quote(v))).collect();
+        let items: Vec<String> = sel
+            .match_labels
+            .iter()
+            .map(|(k, v)| format!("{}:{}", go_quote(k), go_quote(v)))
+            .collect();
         json.push_str(&format!("\"matchLabels\":{{{}}}", items.join(",")));
     }
     json.push('}');
-    Bad::Composite { go: format!("v1.LabelSelector{{MatchLabels:{labels_go}, MatchExpressions:{exprs_go}}}"), json }
+    Bad::Composite {
+        go: format!("v1.LabelSelector{{MatchLabels:{labels_go}, MatchExpressions:{exprs_go}}}"),
+        json,
+    }
 }
 
 fn validate_selector(sel: &LabelSelector, path: &str) -> Vec<FieldError> {
@@ -662,15 +823,25 @@ fn validate_selector(sel: &LabelSelector, path: &str) -> Vec<FieldError> {
         match r.operator.as_str() {
             "In" | "NotIn" => {
                 if r.values.is_empty() {
-                    errs.push(required(format!("{rp}.values"), "must be specified when `operator` is 'In' or 'NotIn'"));
+                    errs.push(required(
+                        format!("{rp}.values"),
+                        "must be specified when `operator` is 'In' or 'NotIn'",
+                    ));
                 }
             }
             "Exists" | "DoesNotExist" => {
                 if !r.values.is_empty() {
-                    errs.push(forbidden(format!("{rp}.values"), "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
+                    errs.push(forbidden(
+                        format!("{rp}.values"),
+                        "may not be specified when `operator` is 'Exists' or 'DoesNotExist'",
+                    ));
                 }
             }
-            op => errs.push(invalid(format!("{rp}.operator"), Bad::Str(op.into()), "not a valid selector operator")),
+            op => errs.push(invalid(
+                format!("{rp}.operator"),
+                Bad::Str(op.into()),
+                "not a valid selector operator",
+            )),
         }
         for m in qualified_name(&r.key) {
             errs.push(invalid(format!("{rp}.key"), Bad::Str(r.key.clone()), &m));
@@ -681,30 +852,53 @@ fn validate_selector(sel: &LabelSelector, path: &str) -> Vec<FieldError> {
 }
 
 /// The parts Deployment and ReplicaSet specs share.
-fn validate_workload(selector: &Option<LabelSelector>, template: &PodTemplate, replicas: i64, errs: &mut Vec<FieldError>) {
+fn validate_workload(
+    selector: &Option<LabelSelector>,
+    template: &PodTemplate,
+    replicas: i64,
+    errs: &mut Vec<FieldError>,
+) {
     if replicas < 0 {
-        errs.push(invalid("spec.replicas", Bad::Int(replicas), "must be greater than or equal to 0"));
+        errs.push(invalid(
+            "spec.replicas",
+            Bad::Int(replicas),
+            "must be greater than or equal to 0",
+        ));
     }
     match selector {
         None => errs.push(required("spec.selector", "")),
         Some(sel) => {
             errs.extend(validate_selector(sel, "spec.selector"));
             if sel.is_empty() {
-                errs.push(invalid("spec.selector", selector_bad(sel), "empty selector is invalid for deployment"));
+                errs.push(invalid(
+                    "spec.selector",
+                    selector_bad(sel),
+                    "empty selector is invalid for deployment",
+                ));
             }
         }
     }
     // A nil selector matches nothing, so the template check fires too; an empty one matches all
     // and is skipped.
-    let matches = selector.as_ref().is_some_and(|s| s.is_empty() || s.matches(&template.labels));
+    let matches = selector
+        .as_ref()
+        .is_some_and(|s| s.is_empty() || s.matches(&template.labels));
     if !matches {
-        errs.push(invalid("spec.template.metadata.labels", Bad::string_map(&template.labels), "`selector` does not match template `labels`"));
+        errs.push(invalid(
+            "spec.template.metadata.labels",
+            Bad::string_map(&template.labels),
+            "`selector` does not match template `labels`",
+        ));
     }
     errs.extend(validate_labels(&template.labels, "spec.template.metadata.labels"));
     errs.extend(validate_pod_spec(&template.spec, "spec.template.spec", true));
     let rp = template.spec.restart_policy.as_deref().unwrap_or("Always");
     if rp != "Always" {
-        errs.push(FieldError::NotSupported("spec.template.spec.restartPolicy".into(), Bad::Str(rp.into()), vec!["Always"]));
+        errs.push(FieldError::NotSupported(
+            "spec.template.spec.restartPolicy".into(),
+            Bad::Str(rp.into()),
+            vec!["Always"],
+        ));
     }
 }
 
@@ -722,7 +916,10 @@ pub fn validate_deployment(d: &Deployment) -> Vec<FieldError> {
     match st.type_.as_deref().unwrap_or("RollingUpdate") {
         "Recreate" => {
             if st.max_surge.is_some() || st.max_unavailable.is_some() {
-                errs.push(forbidden("spec.strategy.rollingUpdate", "may not be specified when strategy `type` is 'Recreate'"));
+                errs.push(forbidden(
+                    "spec.strategy.rollingUpdate",
+                    "may not be specified when strategy `type` is 'Recreate'",
+                ));
             }
         }
         "RollingUpdate" => {
@@ -731,14 +928,29 @@ pub fn validate_deployment(d: &Deployment) -> Vec<FieldError> {
             for (name, v) in [("maxUnavailable", &unavail), ("maxSurge", &surge)] {
                 let path = format!("spec.strategy.rollingUpdate.{name}");
                 match (v, percent_or_int(v)) {
-                    (IntOrStr::Str(s), None) => errs.push(invalid(path, Bad::Str(s.clone()), "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')")),
-                    (_, Some(n)) if n < 0.0 => errs.push(invalid(path, Bad::Str(v.render()), "must be greater than or equal to 0")),
+                    (IntOrStr::Str(s), None) => errs.push(invalid(
+                        path,
+                        Bad::Str(s.clone()),
+                        "a valid percent string \
+                        must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for \
+                        validation is '[0-9]+%')",
+                    )),
+                    (_, Some(n)) if n < 0.0 => errs.push(invalid(
+                        path,
+                        Bad::Str(v.render()),
+                        "must be greater than or \
+                        equal to 0",
+                    )),
                     _ => {}
                 }
             }
             if let (IntOrStr::Str(s), Some(n)) = (&unavail, percent_or_int(&unavail)) {
                 if n > 100.0 {
-                    errs.push(invalid("spec.strategy.rollingUpdate.maxUnavailable", Bad::Str(s.clone()), "must not be greater than 100%"));
+                    errs.push(invalid(
+                        "spec.strategy.rollingUpdate.maxUnavailable",
+                        Bad::Str(s.clone()),
+                        "must not be greater than 100%",
+                    ));
                 }
             }
             if percent_or_int(&surge) == Some(0.0) && percent_or_int(&unavail) == Some(0.0) {
@@ -746,23 +958,47 @@ pub fn validate_deployment(d: &Deployment) -> Vec<FieldError> {
                     IntOrStr::Int(i) => Bad::Int(*i),
                     IntOrStr::Str(s) => Bad::Str(s.clone()),
                 };
-                errs.push(invalid("spec.strategy.rollingUpdate.maxUnavailable", bad, "may not be 0 when `maxSurge` is 0"));
+                errs.push(invalid(
+                    "spec.strategy.rollingUpdate.maxUnavailable",
+                    bad,
+                    "may not be 0 when `maxSurge` is 0",
+                ));
             }
         }
-        other => errs.push(FieldError::NotSupported("spec.strategy.type".into(), Bad::Str(other.into()), vec!["Recreate", "RollingUpdate"])),
+        other => errs.push(FieldError::NotSupported(
+            "spec.strategy.type".into(),
+            Bad::Str(other.into()),
+            vec!["Recreate", "RollingUpdate"],
+        )),
     }
     if d.min_ready_seconds < 0 {
-        errs.push(invalid("spec.minReadySeconds", Bad::Int(d.min_ready_seconds), "must be greater than or equal to 0"));
+        errs.push(invalid(
+            "spec.minReadySeconds",
+            Bad::Int(d.min_ready_seconds),
+            "must be greater than or equal to 0",
+        ));
     }
     if let Some(r) = d.revision_history_limit.filter(|r| *r < 0) {
-        errs.push(invalid("spec.revisionHistoryLimit", Bad::Int(r), "must be greater than or equal to 0"));
+        errs.push(invalid(
+            "spec.revisionHistoryLimit",
+            Bad::Int(r),
+            "must be greater than or equal to 0",
+        ));
     }
     if let Some(p) = d.progress_deadline_seconds {
         if p < 0 {
-            errs.push(invalid("spec.progressDeadlineSeconds", Bad::Int(p), "must be greater than or equal to 0"));
+            errs.push(invalid(
+                "spec.progressDeadlineSeconds",
+                Bad::Int(p),
+                "must be greater than or equal to 0",
+            ));
         }
         if p <= d.min_ready_seconds {
-            errs.push(invalid("spec.progressDeadlineSeconds", Bad::Int(p), "must be greater than minReadySeconds"));
+            errs.push(invalid(
+                "spec.progressDeadlineSeconds",
+                Bad::Int(p),
+                "must be greater than minReadySeconds",
+            ));
         }
     }
     errs
@@ -772,7 +1008,11 @@ pub fn validate_replica_set(rs: &ReplicaSet) -> Vec<FieldError> {
     let mut errs = validate_meta(&rs.meta, NameRule::Dns1123Subdomain, true);
     let replicas = rs.replicas.unwrap_or(1);
     if rs.min_ready_seconds < 0 {
-        errs.push(invalid("spec.minReadySeconds", Bad::Int(rs.min_ready_seconds), "must be greater than or equal to 0"));
+        errs.push(invalid(
+            "spec.minReadySeconds",
+            Bad::Int(rs.min_ready_seconds),
+            "must be greater than or equal to 0",
+        ));
     }
     validate_workload(&rs.selector, &rs.template, replicas, &mut errs);
     errs
@@ -787,7 +1027,9 @@ mod tests {
         assert!(dns1035_label("web").is_empty());
         assert_eq!(
             dns1035_label("TP2-service")[0],
-            "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')"
+            "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic \
+                character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for \
+                validation is '[a-z]([-a-z0-9]*[a-z0-9])?')"
         );
         assert!(!dns1035_label("1web").is_empty());
         assert!(dns1123_subdomain("1web.example").is_empty());
@@ -811,9 +1053,15 @@ mod tests {
 
     #[test]
     fn ip_checks() {
-        assert_eq!(ip_error("10.96.0.300").unwrap(), "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)");
+        assert_eq!(
+            ip_error("10.96.0.300").unwrap(),
+            "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"
+        );
         assert_eq!(ip_error("10.096.0.1").unwrap(), "must not have leading 0s");
         assert!(ip_error("10.0.2.4").is_none());
-        assert_eq!(special_ip("127.0.0.1"), Some("may not be in the loopback range (127.0.0.0/8, ::1/128)"));
+        assert_eq!(
+            special_ip("127.0.0.1"),
+            Some("may not be in the loopback range (127.0.0.0/8, ::1/128)")
+        );
     }
 }

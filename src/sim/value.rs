@@ -130,9 +130,7 @@ impl Value {
                 Some(lv) => v.is_subset_of(lv),
                 None => v.is_null() || matches!(v, Value::Map(m) if m.is_empty()),
             }),
-            (Value::Seq(a), Value::Seq(b)) => {
-                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.is_subset_of(y))
-            }
+            (Value::Seq(a), Value::Seq(b)) => a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.is_subset_of(y)),
             (Value::Int(a), Value::Float(b)) | (Value::Float(b), Value::Int(a)) => *a as f64 == *b,
             (a, b) => a == b,
         }
@@ -349,18 +347,25 @@ mod tests {
     #[test]
     fn yaml_matches_kubectl_layout() {
         let v = Value::map(vec![
-            ("spec", Value::map(vec![(
-                "ports",
-                Value::Seq(vec![Value::map(vec![
-                    ("port", Value::Int(80)),
-                    ("protocol", Value::str("TCP")),
-                ])]),
-            )])),
-            ("metadata", Value::map(vec![("creationTimestamp", Value::str("2025-12-20T10:00:00Z"))])),
+            (
+                "spec",
+                Value::map(vec![(
+                    "ports",
+                    Value::Seq(vec![Value::map(vec![
+                        ("port", Value::Int(80)),
+                        ("protocol", Value::str("TCP")),
+                    ])]),
+                )]),
+            ),
+            (
+                "metadata",
+                Value::map(vec![("creationTimestamp", Value::str("2025-12-20T10:00:00Z"))]),
+            ),
         ]);
         assert_eq!(
             v.to_yaml(),
-            "metadata:\n  creationTimestamp: \"2025-12-20T10:00:00Z\"\nspec:\n  ports:\n  - port: 80\n    protocol: TCP\n"
+            "metadata:\n  creationTimestamp: \"2025-12-20T10:00:00Z\"\nspec:\n  ports:\n  - port: 80\n    protocol: \
+                TCP\n"
         );
     }
 

@@ -22,5 +22,6 @@ pub fn delete_suffix(namespace: &str) -> String {
 
 /// The deprecation warning `kubectl get endpoints` prints from v1.33 on.
 pub fn endpoints_warning() -> Option<&'static str> {
-    (RELEASE >= (1, 33)).then_some("Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice")
+    (RELEASE >= (1, 33))
+        .then_some("Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice")
 }

@@ -49,7 +49,10 @@ fn split_documents(text: &str) -> Vec<Chunk<'_>> {
         if let Some(rest) = body.strip_prefix("---") {
             let rest = rest.trim();
             if rest.is_empty() || rest.starts_with('#') {
-                chunks.push(Chunk { text: &text[start..offset], first_line: start_line });
+                chunks.push(Chunk {
+                    text: &text[start..offset],
+                    first_line: start_line,
+                });
                 start = offset + line.len();
                 start_line = line_no + 1;
             }
@@ -57,7 +60,10 @@ fn split_documents(text: &str) -> Vec<Chunk<'_>> {
         offset += line.len();
         line_no += 1;
     }
-    chunks.push(Chunk { text: &text[start..], first_line: start_line });
+    chunks.push(Chunk {
+        text: &text[start..],
+        first_line: start_line,
+    });
     chunks
 }
 
@@ -67,7 +73,11 @@ pub fn parse_stream(text: &str) -> (Vec<Document>, Option<SyntaxError>) {
     let mut docs = Vec::new();
     for chunk in split_documents(text) {
         if chunk.text.len() > OVERSIZED {
-            docs.push(Document { value: Value::Null, first_line: chunk.first_line, oversized: true });
+            docs.push(Document {
+                value: Value::Null,
+                first_line: chunk.first_line,
+                oversized: true,
+            });
             continue;
         }
         if chunk.text.trim().is_empty() || only_comments(chunk.text) {
@@ -75,7 +85,11 @@ pub fn parse_stream(text: &str) -> (Vec<Document>, Option<SyntaxError>) {
         }
         match parse_document(chunk.text) {
             Ok(Value::Null) => {}
-            Ok(value) => docs.push(Document { value, first_line: chunk.first_line, oversized: false }),
+            Ok(value) => docs.push(Document {
+                value,
+                first_line: chunk.first_line,
+                oversized: false,
+            }),
             Err((message, line)) => {
                 let file_line = line.map(|l| l + chunk.first_line - 1);
                 return (docs, Some(SyntaxError { message, file_line }));
@@ -150,7 +164,10 @@ fn go_yaml_error(err: &serde_yaml::Error, text: &str) -> (String, Option<usize>)
     if line == 0 {
         (format!("yaml: {problem}"), Some(1))
     } else {
-        (format!("yaml: line {line}: {problem}"), Some(if scanner { line } else { line + 1 }))
+        (
+            format!("yaml: line {line}: {problem}"),
+            Some(if scanner { line } else { line + 1 }),
+        )
     }
 }
 
@@ -181,7 +198,9 @@ fn is_scanner_error(display: &str) -> bool {
     match display.split_once(", while ") {
         Some((_, rest)) => {
             let context = rest.split(" at line ").next().unwrap_or(rest);
-            !PARSER_CONTEXTS.iter().any(|c| c.strip_prefix("while ") == Some(context))
+            !PARSER_CONTEXTS
+                .iter()
+                .any(|c| c.strip_prefix("while ") == Some(context))
         }
         None => {
             let problem = display.split(" at line ").next().unwrap_or(display);
@@ -323,7 +342,10 @@ mod tests {
     fn mapping_values_error_matches_go_yaml() {
         let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n   labels: a: b\n";
         let (_, err) = parse_stream(text);
-        assert_eq!(err.unwrap().message, "yaml: line 5: mapping values are not allowed in this context");
+        assert_eq!(
+            err.unwrap().message,
+            "yaml: line 5: mapping values are not allowed in this context"
+        );
     }
 
     #[test]
@@ -339,8 +361,43 @@ mod tests {
     fn scanner_errors_are_told_from_the_message_as_from_the_error_kind() {
         // Broken variants of a manifest: every syntax error the crate gives is classified from
         // its message exactly as its Debug form (which names the kind) classifies it.
-        let base = "apiVersion: v1\nkind: Service\nmetadata:\n  name: \"svc\"\n  labels: {app: web, tier: 'x'}\nspec:\n  ports:\n  - port: 80\n    targetPort: 8080\n  selector:\n    app: web\ndata: |\n  line\n%x: !tag &a *b\n";
-        let pieces = [":", "- ", "? ", "[", "]", "{", "}", "\"", "'", "\t", "&", "*", "!", "%", "|", ">", "#", "@", "`", ",", "\n", "  ", "!!str ", "&a ", "*a", "---", "...", "\u{1}", "%YAML 1.1\n", "%TAG ! !x\n", "!<", "\\"];
+        let base = "apiVersion: v1\nkind: Service\nmetadata:\n  name: \"svc\"\n  labels: {app: web, tier: \
+            'x'}\nspec:\n  ports:\n  - port: 80\n    targetPort: 8080\n  selector:\n    app: web\ndata: \
+            |\n  line\n%x: !tag &a *b\n";
+        let pieces = [
+            ":",
+            "- ",
+            "? ",
+            "[",
+            "]",
+            "{",
+            "}",
+            "\"",
+            "'",
+            "\t",
+            "&",
+            "*",
+            "!",
+            "%",
+            "|",
+            ">",
+            "#",
+            "@",
+            "`",
+            ",",
+            "\n",
+            "  ",
+            "!!str ",
+            "&a ",
+            "*a",
+            "---",
+            "...",
+            "\u{1}",
+            "%YAML 1.1\n",
+            "%TAG ! !x\n",
+            "!<",
+            "\\",
+        ];
         let mut rng = crate::sim::rng::Rng::new(7);
         let (mut scanner, mut parser) = (0, 0);
         for _ in 0..4000 {
@@ -352,7 +409,9 @@ mod tests {
                 }
                 text.insert_str(at, pieces[rng.below(pieces.len() as u64) as usize]);
             }
-            let Err(err) = serde_yaml::from_str::<Tree>(&text) else { continue };
+            let Err(err) = serde_yaml::from_str::<Tree>(&text) else {
+                continue;
+            };
             let by_kind = format!("{err:?}").contains("kind: SCANNER");
             assert_eq!(is_scanner_error(&err.to_string()), by_kind, "{err:?}\n{text}");
             if by_kind {
@@ -361,7 +420,10 @@ mod tests {
                 parser += 1;
             }
         }
-        assert!(scanner > 100 && parser > 100, "{scanner} scanner and {parser} parser errors");
+        assert!(
+            scanner > 100 && parser > 100,
+            "{scanner} scanner and {parser} parser errors"
+        );
     }
 
     #[test]
@@ -463,7 +525,8 @@ mod locate_tests {
 
     #[test]
     fn finds_nested_fields_and_list_items() {
-        let text = "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  type: NodePort\n  ports:\n    - port: 80\n      nodePort: 80\n    - name: b\n      port: 81\n  selector:\n    app: web\n";
+        let text = "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  type: NodePort\n  ports:\n    - \
+            port: 80\n      nodePort: 80\n    - name: b\n      port: 81\n  selector:\n    app: web\n";
         assert_eq!(locate(text, 1, "spec.ports[0].nodePort"), Some(9));
         assert_eq!(locate(text, 1, "spec.ports[1].port"), Some(11));
         assert_eq!(locate(text, 1, "spec.ports[0].port"), Some(8));

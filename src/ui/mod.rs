@@ -7,8 +7,8 @@
 use gloo::events::EventListener;
 use gloo::render::{request_animation_frame, AnimationFrame};
 use gloo::timers::callback::{Interval, Timeout};
-use web_sys::{HtmlInputElement, HtmlTextAreaElement, KeyboardEvent};
 use std::rc::Rc;
+use web_sys::{HtmlInputElement, HtmlTextAreaElement, KeyboardEvent};
 
 use yew::prelude::*;
 
@@ -42,7 +42,12 @@ fn read_shared(json: &str) -> Result<Shared, ()> {
     if Session::from_json(json).is_none() {
         return Err(());
     }
-    let v = crate::sim::yaml::parse_stream(json).0.into_iter().next().map(|d| d.value).ok_or(())?;
+    let v = crate::sim::yaml::parse_stream(json)
+        .0
+        .into_iter()
+        .next()
+        .map(|d| d.value)
+        .ok_or(())?;
     Ok(Shared {
         json: json.to_string(),
         lesson: v.get("lesson").and_then(|l| l.as_str()).map(String::from),
@@ -79,8 +84,15 @@ fn adopt_shared(s: &Shared) {
     if let Some(l) = s.lang {
         query.push(format!("lang={}", l.code()));
     }
-    let q = if query.is_empty() { String::new() } else { format!("?{}", query.join("&")) };
-    let url = format!("{}{q}{hash}", gloo::utils::window().location().pathname().unwrap_or_default());
+    let q = if query.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", query.join("&"))
+    };
+    let url = format!(
+        "{}{q}{hash}",
+        gloo::utils::window().location().pathname().unwrap_or_default()
+    );
     if let Ok(h) = gloo::utils::window().history() {
         let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
     }
@@ -100,7 +112,10 @@ fn progress_key(id: &str) -> String {
 }
 
 fn saved_progress(id: &str) -> usize {
-    storage().and_then(|s| s.get_item(&progress_key(id)).ok().flatten()).and_then(|v| v.parse().ok()).unwrap_or(0)
+    storage()
+        .and_then(|s| s.get_item(&progress_key(id)).ok().flatten())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
 }
 
 fn inlines(parts: &[crate::markdown::Inline]) -> Html {
@@ -122,12 +137,17 @@ fn md_inline(text: &str) -> Html {
 /// A same-origin file next to the page (`lessons/...`), as text.
 async fn fetch_text(url: String) -> Option<String> {
     use wasm_bindgen::JsCast;
-    let resp = wasm_bindgen_futures::JsFuture::from(gloo::utils::window().fetch_with_str(&url)).await.ok()?;
+    let resp = wasm_bindgen_futures::JsFuture::from(gloo::utils::window().fetch_with_str(&url))
+        .await
+        .ok()?;
     let resp: web_sys::Response = resp.dyn_into().ok()?;
     if !resp.ok() {
         return None;
     }
-    wasm_bindgen_futures::JsFuture::from(resp.text().ok()?).await.ok()?.as_string()
+    wasm_bindgen_futures::JsFuture::from(resp.text().ok()?)
+        .await
+        .ok()?
+        .as_string()
 }
 
 /// Lesson prose: the Markdown subset, rendered as elements (never as HTML).
@@ -244,20 +264,47 @@ fn saved_session(shared: Option<String>, storage_key: &str) -> Option<String> {
 }
 
 fn embedded() -> bool {
-    gloo::utils::window().location().search().unwrap_or_default().trim_start_matches('?').split('&').any(|kv| kv == "embed=1")
+    gloo::utils::window()
+        .location()
+        .search()
+        .unwrap_or_default()
+        .trim_start_matches('?')
+        .split('&')
+        .any(|kv| kv == "embed=1")
 }
 
 /// The same page, outside the iframe: the URL without `embed=1`.
 fn full_page_url() -> String {
     let loc = gloo::utils::window().location();
-    let search: Vec<String> = loc.search().unwrap_or_default().trim_start_matches('?').split('&').filter(|kv| !kv.is_empty() && *kv != "embed=1").map(String::from).collect();
-    let q = if search.is_empty() { String::new() } else { format!("?{}", search.join("&")) };
-    format!("{}{}{q}{}", loc.origin().unwrap_or_default(), loc.pathname().unwrap_or_default(), loc.hash().unwrap_or_default())
+    let search: Vec<String> = loc
+        .search()
+        .unwrap_or_default()
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|kv| !kv.is_empty() && *kv != "embed=1")
+        .map(String::from)
+        .collect();
+    let q = if search.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", search.join("&"))
+    };
+    format!(
+        "{}{}{q}{}",
+        loc.origin().unwrap_or_default(),
+        loc.pathname().unwrap_or_default(),
+        loc.hash().unwrap_or_default()
+    )
 }
 
 fn initial_lang() -> Lang {
     let search = gloo::utils::window().location().search().unwrap_or_default();
-    if let Some(l) = search.trim_start_matches('?').split('&').find_map(|kv| kv.strip_prefix("lang=")).and_then(Lang::parse) {
+    if let Some(l) = search
+        .trim_start_matches('?')
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("lang="))
+        .and_then(Lang::parse)
+    {
         return l;
     }
     let nav = gloo::utils::window().navigator().language().unwrap_or_default();
@@ -299,7 +346,13 @@ impl App {
             let points = hops.iter().map(|h| self.layout.point(h)).collect();
             let end = format!("=>  {}", trace.result());
             self.last_trace = Some(trace);
-            self.flights.push(Flight { points, hops, pos: 0.0, announced: 0, end });
+            self.flights.push(Flight {
+                points,
+                hops,
+                pos: 0.0,
+                announced: 0,
+                end,
+            });
         }
         while self.flights.len() > MAX_FLIGHTS {
             self.flights.remove(0);
@@ -359,7 +412,11 @@ impl App {
                 self.goal_state.clear();
                 return;
             };
-            self.goal_state = step.goals.iter().map(|g| crate::lessons::check(g, &self.session)).collect();
+            self.goal_state = step
+                .goals
+                .iter()
+                .map(|g| crate::lessons::check(g, &self.session))
+                .collect();
             if !self.goal_state.iter().all(|ok| *ok) {
                 return;
             }
@@ -380,7 +437,9 @@ impl Component for App {
         if !self.embed {
             return;
         }
-        let Some(root) = gloo::utils::document().document_element() else { return };
+        let Some(root) = gloo::utils::document().document_element() else {
+            return;
+        };
         let h = root.scroll_height();
         if h != self.posted_height {
             self.posted_height = h;
@@ -455,9 +514,15 @@ impl Component for App {
         let session = match &route {
             // The saved or shared session is read once the lesson (and its lab) has arrived.
             Route::Lesson(_) => Session::new(1, Vec::new()),
-            _ => saved_session(shared_json.take(), &storage_key).and_then(|text| Session::from_json(&text)).unwrap_or_else(|| Session::new(1, starter_files())),
+            _ => saved_session(shared_json.take(), &storage_key)
+                .and_then(|text| Session::from_json(&text))
+                .unwrap_or_else(|| Session::new(1, starter_files())),
         };
-        let reduced_motion = window.match_media("(prefers-reduced-motion: reduce)").ok().flatten().is_some_and(|m| m.matches());
+        let reduced_motion = window
+            .match_media("(prefers-reduced-motion: reduce)")
+            .ok()
+            .flatten()
+            .is_some_and(|m| m.matches());
         let link = ctx.link().clone();
         let clock = Interval::new(1000, move || link.send_message(Msg::Tick));
         let link = ctx.link().clone();
@@ -546,12 +611,25 @@ impl Component for App {
                 true
             }
             Msg::Apply => {
-                let Some((name, _)) = self.session.files.get(self.session.active).cloned() else { return false };
+                let Some((name, _)) = self.session.files.get(self.session.active).cloned() else {
+                    return false;
+                };
                 self.run_line(ctx, &format!("kubectl apply -f {name}"));
-                let out = self.session.transcript.last().map(|l| l.output.as_str()).unwrap_or_default();
+                let out = self
+                    .session
+                    .transcript
+                    .last()
+                    .map(|l| l.output.as_str())
+                    .unwrap_or_default();
                 // Only a failed apply needs the file read again to find the line at fault.
-                let failed = out.lines().any(|l| !l.ends_with(" created") && !l.ends_with(" configured") && !l.ends_with(" unchanged"));
-                self.error = if failed { self.session.error_line(&name, out).map(|(line, msg)| (name, line, msg)) } else { None };
+                let failed = out
+                    .lines()
+                    .any(|l| !l.ends_with(" created") && !l.ends_with(" configured") && !l.ends_with(" unchanged"));
+                self.error = if failed {
+                    self.session.error_line(&name, out).map(|(line, msg)| (name, line, msg))
+                } else {
+                    None
+                };
                 true
             }
             Msg::Input(v) => {
@@ -658,7 +736,9 @@ impl Component for App {
                         .rev()
                         .find_map(|h| match &h.rule {
                             Rule::Respond { .. } => Some(h.place.label()),
-                            Rule::Reject { .. } | Rule::Drop { .. } | Rule::Reset { .. } => Some(format!("{} ({})", h.place.label(), h.rule.name())),
+                            Rule::Reject { .. } | Rule::Drop { .. } | Rule::Reset { .. } => {
+                                Some(format!("{} ({})", h.place.label(), h.rule.name()))
+                            }
                             _ => None,
                         })
                         .unwrap_or_else(|| "-".into());
@@ -676,7 +756,9 @@ impl Component for App {
                 // A lesson whose lab changes fail its own test still opens, on the plain lab.
                 let lab = l.lab().unwrap_or_default();
                 let saved = saved_session(self.shared_json.take(), &self.storage_key);
-                self.session = saved.and_then(|text| Session::from_json_on(&text, lab.clone())).unwrap_or_else(|| Session::with_lab(l.seed, lab, l.files.clone()));
+                self.session = saved
+                    .and_then(|text| Session::from_json_on(&text, lab.clone()))
+                    .unwrap_or_else(|| Session::with_lab(l.seed, lab, l.files.clone()));
                 self.done = saved_progress(&l.id).min(l.steps.len());
                 self.lesson = Some(Rc::new(l));
                 self.relayout();
@@ -694,8 +776,17 @@ impl Component for App {
                 }
                 let json = self.session.to_json_with(extra);
                 let loc = gloo::utils::window().location();
-                let link = format!("{}{}#/share/{}", loc.origin().unwrap_or_default(), loc.pathname().unwrap_or_default(), crate::share::encode(&json));
-                self.share = Some(if link.len() <= crate::share::MAX_LINK_CHARS { Ok(link) } else { Err(json) });
+                let link = format!(
+                    "{}{}#/share/{}",
+                    loc.origin().unwrap_or_default(),
+                    loc.pathname().unwrap_or_default(),
+                    crate::share::encode(&json)
+                );
+                self.share = Some(if link.len() <= crate::share::MAX_LINK_CHARS {
+                    Ok(link)
+                } else {
+                    Err(json)
+                });
                 true
             }
             Msg::CloseShare => {
@@ -704,10 +795,15 @@ impl Component for App {
             }
             Msg::Upload(e) => {
                 let input: HtmlInputElement = e.target_unchecked_into();
-                let Some(file) = input.files().and_then(|f| f.get(0)) else { return false };
+                let Some(file) = input.files().and_then(|f| f.get(0)) else {
+                    return false;
+                };
                 let link = ctx.link().clone();
                 yew::platform::spawn_local(async move {
-                    let text = wasm_bindgen_futures::JsFuture::from(file.text()).await.ok().and_then(|t| t.as_string());
+                    let text = wasm_bindgen_futures::JsFuture::from(file.text())
+                        .await
+                        .ok()
+                        .and_then(|t| t.as_string());
                     link.send_message(Msg::Uploaded(text));
                 });
                 false
@@ -748,7 +844,12 @@ impl Component for App {
                 true
             }
             Msg::RunSolution(i) => {
-                let lines = self.lesson.as_ref().and_then(|l| l.steps.get(i)).map(|s| s.solution.clone()).unwrap_or_default();
+                let lines = self
+                    .lesson
+                    .as_ref()
+                    .and_then(|l| l.steps.get(i))
+                    .map(|s| s.solution.clone())
+                    .unwrap_or_default();
                 for line in lines {
                     self.run_line(ctx, &line);
                 }
@@ -850,12 +951,23 @@ impl App {
         let lang = self.lang;
         let link = ctx.link();
         let loc = gloo::utils::window().location();
-        let base = format!("{}{}", loc.origin().unwrap_or_default(), loc.pathname().unwrap_or_default());
+        let base = format!(
+            "{}{}",
+            loc.origin().unwrap_or_default(),
+            loc.pathname().unwrap_or_default()
+        );
         let embed_src = format!("{}embed.js", base.trim_end_matches("index.html"));
         let snippet = match (&self.lesson, share) {
-            (Some(l), _) => format!("<script src=\"{embed_src}\" data-lesson=\"{}\" data-lang=\"{}\"></script>", l.id, lang.code()),
+            (Some(l), _) => format!(
+                "<script src=\"{embed_src}\" data-lesson=\"{}\" data-lang=\"{}\"></script>",
+                l.id,
+                lang.code()
+            ),
             // The playground as it is now: the share link's data.
-            (None, Ok(url)) => format!("<script src=\"{embed_src}\" data-share=\"{}\"></script>", url.rsplit("#/share/").next().unwrap_or("")),
+            (None, Ok(url)) => format!(
+                "<script src=\"{embed_src}\" data-share=\"{}\"></script>",
+                url.rsplit("#/share/").next().unwrap_or("")
+            ),
             (None, Err(_)) => format!("<script src=\"{embed_src}\" data-lang=\"{}\"></script>", lang.code()),
         };
         html! {
@@ -959,9 +1071,13 @@ impl App {
         let err_line = self.error.as_ref().filter(|(f, _, _)| *f == name).map(|(_, l, _)| *l);
         // One text node for the numbers, however long the file; the error line is marked apart.
         let numbers: String = (1..=lines).map(|n| format!("{n}\n")).collect();
-        let before: String = (1..err_line.unwrap_or(lines + 1).min(lines + 1)).map(|n| format!("{n}\n")).collect();
+        let before: String = (1..err_line.unwrap_or(lines + 1).min(lines + 1))
+            .map(|n| format!("{n}\n"))
+            .collect();
         let gutter = match err_line.filter(|l| *l <= lines) {
-            Some(e) => html! { <>{ before }<span class="err">{ format!("{e}\n") }</span>{ ((e + 1)..=lines).map(|n| format!("{n}\n")).collect::<String>() }</> },
+            Some(e) => {
+                html! { <>{ before }<span class="err">{ format!("{e}\n") }</span>{ ((e + 1)..=lines).map(|n| format!("{n}\n")).collect::<String>() }</> }
+            }
             None => html! { { numbers } },
         };
         let onkeydown = link.batch_callback(|e: KeyboardEvent| {
@@ -974,7 +1090,16 @@ impl App {
             let start = ta.selection_start().ok().flatten().unwrap_or(0) as usize;
             let end = ta.selection_end().ok().flatten().unwrap_or(0) as usize;
             // Selection offsets count UTF-16 units.
-            let to_byte = |u: usize| v.char_indices().scan(0usize, |acc, (i, c)| { let at = *acc; *acc += c.len_utf16(); Some((at, i)) }).find(|(at, _)| *at >= u).map_or(v.len(), |(_, i)| i);
+            let to_byte = |u: usize| {
+                v.char_indices()
+                    .scan(0usize, |acc, (i, c)| {
+                        let at = *acc;
+                        *acc += c.len_utf16();
+                        Some((at, i))
+                    })
+                    .find(|(at, _)| *at >= u)
+                    .map_or(v.len(), |(_, i)| i)
+            };
             let (bs, be) = (to_byte(start), to_byte(end));
             let new = format!("{}  {}", &v[..bs], &v[be..]);
             ta.set_value(&new);
@@ -1059,7 +1184,12 @@ impl App {
                 </g>
             })
         });
-        let steps = self.last_trace.as_ref().map(|tr| tr.hops.iter().map(|h| html! { <li>{ h.line() }</li> }).collect::<Html>());
+        let steps = self.last_trace.as_ref().map(|tr| {
+            tr.hops
+                .iter()
+                .map(|h| html! { <li>{ h.line() }</li> })
+                .collect::<Html>()
+        });
         html! {
             <section class="topology" aria-label={t(lang, "packets")}>
                 <div class="stage">
