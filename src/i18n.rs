@@ -59,6 +59,17 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("control-plane", "control plane", "컨트롤 플레인"),
     ("worker", "worker", "워커"),
     ("endpoints", "endpoints", "엔드포인트"),
+    (
+        "services-panel",
+        "Services: kube-proxy writes their rules on every node",
+        "서비스: kube-proxy가 모든 노드에 규칙을 씁니다",
+    ),
+    ("more-services", "more Services", "개 서비스 더 있음"),
+    (
+        "no-services",
+        "No Service yet: apply one to see its rules act.",
+        "아직 서비스가 없습니다. 하나를 적용해 보세요.",
+    ),
     ("packets", "Packets", "패킷"),
     ("play", "Play", "재생"),
     ("pause", "Pause", "일시정지"),

@@ -4,10 +4,12 @@
 //! plane, cluster DNS, kubectl and the shells a learner types into. It has no web dependency;
 //! the browser front end (compiled for wasm32 only) renders what `sim` computes.
 
+pub mod hopwords;
 pub mod i18n;
 pub mod layout;
 pub mod lessons;
 pub mod markdown;
+pub mod packets;
 pub mod session;
 pub mod share;
 pub mod sim;
