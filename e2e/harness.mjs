@@ -29,8 +29,8 @@ export function lab({ prefix = '/', pages = {} } = {}) {
 }
 
 /// Types a command line in the page's terminal.
-export async function terminal(page, line) {
-  const input = page.getByRole('textbox', { name: 'Terminal' });
+export async function terminal(page, line, name = 'Terminal') {
+  const input = page.getByRole('textbox', { name });
   await input.fill(line);
   await input.press('Enter');
 }

@@ -203,7 +203,7 @@ impl Labels {
 }
 
 /// The service rows to show: the learner's Services and the cluster DNS, kube-dns.
-fn service_rows(c: &Cluster) -> Vec<(ServiceRow, String)> {
+fn service_rows(c: &Cluster, lang: Lang) -> Vec<(ServiceRow, String)> {
     c.services
         .iter()
         .filter(|(k, _)| k.0 != "kube-system" || k.1 == "kube-dns")
@@ -225,12 +225,13 @@ fn service_rows(c: &Cluster) -> Vec<(ServiceRow, String)> {
                 })
                 .unwrap_or_default();
             let text = format!(
-                "{}  {}  {}  {}  ({})",
+                "{}  {}  {}  {}  ({} {})",
                 k.1,
                 s.type_(),
                 address,
                 service_ports(s),
-                endpoints.len()
+                endpoints.len(),
+                t(lang, "endpoints")
             );
             let row = ServiceRow {
                 namespace: k.0.clone(),
@@ -334,7 +335,7 @@ fn place_pods(c: &Cluster, node: &str, area: &Rect, labels: &mut Labels) -> Vec<
 /// the height it needs).
 pub fn layout(c: &Cluster, width: f64, height: f64, lang: Lang) -> Layout {
     let width = width.max(300.0);
-    let height = height.max(320.0);
+    let height = height.max(240.0);
     let stacked = width < STACK_BELOW;
     let mut labels = Labels(Vec::new());
     let forwards: Vec<String> = c
@@ -369,7 +370,7 @@ pub fn layout(c: &Cluster, width: f64, height: f64, lang: Lang) -> Layout {
     // The Services panel.
     let area_x = if stacked { PAD } else { PAD + left_w + 18.0 };
     let area_w = width - PAD - area_x;
-    let rows = service_rows(c);
+    let rows = service_rows(c, lang);
     let svc_top = if stacked { nat.y + nat.h + 10.0 } else { PAD };
     let max_rows = if stacked {
         rows.len().max(1)
@@ -516,11 +517,10 @@ pub fn layout(c: &Cluster, width: f64, height: f64, lang: Lang) -> Layout {
         "www.google.com",
         internet.w - 12.0,
     );
-    let bus_end = nodes.last().map_or(
-        width - PAD,
-        |n| if stacked { n.rect.x + 2.0 } else { n.rect.center().0 },
-    );
-    let bus_start = if stacked { nat.center().0 } else { nat.x + nat.w };
+    let bus_end = nodes
+        .last()
+        .map_or(width - PAD, |n| if stacked { n.rect.x + 2.0 } else { gate_x(&n.rect) });
+    let bus_start = if stacked { gate_x(&nat) } else { nat.x + nat.w };
     Layout {
         width,
         height: if stacked { y } else { height },
@@ -535,6 +535,15 @@ pub fn layout(c: &Cluster, width: f64, height: f64, lang: Lang) -> Layout {
         bus: (bus_y, bus_start, bus_end),
         labels: labels.0,
     }
+}
+
+/// Where packets and wires meet a box: near its right edge, clear of the left-aligned text.
+pub fn gate_x(r: &Rect) -> f64 {
+    r.x + r.w - 10.0_f64.min(r.w / 2.0)
+}
+
+fn edge(r: &Rect) -> (f64, f64) {
+    (gate_x(r), r.center().1)
 }
 
 impl Layout {
@@ -560,14 +569,14 @@ impl Layout {
     /// at the kube-dns row.
     pub fn point(&self, hop: &Hop) -> (f64, f64) {
         match &hop.place {
-            Place::Pc => self.pc.center(),
-            Place::Nat => self.nat.center(),
+            Place::Pc => edge(&self.pc),
+            Place::Nat => edge(&self.nat),
             Place::Dns => self
                 .service("kube-system/kube-dns")
                 .map_or(self.services_box.center(), |r| (r.rect.x + 9.0, r.rect.center().1)),
-            Place::Internet(_) => self.internet.center(),
+            Place::Internet(_) => edge(&self.internet),
             Place::Pod { namespace, name, node } => match self.pod(namespace, name) {
-                Some(p) => p.rect.center(),
+                Some(p) => edge(&p.rect),
                 None => self.node(node).map_or(self.services_box.center(), |n| n.rect.center()),
             },
             Place::Node(node) => {
@@ -575,8 +584,8 @@ impl Layout {
                     return self.services_box.center();
                 };
                 match &hop.rule {
-                    Rule::Dnat { .. } | Rule::Reject { .. } | Rule::Drop { .. } | Rule::Snat { .. } => n.proxy.center(),
-                    _ => (n.rect.center().0, n.rect.y + 10.0),
+                    Rule::Dnat { .. } | Rule::Reject { .. } | Rule::Drop { .. } | Rule::Snat { .. } => edge(&n.proxy),
+                    _ => (gate_x(&n.rect), n.rect.y + 10.0),
                 }
             }
         }
@@ -598,7 +607,7 @@ impl Layout {
                 if self.stacked {
                     (nb.rect.x + 2.0, nb.rect.y + 10.0)
                 } else {
-                    (nb.rect.center().0, bus_y)
+                    (gate_x(&nb.rect), bus_y)
                 }
             })
         };
@@ -610,7 +619,7 @@ impl Layout {
             }
             (None, Some(y)) if outside(from) => {
                 let start = if self.stacked {
-                    (self.nat.center().0, self.nat.y + self.nat.h)
+                    (gate_x(&self.nat), self.nat.y + self.nat.h)
                 } else {
                     (self.nat.x + self.nat.w, bus_y)
                 };
@@ -619,7 +628,7 @@ impl Layout {
             }
             (Some(x), None) if outside(to) => {
                 let end = if self.stacked {
-                    (self.nat.center().0, self.nat.y + self.nat.h)
+                    (gate_x(&self.nat), self.nat.y + self.nat.h)
                 } else {
                     (self.nat.x + self.nat.w, bus_y)
                 };
@@ -778,7 +787,7 @@ mod tests {
             panic!("DNAT at {:?}", dnat.place)
         };
         let nb = l.nodes.iter().find(|n| &n.name == node).unwrap();
-        assert_eq!(l.point(dnat), nb.proxy.center());
+        assert_eq!(l.point(dnat), (gate_x(&nb.proxy), nb.proxy.center().1));
         // From the NAT to the node, the way runs along the bus above the nodes.
         let nat_hop = traces.hops.iter().position(|h| h.place == Place::Nat).unwrap();
         let way = l.way(&traces.hops[nat_hop], &traces.hops[nat_hop + 1]);

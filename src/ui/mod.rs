@@ -1,179 +1,96 @@
 //! The browser front end (wasm32 only): a thin view over `session::Session`.
 //!
-//! One component owns the session (Elm style: `Msg` in, `update` changes state, `view` draws).
-//! It holds no simulation logic: the topology comes from `layout`, packets move along the
-//! traces `sim` returns, text comes from `i18n`.
+//! `App` owns the session and the page's state (Elm style: `Msg` in, `update` changes state,
+//! `view` draws). The views live by concern: `topology` (the drawing and its packets), `panels`
+//! (terminal, YAML editor, hop table), `lesson` (lesson pane, index, home), `share` (the share
+//! dialog), `prose` (lesson Markdown), `browser` (storage, address, embed glue). None holds
+//! simulation logic: the drawing comes from `layout`, the packets' timing from `packets`, the
+//! hops' words from `hopwords`, all pure and tested on the host.
+
+mod browser;
+mod lesson;
+mod panels;
+mod prose;
+mod share;
+mod topology;
 
 use gloo::events::EventListener;
 use gloo::render::{request_animation_frame, AnimationFrame};
 use gloo::timers::callback::{Interval, Timeout};
 use std::rc::Rc;
-use web_sys::{HtmlInputElement, HtmlTextAreaElement, KeyboardEvent};
-
+use web_sys::{HtmlInputElement, KeyboardEvent};
 use yew::prelude::*;
 
 use crate::i18n::{t, Lang};
-use crate::layout::{layout, Health, Layout, HEIGHT, WIDTH};
+use crate::layout::{layout, Layout};
+use crate::packets::Flight;
 use crate::session::{starter_files, Session};
-use crate::sim::net::{Hop, Rule, Trace};
+use crate::sim::net::{Outcome, Rule, Trace};
+use browser::*;
 
-const STORAGE_PREFIX: &str = "svclab:";
-/// Traces animated at once; older ones finish instantly.
-const MAX_FLIGHTS: usize = 60;
 /// Sessions whose files are larger than this are not saved in the browser.
 const SAVE_LIMIT: usize = 2 * 1024 * 1024;
+/// Packets drawn at once for a batch ("Send 20").
+const MAX_FLIGHTS: usize = 40;
 
-#[derive(Clone, Debug, PartialEq)]
-enum Route {
-    Playground,
-    Lessons,
-    Lesson(String),
+/// The panel beside the terminal.
+#[derive(Clone, Copy, PartialEq)]
+pub enum Side {
+    Hops,
+    Yaml,
 }
 
-/// A shared lab: the saved session and where it belongs.
-struct Shared {
-    json: String,
-    lesson: Option<String>,
-    lang: Option<Lang>,
+/// What an embedded lesson shows (the embed is one column).
+#[derive(Clone, Copy, PartialEq)]
+pub enum EmbedTab {
+    Lesson,
+    Lab,
+    Files,
 }
 
-/// Reads a share link (`#/share/DATA`) or an uploaded file. `None`: not a share; `Err`: damaged.
-fn read_shared(json: &str) -> Result<Shared, ()> {
-    if Session::from_json(json).is_none() {
-        return Err(());
+/// The packets of the last command or send, and the clock that moves them.
+pub struct Anim {
+    pub flights: Vec<Flight>,
+    /// Each flight's start, in animation seconds.
+    pub starts: Vec<f64>,
+    /// Animation seconds elapsed (1x).
+    pub t: f64,
+    /// A batch runs faster than one request.
+    pub rate: f64,
+    pub end: f64,
+    pub result: String,
+    /// The stop of the first flight last announced.
+    pub announced: Option<usize>,
+}
+
+impl Anim {
+    fn new(flights: Vec<Flight>, result: String) -> Anim {
+        let batch = flights.len() > 1;
+        let starts: Vec<f64> = (0..flights.len()).map(|i| i as f64 * 0.35).collect();
+        let end = flights
+            .iter()
+            .zip(&starts)
+            .map(|(f, s)| s + f.duration)
+            .fold(0.0, f64::max);
+        Anim {
+            flights,
+            starts,
+            t: 0.0,
+            rate: if batch { 3.0 } else { 1.0 },
+            end,
+            result,
+            announced: None,
+        }
     }
-    let v = crate::sim::yaml::parse_stream(json)
-        .0
-        .into_iter()
-        .next()
-        .map(|d| d.value)
-        .ok_or(())?;
-    Ok(Shared {
-        json: json.to_string(),
-        lesson: v.get("lesson").and_then(|l| l.as_str()).map(String::from),
-        lang: v.get("lang").and_then(|l| l.as_str()).and_then(Lang::parse),
-    })
-}
 
-fn open_share(hash: &str) -> Option<Result<Shared, ()>> {
-    let data = hash.trim_start_matches('#').strip_prefix("/share/")?;
-    Some(crate::share::decode(data).ok_or(()).and_then(|json| read_shared(&json)))
-}
-
-fn shared_storage_key(s: &Shared) -> String {
-    match &s.lesson {
-        Some(id) => format!("{STORAGE_PREFIX}lesson:{id}"),
-        None => format!("{STORAGE_PREFIX}playground"),
+    pub fn done(&self) -> bool {
+        self.t >= self.end
     }
-}
 
-/// Keeps a shared lab for its page (where storage allows) and turns the address into that
-/// page's without a reload, keeping `embed=1`.
-fn adopt_shared(s: &Shared) {
-    if let Some(st) = storage() {
-        let _ = st.set_item(&shared_storage_key(s), &s.json);
+    /// The first flight's local time.
+    pub fn local(&self) -> f64 {
+        self.t - self.starts.first().copied().unwrap_or(0.0)
     }
-    let hash = match &s.lesson {
-        Some(id) => format!("#/lesson/{id}"),
-        None => "#/playground".into(),
-    };
-    let mut query: Vec<String> = Vec::new();
-    if embedded() {
-        query.push("embed=1".into());
-    }
-    if let Some(l) = s.lang {
-        query.push(format!("lang={}", l.code()));
-    }
-    let q = if query.is_empty() {
-        String::new()
-    } else {
-        format!("?{}", query.join("&"))
-    };
-    let url = format!(
-        "{}{q}{hash}",
-        gloo::utils::window().location().pathname().unwrap_or_default()
-    );
-    if let Ok(h) = gloo::utils::window().history() {
-        let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
-    }
-}
-
-fn route_from_hash(hash: &str) -> Route {
-    let h = hash.trim_start_matches('#');
-    match h.strip_prefix("/lesson/") {
-        Some(id) if !id.is_empty() => Route::Lesson(id.split('?').next().unwrap_or(id).to_string()),
-        _ if h.starts_with("/lessons") => Route::Lessons,
-        _ => Route::Playground,
-    }
-}
-
-fn progress_key(id: &str) -> String {
-    format!("{STORAGE_PREFIX}progress:{id}")
-}
-
-fn saved_progress(id: &str) -> usize {
-    storage()
-        .and_then(|s| s.get_item(&progress_key(id)).ok().flatten())
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0)
-}
-
-fn inlines(parts: &[crate::markdown::Inline]) -> Html {
-    use crate::markdown::Inline;
-    parts
-        .iter()
-        .map(|p| match p {
-            Inline::Text(t) => html! { { t.clone() } },
-            Inline::Code(t) => html! { <code>{ t.clone() }</code> },
-            Inline::Bold(t) => html! { <strong>{ t.clone() }</strong> },
-        })
-        .collect()
-}
-
-fn md_inline(text: &str) -> Html {
-    inlines(&crate::markdown::inline(text))
-}
-
-/// A same-origin file next to the page (`lessons/...`), as text.
-async fn fetch_text(url: String) -> Option<String> {
-    use wasm_bindgen::JsCast;
-    let resp = wasm_bindgen_futures::JsFuture::from(gloo::utils::window().fetch_with_str(&url))
-        .await
-        .ok()?;
-    let resp: web_sys::Response = resp.dyn_into().ok()?;
-    if !resp.ok() {
-        return None;
-    }
-    wasm_bindgen_futures::JsFuture::from(resp.text().ok()?)
-        .await
-        .ok()?
-        .as_string()
-}
-
-/// Lesson prose: the Markdown subset, rendered as elements (never as HTML).
-fn md(text: &str) -> Html {
-    use crate::markdown::{parse, Block};
-    let inl = inlines;
-    parse(text)
-        .iter()
-        .map(|b| match b {
-            Block::Heading(1, p) => html! { <h2>{ inl(p) }</h2> },
-            Block::Heading(_, p) => html! { <h3>{ inl(p) }</h3> },
-            Block::Paragraph(p) => html! { <p>{ inl(p) }</p> },
-            Block::List(items) => html! { <ul>{ for items.iter().map(|i| html! { <li>{ inl(i) }</li> }) }</ul> },
-            Block::Code(c) => html! { <pre class="code-block">{ c.clone() }</pre> },
-        })
-        .collect()
-}
-
-/// One request's packet travelling along its hops and back.
-struct Flight {
-    points: Vec<(f64, f64)>,
-    hops: Vec<Hop>,
-    /// Progress in hops: 2.5 is half-way from the third point to the fourth.
-    pos: f64,
-    announced: usize,
-    end: String,
 }
 
 pub enum Msg {
@@ -205,6 +122,10 @@ pub enum Msg {
     Uploaded(Option<String>),
     IndexLoaded(Vec<crate::lessons::Summary>),
     WarmUp,
+    Resize(f64, f64),
+    Side(Side),
+    EmbedTab(EmbedTab),
+    Toast(Option<String>),
 }
 
 pub struct App {
@@ -225,11 +146,13 @@ pub struct App {
     route: Route,
     lang: Lang,
     layout: Rc<Layout>,
+    stage: NodeRef,
+    stage_size: (f64, f64),
     term: Rc<Vec<crate::session::TermLine>>,
     input: String,
     history_pos: Option<usize>,
-    flights: Vec<Flight>,
-    last_trace: Option<Trace>,
+    anim: Option<Anim>,
+    last_traces: Vec<Trace>,
     playing: bool,
     speed: f64,
     last_frame: Option<f64>,
@@ -238,94 +161,44 @@ pub struct App {
     live: Vec<String>,
     url: String,
     balance: Vec<(String, usize)>,
+    /// A beginner's note under the drawing (why nothing answered).
+    note: Option<&'static str>,
     error: Option<(String, usize, String)>,
     save_failed: bool,
     too_large: bool,
     save_timer: Option<Timeout>,
     _clock: Interval,
     _hash: EventListener,
+    _resize: EventListener,
     embed: bool,
+    embed_tab: EmbedTab,
+    side: Side,
     posted_height: i32,
     bad_share: bool,
     /// The share dialog: the link, or `Err(json)` when it is too long for a link.
     share: Option<Result<String, String>>,
     /// A shared lab for the lesson still being fetched.
     shared_json: Option<String>,
+    toast: Option<String>,
+    toast_timer: Option<Timeout>,
     _warm: Option<Timeout>,
-}
-
-fn storage() -> Option<web_sys::Storage> {
-    gloo::utils::window().local_storage().ok().flatten()
-}
-
-/// The session JSON to open: a shared lab wins over what this browser had saved.
-fn saved_session(shared: Option<String>, storage_key: &str) -> Option<String> {
-    shared.or_else(|| storage().and_then(|s| s.get_item(storage_key).ok().flatten()))
-}
-
-fn embedded() -> bool {
-    gloo::utils::window()
-        .location()
-        .search()
-        .unwrap_or_default()
-        .trim_start_matches('?')
-        .split('&')
-        .any(|kv| kv == "embed=1")
-}
-
-/// The same page, outside the iframe: the URL without `embed=1`.
-fn full_page_url() -> String {
-    let loc = gloo::utils::window().location();
-    let search: Vec<String> = loc
-        .search()
-        .unwrap_or_default()
-        .trim_start_matches('?')
-        .split('&')
-        .filter(|kv| !kv.is_empty() && *kv != "embed=1")
-        .map(String::from)
-        .collect();
-    let q = if search.is_empty() {
-        String::new()
-    } else {
-        format!("?{}", search.join("&"))
-    };
-    format!(
-        "{}{}{q}{}",
-        loc.origin().unwrap_or_default(),
-        loc.pathname().unwrap_or_default(),
-        loc.hash().unwrap_or_default()
-    )
-}
-
-fn initial_lang() -> Lang {
-    let search = gloo::utils::window().location().search().unwrap_or_default();
-    if let Some(l) = search
-        .trim_start_matches('?')
-        .split('&')
-        .find_map(|kv| kv.strip_prefix("lang="))
-        .and_then(Lang::parse)
-    {
-        return l;
-    }
-    let nav = gloo::utils::window().navigator().language().unwrap_or_default();
-    if nav.to_ascii_lowercase().starts_with("ko") {
-        Lang::Ko
-    } else {
-        Lang::En
-    }
-}
-
-fn hop_line(i: usize, h: &Hop) -> String {
-    format!("{}. {}", i + 1, h.line())
 }
 
 impl App {
     /// Recomputes the drawing; keeps the old one (and so skips the SVG's re-render) when
     /// nothing visible changed.
     fn relayout(&mut self) {
-        let l = layout(&self.session.shell.cluster);
+        let (w, h) = self.stage_size;
+        let l = layout(&self.session.shell.cluster, w, h, self.lang);
         if *self.layout != l {
             self.layout = Rc::new(l);
+            // The packets' ways follow the boxes.
+            if let Some(a) = &mut self.anim {
+                let traces = &self.last_traces;
+                if a.flights.len() == traces.len() {
+                    a.flights = traces.iter().map(|tr| Flight::new(tr, &self.layout)).collect();
+                }
+            }
         }
         let t = &self.session.transcript;
         if t.len() != self.term.len() || t.last() != self.term.last() {
@@ -339,43 +212,54 @@ impl App {
         self.save_timer = Some(Timeout::new(400, move || link.send_message(Msg::Save)));
     }
 
+    /// Plays the requests of a command: one at a time, a new command replacing the last.
     fn launch(&mut self, ctx: &Context<Self>, traces: Vec<Trace>) {
-        for trace in traces {
-            let mut hops = trace.hops.clone();
-            hops.extend(trace.reply());
-            let points = hops.iter().map(|h| self.layout.point(h)).collect();
-            let end = format!("=>  {}", trace.result());
-            self.last_trace = Some(trace);
-            self.flights.push(Flight {
-                points,
-                hops,
-                pos: 0.0,
-                announced: 0,
-                end,
-            });
+        if traces.is_empty() {
+            return;
         }
-        while self.flights.len() > MAX_FLIGHTS {
-            self.flights.remove(0);
-        }
+        let shown: Vec<Trace> = traces.iter().take(MAX_FLIGHTS).cloned().collect();
+        let flights = shown.iter().map(|tr| Flight::new(tr, &self.layout)).collect();
+        let result = traces.last().map(|tr| tr.result()).unwrap_or_default();
+        self.last_traces = shown;
+        let mut anim = Anim::new(flights, result);
+        self.side = Side::Hops;
         if self.reduced_motion {
-            for f in &mut self.flights {
-                f.pos = f.points.len() as f64;
-            }
-            self.announce_all();
-            self.flights.clear();
-        } else {
-            self.request_frame(ctx);
+            // The same path and table, without movement.
+            anim.t = anim.end;
         }
+        self.anim = Some(anim);
+        self.last_frame = None;
+        self.announce();
+        self.request_frame(ctx);
     }
 
-    fn announce_all(&mut self) {
-        for f in &mut self.flights {
-            while f.announced < f.hops.len() && (f.announced as f64) <= f.pos {
-                self.live.push(hop_line(f.announced, &f.hops[f.announced]));
-                f.announced += 1;
-            }
-            if f.announced >= f.hops.len() && f.pos >= f.hops.len() as f64 - 1.0 && !f.end.is_empty() {
-                self.live.push(std::mem::take(&mut f.end));
+    /// Says each hop of the first packet as it reaches it, in the page's language.
+    fn announce(&mut self) {
+        let lang = self.lang;
+        let Some(a) = &mut self.anim else { return };
+        let Some(f) = a.flights.first() else { return };
+        let now = if a.done() {
+            f.stops.len().saturating_sub(1)
+        } else {
+            f.at(a.local()).stop
+        };
+        let from = a.announced.map_or(0, |s| s + 1);
+        for i in from..=now.min(f.stops.len().saturating_sub(1)) {
+            let s = &f.stops[i];
+            self.live.push(format!(
+                "{}. {}: {} {}: {} => {}",
+                i + 1,
+                crate::hopwords::place(&s.hop, lang),
+                s.hop.rule.name(),
+                crate::hopwords::what(&s.hop, lang, s.reply),
+                s.hop.before,
+                s.hop.after
+            ));
+        }
+        if a.announced.is_none_or(|s| s < now) {
+            a.announced = Some(now);
+            if a.done() && now + 1 == f.stops.len() {
+                self.live.push(format!("=> {}", a.result));
             }
         }
         let n = self.live.len();
@@ -385,7 +269,8 @@ impl App {
     }
 
     fn request_frame(&mut self, ctx: &Context<Self>) {
-        if self.frame.is_none() && self.playing && !self.flights.is_empty() {
+        let running = self.anim.as_ref().is_some_and(|a| !a.done());
+        if self.frame.is_none() && self.playing && running {
             let link = ctx.link().clone();
             self.frame = Some(request_animation_frame(move |ts| link.send_message(Msg::Frame(ts))));
         }
@@ -393,6 +278,7 @@ impl App {
 
     fn run_line(&mut self, ctx: &Context<Self>, line: &str) {
         let traces = self.session.run(line);
+        self.note = None;
         self.after_change(ctx, traces);
     }
 
@@ -401,16 +287,17 @@ impl App {
         self.relayout();
         self.launch(ctx, traces);
         self.schedule_save(ctx);
-        self.check_goals();
+        self.check_goals(ctx);
     }
 
     /// Ticks the lesson's steps that now hold, in order, and remembers the progress.
-    fn check_goals(&mut self) {
+    fn check_goals(&mut self, ctx: &Context<Self>) {
         let Some(lesson) = self.lesson.clone() else { return };
+        let before = self.done;
         loop {
             let Some(step) = lesson.steps.get(self.done) else {
                 self.goal_state.clear();
-                return;
+                break;
             };
             self.goal_state = step
                 .goals
@@ -418,13 +305,34 @@ impl App {
                 .map(|g| crate::lessons::check(g, &self.session))
                 .collect();
             if !self.goal_state.iter().all(|ok| *ok) {
-                return;
+                break;
             }
             self.done += 1;
             if let Some(s) = storage() {
                 let _ = s.set_item(&progress_key(&lesson.id), &self.done.to_string());
             }
         }
+        if self.done > before {
+            let text = if self.done >= lesson.steps.len() {
+                t(self.lang, "lesson-done").to_string()
+            } else {
+                format!("✓ {} {}", t(self.lang, "step-passed"), self.done)
+            };
+            self.show_toast(ctx, text);
+        }
+    }
+
+    fn show_toast(&mut self, ctx: &Context<Self>, text: String) {
+        self.toast = Some(text);
+        let link = ctx.link().clone();
+        self.toast_timer = Some(Timeout::new(3500, move || link.send_message(Msg::Toast(None))));
+    }
+
+    /// The stage's size in CSS pixels, as the stylesheet laid it out.
+    fn measure(&self) -> Option<(f64, f64)> {
+        let el = self.stage.cast::<web_sys::Element>()?;
+        let (w, h) = (el.client_width() as f64, el.client_height() as f64);
+        (w > 0.0).then_some((w, h))
     }
 }
 
@@ -432,7 +340,15 @@ impl Component for App {
     type Message = Msg;
     type Properties = ();
 
-    fn rendered(&mut self, _ctx: &Context<Self>, _first: bool) {
+    fn rendered(&mut self, ctx: &Context<Self>, _first: bool) {
+        if let Some((w, h)) = self.measure() {
+            let (ow, oh) = self.stage_size;
+            // Stacked drawings set their own height: only the width counts there.
+            let stacked = w < crate::layout::STACK_BELOW;
+            if (w - ow).abs() > 1.0 || (!stacked && (h - oh).abs() > 1.0) {
+                ctx.link().send_message(Msg::Resize(w, h));
+            }
+        }
         // Inside an iframe, tell the embedding page how tall the content is.
         if !self.embed {
             return;
@@ -463,10 +379,11 @@ impl Component for App {
             Some(Err(())) => (None, true),
             None => (None, false),
         };
-        let route = route_from_hash(&fragment);
+        // Read after a share link rewrote the address, so a lesson's link opens its lesson.
+        let route = route_from_hash(&window.location().hash().unwrap_or_default());
         let storage_key = match &route {
-            Route::Playground | Route::Lessons => format!("{STORAGE_PREFIX}playground"),
             Route::Lesson(id) => format!("{STORAGE_PREFIX}lesson:{id}"),
+            _ => format!("{STORAGE_PREFIX}playground"),
         };
         // A lesson's files are fetched; until they arrive the page shows an empty lab.
         let mut next_lesson = None;
@@ -492,7 +409,7 @@ impl Component for App {
                 }
                 None => lesson_error = Some(id.clone()),
             },
-            Route::Lessons => {
+            Route::Lessons | Route::Home => {
                 let link = ctx.link().clone();
                 yew::platform::spawn_local(async move {
                     let mut out = Vec::new();
@@ -514,7 +431,9 @@ impl Component for App {
         let session = match &route {
             // The saved or shared session is read once the lesson (and its lab) has arrived.
             Route::Lesson(_) => Session::new(1, Vec::new()),
-            _ => saved_session(shared_json.take(), &storage_key)
+            // The home page and the index show no lab: nothing to replay.
+            Route::Home | Route::Lessons => Session::new(1, Vec::new()),
+            Route::Playground => saved_session(shared_json.take(), &storage_key)
                 .and_then(|text| Session::from_json(&text))
                 .unwrap_or_else(|| Session::new(1, starter_files())),
         };
@@ -527,9 +446,13 @@ impl Component for App {
         let clock = Interval::new(1000, move || link.send_message(Msg::Tick));
         let link = ctx.link().clone();
         let hash = EventListener::new(&window, "hashchange", move |_| link.send_message(Msg::Hash));
-        let layout = Rc::new(layout(&session.shell.cluster));
+        let link = ctx.link().clone();
+        let resize = EventListener::new(&window, "resize", move |_| link.send_message(Msg::Resize(0.0, 0.0)));
+        let stage_size = (900.0, 420.0);
+        let layout = Rc::new(layout(&session.shell.cluster, stage_size.0, stage_size.1, lang));
         let skip = session.transcript.len().saturating_sub(300);
         let term = Rc::new(session.transcript[skip..].to_vec());
+        let embed = embedded();
         let mut app = App {
             session,
             lesson: None,
@@ -544,11 +467,13 @@ impl Component for App {
             route,
             lang,
             layout,
+            stage: NodeRef::default(),
+            stage_size,
             term,
             input: String::new(),
             history_pos: None,
-            flights: Vec::new(),
-            last_trace: None,
+            anim: None,
+            last_traces: Vec::new(),
             playing: true,
             speed: 1.0,
             last_frame: None,
@@ -557,22 +482,30 @@ impl Component for App {
             live: Vec::new(),
             url: "http://127.0.0.1:31051".into(),
             balance: Vec::new(),
+            note: None,
             error: None,
             save_failed: false,
             too_large: false,
             save_timer: None,
             _clock: clock,
             _hash: hash,
-            embed: embedded(),
+            _resize: resize,
+            embed,
+            embed_tab: EmbedTab::Lab,
+            side: Side::Yaml,
             posted_height: 0,
             bad_share,
             share: None,
             shared_json,
+            toast: None,
+            toast_timer: None,
             _warm: None,
         };
+        if embed && matches!(app.route, Route::Lesson(_)) {
+            app.embed_tab = EmbedTab::Lesson;
+        }
         let link = ctx.link().clone();
         app._warm = Some(Timeout::new(250, move || link.send_message(Msg::WarmUp)));
-        app.check_goals();
         app
     }
 
@@ -589,6 +522,32 @@ impl Component for App {
             Msg::Lang(l) => {
                 self.lang = l;
                 set_page_lang(l);
+                self.relayout();
+                true
+            }
+            Msg::Resize(w, h) => {
+                let (w, h) = if w > 0.0 {
+                    (w, h)
+                } else {
+                    self.measure().unwrap_or(self.stage_size)
+                };
+                self.stage_size = (w, h);
+                self.relayout();
+                true
+            }
+            Msg::Side(s) => {
+                self.side = s;
+                true
+            }
+            Msg::EmbedTab(tab) => {
+                self.embed_tab = tab;
+                if tab == EmbedTab::Files {
+                    self.side = Side::Yaml;
+                }
+                true
+            }
+            Msg::Toast(t) => {
+                self.toast = t;
                 true
             }
             Msg::SelectFile(i) => {
@@ -677,21 +636,23 @@ impl Component for App {
                 true
             }
             Msg::Tick => {
+                if matches!(self.route, Route::Home | Route::Lessons) {
+                    return false;
+                }
                 self.session.tick(1);
                 self.relayout();
-                self.check_goals();
+                self.check_goals(ctx);
                 true
             }
             Msg::Frame(ts) => {
                 self.frame = None;
                 let dt = self.last_frame.map_or(0.0, |l| ((ts - l) / 1000.0).min(0.1));
                 self.last_frame = Some(ts);
-                for f in &mut self.flights {
-                    f.pos += dt * 1.6 * self.speed;
+                if let Some(a) = &mut self.anim {
+                    a.t = (a.t + dt * self.speed * a.rate).min(a.end);
                 }
-                self.announce_all();
-                self.flights.retain(|f| f.pos < f.points.len() as f64 - 1.0 + 0.6);
-                if self.flights.is_empty() {
+                self.announce();
+                if self.anim.as_ref().is_none_or(|a| a.done()) {
                     self.last_frame = None;
                 }
                 self.request_frame(ctx);
@@ -705,10 +666,13 @@ impl Component for App {
             }
             Msg::Step => {
                 self.playing = false;
-                for f in &mut self.flights {
-                    f.pos = (f.pos.floor() + 1.0).min(f.points.len() as f64 - 1.0);
+                if let Some(a) = &mut self.anim {
+                    if let Some(f) = a.flights.first() {
+                        let start = a.starts[0];
+                        a.t = (start + f.next_stop_time(a.local())).min(a.end);
+                    }
                 }
-                self.announce_all();
+                self.announce();
                 true
             }
             Msg::Speed(s) => {
@@ -716,9 +680,8 @@ impl Component for App {
                 true
             }
             Msg::Replay => {
-                if let Some(t) = self.last_trace.clone() {
-                    self.launch(ctx, vec![t]);
-                }
+                let traces = self.last_traces.clone();
+                self.launch(ctx, traces);
                 true
             }
             Msg::Url(u) => {
@@ -735,9 +698,9 @@ impl Component for App {
                         .iter()
                         .rev()
                         .find_map(|h| match &h.rule {
-                            Rule::Respond { .. } => Some(h.place.label()),
+                            Rule::Respond { .. } => Some(crate::hopwords::place(h, self.lang)),
                             Rule::Reject { .. } | Rule::Drop { .. } | Rule::Reset { .. } => {
-                                Some(format!("{} ({})", h.place.label(), h.rule.name()))
+                                Some(format!("{} ({})", crate::hopwords::place(h, self.lang), h.rule.name()))
                             }
                             _ => None,
                         })
@@ -748,7 +711,17 @@ impl Component for App {
                     }
                 }
                 crate::sim::order::sort(&mut counts);
-                self.balance = counts;
+                self.balance = if n > 1 { counts } else { Vec::new() };
+                // A first request into an empty lab: say in plain words why nothing answers.
+                let nobody = traces.iter().all(|tr| !matches!(tr.outcome, Outcome::Response(_)));
+                let no_service = self
+                    .session
+                    .shell
+                    .cluster
+                    .services
+                    .iter()
+                    .all(|(k, _)| k.0 == "kube-system" || k.1 == "kubernetes");
+                self.note = (nobody && no_service).then_some("empty-lab");
                 self.after_change(ctx, traces);
                 true
             }
@@ -762,7 +735,12 @@ impl Component for App {
                 self.done = saved_progress(&l.id).min(l.steps.len());
                 self.lesson = Some(Rc::new(l));
                 self.relayout();
-                self.check_goals();
+                let done = self.done;
+                self.check_goals(ctx);
+                // Progress restored on opening is no new moment.
+                if self.done == done {
+                    self.toast = None;
+                }
                 true
             }
             Msg::LessonLoaded(Err(what)) => {
@@ -825,9 +803,12 @@ impl Component for App {
                 scratch.run("kubectl apply -f deploy-test01.yml");
                 scratch.run("kubectl apply -f service-test01.yml");
                 scratch.tick(30);
-                scratch.run("host curl -s http://127.0.0.1:31051");
+                let traces = scratch.run("host curl -s http://127.0.0.1:31051");
                 scratch.run("kubectl get all");
-                let _ = layout(&scratch.shell.cluster);
+                let l = layout(&scratch.shell.cluster, self.stage_size.0, self.stage_size.1, self.lang);
+                for tr in &traces {
+                    let _ = Flight::new(tr, &l);
+                }
                 self._warm = None;
                 false
             }
@@ -868,16 +849,21 @@ impl Component for App {
                     }
                     None => self.session.reset(),
                 }
-                self.flights.clear();
+                self.anim = None;
+                self.last_traces.clear();
                 self.balance.clear();
                 self.error = None;
+                self.note = None;
                 self.relayout();
-                self.check_goals();
+                self.check_goals(ctx);
                 self.schedule_save(ctx);
                 true
             }
             Msg::Save => {
                 self.save_timer = None;
+                if matches!(self.route, Route::Home | Route::Lessons) {
+                    return false;
+                }
                 // Huge pastes are not saved: serialising them on every pause in typing would
                 // stall the page, and browsers cap local storage at about 5 MB anyway.
                 let bytes: usize = self.session.files.iter().map(|(n, t)| n.len() + t.len()).sum();
@@ -895,21 +881,30 @@ impl Component for App {
     fn view(&self, ctx: &Context<Self>) -> Html {
         let lang = self.lang;
         let link = ctx.link();
+        let lang_button = |l: Lang, name: &'static str| {
+            html! {
+                <button class={classes!((lang == l).then_some("on"))} onclick={link.callback(move |_| Msg::Lang(l))}
+                    aria-pressed={(lang == l).to_string()}>{ name }</button>
+            }
+        };
+        let in_lab = matches!(self.route, Route::Playground | Route::Lesson(_));
         html! {
-            <div class={classes!("app", self.embed.then_some("embed"))} lang={lang.code()}>
+            <div class={classes!("app", self.embed.then_some("embed"), in_lab.then_some("in-lab"))} lang={lang.code()}>
                 <header class="bar">
                     if self.embed {
                         <a class="out" href={full_page_url()} target="_blank" rel="noopener">{ t(lang, "open-full") }</a>
                     } else {
-                        <h1>{ t(lang, "title") }</h1>
+                        <a class="brand" href="#/">{ t(lang, "title") }</a>
                     }
                     <nav aria-label={t(lang, "language")}>
-                        <a href="#/playground">{ t(lang, "playground") }</a>
-                        <a href="#/lessons">{ t(lang, "lessons") }</a>
-                        <button class={classes!((lang == Lang::Ko).then_some("on"))} onclick={link.callback(|_| Msg::Lang(Lang::Ko))} aria-pressed={(lang == Lang::Ko).to_string()}>{ "한국어" }</button>
-                        <button class={classes!((lang == Lang::En).then_some("on"))} onclick={link.callback(|_| Msg::Lang(Lang::En))} aria-pressed={(lang == Lang::En).to_string()}>{ "English" }</button>
-                        <button onclick={link.callback(|_| Msg::Reset)} title={t(lang, "reset-confirm")}>{ t(lang, "reset") }</button>
-                        <button onclick={link.callback(|_| Msg::Share)}>{ t(lang, "share") }</button>
+                        <a href="#/playground" aria-current={(self.route == Route::Playground).then_some("page")}>{ t(lang, "playground") }</a>
+                        <a href="#/lessons" aria-current={(self.route == Route::Lessons).then_some("page")}>{ t(lang, "lessons") }</a>
+                        { lang_button(Lang::Ko, "한국어") }
+                        { lang_button(Lang::En, "English") }
+                        if in_lab {
+                            <button onclick={link.callback(|_| Msg::Reset)} title={t(lang, "reset-confirm")}>{ t(lang, "reset") }</button>
+                            <button onclick={link.callback(|_| Msg::Share)}>{ t(lang, "share") }</button>
+                        }
                     </nav>
                 </header>
                 if self.bad_share {
@@ -924,455 +919,59 @@ impl Component for App {
                         <p>{ t(lang, "no-lesson") }</p>
                     </section>
                 }
-                if self.route == Route::Lessons {
-                    { self.view_index() }
-                }
                 if self.save_failed {
                     <p class="warn" role="status">{ t(lang, "not-saved") }</p>
                 }
                 if self.too_large {
                     <p class="warn" role="status">{ t(lang, "too-large") }</p>
                 }
-                if self.route != Route::Lessons {
-                    <main class={classes!("grid", self.lesson.is_some().then_some("with-lesson"))}>
-                        if self.lesson.is_some() { { self.view_lesson(ctx) } }
-                        { self.view_topology(ctx) }
-                        { self.view_editor(ctx) }
-                        { self.view_terminal(ctx) }
-                    </main>
+                if let Some(text) = &self.toast {
+                    <div class="toast" role="status">{ text.clone() }</div>
                 }
+                { match self.route {
+                    Route::Home => self.view_home(),
+                    Route::Lessons => self.view_index(),
+                    _ => self.view_lab(ctx),
+                } }
             </div>
         }
     }
 }
 
 impl App {
-    fn view_share(&self, ctx: &Context<Self>, share: &Result<String, String>) -> Html {
+    fn view_lab(&self, ctx: &Context<Self>) -> Html {
         let lang = self.lang;
         let link = ctx.link();
-        let loc = gloo::utils::window().location();
-        let base = format!(
-            "{}{}",
-            loc.origin().unwrap_or_default(),
-            loc.pathname().unwrap_or_default()
-        );
-        let embed_src = format!("{}embed.js", base.trim_end_matches("index.html"));
-        let snippet = match (&self.lesson, share) {
-            (Some(l), _) => format!(
-                "<script src=\"{embed_src}\" data-lesson=\"{}\" data-lang=\"{}\"></script>",
-                l.id,
-                lang.code()
-            ),
-            // The playground as it is now: the share link's data.
-            (None, Ok(url)) => format!(
-                "<script src=\"{embed_src}\" data-share=\"{}\"></script>",
-                url.rsplit("#/share/").next().unwrap_or("")
-            ),
-            (None, Err(_)) => format!("<script src=\"{embed_src}\" data-lang=\"{}\"></script>", lang.code()),
+        let with_lesson = self.lesson.is_some();
+        let tab_class = match (self.embed, self.embed_tab) {
+            (false, _) => None,
+            (true, EmbedTab::Lesson) => Some("show-lesson"),
+            (true, EmbedTab::Lab) => Some("show-lab"),
+            (true, EmbedTab::Files) => Some("show-files"),
+        };
+        let tab = |which: EmbedTab, key: &'static str| {
+            let on = self.embed_tab == which;
+            html! {
+                <button role="tab" aria-selected={on.to_string()} class={classes!(on.then_some("on"))}
+                    onclick={link.callback(move |_| Msg::EmbedTab(which))}>{ t(lang, key) }</button>
+            }
         };
         html! {
-            <section class="share" role="dialog" aria-label={t(lang, "share")}>
-                { match share {
-                    Ok(url) => html! {
-                        <label>{ t(lang, "share-link") }
-                            <input type="text" readonly=true class="share-link" value={url.clone()} onfocus={Callback::from(|e: FocusEvent| e.target_unchecked_into::<HtmlInputElement>().select())} />
-                        </label>
-                    },
-                    Err(json) => html! {
-                        <p>{ t(lang, "share-too-long") }
-                            { " " }<a download="svclab-lab.json" href={format!("data:application/json;charset=utf-8,{}", String::from(js_sys::encode_uri_component(json)))}>{ t(lang, "download") }</a>
-                        </p>
-                    },
-                } }
-                <label>{ t(lang, "upload") }
-                    <input type="file" accept=".json,application/json" onchange={link.callback(Msg::Upload)} />
-                </label>
-                <label>{ t(lang, "embed-snippet") }
-                    <input type="text" readonly=true class="embed-snippet" value={snippet} onfocus={Callback::from(|e: FocusEvent| e.target_unchecked_into::<HtmlInputElement>().select())} />
-                </label>
-                <button onclick={link.callback(|_| Msg::CloseShare)}>{ t(lang, "close") }</button>
-            </section>
-        }
-    }
-
-    fn view_index(&self) -> Html {
-        let lang = self.lang;
-        html! {
-            <main class="index">
-                <h2>{ t(lang, "lessons") }</h2>
-                <ol>
-                    { for self.index.iter().map(|l| {
-                        let done = saved_progress(&l.id).min(l.steps);
-                        html! {
-                            <li>
-                                <a href={format!("#/lesson/{}", l.id)}>{ l.title.get(lang).to_string() }</a>
-                                <span class={classes!("progress", (done == l.steps).then_some("complete"))}>{ format!(" {done}/{} {}", l.steps, t(lang, "progress")) }</span>
-                            </li>
-                        }
-                    }) }
-                </ol>
+            <main class={classes!("work", with_lesson.then_some("with-lesson"), tab_class)}>
+                if self.embed {
+                    <div class="embed-tabs" role="tablist">
+                        if with_lesson { { tab(EmbedTab::Lesson, "lesson") } }
+                        { tab(EmbedTab::Lab, "lab") }
+                        { tab(EmbedTab::Files, "files") }
+                    </div>
+                }
+                if with_lesson { { self.view_lesson(ctx) } }
+                { self.view_topology(ctx) }
+                { self.view_terminal(ctx) }
+                { self.view_side(ctx) }
             </main>
         }
     }
-
-    fn view_lesson(&self, ctx: &Context<Self>) -> Html {
-        let lang = self.lang;
-        let link = ctx.link();
-        let Some(l) = &self.lesson else { return html! {} };
-        html! {
-            <aside class="lesson-pane" aria-label={t(lang, "lesson")}>
-                <h2>{ l.title.get(lang).to_string() }</h2>
-                <div class="prose">{ md(l.intro.get(lang)) }</div>
-                <h3>{ t(lang, "steps") }</h3>
-                <ol class="steps">
-                    { for l.steps.iter().enumerate().map(|(i, step)| {
-                        let state = if i < self.done { "done" } else if i == self.done { "current" } else { "later" };
-                        html! {
-                            <li class={classes!("step", state)} aria-current={(i == self.done).then_some("step")}>
-                                <span class="mark">{ if i < self.done { format!("✓ {}", t(lang, "done")) } else { t(lang, "todo").to_string() } }</span>
-                                <div class="prose">{ md(step.text.get(lang)) }</div>
-                                if i == self.done {
-                                    <ul class="goals">
-                                        { for step.goals.iter().enumerate().map(|(j, g)| {
-                                            let ok = self.goal_state.get(j).copied().unwrap_or(false);
-                                            html! { <li class={classes!(ok.then_some("ok"))}>{ if ok { "✓ " } else { "○ " } }{ md_inline(&crate::lessons::describe(g, lang)) }</li> }
-                                        }) }
-                                    </ul>
-                                    <div class="step-buttons">
-                                        <button onclick={link.callback(move |_| Msg::Hint(i))} aria-expanded={(self.shown_hint == Some(i)).to_string()}>{ t(lang, "hint") }</button>
-                                        <button onclick={link.callback(move |_| Msg::Solution(i))} aria-expanded={(self.shown_solution == Some(i)).to_string()}>{ t(lang, "solution") }</button>
-                                    </div>
-                                    if self.shown_hint == Some(i) { <div class="hint prose">{ md(step.hint.get(lang)) }</div> }
-                                    if self.shown_solution == Some(i) {
-                                        <pre class="code-block">{ step.solution.join("\n") }</pre>
-                                        <button onclick={link.callback(move |_| Msg::RunSolution(i))}>{ t(lang, "run-solution") }</button>
-                                    }
-                                }
-                            </li>
-                        }
-                    }) }
-                </ol>
-                if self.done >= l.steps.len() {
-                    <p class="complete" role="status">{ t(lang, "lesson-done") }</p>
-                }
-                <div class="step-buttons">
-                    <button onclick={link.callback(|_| Msg::Reset)}>{ t(lang, "reset-lesson") }</button>
-                    if let Some(n) = self.next_lesson { <a href={format!("#/lesson/{n}")}>{ format!("{} →", t(lang, "next-lesson")) }</a> }
-                </div>
-            </aside>
-        }
-    }
-
-    fn view_editor(&self, ctx: &Context<Self>) -> Html {
-        let lang = self.lang;
-        let link = ctx.link();
-        let (name, text) = self.session.files.get(self.session.active).cloned().unwrap_or_default();
-        let lines = text.lines().count().max(1) + usize::from(text.ends_with('\n'));
-        let err_line = self.error.as_ref().filter(|(f, _, _)| *f == name).map(|(_, l, _)| *l);
-        // One text node for the numbers, however long the file; the error line is marked apart.
-        let numbers: String = (1..=lines).map(|n| format!("{n}\n")).collect();
-        let before: String = (1..err_line.unwrap_or(lines + 1).min(lines + 1))
-            .map(|n| format!("{n}\n"))
-            .collect();
-        let gutter = match err_line.filter(|l| *l <= lines) {
-            Some(e) => {
-                html! { <>{ before }<span class="err">{ format!("{e}\n") }</span>{ ((e + 1)..=lines).map(|n| format!("{n}\n")).collect::<String>() }</> }
-            }
-            None => html! { { numbers } },
-        };
-        let onkeydown = link.batch_callback(|e: KeyboardEvent| {
-            if e.key() != "Tab" || e.shift_key() {
-                return None;
-            }
-            e.prevent_default();
-            let ta: HtmlTextAreaElement = e.target_unchecked_into();
-            let v = ta.value();
-            let start = ta.selection_start().ok().flatten().unwrap_or(0) as usize;
-            let end = ta.selection_end().ok().flatten().unwrap_or(0) as usize;
-            // Selection offsets count UTF-16 units.
-            let to_byte = |u: usize| {
-                v.char_indices()
-                    .scan(0usize, |acc, (i, c)| {
-                        let at = *acc;
-                        *acc += c.len_utf16();
-                        Some((at, i))
-                    })
-                    .find(|(at, _)| *at >= u)
-                    .map_or(v.len(), |(_, i)| i)
-            };
-            let (bs, be) = (to_byte(start), to_byte(end));
-            let new = format!("{}  {}", &v[..bs], &v[be..]);
-            ta.set_value(&new);
-            let caret = (start + 2) as u32;
-            let _ = ta.set_selection_range(caret, caret);
-            Some(Msg::Edit(new))
-        });
-        html! {
-            <section class="editor" aria-label={t(lang, "editor")}>
-                <div class="tabs" role="tablist">
-                    { for self.session.files.iter().enumerate().map(|(i, (n, _))| {
-                        let on = i == self.session.active;
-                        html! { <button role="tab" aria-selected={on.to_string()} class={classes!(on.then_some("on"))} onclick={link.callback(move |_| Msg::SelectFile(i))}>{ n }</button> }
-                    }) }
-                    <button class="add" onclick={link.callback(|_| Msg::NewFile)}>{ "+ " }{ t(lang, "new-file") }</button>
-                </div>
-                <div class="code">
-                    <pre class="gutter" aria-hidden="true">{ gutter }</pre>
-                    <textarea
-                        aria-label={format!("{} {name}", t(lang, "editor-label"))}
-                        spellcheck="false"
-                        value={text}
-                        oninput={link.callback(|e: InputEvent| Msg::Edit(e.target_unchecked_into::<HtmlTextAreaElement>().value()))}
-                        {onkeydown}
-                    />
-                </div>
-                if let Some((f, line, msg)) = self.error.as_ref().filter(|(f, _, _)| *f == name) {
-                    <p class="error" role="alert">{ format!("{} {line} ({f}): {msg}", t(lang, "error-at")) }</p>
-                }
-                <button class="apply" onclick={link.callback(|_| Msg::Apply)}>{ format!("{}: kubectl apply -f {name}", t(lang, "apply")) }</button>
-            </section>
-        }
-    }
-
-    fn view_terminal(&self, ctx: &Context<Self>) -> Html {
-        let lang = self.lang;
-        let link = ctx.link();
-        html! {
-            <section class="terminal" aria-label={t(lang, "terminal")}>
-                <TermScreen lines={self.term.clone()} {lang} />
-                <label class="line">
-                    <span class="prompt">{ self.session.shell.prompt() }</span>
-                    <input
-                        type="text"
-                        aria-label={t(lang, "terminal")}
-                        autocomplete="off"
-                        autocapitalize="off"
-                        spellcheck="false"
-                        value={self.input.clone()}
-                        oninput={link.callback(|e: InputEvent| Msg::Input(e.target_unchecked_into::<HtmlInputElement>().value()))}
-                        onkeydown={link.callback(Msg::Key)}
-                    />
-                </label>
-            </section>
-        }
-    }
-
-    fn view_topology(&self, ctx: &Context<Self>) -> Html {
-        let lang = self.lang;
-        let link = ctx.link();
-        let f = |x: f64| format!("{x:.1}");
-        let packets = self.flights.iter().filter_map(|fl| {
-            let n = fl.points.len();
-            if n == 0 {
-                return None;
-            }
-            let i = (fl.pos.floor() as usize).min(n - 1);
-            let frac = (fl.pos - i as f64).clamp(0.0, 1.0);
-            let (x0, y0) = fl.points[i];
-            let (x1, y1) = fl.points[(i + 1).min(n - 1)];
-            let (x, y) = (x0 + (x1 - x0) * frac, y0 + (y1 - y0) * frac);
-            let hop = &fl.hops[i.min(fl.hops.len() - 1)];
-            let class = match hop.rule {
-                Rule::Dnat { .. } | Rule::Snat { .. } | Rule::PortForward { .. } => "packet rewrite",
-                Rule::Reject { .. } | Rule::Drop { .. } | Rule::Reset { .. } => "packet stopped",
-                _ => "packet",
-            };
-            Some(html! {
-                <g class={class}>
-                    <circle cx={f(x)} cy={f(y)} r="7" />
-                    <text x={f(x + 10.0)} y={f(y - 8.0)} class="small mono">{ hop.after.to_string() }</text>
-                </g>
-            })
-        });
-        let steps = self.last_trace.as_ref().map(|tr| {
-            tr.hops
-                .iter()
-                .map(|h| html! { <li>{ h.line() }</li> })
-                .collect::<Html>()
-        });
-        html! {
-            <section class="topology" aria-label={t(lang, "packets")}>
-                <div class="stage">
-                    <Topology layout={self.layout.clone()} {lang} />
-                    <svg class="overlay" aria-hidden="true" viewBox={format!("0 0 {WIDTH} {HEIGHT}")} preserveAspectRatio="xMidYMid meet">
-                        { for packets }
-                    </svg>
-                </div>
-                <div class="controls">
-                    <button onclick={link.callback(|_| Msg::TogglePlay)}>{ if self.playing { t(lang, "pause") } else { t(lang, "play") } }</button>
-                    <button onclick={link.callback(|_| Msg::Step)}>{ t(lang, "step") }</button>
-                    <button onclick={link.callback(|_| Msg::Replay)}>{ t(lang, "replay") }</button>
-                    <label>{ t(lang, "speed") }
-                        <select onchange={link.callback(|e: Event| Msg::Speed(e.target_unchecked_into::<HtmlInputElement>().value().parse().unwrap_or(1.0)))}>
-                            { for [0.5, 1.0, 2.0, 4.0].iter().map(|s| html! { <option value={s.to_string()} selected={*s == self.speed}>{ format!("{s}×") }</option> }) }
-                        </select>
-                    </label>
-                    <label>{ t(lang, "url") }
-                        <input type="text" value={self.url.clone()} oninput={link.callback(|e: InputEvent| Msg::Url(e.target_unchecked_into::<HtmlInputElement>().value()))} />
-                    </label>
-                    <button onclick={link.callback(|_| Msg::Send(1))}>{ t(lang, "send") }</button>
-                    <button onclick={link.callback(|_| Msg::Send(20))}>{ t(lang, "send-many") }</button>
-                </div>
-                if !self.balance.is_empty() {
-                    <div class="balance" aria-label={t(lang, "balance")}>
-                        <h3>{ t(lang, "balance") }</h3>
-                        <ul>{ for self.balance.iter().map(|(who, n)| html! { <li><progress max="20" value={n.to_string()}></progress>{ format!(" {n} × {who}") }</li> }) }</ul>
-                    </div>
-                }
-                <div class="hops">
-                    <h3>{ t(lang, "hops") }</h3>
-                    if let Some(steps) = steps { <ol>{ steps }</ol> } else { <p>{ t(lang, "no-request") }</p> }
-                </div>
-                <div class="live" aria-live="polite">{ for self.live.iter().map(|l| html! { <p>{ l }</p> }) }</div>
-            </section>
-        }
-    }
-}
-
-#[derive(Properties)]
-struct TopologyProps {
-    layout: Rc<Layout>,
-    lang: Lang,
-}
-
-impl PartialEq for TopologyProps {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.layout, &other.layout) && self.lang == other.lang
-    }
-}
-
-/// The lab drawn from its layout; re-rendered only when the layout changes.
-#[function_component]
-fn Topology(props: &TopologyProps) -> Html {
-    let lang = props.lang;
-    let l = &*props.layout;
-    let f = |x: f64| format!("{x:.1}");
-    let rect = |r: &crate::layout::Rect, class: &'static str| html! { <rect class={class} x={f(r.x)} y={f(r.y)} width={f(r.w)} height={f(r.h)} rx="6" /> };
-    let (pcx, pcy) = l.pc.center();
-    let (nx, ny) = l.nat.center();
-    let (dx, dy) = l.dns.center();
-    let (ix, iy) = l.internet.center();
-    let nodes = l.nodes.iter().map(|n| {
-        let role = if n.control_plane { t(lang, "control-plane") } else { t(lang, "worker") };
-        html! {
-            <g class="node" aria-label={format!("node {} {}", n.name, n.ip)}>
-                { rect(&n.rect, "node-box") }
-                <text x={f(n.rect.x + 8.0)} y={f(n.rect.y + 18.0)} class="node-name">{ format!("{} {}", n.name, n.ip) }</text>
-                <text x={f(n.rect.x + 8.0)} y={f(n.rect.y + 34.0)} class="small">{ role }</text>
-                { for n.pods.iter().map(|p| {
-                    let class = match p.health { Health::Running => "pod running", Health::Starting => "pod starting", Health::Stopping => "pod stopping", Health::Failing => "pod failing" };
-                    let small = p.rect.h < 20.0;
-                    html! {
-                        <g class={class} tabindex="0" aria-label={format!("pod {} {} {} ({})", p.name, p.ip, p.status, p.labels)}>
-                            <title>{ format!("{}\n{}\n{}\n{}", p.name, p.ip, p.status, p.labels) }</title>
-                            <rect x={f(p.rect.x)} y={f(p.rect.y)} width={f(p.rect.w)} height={f(p.rect.h)} rx="4" />
-                            if !small {
-                                <text x={f(p.rect.x + 4.0)} y={f(p.rect.y + 13.0)} class="small">{ p.name.clone() }</text>
-                                <text x={f(p.rect.x + 4.0)} y={f(p.rect.y + 27.0)} class="small mono">{ format!("{} · {}", p.ip, p.status) }</text>
-                            }
-                        </g>
-                    }
-                }) }
-            </g>
-        }
-    });
-    let services = l.services.iter().map(|s| {
-        let label = format!("{} {} {} {} ({} {})", s.name, s.type_, s.address, s.ports, s.endpoints, t(lang, "endpoints"));
-        html! {
-            <g class="service" aria-label={format!("service {label}")}>
-                { rect(&s.rect, "svc-box") }
-                <text x={f(s.rect.x + 6.0)} y={f(s.rect.y + if s.node_ports.is_empty() { s.rect.h * 0.7 } else { 13.0 })} class="small mono">{ label }</text>
-                { for l.nodes.iter().flat_map(|n| s.node_ports.iter().enumerate().map(move |(i, np)| (n, i, *np))).map(|(n, i, np)| html! {
-                    <g class="badge">
-                        <rect x={f(n.rect.x + 6.0 + i as f64 * 56.0)} y={f(s.rect.y + s.rect.h / 2.0)} width="52" height={f(s.rect.h / 2.0 - 2.0)} rx="3" />
-                        <text x={f(n.rect.x + 10.0 + i as f64 * 56.0)} y={f(s.rect.y + s.rect.h - 5.0)} class="small mono">{ format!(":{np}") }</text>
-                    </g>
-                }) }
-            </g>
-        }
-    });
-    html! {
-        <svg role="img" aria-label={t(lang, "topology")} viewBox={format!("0 0 {WIDTH} {HEIGHT}")} preserveAspectRatio="xMidYMid meet">
-            <line class="wire" x1={f(pcx)} y1={f(pcy)} x2={f(nx)} y2={f(ny)} />
-            { for l.nodes.iter().map(|n| html! { <line class="wire" x1={f(l.nat.x + l.nat.w)} y1={f(ny)} x2={f(n.rect.center().0)} y2={f(n.rect.y)} /> }) }
-            <line class="wire" x1={f(dx)} y1={f(dy)} x2={f(nx)} y2={f(l.nat.y)} />
-            <line class="wire" x1={f(ix)} y1={f(iy)} x2={f(nx)} y2={f(l.nat.y + l.nat.h)} />
-            <g class="pc" aria-label="PC 127.0.0.1">
-                { rect(&l.pc, "pc-box") }
-                <text x={f(l.pc.x + 8.0)} y={f(l.pc.y + 24.0)}>{ t(lang, "pc") }</text>
-                <text x={f(l.pc.x + 8.0)} y={f(l.pc.y + 44.0)} class="small mono">{ "127.0.0.1" }</text>
-            </g>
-            <g class="nat" aria-label={format!("NAT 10.0.2.0/24 {}", l.port_forwards.join(", "))}>
-                { rect(&l.nat, "nat-box") }
-                <text x={f(l.nat.x + 8.0)} y={f(l.nat.y + 20.0)}>{ t(lang, "nat") }</text>
-                <text x={f(l.nat.x + 8.0)} y={f(l.nat.y + 36.0)} class="small mono">{ "10.0.2.0/24" }</text>
-                { for l.port_forwards.iter().enumerate().map(|(i, pf)| html! { <text x={f(l.nat.x + 8.0)} y={f(l.nat.y + 58.0 + i as f64 * 16.0)} class="small mono">{ pf.clone() }</text> }) }
-            </g>
-            <g class="dns" aria-label="DNS 10.96.0.10">
-                { rect(&l.dns, "dns-box") }
-                <text x={f(l.dns.x + 8.0)} y={f(l.dns.y + 24.0)}>{ t(lang, "dns") }</text>
-                <text x={f(l.dns.x + 8.0)} y={f(l.dns.y + 44.0)} class="small mono">{ "10.96.0.10" }</text>
-            </g>
-            <g class="internet" aria-label="internet">
-                { rect(&l.internet, "net-box") }
-                <text x={f(l.internet.x + 8.0)} y={f(l.internet.y + 26.0)}>{ t(lang, "internet") }</text>
-                <text x={f(l.internet.x + 8.0)} y={f(l.internet.y + 46.0)} class="small mono">{ "www.google.com" }</text>
-            </g>
-            { for nodes }
-            { for services }
-        </svg>
-    }
-}
-
-#[derive(Properties)]
-struct TermProps {
-    lines: Rc<Vec<crate::session::TermLine>>,
-    lang: Lang,
-}
-
-impl PartialEq for TermProps {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.lines, &other.lines) && self.lang == other.lang
-    }
-}
-
-/// The terminal's scrollback; re-rendered only when a command adds to it. The screen is a
-/// reversed flex column, so the browser keeps it scrolled to the newest line by itself (no
-/// script reads the layout to scroll it).
-#[function_component]
-fn TermScreen(props: &TermProps) -> Html {
-    html! {
-        <div class="screen">
-            <div>
-                <p class="hint">{ t(props.lang, "terminal-help") }</p>
-                { for props.lines.iter().map(|l| html! {
-                    <div class="entry">
-                        <pre class="cmd"><span class="prompt">{ &l.prompt }</span>{ &l.command }</pre>
-                        if !l.output.is_empty() { <pre class="out">{ &l.output }</pre> }
-                    </div>
-                }) }
-            </div>
-        </div>
-    }
-}
-
-/// `<html lang>`, for screen readers and the crash notice; set when the language is chosen,
-/// not on every render.
-fn set_page_lang(l: Lang) {
-    if let Some(root) = gloo::utils::document().document_element() {
-        let _ = root.set_attribute("lang", l.code());
-    }
-}
-
-/// Leaves a panic's message where the page's crash notice (`static/check.js`) shows it. Release
-/// builds stop at the panic without running this hook (they are built with
-/// `-Cpanic=immediate-abort`), and the notice appears without the detail.
-fn install_panic_hook() {
-    std::panic::set_hook(Box::new(|info| {
-        if let Some(body) = gloo::utils::document().body() {
-            let _ = body.set_attribute("data-panic", &info.to_string());
-        }
-    }));
 }
 
 pub fn start() {

@@ -1,0 +1,165 @@
+// What a learner sees, measured in real Chromium: one screen on a laptop (the current step, the
+// drawing and the terminal's input all in view during a NodePort request), labels that never
+// overlap or leave the picture at ten moments of a request and of "Send 20", 12 px text and up,
+// no sideways scrolling on a phone, a compact embed, and a Korean hop table in Korean.
+// Screenshots of each case are saved in e2e/artifacts/.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { lab, terminal, shots } from './harness.mjs';
+
+const env = lab();
+
+/// Every SVG text of the drawing: its box on screen, its size, and the drawing's box.
+async function svgText(page) {
+  return page.evaluate(() => {
+    const svg = document.querySelector('svg[role="img"]');
+    const frame = svg.getBoundingClientRect();
+    const texts = [...svg.querySelectorAll('text')].map((t) => {
+      const r = t.getBoundingClientRect();
+      return { text: t.textContent, x: r.x, y: r.y, w: r.width, h: r.height, size: parseFloat(getComputedStyle(t).fontSize) };
+    });
+    return { frame: { x: frame.x, y: frame.y, w: frame.width, h: frame.height }, texts };
+  });
+}
+
+/// The problems a person would see: text under 12 px, text outside the drawing, overlapping text.
+function problems({ frame, texts }) {
+  const out = [];
+  for (const t of texts) {
+    if (t.size < 12) out.push(`${t.text}: ${t.size}px`);
+    if (t.x < frame.x - 0.5 || t.y < frame.y - 0.5 || t.x + t.w > frame.x + frame.w + 0.5 || t.y + t.h > frame.y + frame.h + 0.5) {
+      out.push(`${t.text}: outside the drawing`);
+    }
+  }
+  for (let i = 0; i < texts.length; i++) {
+    for (let j = i + 1; j < texts.length; j++) {
+      const a = texts[i], b = texts[j];
+      // Glyph boxes of neighbouring lines may touch; a real overlap is more than 2 px each way.
+      if (a.x + 2 < b.x + b.w && b.x + 2 < a.x + a.w && a.y + 2 < b.y + b.h && b.y + 2 < a.y + a.h) {
+        out.push(`"${a.text}" overlaps "${b.text}"`);
+      }
+    }
+  }
+  return out;
+}
+
+function inView(box, vp) {
+  return box && box.y >= 0 && box.x >= 0 && box.y + box.height <= vp.height + 0.5 && box.x + box.width <= vp.width + 0.5;
+}
+
+async function applySeed(page) {
+  await page.getByRole('button', { name: /kubectl apply -f deploy-test01.yml/ }).click();
+  await page.getByRole('tab', { name: 'service-test01.yml' }).click();
+  await page.getByRole('button', { name: /kubectl apply -f service-test01.yml/ }).click();
+  await terminal(page, 'sleep 30');
+}
+
+for (const vp of [{ width: 1280, height: 720 }, { width: 1440, height: 900 }]) {
+  test(`${vp.width}x${vp.height}: a lesson's step, the drawing and the terminal on one screen, legible at ten moments`, async () => {
+    const context = await env.browser.newContext({ viewport: vp });
+    const page = await context.newPage();
+    await page.goto(`${env.base}?lang=en#/lesson/nodeport`);
+    const pane = page.getByRole('complementary', { name: 'Lesson' });
+    await pane.locator('li.step.current').waitFor();
+    await terminal(page, 'kubectl apply -f deploy-test01.yml -f service-test01.yml');
+    await terminal(page, 'sleep 30');
+    await pane.locator('li.step.done').first().waitFor();
+    await terminal(page, 'host curl -s http://127.0.0.1:31051');
+    const seen = [];
+    for (let i = 0; i < 10; i++) {
+      await page.waitForTimeout(700);
+      const boxes = {
+        step: await pane.locator('li.step.current').boundingBox(),
+        drawing: await page.locator('svg[role="img"]').boundingBox(),
+        input: await page.getByRole('textbox', { name: 'Terminal' }).boundingBox(),
+        header: await page.locator('.packet-header').boundingBox(),
+      };
+      for (const [what, box] of Object.entries(boxes)) assert.ok(inView(box, vp), `moment ${i}: the ${what} is not in view: ${JSON.stringify(box)}`);
+      const p = problems(await svgText(page));
+      assert.deepEqual(p, [], `moment ${i}`);
+      seen.push(await page.locator('.packet-header .where strong').textContent());
+      if (i === 3) await page.screenshot({ path: path.join(shots, `view-lesson-${vp.width}x${vp.height}-mid.png`) });
+    }
+    // The packet went through kube-proxy, and the header said so while it was there.
+    assert.ok(seen.some((s) => /kube-proxy on myserver0[23]/.test(s)), seen.join(' | '));
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'no sideways scroll');
+    await context.close();
+  });
+}
+
+test('Send 20: no overlapping labels while 20 packets fly, then a tally per pod', async () => {
+  const vp = { width: 1280, height: 720 };
+  const context = await env.browser.newContext({ viewport: vp });
+  const page = await context.newPage();
+  await page.goto(`${env.base}?lang=en#/playground`);
+  await page.getByRole('textbox', { name: /YAML/ }).waitFor();
+  await applySeed(page);
+  await page.getByRole('button', { name: 'Send 20' }).click();
+  for (let i = 0; i < 10; i++) {
+    await page.waitForTimeout(300);
+    assert.deepEqual(problems(await svgText(page)), [], `moment ${i}`);
+    if (i === 2) await page.screenshot({ path: path.join(shots, 'view-send20-mid.png') });
+  }
+  const tally = page.getByLabel('Who answered');
+  await tally.waitFor();
+  const rows = await tally.locator('li').allTextContents();
+  const total = rows.map((r) => Number(/(\d+)\/20/.exec(r)?.[1] ?? 0)).reduce((a, b) => a + b, 0);
+  assert.equal(total, 20, rows.join(' | '));
+  assert.ok(rows.every((r) => /pod deploy-test01/.test(r)), rows.join(' | '));
+  await context.close();
+});
+
+test('a phone: nothing scrolls sideways, nodes stack, text stays 12 px', async () => {
+  const vp = { width: 390, height: 844 };
+  const context = await env.browser.newContext({ viewport: vp, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+  const page = await context.newPage();
+  await page.goto(`${env.base}?lang=ko#/playground`);
+  await page.getByRole('textbox', { name: /YAML/ }).waitFor();
+  await applySeed(page);
+  await terminal(page, 'host curl -s http://127.0.0.1:31051', '터미널');
+  await page.waitForTimeout(1500);
+  assert.deepEqual(problems(await svgText(page)), []);
+  const widths = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+  assert.ok(widths[0] <= widths[1], `page is ${widths[0]} px wide in a ${widths[1]} px window`);
+  // Stacked: each node below the one before.
+  const nodes = await page.locator('svg[role="img"] g.node > rect.node-box').evaluateAll((rs) => rs.map((r) => r.getBoundingClientRect().y));
+  assert.equal(nodes.length, 3);
+  assert.ok(nodes[0] < nodes[1] && nodes[1] < nodes[2], `nodes at ${nodes}`);
+  await page.screenshot({ path: path.join(shots, 'view-phone-ko.png'), fullPage: true });
+  await context.close();
+});
+
+test('the Korean page tells every hop in Korean', async () => {
+  const context = await env.browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: 'dark' });
+  const page = await context.newPage();
+  await page.goto(`${env.base}?lang=ko#/playground`);
+  await page.getByRole('textbox', { name: /YAML/ }).waitFor();
+  await applySeed(page);
+  await terminal(page, 'host curl -s http://127.0.0.1:31051', '터미널');
+  await page.waitForTimeout(2500);
+  await page.screenshot({ path: path.join(shots, 'view-ko-dark-mid.png') });
+  const cells = await page.locator('.hops td.what').allTextContents();
+  assert.ok(cells.length >= 8, `hop rows: ${cells.length}`);
+  for (const c of cells) {
+    // Korean in every explanation; English words only as technical names.
+    assert.match(c, /[가-힣]/, c);
+    assert.doesNotMatch(c, /\b(chose|endpoint|random|masquerade traffic|the|of|for|and)\b/, c);
+  }
+  await context.close();
+});
+
+test('the embed is one compact page of at most 700 px', async () => {
+  const context = await env.browser.newContext({ viewport: { width: 720, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${env.base}?embed=1&lang=en#/lesson/clusterip`);
+  await page.getByRole('tab', { name: 'Lab' }).click();
+  await page.locator('svg[role="img"]').waitFor();
+  await terminal(page, 'sleep 1');
+  const h = await page.evaluate(() => document.documentElement.scrollHeight);
+  assert.ok(h <= 700, `the embed is ${h} px tall`);
+  assert.ok(inView(await page.getByRole('textbox', { name: 'Terminal' }).boundingBox(), { width: 720, height: 700 }));
+  assert.deepEqual(problems(await svgText(page)), []);
+  await page.screenshot({ path: path.join(shots, 'view-embed.png') });
+  await context.close();
+});
