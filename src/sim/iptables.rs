@@ -1022,6 +1022,121 @@ pub fn list(
     blocks.join("\n")
 }
 
+// ---------------------------------------------------------------------------------------------
+// Walking a packet through the rules (for traces)
+
+/// The first packet of a connection as netfilter matches it on one node.
+pub struct Packet<'a> {
+    pub src: &'a str,
+    pub dst: &'a str,
+    pub dport: u16,
+    pub proto: &'static str,
+    /// The node's own address: `--src-type`/`--dst-type LOCAL` match it and 127.0.0.0/8.
+    pub node_ip: &'a str,
+    /// From the node's own processes (nat OUTPUT) rather than arriving (nat PREROUTING).
+    pub from_host: bool,
+}
+
+fn local(ip: &str, node_ip: &str) -> bool {
+    ip == node_ip || ip.starts_with("127.")
+}
+
+impl Rule {
+    /// Whether the rule's matches hold, `statistic` and `recent` aside (`choose` decides those).
+    fn matches(&self, p: &Packet, choose: &dyn Fn(&Rule) -> bool) -> bool {
+        let addr = |a: &Option<(bool, String)>, ip: &str| a.as_ref().is_none_or(|(neg, c)| addr_in(c, ip) != *neg);
+        if !addr(&self.src, p.src) || !addr(&self.dst, p.dst) || self.proto.is_some_and(|x| x != p.proto) {
+            return false;
+        }
+        self.matches.iter().all(|m| match m {
+            Match::Proto(_, Some(d)) => *d == p.dport,
+            Match::AddrLocal(true) => local(p.src, p.node_ip),
+            Match::AddrLocal(false) => local(p.dst, p.node_ip),
+            Match::Random(_) | Match::RecentCheck(..) => choose(self),
+            _ => true,
+        })
+    }
+}
+
+/// The nat rules the packet goes through until a DNAT: `KUBE-SERVICES #5 -> KUBE-SVC-… #3
+/// (p=0.50000000000) -> KUBE-SEP-… #2 DNAT`. `sep` is the endpoint chain the data plane drew:
+/// a `statistic` rule matches when it jumps there (the draw is made by the caller, rule by rule),
+/// a `recent --rcheck` rule when `sticky` and it jumps there. Whether the packet was marked for
+/// masquerade is returned too. None when no rule DNATs it.
+pub fn nat_path(rs: &Ruleset, p: &Packet, sep: Option<&str>, sticky: bool) -> Option<(String, bool)> {
+    let nat = rs.table("nat")?;
+    let choose = |r: &Rule| {
+        let to_sep = matches!(&r.target, Target::Jump(c) if Some(c.as_str()) == sep);
+        let recent = r.matches.iter().any(|m| matches!(m, Match::RecentCheck(..)));
+        to_sep && (!recent || sticky)
+    };
+    let mut steps: Vec<String> = Vec::new();
+    let mut marked = false;
+    let mut chain = nat.find(if p.from_host { "OUTPUT" } else { "PREROUTING" })?;
+    // Built-in chain rules are not shown; the walk is bounded by the chain count.
+    for _ in 0..nat.chains.len() {
+        let (i, r) = chain.rules.iter().enumerate().find(|(_, r)| r.matches(p, &choose))?;
+        let prob = r.matches.iter().find_map(|m| match m {
+            Match::Random(n) => Some(format!(" (p={})", probability(*n))),
+            Match::RecentCheck(..) => Some(" (recent)".into()),
+            _ => None,
+        });
+        if !chain.builtin {
+            steps.push(format!("{} #{}{}", chain.name, i + 1, prob.unwrap_or_default()));
+        }
+        match &r.target {
+            Target::Dnat(_) => {
+                if let Some(last) = steps.last_mut() {
+                    last.push_str(" DNAT");
+                }
+                return Some((steps.join(" -> "), marked));
+            }
+            Target::Jump(c) if c == MASQ => {
+                marked = true;
+                // KUBE-MARK-MASQ returns: go on with the next matching rule of this chain.
+                let rest = &chain.rules[i + 1..];
+                let (j, r2) = rest.iter().enumerate().find(|(_, r)| r.matches(p, &choose))?;
+                let name = chain.name.clone();
+                if let Some(last) = steps.last_mut() {
+                    last.push_str(" (KUBE-MARK-MASQ)");
+                }
+                let prob = r2.matches.iter().find_map(|m| match m {
+                    Match::Random(n) => Some(format!(" (p={})", probability(*n))),
+                    Match::RecentCheck(..) => Some(" (recent)".into()),
+                    _ => None,
+                });
+                steps.push(format!("{name} #{}{}", i + j + 2, prob.unwrap_or_default()));
+                match &r2.target {
+                    Target::Jump(c) => chain = nat.find(c)?,
+                    Target::Dnat(_) => {
+                        if let Some(last) = steps.last_mut() {
+                            last.push_str(" DNAT");
+                        }
+                        return Some((steps.join(" -> "), marked));
+                    }
+                    _ => return None,
+                }
+            }
+            Target::Jump(c) => chain = nat.find(c)?,
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// The filter rule that stops a packet nat left alone: `KUBE-SERVICES #1 REJECT`.
+pub fn filter_stop(rs: &Ruleset, p: &Packet) -> Option<String> {
+    let filter = rs.table("filter")?;
+    let none = |_: &Rule| false;
+    for name in ["KUBE-SERVICES", "KUBE-EXTERNAL-SERVICES"] {
+        let c = filter.find(name)?;
+        if let Some((i, r)) = c.rules.iter().enumerate().find(|(_, r)| r.matches(p, &none)) {
+            return Some(format!("{name} #{} {}", i + 1, r.target_name()));
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
