@@ -721,6 +721,38 @@ impl Cluster {
                 Outcome::Response(r)
             }
             Arrival::NodeHost(_, 22) => Outcome::NotHttp,
+            Arrival::NodeHost(n, 10249) => {
+                // kube-proxy's metrics server: /proxyMode and /healthz, Go's 404 otherwise.
+                let (status, reason, body, nosniff) = match req.path.as_str() {
+                    "/proxyMode" => (200, "OK", "iptables", true),
+                    "/healthz" => (200, "OK", "ok", true),
+                    _ => (404, "Not Found", "404 page not found\n", true),
+                };
+                let mut headers = vec![
+                    ("Content-Length".to_string(), body.len().to_string()),
+                    ("Content-Type".to_string(), "text/plain; charset=utf-8".to_string()),
+                    ("Date".to_string(), super::clock::http_date(unix)),
+                ];
+                if nosniff {
+                    headers.push(("X-Content-Type-Options".to_string(), "nosniff".to_string()));
+                }
+                trace.hops.push(Hop {
+                    iptables: None,
+                    place: Place::Node(n),
+                    rule: Rule::Respond {
+                        status: format!("HTTP/1.1 {status} {reason}"),
+                    },
+                    before: last_flow.clone(),
+                    after: last_flow,
+                });
+                Outcome::Response(HttpResponse {
+                    version: "HTTP/1.1",
+                    status,
+                    reason,
+                    headers,
+                    body: body.to_string(),
+                })
+            }
             Arrival::NodeHost(n, _) => {
                 let body = "Client sent an HTTP request to an HTTPS server.\n".to_string();
                 let r = HttpResponse {
@@ -1131,7 +1163,14 @@ impl Cluster {
             });
             return Arrival::Refused;
         }
-        if let Some(target) = self.node_by_ip(&flow.dst.ip).map(|n| n.name.clone()) {
+        // The node's loopback: kube-proxy's metrics server (127.0.0.1:10249) and the node's
+        // listeners answer; any other port is refused at once.
+        let loopback = flow.dst.ip.starts_with("127.") && origin == Origin::Host;
+        if let Some(target) = self
+            .node_by_ip(&flow.dst.ip)
+            .map(|n| n.name.clone())
+            .or(loopback.then(|| node.to_string()))
+        {
             if target != node {
                 if depth > 2 {
                     return Arrival::Dropped;
@@ -1153,7 +1192,8 @@ impl Cluster {
                 return self.forward(&target, flow, o, hops, depth + 1);
             }
             let cp = self.lab.nodes.iter().any(|n| n.name == node && n.control_plane);
-            if HOST_LISTENERS.contains(&flow.dst.port) || (cp && flow.dst.port == 6443) {
+            let metrics = loopback && flow.dst.port == 10249;
+            if metrics || HOST_LISTENERS.contains(&flow.dst.port) || (cp && flow.dst.port == 6443) {
                 hops.push(Hop {
                     iptables: None,
                     place: Place::Node(node.to_string()),
