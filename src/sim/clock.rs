@@ -46,6 +46,15 @@ pub fn http_date(unix: i64) -> String {
     )
 }
 
+/// C's `ctime` without the newline, in UTC (the lab's nodes keep UTC): `Tue Dec  9 10:42:07 2025`.
+pub fn ctime(unix: i64) -> String {
+    let h = http_date(unix);
+    // "Tue, 09 Dec 2025 10:42:07 GMT" -> weekday, day, month, year, time
+    let p: Vec<&str> = h.split([' ', ',']).filter(|w| !w.is_empty()).collect();
+    let day: u32 = p[1].parse().unwrap_or(0);
+    format!("{} {} {day:>2} {} {}", p[0], p[2], p[4], p[3])
+}
+
 /// kubectl's `duration.HumanDuration`.
 pub fn human_duration(secs: i64) -> String {
     if secs < -1 {

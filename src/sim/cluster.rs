@@ -27,6 +27,17 @@ pub enum Via {
     ExternalIp,
 }
 
+/// One conntrack entry on a node: the original and reply tuples `(src, dst, sport, dport)`,
+/// and when the connection ended (TCP: TIME_WAIT for 120 s after; UDP: 30 s after).
+#[derive(Clone, Debug, PartialEq)]
+pub struct CtEntry {
+    pub node: String,
+    pub udp: bool,
+    pub orig: (String, String, u16, u16),
+    pub reply: (String, String, u16, u16),
+    pub ended: Time,
+}
+
 /// A node's share of the pod network: Calico /26 blocks with their free ordinals.
 #[derive(Clone, Debug, Default)]
 pub struct NodeIpam {
@@ -57,6 +68,11 @@ pub struct Cluster {
     /// ClientIP session affinity, per node's kube-proxy:
     /// (node, service key, port, client ip) -> (endpoint ip, last used).
     pub affinity: Map<(String, Key, i64, String), (String, Time)>,
+    /// Counters of the iptables rules the lab's connections went through:
+    /// (node, table, chain, rule as saved) -> (packets, bytes).
+    pub ipt_counters: Map<(String, String, String, String), (u64, u64)>,
+    /// Connection tracking entries of the lab's connections, on the nodes they passed.
+    pub conntrack: Vec<CtEntry>,
     /// Images already on a node: later pulls are quick.
     pub pulled: Set<(String, String)>,
     /// Image pulls in progress: (node, image) -> when the image lands.
@@ -114,6 +130,8 @@ impl Cluster {
             cluster_ips: Set::new(),
             node_ports: Set::new(),
             affinity: Map::new(),
+            ipt_counters: Map::new(),
+            conntrack: Vec::new(),
             pulled: Set::new(),
             pulling: Map::new(),
             logs: Map::new(),

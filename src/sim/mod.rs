@@ -8,6 +8,7 @@ pub mod cluster;
 pub mod controllers;
 pub mod decode;
 pub mod images;
+pub mod iptables;
 pub mod kinds;
 pub mod kubectl;
 pub mod lab;

@@ -170,6 +170,9 @@ pub struct Hop {
     pub rule: Rule,
     pub before: Flow,
     pub after: Flow,
+    /// At kube-proxy's hops, the iptables chains and rule numbers the packet went through, as
+    /// `iptables -L --line-numbers` numbers them on that node (`iptables::nat_path`).
+    pub iptables: Option<String>,
 }
 
 impl Hop {
@@ -242,6 +245,7 @@ impl Trace {
             .rev()
             .filter(|h| !matches!(h.rule, Rule::Dns { .. } | Rule::Respond { .. }))
             .map(|h| Hop {
+                iptables: None,
                 place: h.place.clone(),
                 rule: h.rule.clone(),
                 before: Flow {
@@ -270,6 +274,9 @@ impl Trace {
             );
             out.push_str(line.trim_end());
             out.push('\n');
+            if let Some(rules) = &h.iptables {
+                out.push_str(&format!("      {:<34} {:<13} {rules}\n", "", "iptables"));
+            }
         }
         out.push_str(&format!("  =>  {}\n", self.result()));
         out
@@ -613,6 +620,7 @@ impl Cluster {
                         None => format!("A {}", ips.join(", ")),
                     };
                     trace.hops.push(Hop {
+                        iptables: None,
                         place: Place::Dns,
                         rule: Rule::Dns { query: name, answer },
                         before: flow.clone(),
@@ -644,6 +652,7 @@ impl Cluster {
         trace.connected = Some(flow.dst.clone());
         trace.local = Some(flow.src.clone());
         trace.hops.push(Hop {
+            iptables: None,
             place: place.clone(),
             rule: Rule::Send,
             before: flow.clone(),
@@ -686,6 +695,7 @@ impl Cluster {
                     Answer::Http(r) => {
                         let status = format!("{} {} {}", r.version, r.status, r.reason);
                         trace.hops.push(Hop {
+                            iptables: None,
                             place: self.pod_place(&k),
                             rule: Rule::Respond { status },
                             before: last_flow.clone(),
@@ -701,6 +711,7 @@ impl Cluster {
                 let r = apps::serve_site(&site.host, &site.title, &req.host_header, &req.method, &req.path, unix);
                 let status = format!("{} {} {}", r.version, r.status, r.reason);
                 trace.hops.push(Hop {
+                    iptables: None,
                     place: Place::Internet(site.host.clone()),
                     rule: Rule::Respond { status },
                     before: last_flow.clone(),
@@ -710,6 +721,38 @@ impl Cluster {
                 Outcome::Response(r)
             }
             Arrival::NodeHost(_, 22) => Outcome::NotHttp,
+            Arrival::NodeHost(n, 10249) => {
+                // kube-proxy's metrics server: /proxyMode and /healthz, Go's 404 otherwise.
+                let (status, reason, body, nosniff) = match req.path.as_str() {
+                    "/proxyMode" => (200, "OK", "iptables", true),
+                    "/healthz" => (200, "OK", "ok", true),
+                    _ => (404, "Not Found", "404 page not found\n", true),
+                };
+                let mut headers = vec![
+                    ("Content-Length".to_string(), body.len().to_string()),
+                    ("Content-Type".to_string(), "text/plain; charset=utf-8".to_string()),
+                    ("Date".to_string(), super::clock::http_date(unix)),
+                ];
+                if nosniff {
+                    headers.push(("X-Content-Type-Options".to_string(), "nosniff".to_string()));
+                }
+                trace.hops.push(Hop {
+                    iptables: None,
+                    place: Place::Node(n),
+                    rule: Rule::Respond {
+                        status: format!("HTTP/1.1 {status} {reason}"),
+                    },
+                    before: last_flow.clone(),
+                    after: last_flow,
+                });
+                Outcome::Response(HttpResponse {
+                    version: "HTTP/1.1",
+                    status,
+                    reason,
+                    headers,
+                    body: body.to_string(),
+                })
+            }
             Arrival::NodeHost(n, _) => {
                 let body = "Client sent an HTTP request to an HTTPS server.\n".to_string();
                 let r = HttpResponse {
@@ -720,6 +763,7 @@ impl Cluster {
                     body,
                 };
                 trace.hops.push(Hop {
+                    iptables: None,
                     place: Place::Node(n),
                     rule: Rule::Respond {
                         status: "HTTP/1.0 400 Bad Request".into(),
@@ -741,6 +785,7 @@ impl Cluster {
     fn from_pc(&mut self, flow: Flow, hops: &mut Vec<Hop>) -> (Arrival, bool) {
         if let Some(i) = self.lab.internet.iter().position(|s| s.ip == flow.dst.ip) {
             hops.push(Hop {
+                iptables: None,
                 place: Place::Pc,
                 rule: Rule::Route {
                     via: "the PC's own internet connection".into(),
@@ -753,6 +798,7 @@ impl Cluster {
         let loopback = flow.dst.ip.starts_with("127.") || flow.dst.ip == self.lab.pc_address;
         if !loopback {
             hops.push(Hop {
+                iptables: None,
                 place: Place::Pc,
                 rule: Rule::Drop {
                     service: None,
@@ -774,6 +820,7 @@ impl Cluster {
             .cloned()
         else {
             hops.push(Hop {
+                iptables: None,
                 place: Place::Pc,
                 rule: Rule::Reset {
                     reason: format!(
@@ -792,6 +839,7 @@ impl Cluster {
             dst: Addr::new(&pf.guest_ip, pf.guest_port),
         };
         hops.push(Hop {
+            iptables: None,
             place: Place::Nat,
             rule: Rule::PortForward {
                 rule: format!(
@@ -804,6 +852,7 @@ impl Cluster {
         });
         let Some(node) = self.node_by_ip(&pf.guest_ip).map(|n| n.name.clone()) else {
             hops.push(Hop {
+                iptables: None,
                 place: Place::Nat,
                 rule: Rule::Drop {
                     service: None,
@@ -852,6 +901,7 @@ impl Cluster {
         let Some((sk, pi, external)) = hit else {
             if let Some(k) = clusterip_no_port {
                 hops.push(Hop {
+                    iptables: None,
                     place,
                     rule: Rule::Drop {
                         service: None,
@@ -904,7 +954,12 @@ impl Cluster {
             port_label.clone()
         };
         if usable.is_empty() {
+            let stop = super::iptables::filter_stop(
+                &super::iptables::node_rules(self, node),
+                &self.packet(&flow, &node_ip, origin),
+            );
             hops.push(Hop {
+                iptables: stop,
                 place,
                 rule: Rule::Reject {
                     service: svc_name.clone(),
@@ -930,7 +985,12 @@ impl Cluster {
             } else {
                 "internalTrafficPolicy"
             };
+            let stop = super::iptables::filter_stop(
+                &super::iptables::node_rules(self, node),
+                &self.packet(&flow, &node_ip, origin),
+            );
             hops.push(Hop {
+                iptables: stop,
                 place,
                 rule: Rule::Drop {
                     service: Some(svc_name.clone()),
@@ -944,6 +1004,8 @@ impl Cluster {
             });
             return Err(Arrival::Dropped);
         }
+        let mut candidates = candidates;
+        super::order::sort_by_key(&mut candidates, |c| format!("{}:{}", c.0, c.3));
         // Session affinity, then a uniform random choice (1/n, 1/(n-1), ... rules).
         let aff_key = (node.to_string(), sk.clone(), port_number, flow.src.ip.clone());
         let mut sticky = false;
@@ -956,9 +1018,16 @@ impl Cluster {
                 }
             }
         }
+        // kube-proxy's rules: one `statistic` rule per endpoint, in `ip:port` string order, rule i
+        // of n matching with probability 1/(n-i), the last one always.
         let idx = match chosen_idx {
             Some(i) => i,
-            None => self.rng.below(candidates.len() as u64) as usize,
+            None => {
+                let n = candidates.len();
+                (0..n)
+                    .find(|&i| i + 1 == n || self.rng.below((n - i) as u64) == 0)
+                    .unwrap_or(0)
+            }
         };
         let of = candidates.len();
         let (ep_ip, ep_node, ep_pod, target_port) = candidates.into_iter().nth(idx).expect("idx < len");
@@ -969,7 +1038,14 @@ impl Cluster {
             src: flow.src.clone(),
             dst: Addr::new(&ep_ip, target_port),
         };
+        let path = {
+            let svc = &self.services[&sk];
+            let sep = super::iptables::endpoint_chain(svc, &svc.spec.ports[pi], &format!("{ep_ip}:{target_port}"));
+            let rules = super::iptables::node_rules(self, node);
+            super::iptables::nat_path(&rules, &self.packet(&flow, &node_ip, origin), Some(&sep), sticky).map(|p| p.0)
+        };
         hops.push(Hop {
+            iptables: path,
             place: place.clone(),
             rule: Rule::Dnat {
                 service: svc_name.clone(),
@@ -1007,6 +1083,7 @@ impl Cluster {
                 dst: dnat.dst.clone(),
             };
             hops.push(Hop {
+                iptables: Some("KUBE-POSTROUTING #3 MASQUERADE".into()),
                 place,
                 rule: Rule::Snat { reason: reason.into() },
                 before: dnat,
@@ -1015,6 +1092,18 @@ impl Cluster {
             return Ok(snat);
         }
         Ok(dnat)
+    }
+
+    /// The first packet of `flow` as netfilter on a node matches it.
+    fn packet<'a>(&self, flow: &'a Flow, node_ip: &'a str, origin: Origin) -> super::iptables::Packet<'a> {
+        super::iptables::Packet {
+            src: &flow.src.ip,
+            dst: &flow.dst.ip,
+            dport: flow.dst.port,
+            proto: "tcp",
+            node_ip,
+            from_host: origin == Origin::Host,
+        }
     }
 
     /// Routing after NAT: to a pod (possibly on another node), another node, the internet.
@@ -1041,6 +1130,7 @@ impl Cluster {
         if let Some((pk, pod_node, running, listening)) = found {
             if pod_node != node {
                 hops.push(Hop {
+                    iptables: None,
                     place: here,
                     rule: Rule::Route {
                         via: format!("Calico IP-in-IP tunnel {node} -> {pod_node}"),
@@ -1051,6 +1141,7 @@ impl Cluster {
             }
             if listening {
                 hops.push(Hop {
+                    iptables: None,
                     place: self.pod_place(&pk),
                     rule: Rule::Deliver,
                     before: flow.clone(),
@@ -1064,6 +1155,7 @@ impl Cluster {
                 "the container is not running".into()
             };
             hops.push(Hop {
+                iptables: None,
                 place: self.pod_place(&pk),
                 rule: Rule::Reset { reason: why },
                 before: flow.clone(),
@@ -1071,12 +1163,20 @@ impl Cluster {
             });
             return Arrival::Refused;
         }
-        if let Some(target) = self.node_by_ip(&flow.dst.ip).map(|n| n.name.clone()) {
+        // The node's loopback: kube-proxy's metrics server (127.0.0.1:10249) and the node's
+        // listeners answer; any other port is refused at once.
+        let loopback = flow.dst.ip.starts_with("127.") && origin == Origin::Host;
+        if let Some(target) = self
+            .node_by_ip(&flow.dst.ip)
+            .map(|n| n.name.clone())
+            .or(loopback.then(|| node.to_string()))
+        {
             if target != node {
                 if depth > 2 {
                     return Arrival::Dropped;
                 }
                 hops.push(Hop {
+                    iptables: None,
                     place: here,
                     rule: Rule::Route {
                         via: format!("NAT network {} -> {target}", node),
@@ -1092,8 +1192,10 @@ impl Cluster {
                 return self.forward(&target, flow, o, hops, depth + 1);
             }
             let cp = self.lab.nodes.iter().any(|n| n.name == node && n.control_plane);
-            if HOST_LISTENERS.contains(&flow.dst.port) || (cp && flow.dst.port == 6443) {
+            let metrics = loopback && flow.dst.port == 10249;
+            if metrics || HOST_LISTENERS.contains(&flow.dst.port) || (cp && flow.dst.port == 6443) {
                 hops.push(Hop {
+                    iptables: None,
                     place: Place::Node(node.to_string()),
                     rule: Rule::Deliver,
                     before: flow.clone(),
@@ -1102,6 +1204,7 @@ impl Cluster {
                 return Arrival::NodeHost(node.to_string(), hops.last().map(|h| h.after.dst.port).unwrap_or(0));
             }
             hops.push(Hop {
+                iptables: None,
                 place: Place::Node(node.to_string()),
                 rule: Rule::Reset {
                     reason: format!("nothing listens on {} on the node", flow.dst),
@@ -1120,6 +1223,7 @@ impl Cluster {
                     dst: flow.dst.clone(),
                 };
                 hops.push(Hop {
+                    iptables: None,
                     place: here.clone(),
                     rule: Rule::Snat {
                         reason: "Calico natOutgoing: pod traffic leaving the pod network".into(),
@@ -1130,6 +1234,7 @@ impl Cluster {
                 flow = snat;
             }
             hops.push(Hop {
+                iptables: None,
                 place: here,
                 rule: Rule::Route {
                     via: "VirtualBox NAT to the internet".into(),
@@ -1150,6 +1255,7 @@ impl Cluster {
             format!("no host answers at {}", flow.dst.ip)
         };
         hops.push(Hop {
+            iptables: None,
             place: here,
             rule: Rule::Drop { service: None, reason },
             before: flow.clone(),

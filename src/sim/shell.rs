@@ -210,6 +210,16 @@ impl Shell {
     fn node_command(&mut self, node: &str, words: &[String]) -> Output {
         let args = &words[1..];
         match words[0].as_str() {
+            "sudo" => match args.first().map(String::as_str) {
+                Some("iptables") => self.iptables(node, &args[1..], true),
+                Some("iptables-save") => self.iptables_save(node, &args[1..], true),
+                Some("conntrack") => self.conntrack(node, &args[1..], true),
+                Some(w) if !w.starts_with('-') => self.node_command(node, args),
+                _ => Output::err("this lab's sudo runs one command: sudo COMMAND [ARGS]\n", 1),
+            },
+            "iptables" => self.iptables(node, args, false),
+            "iptables-save" => self.iptables_save(node, args, false),
+            "conntrack" => self.conntrack(node, args, false),
             "kubectl" | "k" => self.kubectl(args),
             "curl" => self.curl(&Client::Node(node.to_string()), args, true, "8.5.0"),
             "host" => match args.first().map(String::as_str) {

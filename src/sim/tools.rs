@@ -720,3 +720,301 @@ Usage: wget [-cqS] [--spider] [-O FILE] [-o LOGFILE] [--header STR]
 	[--post-data STR | --post-file FILE] [-Y on/off]
 	[-P DIR] [-U AGENT] [-T SEC] URL...
 "#;
+
+// ---------------------------------------------------------------------------------------------
+// Node tools that need root: iptables, iptables-save, conntrack.
+
+const IPT: &str = "iptables v1.8.10 (nf_tables)";
+
+impl Shell {
+    /// The counters of `node`'s rules and built-in chain policies, as closures for the printers.
+    fn ipt_counters(&self, node: &str) -> (Box<super::iptables::Counters>, Box<super::iptables::Counters>) {
+        let rs = super::iptables::node_rules(&self.cluster, node);
+        let seen = self.cluster.ipt_counters.clone();
+        let n = node.to_string();
+        let rules = move |t: &str, c: &str, i: usize| -> (u64, u64) {
+            rs.table(t)
+                .and_then(|t| t.find(c))
+                .and_then(|c| c.rules.get(i.wrapping_sub(1)))
+                .and_then(|r| seen.get(&(n.clone(), t.to_string(), c.to_string(), r.save())).copied())
+                .unwrap_or((0, 0))
+        };
+        // The filter INPUT and OUTPUT policies count the node's own traffic (the API server,
+        // kubelet, Calico): modelled as a steady rate over the node's uptime.
+        let cp = self.cluster.lab.nodes.iter().any(|x| x.name == node && x.control_plane);
+        let up = (self.cluster.lab.cluster_age + self.cluster.now).max(0) as u64;
+        let rate = if cp { 40 } else { 9 };
+        let policy = move |t: &str, c: &str, _: usize| -> (u64, u64) {
+            match (t, c) {
+                ("filter", "INPUT") => (up * rate, up * rate * 642),
+                ("filter", "OUTPUT") => (up * rate * 99 / 100, up * rate * 190),
+                _ => (0, 0),
+            }
+        };
+        (Box::new(rules), Box::new(policy))
+    }
+
+    fn not_root(&self, prog: &str) -> Option<Output> {
+        (self.cluster.lab.user != "root").then(|| {
+            Output::err(
+                format!("{prog} v1.8.10 (nf_tables): Could not fetch rule set generation id: Permission denied (you must be root)\n"),
+                4,
+            )
+        })
+    }
+
+    fn lab_only(prog: &str, supported: &str) -> Output {
+        Output::err(format!("svclab: {prog} here supports {supported}\n"), 2)
+    }
+
+    /// `iptables-save [-t TABLE] [-c]`.
+    pub fn iptables_save(&mut self, node: &str, args: &[String], root: bool) -> Output {
+        if !root {
+            if let Some(o) = self.not_root("iptables-save") {
+                return o;
+            }
+        }
+        let mut table: Option<String> = None;
+        let mut counters = false;
+        let mut i = 0;
+        while i < args.len() {
+            let a = args[i].as_str();
+            match a {
+                "-c" | "--counters" => counters = true,
+                "-t" | "--table" => {
+                    i += 1;
+                    match args.get(i) {
+                        Some(t) => table = Some(t.clone()),
+                        None => return Self::lab_only("iptables-save", "-t TABLE and -c"),
+                    }
+                }
+                _ if a.starts_with("--table=") => table = Some(a["--table=".len()..].to_string()),
+                _ if a.starts_with("-t") && a.len() > 2 => table = Some(a[2..].to_string()),
+                _ => return Self::lab_only("iptables-save", "-t TABLE and -c"),
+            }
+            i += 1;
+        }
+        let mut rs = super::iptables::node_rules(&self.cluster, node);
+        let names: Vec<&str> = match table.as_deref() {
+            None => vec!["mangle", "filter", "nat"],
+            Some(t @ ("mangle" | "filter" | "nat")) => vec![t],
+            Some("raw") => {
+                rs.tables
+                    .push(super::iptables::Table::empty("raw", &["PREROUTING", "OUTPUT"]));
+                vec!["raw"]
+            }
+            Some("security") => {
+                rs.tables.push(super::iptables::Table::empty(
+                    "security",
+                    &["INPUT", "FORWARD", "OUTPUT"],
+                ));
+                vec!["security"]
+            }
+            Some(t) => return Output::err(format!("Table `{t}' does not exist\n"), 1),
+        };
+        let date = super::clock::ctime(self.cluster.lab.start_unix + self.cluster.now);
+        let (rules, policy) = self.ipt_counters(node);
+        let text = super::iptables::save(&rs, &names, &date, counters.then_some(&*rules), &*policy);
+        Output::ok(text)
+    }
+
+    /// `iptables [-t TABLE] -S|-L [CHAIN] [-n] [-v] [-x] [--line-numbers]`.
+    pub fn iptables(&mut self, node: &str, args: &[String], root: bool) -> Output {
+        const SUPPORTED: &str = "-t TABLE, -S [CHAIN], -L [CHAIN], -n, -v, -x and --line-numbers";
+        let mut table = "filter".to_string();
+        let mut cmd: Option<char> = None;
+        let mut positional: Vec<String> = Vec::new();
+        let mut f = super::iptables::ListFormat::default();
+        let mut i = 0;
+        while i < args.len() {
+            let a = args[i].as_str();
+            if let Some(long) = a.strip_prefix("--") {
+                let (name, value) = match long.split_once('=') {
+                    Some((n, v)) => (n, Some(v.to_string())),
+                    None => (long, None),
+                };
+                match name {
+                    "table" => match value.or_else(|| {
+                        i += 1;
+                        args.get(i).cloned()
+                    }) {
+                        Some(t) => table = t,
+                        None => return Self::lab_only("iptables", SUPPORTED),
+                    },
+                    "list" => cmd = Some('L'),
+                    "list-rules" => cmd = Some('S'),
+                    "numeric" => f.numeric = true,
+                    "verbose" => f.verbose = true,
+                    "exact" => f.exact = true,
+                    "line-numbers" => f.line_numbers = true,
+                    _ => return Self::lab_only("iptables", SUPPORTED),
+                }
+            } else if a.len() > 1 && a.starts_with('-') {
+                let chars: Vec<char> = a[1..].chars().collect();
+                let mut j = 0;
+                while j < chars.len() {
+                    match chars[j] {
+                        'L' | 'S' if cmd.is_none() || cmd == Some(chars[j]) => cmd = Some(chars[j]),
+                        'n' => f.numeric = true,
+                        'v' => f.verbose = true,
+                        'x' => f.exact = true,
+                        't' => {
+                            let rest: String = chars[j + 1..].iter().collect();
+                            if rest.is_empty() {
+                                i += 1;
+                                match args.get(i) {
+                                    Some(t) => table = t.clone(),
+                                    None => return Self::lab_only("iptables", SUPPORTED),
+                                }
+                            } else {
+                                table = rest;
+                            }
+                            j = chars.len();
+                            continue;
+                        }
+                        _ => return Self::lab_only("iptables", SUPPORTED),
+                    }
+                    j += 1;
+                }
+            } else {
+                positional.push(a.to_string());
+            }
+            i += 1;
+        }
+        let Some(cmd) = cmd else {
+            return Self::lab_only("iptables", SUPPORTED);
+        };
+        if positional.len() > 1 {
+            return Output::err(
+                format!(
+                    "{IPT}: Bad argument `{}'\nTry `iptables -h' or 'iptables --help' for more information.\n",
+                    positional[1]
+                ),
+                2,
+            );
+        }
+        if !root {
+            if let Some(o) = self.not_root("iptables") {
+                return o;
+            }
+        }
+        let rs = super::iptables::node_rules(&self.cluster, node);
+        let extra;
+        let t = match table.as_str() {
+            "raw" => {
+                extra = super::iptables::Table::empty("raw", &["PREROUTING", "OUTPUT"]);
+                &extra
+            }
+            "security" => {
+                extra = super::iptables::Table::empty("security", &["INPUT", "FORWARD", "OUTPUT"]);
+                &extra
+            }
+            other => match rs.table(other) {
+                Some(t) => t,
+                None => {
+                    return Output::err(
+                        format!(
+                            "{IPT}: table '{other}' does not exist\nPerhaps iptables or your kernel needs to be upgraded.\n"
+                        ),
+                        3,
+                    )
+                }
+            },
+        };
+        let chain = match positional.first() {
+            Some(name) => match t.find(name) {
+                Some(c) => Some(c),
+                None => return Output::err("iptables: No chain/target/match by that name.\n", 1),
+            },
+            None => None,
+        };
+        let (rules, policy) = self.ipt_counters(node);
+        if cmd == 'S' {
+            return Output::ok(super::iptables::spec(t, chain, f.verbose.then_some(&*rules)));
+        }
+        let nodes: Vec<(String, String)> = self
+            .cluster
+            .lab
+            .nodes
+            .iter()
+            .map(|n| (n.ip.clone(), n.name.clone()))
+            .collect();
+        let hosts = move |a: &str| -> Option<String> {
+            if a == "127.0.0.0/8" {
+                return Some("localhost/8".into());
+            }
+            if a == "127.0.0.1" {
+                return Some("localhost".into());
+            }
+            nodes.iter().find(|(ip, _)| ip == a).map(|(_, n)| n.clone())
+        };
+        Output::ok(super::iptables::list(t, chain, f, &*rules, &*policy, &hosts))
+    }
+}
+
+impl Shell {
+    /// `conntrack -L [-p PROTO] [-s ADDR] [-d ADDR]`: the node's entries, then the summary line
+    /// (on stderr in a real terminal, so after the entries here).
+    pub fn conntrack(&mut self, node: &str, args: &[String], root: bool) -> Output {
+        const SUPPORTED: &str = "-L with -p PROTO, -s ADDR and -d ADDR";
+        let (mut list, mut proto, mut src, mut dst) = (false, None, None, None);
+        let mut i = 0;
+        while i < args.len() {
+            let a = args[i].as_str();
+            let mut value = || {
+                i += 1;
+                args.get(i).cloned()
+            };
+            match a {
+                "-L" | "--dump" => list = true,
+                "-p" | "--proto" => proto = value(),
+                "-s" | "--orig-src" | "--src" => src = value(),
+                "-d" | "--orig-dst" | "--dst" => dst = value(),
+                _ => return Self::lab_only("conntrack", SUPPORTED),
+            }
+            if a != "-L" && a != "--dump" && proto.is_none() && src.is_none() && dst.is_none() {
+                return Self::lab_only("conntrack", SUPPORTED);
+            }
+            i += 1;
+        }
+        if !list {
+            return Self::lab_only("conntrack", SUPPORTED);
+        }
+        if !root && self.cluster.lab.user != "root" {
+            return Output::err(
+                "conntrack v1.4.8 (conntrack-tools): Operation failed: Operation not permitted\n",
+                1,
+            );
+        }
+        let now = self.cluster.now;
+        let mut text = String::new();
+        let mut n = 0;
+        for e in self.cluster.conntrack.iter().filter(|e| e.node == node) {
+            let left = if e.udp { 30 } else { 120 } - (now - e.ended);
+            let p = if e.udp { "udp" } else { "tcp" };
+            if left <= 0
+                || proto.as_deref().is_some_and(|x| x != p)
+                || src.as_deref().is_some_and(|x| x != e.orig.0)
+                || dst.as_deref().is_some_and(|x| x != e.orig.1)
+            {
+                continue;
+            }
+            let tuple = |t: &(String, String, u16, u16)| format!("src={} dst={} sport={} dport={}", t.0, t.1, t.2, t.3);
+            let (num, state, assured) = if e.udp {
+                ("17", "", "")
+            } else {
+                ("6", "TIME_WAIT ", "[ASSURED] ")
+            };
+            text.push_str(&format!(
+                "{p:<8} {num} {left} {state}{} {} {assured}mark=0 use=1\n",
+                tuple(&e.orig),
+                tuple(&e.reply)
+            ));
+            n += 1;
+        }
+        text.push_str(&format!(
+            "conntrack v1.4.8 (conntrack-tools): {n} flow entries have been shown.\n"
+        ));
+        Output::ok(text)
+    }
+}
