@@ -5,6 +5,7 @@
 //! the browser front end (compiled for wasm32 only) renders what `sim` computes.
 
 pub mod command;
+pub mod grading;
 pub mod i18n;
 pub mod layout;
 pub mod lessons;

@@ -3,7 +3,9 @@
 
 use std::path::Path;
 
-use svclab::lessons::{check, load_dir, Lesson};
+use svclab::i18n::Lang;
+use svclab::lessons::{check, check_since, describe, load_dir, why_since, Goal, Lesson};
+use svclab::session::Session;
 
 fn lessons() -> Vec<Lesson> {
     load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("lessons")).unwrap_or_else(|e| panic!("{e}"))
@@ -31,7 +33,9 @@ fn every_lesson_passes_step_by_step_with_its_solutions() {
         }
         let mut s = lesson.start().unwrap();
         for (i, step) in lesson.steps.iter().enumerate() {
-            let before: Vec<bool> = step.goals.iter().map(|g| check(g, &s)).collect();
+            // The step opens: actions count from here.
+            let mark = s.mark();
+            let before: Vec<bool> = step.goals.iter().map(|g| check_since(g, &s, mark)).collect();
             assert!(
                 before.iter().any(|ok| !ok),
                 "{} step {}: the goal already holds before its solution: {:?}",
@@ -39,12 +43,20 @@ fn every_lesson_passes_step_by_step_with_its_solutions() {
                 i + 1,
                 step.goals
             );
+            // An unmet goal says why, in both languages.
+            for (g, ok) in step.goals.iter().zip(&before) {
+                for lang in [Lang::En, Lang::Ko] {
+                    let why = why_since(g, &s, mark, lang);
+                    assert_eq!(why.is_none(), *ok, "{} step {}: {g:?}: {why:?}", lesson.id, i + 1);
+                    assert!(why.is_none_or(|w| !w.trim().is_empty()));
+                }
+            }
             for line in &step.solution {
                 s.run(line);
             }
             for g in &step.goals {
                 assert!(
-                    check(g, &s),
+                    check_since(g, &s, mark),
                     "{} step {}: goal {g:?} fails after the solution; terminal:\n{}",
                     lesson.id,
                     i + 1,
