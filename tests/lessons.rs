@@ -368,7 +368,7 @@ fn a_typo_or_a_skipped_step_does_not_pass() {
 
     // A goal on an action counts only actions made after the step opened.
     let l = lesson("local-traffic");
-    let mut s = after_steps(&l, 1);
+    let s = after_steps(&l, 1);
     let mark = s.mark();
     assert!(check(&l.steps[1].goals[0], &s), "step 1 already dropped a request");
     assert!(!check_since(&l.steps[1].goals[0], &s, mark));
