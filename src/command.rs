@@ -502,4 +502,51 @@ mod tests {
         assert!(pattern("Host: www.google.com").is_none());
         assert!(pattern("31061").is_none());
     }
+
+    #[test]
+    fn any_line_parses_without_panicking() {
+        let words = [
+            "kubectl",
+            "k",
+            "exec",
+            "-it",
+            "--",
+            "-",
+            "-o",
+            "-owide",
+            "--output=",
+            "=",
+            "get",
+            "po/",
+            "/",
+            "sh",
+            "-c",
+            "'curl",
+            "host",
+            "trace",
+            "rollout",
+            "create",
+            "-f",
+            "logs",
+            "é",
+            "한",
+            "http://",
+            ":",
+            "x:0",
+            "-n",
+        ];
+        let mut seed = 7u64;
+        for _ in 0..3000 {
+            let mut line = Vec::new();
+            for _ in 0..(seed % 7) {
+                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                line.push(words[(seed >> 33) as usize % words.len()]);
+            }
+            let line = line.join(" ");
+            let invs = parse(&line, "node/myserver01");
+            if let Some(p) = pattern(&line) {
+                let _ = invs.iter().any(|i| matches(&p, i));
+            }
+        }
+    }
 }

@@ -234,6 +234,8 @@ pub fn check(goal: &Goal, s: &Session) -> bool {
 /// Whether a goal holds, counting only the commands and requests made from the mark `since`
 /// on (`Session::mark()` when the step opened). State goals ignore the mark.
 pub fn check_since(goal: &Goal, s: &Session, since: u64) -> bool {
+    // A mark from before a reset is past the session's numbering: count everything.
+    let since = if since > s.mark() { 0 } else { since };
     let c = &s.shell.cluster;
     match goal {
         Goal::Exists { kind, name } => c.exists(kind_of(kind), "default", name),
@@ -436,6 +438,7 @@ pub fn why_since(goal: &Goal, s: &Session, since: u64, lang: Lang) -> Option<Str
     if check_since(goal, s, since) {
         return None;
     }
+    let since = if since > s.mark() { 0 } else { since };
     let ko = lang == Lang::Ko;
     let c = &s.shell.cluster;
     Some(match goal {

@@ -122,8 +122,8 @@ impl Session {
     }
 
     /// The number the learner's next action will get: a goal checked `since` a mark counts
-    /// only commands and requests made after it (`lessons::check_since`). Marks keep
-    /// growing across `reset`.
+    /// only commands and requests made after it (`lessons::check_since`). The numbers are
+    /// the same when the saved log is replayed, so a mark can be saved with the progress.
     pub fn mark(&self) -> u64 {
         self.next_seq
     }
@@ -237,14 +237,13 @@ impl Session {
     }
 
     /// Starts the cluster over with the same seed; files and history stay. The commands and
-    /// requests recorded for grading go with the old cluster; marks keep counting.
+    /// requests recorded for grading go with the old cluster, and numbering starts again at 0
+    /// (as a replay of the saved log does): take a new mark after a reset.
     pub fn reset(&mut self) {
         let files = std::mem::take(&mut self.files);
         let history = std::mem::take(&mut self.history);
-        let next_seq = self.next_seq;
         *self = Session::with_lab(self.seed, self.shell.cluster.lab.clone(), files);
         self.history = history;
-        self.next_seq = next_seq;
     }
 
     /// The saved form: seed, files, history and the replay log, as JSON.
@@ -413,6 +412,29 @@ mod tests {
         assert_eq!(r.shell.cluster.now, s.shell.cluster.now);
         assert_eq!(r.to_json(), saved);
         assert!(Session::from_json("not json at all: [").is_none());
+    }
+
+    #[test]
+    fn commands_and_requests_are_recorded_with_their_outcome_and_replayed() {
+        let mut s = Session::new(5, starter_files());
+        s.run("kubectl apply -f deploy-test01.yml -f service-test01.yml");
+        s.tick(30);
+        let mark = s.mark();
+        s.run("kubectl get pods --bogus");
+        s.run("host curl -s http://127.0.0.1:31051");
+        s.send("http://127.0.0.1:31061", 2);
+        assert_eq!(s.ran.len(), 3);
+        assert!(s.ran[1].code != 0 && s.ran[2].code == 0);
+        assert_eq!(s.ran[2].at, "node/myserver01");
+        assert_eq!(s.sent.len(), 3);
+        assert!(s.sent.iter().all(|x| x.seq > mark && x.trace.client.label() == "pc"));
+        assert_eq!(s.sent[1].request.port, 31061);
+        assert!(s.shell.sent.is_empty(), "the session took them");
+        let r = Session::from_json(&s.to_json()).expect("loads");
+        assert_eq!((r.ran.clone(), r.mark()), (s.ran.clone(), s.mark()));
+        assert_eq!(r.sent, s.sent);
+        s.reset();
+        assert!(s.ran.is_empty() && s.sent.is_empty() && s.mark() == 0);
     }
 
     #[test]
