@@ -543,6 +543,14 @@ pub fn why_since(goal: &Goal, s: &Session, since: u64, lang: Lang) -> Option<Str
                     };
                     push(&mut t, &cause(c, &x.trace, lang));
                     push(&mut t, &service_why(c, &x.trace, url, lang));
+                    push(
+                        &mut t,
+                        if ko {
+                            "원인을 고쳤다면 요청을 다시 보내 보세요."
+                        } else {
+                            "Once the cause is fixed, send it again."
+                        },
+                    );
                     t
                 }
                 (None, Some(x)) => {
@@ -696,6 +704,40 @@ fn pod_states(pods: &[&crate::sim::objects::Pod]) -> String {
         .join(", ")
 }
 
+/// What to do about pods that are not ready: a bad image, a crashing container, or just time.
+fn pod_advice(pods: &[&crate::sim::objects::Pod], lang: Lang) -> String {
+    let ko = lang == Lang::Ko;
+    let status = |p: &&crate::sim::objects::Pod| crate::sim::printers::pod_status(p);
+    if let Some(p) = pods.iter().find(|p| {
+        matches!(
+            status(p).as_str(),
+            "ErrImagePull" | "ImagePullBackOff" | "InvalidImageName"
+        )
+    }) {
+        let image = p.image();
+        return if ko {
+            format!(
+                "{} 받을 수 없습니다. 이미지 이름과 태그를 확인하세요.",
+                j(&format!("이미지 `{image}`"), "을/를")
+            )
+        } else {
+            format!("Image `{image}` cannot be pulled: check its name and tag.")
+        };
+    }
+    if pods.iter().any(|p| status(p) == "CrashLoopBackOff") {
+        return if ko {
+            "컨테이너가 계속 종료됩니다. `kubectl logs`와 `kubectl describe pod`로 원인을 보세요.".into()
+        } else {
+            "A container keeps exiting: see why with `kubectl logs` and `kubectl describe pod`.".into()
+        };
+    }
+    if ko {
+        "이미지를 받고 컨테이너가 뜰 때까지 기다려 보세요(`sleep 20`).".into()
+    } else {
+        "Give the images time to download and the containers to start (`sleep 20`).".into()
+    }
+}
+
 fn endpoints_why(c: &Cluster, service: &str, count: usize, lang: Lang) -> String {
     let ko = lang == Lang::Ko;
     let Some(svc) = c.services.get(&key("default", service)) else {
@@ -767,19 +809,21 @@ fn endpoints_why(c: &Cluster, service: &str, count: usize, lang: Lang) -> String
             )
         };
     }
-    if ko {
+    let mut t = if ko {
         format!(
-            "서비스 `{service}`의 파드 {}개 가운데 {ready}개가 준비되었습니다. 아직 준비되지 않은 파드: {}. 잠시 기다려 보세요(`sleep 10`).",
+            "서비스 `{service}`의 파드 {}개 가운데 {ready}개가 준비되었습니다. 아직 준비되지 않은 파드: {}.",
             pods.len(),
             pod_states(&not_ready)
         )
     } else {
         format!(
-            "{ready} of the {} pods behind Service `{service}` are ready. Not ready yet: {}. Give them time (`sleep 10`).",
+            "{ready} of the {} pods behind Service `{service}` are ready. Not ready yet: {}.",
             pods.len(),
             pod_states(&not_ready)
         )
-    }
+    };
+    push(&mut t, &pod_advice(&not_ready, lang));
+    t
 }
 
 fn ready_why(c: &Cluster, deployment: &str, count: i64, lang: Lang) -> String {
@@ -807,24 +851,23 @@ fn ready_why(c: &Cluster, deployment: &str, count: i64, lang: Lang) -> String {
                 && d.selector.as_ref().is_some_and(|s| s.matches(&p.meta.labels))
         })
         .collect();
-    if ko {
-        let mut t = format!("디플로이먼트 `{deployment}`의 파드 가운데 {ready}개가 준비되었습니다.");
-        if !pods.is_empty() {
-            push(&mut t, &format!("아직 준비되지 않은 파드: {}.", pod_states(&pods)));
-        }
-        push(&mut t, "이미지를 받고 컨테이너가 뜰 때까지 기다려 보세요(`sleep 20`).");
-        t
+    let mut t = if ko {
+        format!("디플로이먼트 `{deployment}`의 파드 가운데 {ready}개가 준비되었습니다.")
     } else {
-        let mut t = format!("{ready} of Deployment `{deployment}`'s pods are ready.");
-        if !pods.is_empty() {
-            push(&mut t, &format!("Not ready yet: {}.", pod_states(&pods)));
-        }
+        format!("{ready} of Deployment `{deployment}`'s pods are ready.")
+    };
+    if !pods.is_empty() {
         push(
             &mut t,
-            "Give the images time to download and the containers to start (`sleep 20`).",
+            &if ko {
+                format!("아직 준비되지 않은 파드: {}.", pod_states(&pods))
+            } else {
+                format!("Not ready yet: {}.", pod_states(&pods))
+            },
         );
-        t
     }
+    push(&mut t, &pod_advice(&pods, lang));
+    t
 }
 
 fn ran_why(s: &Session, since: u64, command: &str, lang: Lang) -> String {

@@ -338,6 +338,14 @@ fn a_typo_or_a_skipped_step_does_not_pass() {
     assert!(!step_done(&l, 0, &s, mark));
     let why = why_since(&l.steps[0].goals[0], &s, mark, Lang::En).unwrap();
     assert!(why.contains("containerPort"), "{why}");
+    // A misspelt image: the pods never get ready, and the reason names the image.
+    let mut s = l.start().unwrap();
+    let mark = s.mark();
+    s.run("kubectl create deployment web --image=ngnix:1.27 --replicas=3 --port=80");
+    s.run("sleep 30");
+    assert!(!step_done(&l, 0, &s, mark));
+    let why = why_since(&l.steps[0].goals[1], &s, mark, Lang::Ko).unwrap();
+    assert!(why.contains("이미지 `ngnix:1.27`을 받을 수 없습니다"), "{why}");
 
     // A selector with a typo: no endpoints, and the reason names both labels.
     let l = lesson("no-endpoints");
