@@ -287,7 +287,7 @@ fn operand_key(program: &str, w: &str) -> String {
                 None => (no_scheme, "/"),
             };
             let (host, port) = match hostport.rsplit_once(':') {
-                Some((h, p)) if p == "80" => (h, ""),
+                Some((h, "80")) => (h, ""),
                 Some((h, p)) => (h, p),
                 None => (hostport, ""),
             };
