@@ -218,9 +218,120 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
     }
 }
 
+/// How the end of a word sounds when read in Korean: whether its last syllable has a final
+/// consonant (받침), and whether that consonant is ㄹ. Hangul by its syllable; digits as
+/// Sino-Korean numbers (0 영/십/백/천/만, 1 일, 3 삼, 6 육, 7 칠, 8 팔 end in a consonant);
+/// a final capital as its letter name (`IP` 아이피, `L` 엘); other Latin words by the usual
+/// reading of their ending (`web` 웹, `name` 네임, `google` 구글, `service` 서비스).
+fn final_consonant(word: &str) -> (bool, bool) {
+    let w = word.trim_end_matches(|c: char| !c.is_alphanumeric());
+    let Some(last) = w.chars().last() else {
+        return (false, false);
+    };
+    if ('\u{AC00}'..='\u{D7A3}').contains(&last) {
+        let jong = (last as u32 - 0xAC00) % 28;
+        return (jong != 0, jong == 8);
+    }
+    if let Some(d) = last.to_digit(10) {
+        return match d {
+            1 | 7 | 8 => (true, true),
+            0 | 3 | 6 => (true, false),
+            _ => (false, false),
+        };
+    }
+    if last.is_ascii_uppercase() {
+        return match last {
+            'L' | 'R' => (true, true),
+            'M' | 'N' => (true, false),
+            _ => (false, false),
+        };
+    }
+    if !last.is_ascii_alphabetic() {
+        return (false, false);
+    }
+    let tail: String = w
+        .chars()
+        .rev()
+        .take_while(char::is_ascii_alphabetic)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect::<String>()
+        .to_ascii_lowercase();
+    const WORDS: &[(&str, bool, bool)] = &[("type", true, false), ("pod", false, false), ("web", true, false)];
+    if let Some((_, f, r)) = WORDS.iter().find(|(x, _, _)| *x == tail) {
+        return (*f, *r);
+    }
+    let ends = |s: &str| tail.ends_with(s);
+    if ends("l") || (ends("le") && tail.len() > 2) {
+        (true, true)
+    } else if ends("m") || ends("n") || ends("ng") || ends("b") || ends("p") || ends("ic") || ends("me") || ends("ne") {
+        (true, false)
+    } else {
+        (false, false)
+    }
+}
+
+/// The form of a Korean particle that follows `word`: `pair` is written with the form after a
+/// final consonant first, `"이/가"`, `"을/를"`, `"은/는"`, `"과/와"`, `"으로/로"` (로 also
+/// after ㄹ), `"이다/다"`, `"이에요/예요"`. An unknown pair comes back whole.
+pub fn particle(word: &str, pair: &'static str) -> &'static str {
+    let Some((with, without)) = pair.split_once('/') else {
+        return pair;
+    };
+    let (has_final, rieul) = final_consonant(word);
+    if pair == "으로/로" && rieul {
+        return without;
+    }
+    if has_final {
+        with
+    } else {
+        without
+    }
+}
+
+/// `word` followed by the right form of the particle: `josa("서비스", "이/가")` is `서비스가`.
+pub fn josa(word: &str, pair: &'static str) -> String {
+    format!("{word}{}", particle(word, pair))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn particles_follow_how_the_word_is_read() {
+        let cases = [
+            ("서비스", "이/가", "가"),
+            ("파드", "을/를", "를"),
+            ("엔드포인트", "은/는", "는"),
+            ("디플로이먼트", "이/가", "가"),
+            ("`web-service`", "이/가", "가"),
+            ("`web`", "을/를", "을"),
+            ("`nginx01`", "이/가", "이"),
+            ("`myserver02`", "이/가", "가"),
+            ("`myserver03`", "이/가", "이"),
+            ("`hello`", "은/는", "는"),
+            ("`31001`", "으로/로", "로"),
+            ("`80`", "으로/로", "으로"),
+            ("`404`", "을/를", "를"),
+            ("`ClusterIP`", "으로/로", "로"),
+            ("`spec.externalName`", "이/가", "이"),
+            ("`spec.type`", "이/가", "이"),
+            ("`Local`", "으로/로", "로"),
+            ("`www.google.com`", "으로/로", "으로"),
+            ("`http://127.0.0.1:31051`", "으로/로", "로"),
+            ("`kubectl get pods -o wide`", "을/를", "를"),
+            ("`kubectl get endpoints`", "을/를", "를"),
+            ("`None`", "이다/다", "이다"),
+            ("길", "으로/로", "로"),
+            ("집", "으로/로", "으로"),
+        ];
+        for (word, pair, want) in cases {
+            assert_eq!(particle(word, pair), want, "{word} + {pair}");
+        }
+        assert_eq!(josa("노드", "과/와"), "노드와");
+    }
 
     #[test]
     fn every_string_exists_in_both_languages() {

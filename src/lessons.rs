@@ -5,8 +5,6 @@
 
 use crate::i18n::Lang;
 use crate::session::Session;
-use crate::sim::cluster::key;
-use crate::sim::net::{Client, Outcome, Request};
 use crate::sim::value::Value;
 use crate::sim::yaml;
 
@@ -44,12 +42,27 @@ pub enum Goal {
     Endpoints { service: String, count: usize },
     /// A Deployment has this many ready replicas.
     Ready { deployment: String, count: i64 },
-    /// The learner ran a command containing this text.
-    Ran { command: String },
-    /// A request from `from` (`pc`, `node/NAME`, `pod/NAME`) to `url` ends like this:
-    /// an HTTP status (`200`, `404`), or `refused`, `timeout`, `reset`, `unresolved`.
+    /// The learner ran this command and it succeeded (exit status 0). Compared as kubectl
+    /// reads it (`command::pattern`): short names, flag forms and orders do not matter; more
+    /// names and flags are allowed. Text that names no known program is matched as text.
+    /// `also`: other commands that count as well (`ran: [A, B]` in lesson.yaml).
+    Ran { command: String, also: Vec<String> },
+    /// The lab's state: a request from `from` (`pc`, `node/NAME`, `pod/NAME`) to `url` would
+    /// end like this: an HTTP status (`200`, `404`), or `refused`, `timeout`, `reset`,
+    /// `unresolved`, `not-http`. Sent on a copy of the cluster.
     Request { from: String, url: String, outcome: String },
-    /// One of the learner's recent requests passed through a hop with this rule
+    /// The learner sent a request from `from` (`pc`, `node`, `node/NAME`, `pod`,
+    /// `pod/NAME`, `any`) to `url` (a Service by name, short or full, or by its ClusterIP)
+    /// with this `Host` header (any when `None`, compared without regard to case) and it
+    /// ended with `outcome` (any when `None`), at least `count` times.
+    Sent {
+        from: String,
+        url: String,
+        host: Option<String>,
+        outcome: Option<String>,
+        count: usize,
+    },
+    /// One of the learner's requests passed through a hop with this rule
     /// (`DNAT`, `SNAT`, `PORT-FORWARD`, `REJECT`, `DROP`, `DNS`).
     Trace { rule: String },
 }
@@ -144,13 +157,39 @@ fn goal(v: &Value, what: &str) -> Result<Goal, String> {
                 .parse()
                 .map_err(|_| format!("{w}: count is a number"))?,
         },
-        "ran" => Goal::Ran {
-            command: body.as_str().ok_or(format!("{w}: give the command text"))?.to_string(),
-        },
+        "ran" => {
+            let one = |v: &Value| {
+                v.as_str()
+                    .map(str::trim)
+                    .filter(|c| !c.is_empty())
+                    .map(String::from)
+                    .ok_or(format!("{w}: give the command text, or a list of commands"))
+            };
+            let mut all = match body {
+                Value::Seq(items) if !items.is_empty() => items.iter().map(one).collect::<Result<Vec<_>, _>>()?,
+                other => vec![one(other)?],
+            };
+            let command = all.remove(0);
+            Goal::Ran { command, also: all }
+        }
         "request" => Goal::Request {
-            from: string(body, "from", &w)?,
-            url: string(body, "url", &w)?,
-            outcome: string(body, "outcome", &w)?,
+            from: from(body, &w, false)?,
+            url: url(body, &w)?,
+            outcome: outcome(&string(body, "outcome", &w)?, &w)?,
+        },
+        "sent" => Goal::Sent {
+            from: from(body, &w, true)?,
+            url: url(body, &w)?,
+            host: body.get("host").map(|_| string(body, "host", &w)).transpose()?,
+            outcome: match body.get("outcome") {
+                None => None,
+                Some(_) => Some(outcome(&string(body, "outcome", &w)?, &w)?),
+            },
+            count: match body.get("count") {
+                None => 1,
+                Some(Value::Int(n)) if (1..=200).contains(n) => *n as usize,
+                Some(_) => return Err(format!("{w}: count is a number from 1 to 200")),
+            },
         },
         "trace" => {
             let rule = body.as_str().ok_or(format!("{w}: give a rule name"))?.to_string();
@@ -161,6 +200,43 @@ fn goal(v: &Value, what: &str) -> Result<Goal, String> {
         }
         other => return Err(format!("{what}: unknown goal `{other}`")),
     })
+}
+
+/// `from:` of a request goal: `pc`, `node/NAME`, `pod/NAME`; a `sent` goal also takes
+/// `node`, `pod` (any) and `any`.
+fn from(body: &Value, w: &str, any: bool) -> Result<String, String> {
+    let f = string(body, "from", w)?;
+    let ok = match f.split_once('/') {
+        None => f == "pc" || (any && matches!(f.as_str(), "node" | "pod" | "any")),
+        Some(("node" | "pod", n)) => !n.is_empty(),
+        _ => false,
+    };
+    if ok {
+        Ok(f)
+    } else {
+        Err(format!("{w}: `from: {f}`: one of pc, node/NAME, pod/NAME"))
+    }
+}
+
+fn url(body: &Value, w: &str) -> Result<String, String> {
+    let u = string(body, "url", w)?;
+    crate::sim::tools::parse_url(&u).map_err(|e| format!("{w}: url {u}: {e}"))?;
+    Ok(u)
+}
+
+/// The outcomes a request goal may name.
+pub const OUTCOMES: &[&str] = &["refused", "timeout", "reset", "unresolved", "not-http"];
+
+fn outcome(o: &str, w: &str) -> Result<String, String> {
+    let status = o.len() == 3 && o.parse::<u16>().is_ok_and(|n| (100..600).contains(&n));
+    if status || OUTCOMES.contains(&o) {
+        Ok(o.to_string())
+    } else {
+        Err(format!(
+            "{w}: unknown outcome `{o}`; an HTTP status or one of {}",
+            OUTCOMES.join(", ")
+        ))
+    }
 }
 
 impl Lesson {
@@ -250,165 +326,7 @@ impl Lesson {
     }
 }
 
-fn field_at<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
-    let mut cur = v;
-    for part in path.split('.') {
-        let (k, idx) = match part.split_once('[') {
-            Some((k, rest)) => (k, rest.trim_end_matches(']').parse::<usize>().ok()),
-            None => (part, None),
-        };
-        cur = cur.get(k)?;
-        if let Some(i) = idx {
-            match cur {
-                Value::Seq(items) => cur = items.get(i)?,
-                _ => return None,
-            }
-        }
-    }
-    Some(cur)
-}
-
-fn scalar(v: &Value) -> String {
-    match v {
-        Value::Str(s) => s.clone(),
-        other => other.to_json(),
-    }
-}
-
-fn kind_of(name: &str) -> &str {
-    crate::sim::kinds::by_name(name).map_or(name, |k| k.kind)
-}
-
-/// Whether a goal holds for the session now. Requests run on a copy of the cluster, so
-/// checking changes nothing.
-pub fn check(goal: &Goal, s: &Session) -> bool {
-    let c = &s.shell.cluster;
-    match goal {
-        Goal::Exists { kind, name } => c.exists(kind_of(kind), "default", name),
-        Goal::Absent { kind, name } => !c.exists(kind_of(kind), "default", name),
-        Goal::Field {
-            kind,
-            name,
-            path,
-            equals,
-        } => c
-            .object_value(kind_of(kind), "default", name)
-            .and_then(|v| field_at(&v, path).map(scalar))
-            .is_some_and(|v| v == *equals),
-        Goal::Endpoints { service, count } => {
-            c.endpoints
-                .get(&key("default", service))
-                .map_or(0, |e| e.addresses.iter().filter(|a| a.ready).count())
-                == *count
-        }
-        Goal::Ready { deployment, count } => c
-            .deployments
-            .get(&key("default", deployment))
-            .is_some_and(|d| c.deployment_status(d).ready == *count),
-        Goal::Ran { command } => s.history.iter().any(|h| h.contains(command.as_str())),
-        Goal::Trace { rule } => s.traces.iter().any(|t| t.hops.iter().any(|h| h.rule.name() == rule)),
-        Goal::Request { from, url, outcome } => {
-            let client = match from.split_once('/') {
-                None if from == "pc" => Client::Pc,
-                Some(("node", n)) => Client::Node(n.to_string()),
-                Some(("pod", p)) => Client::Pod(key("default", p)),
-                _ => return false,
-            };
-            if let Client::Pod(k) = &client {
-                if !c.pods.contains_key(k) {
-                    return false;
-                }
-            }
-            let Ok((_, host, port, path)) = crate::sim::tools::parse_url(url) else {
-                return false;
-            };
-            let host_header = if port == 80 {
-                host.clone()
-            } else {
-                format!("{host}:{port}")
-            };
-            let req = Request {
-                host,
-                port,
-                method: "GET".into(),
-                path,
-                host_header,
-                user_agent: "curl/8.14.1".into(),
-            };
-            let got = match c.clone().request(&client, &req).outcome {
-                Outcome::Response(r) => r.status.to_string(),
-                Outcome::NotHttp => "not-http".into(),
-                Outcome::Refused => "refused".into(),
-                Outcome::Timeout | Outcome::EmptyReply => "timeout".into(),
-                Outcome::Reset => "reset".into(),
-                Outcome::Unresolved(_) | Outcome::DnsTimeout(_) => "unresolved".into(),
-            };
-            got == *outcome
-        }
-    }
-}
-
-/// A goal in words, for the checklist beside the lesson.
-pub fn describe(goal: &Goal, lang: Lang) -> String {
-    let ko = lang == Lang::Ko;
-    match goal {
-        Goal::Exists { kind, name } => {
-            if ko {
-                format!("{kind} {name}이(가) 있다")
-            } else {
-                format!("{kind} {name} exists")
-            }
-        }
-        Goal::Absent { kind, name } => {
-            if ko {
-                format!("{kind} {name}이(가) 없다")
-            } else {
-                format!("{kind} {name} is gone")
-            }
-        }
-        Goal::Field {
-            kind,
-            name,
-            path,
-            equals,
-        } => format!("{kind} {name}: {path} = {equals}"),
-        Goal::Endpoints { service, count } => {
-            if ko {
-                format!("서비스 {service}의 준비된 엔드포인트 {count}개")
-            } else {
-                format!("Service {service} has {count} ready endpoints")
-            }
-        }
-        Goal::Ready { deployment, count } => {
-            if ko {
-                format!("디플로이먼트 {deployment}의 준비된 파드 {count}개")
-            } else {
-                format!("Deployment {deployment} has {count} ready pods")
-            }
-        }
-        Goal::Ran { command } => {
-            if ko {
-                format!("`{command}` 실행하기")
-            } else {
-                format!("run `{command}`")
-            }
-        }
-        Goal::Request { from, url, outcome } => {
-            if ko {
-                format!("{from}에서 {url} 요청 → {outcome}")
-            } else {
-                format!("a request from {from} to {url} ends with {outcome}")
-            }
-        }
-        Goal::Trace { rule } => {
-            if ko {
-                format!("{rule} 단계를 지나는 요청 보내기")
-            } else {
-                format!("send a request that passes a {rule} hop")
-            }
-        }
-    }
-}
+pub use crate::grading::{check, check_since, describe, why, why_since};
 
 /// The rule names a trace goal may use (`Rule::name`).
 pub const RULE_NAMES: &[&str] = &[

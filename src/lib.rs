@@ -4,6 +4,8 @@
 //! plane, cluster DNS, kubectl and the shells a learner types into. It has no web dependency;
 //! the browser front end (compiled for wasm32 only) renders what `sim` computes.
 
+pub mod command;
+pub mod grading;
 pub mod hopwords;
 pub mod i18n;
 pub mod layout;

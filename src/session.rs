@@ -5,8 +5,8 @@
 
 use crate::sim::cluster::Cluster;
 use crate::sim::lab::Lab;
-use crate::sim::net::{Client, Trace};
-use crate::sim::shell::{MemFiles, Shell};
+use crate::sim::net::{Client, Request, Trace};
+use crate::sim::shell::{self, MemFiles, Shell};
 use crate::sim::value::Value;
 use crate::sim::yaml;
 
@@ -32,6 +32,32 @@ pub struct TermLine {
     pub output: String,
 }
 
+/// A command the learner ran, for grading: the line, where it ran and its exit status.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ran {
+    /// The action's number in this session (see `Session::mark`).
+    pub seq: u64,
+    pub line: String,
+    /// Where the line was typed: `node/NAME`, or `pod/NAME` in a pod's shell.
+    pub at: String,
+    /// The exit status: 0 when the command succeeded.
+    pub code: i32,
+}
+
+/// A request the learner sent (from a command or the PC's "send" control), for grading.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sent {
+    /// The action's number in this session (see `Session::mark`).
+    pub seq: u64,
+    pub request: Request,
+    /// Where it went; `trace.client.label()` is where it came from (`pc`, `node/NAME`,
+    /// `pod/NAME`).
+    pub trace: Trace,
+}
+
+/// How many commands and requests a session keeps for grading (the oldest go first).
+pub const ACTIONS_KEPT: usize = 500;
+
 pub struct Session {
     pub seed: u64,
     pub shell: Shell,
@@ -42,6 +68,11 @@ pub struct Session {
     pub history: Vec<String>,
     /// The traces of the most recent requests, newest last.
     pub traces: Vec<Trace>,
+    /// The commands the learner ran on this cluster, oldest first (at most `ACTIONS_KEPT`).
+    pub ran: Vec<Ran>,
+    /// The requests the learner sent on this cluster, oldest first (at most `ACTIONS_KEPT`).
+    pub sent: Vec<Sent>,
+    next_seq: u64,
     files_logged: Option<Vec<(String, String)>>,
 }
 
@@ -83,7 +114,38 @@ impl Session {
             transcript: Vec::new(),
             history: Vec::new(),
             traces: Vec::new(),
+            ran: Vec::new(),
+            sent: Vec::new(),
+            next_seq: 0,
             files_logged: None,
+        }
+    }
+
+    /// The number the learner's next action will get: a goal checked `since` a mark counts
+    /// only commands and requests made after it (`lessons::check_since`). The numbers are
+    /// the same when the saved log is replayed, so a mark can be saved with the progress.
+    pub fn mark(&self) -> u64 {
+        self.next_seq
+    }
+
+    fn seq(&mut self) -> u64 {
+        self.next_seq += 1;
+        self.next_seq - 1
+    }
+
+    /// Moves the requests the shell sent into `sent`.
+    fn take_sent(&mut self) {
+        for x in std::mem::take(&mut self.shell.sent) {
+            let seq = self.seq();
+            self.sent.push(Sent {
+                seq,
+                request: x.request,
+                trace: x.trace,
+            });
+        }
+        let n = self.sent.len();
+        if n > ACTIONS_KEPT {
+            self.sent.drain(..n - ACTIONS_KEPT);
         }
     }
 
@@ -109,7 +171,26 @@ impl Session {
     fn exec(&mut self, line: &str) -> Vec<Trace> {
         self.shell.files = Box::new(MemFiles(self.files.clone()));
         let prompt = self.shell.prompt();
+        let at = match self.shell.session() {
+            shell::Session::Node(n) => format!("node/{n}"),
+            shell::Session::Pod { pod, .. } if pod.0 == "default" => format!("pod/{}", pod.1),
+            shell::Session::Pod { pod, .. } => format!("pod/{}/{}", pod.0, pod.1),
+        };
         let out = self.shell.run(line);
+        if !line.is_empty() {
+            let seq = self.seq();
+            self.ran.push(Ran {
+                seq,
+                line: line.to_string(),
+                at,
+                code: out.code,
+            });
+            let n = self.ran.len();
+            if n > ACTIONS_KEPT {
+                self.ran.drain(..n - ACTIONS_KEPT);
+            }
+        }
+        self.take_sent();
         self.transcript.push(TermLine {
             prompt,
             command: line.to_string(),
@@ -150,11 +231,14 @@ impl Session {
         let traces: Vec<Trace> = (0..count.min(200))
             .flat_map(|_| self.shell.curl(&Client::Pc, &args, true, "8.7.1").traces)
             .collect();
+        self.take_sent();
         self.remember(&traces);
         traces
     }
 
-    /// Starts the cluster over with the same seed; files and history stay.
+    /// Starts the cluster over with the same seed; files and history stay. The commands and
+    /// requests recorded for grading go with the old cluster, and numbering starts again at 0
+    /// (as a replay of the saved log does): take a new mark after a reset.
     pub fn reset(&mut self) {
         let files = std::mem::take(&mut self.files);
         let history = std::mem::take(&mut self.history);
@@ -328,6 +412,29 @@ mod tests {
         assert_eq!(r.shell.cluster.now, s.shell.cluster.now);
         assert_eq!(r.to_json(), saved);
         assert!(Session::from_json("not json at all: [").is_none());
+    }
+
+    #[test]
+    fn commands_and_requests_are_recorded_with_their_outcome_and_replayed() {
+        let mut s = Session::new(5, starter_files());
+        s.run("kubectl apply -f deploy-test01.yml -f service-test01.yml");
+        s.tick(30);
+        let mark = s.mark();
+        s.run("kubectl get pods --bogus");
+        s.run("host curl -s http://127.0.0.1:31051");
+        s.send("http://127.0.0.1:31061", 2);
+        assert_eq!(s.ran.len(), 3);
+        assert!(s.ran[1].code != 0 && s.ran[2].code == 0);
+        assert_eq!(s.ran[2].at, "node/myserver01");
+        assert_eq!(s.sent.len(), 3);
+        assert!(s.sent.iter().all(|x| x.seq > mark && x.trace.client.label() == "pc"));
+        assert_eq!(s.sent[1].request.port, 31061);
+        assert!(s.shell.sent.is_empty(), "the session took them");
+        let r = Session::from_json(&s.to_json()).expect("loads");
+        assert_eq!((r.ran.clone(), r.mark()), (s.ran.clone(), s.mark()));
+        assert_eq!(r.sent, s.sent);
+        s.reset();
+        assert!(s.ran.is_empty() && s.sent.is_empty() && s.mark() == 0);
     }
 
     #[test]

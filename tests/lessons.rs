@@ -3,7 +3,9 @@
 
 use std::path::Path;
 
-use svclab::lessons::{check, load_dir, Lesson};
+use svclab::i18n::Lang;
+use svclab::lessons::{check, check_since, describe, load_dir, why_since, Goal, Lesson};
+use svclab::session::Session;
 
 fn lessons() -> Vec<Lesson> {
     load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("lessons")).unwrap_or_else(|e| panic!("{e}"))
@@ -31,7 +33,9 @@ fn every_lesson_passes_step_by_step_with_its_solutions() {
         }
         let mut s = lesson.start().unwrap();
         for (i, step) in lesson.steps.iter().enumerate() {
-            let before: Vec<bool> = step.goals.iter().map(|g| check(g, &s)).collect();
+            // The step opens: actions count from here.
+            let mark = s.mark();
+            let before: Vec<bool> = step.goals.iter().map(|g| check_since(g, &s, mark)).collect();
             assert!(
                 before.iter().any(|ok| !ok),
                 "{} step {}: the goal already holds before its solution: {:?}",
@@ -39,12 +43,20 @@ fn every_lesson_passes_step_by_step_with_its_solutions() {
                 i + 1,
                 step.goals
             );
+            // An unmet goal says why, in both languages.
+            for (g, ok) in step.goals.iter().zip(&before) {
+                for lang in [Lang::En, Lang::Ko] {
+                    let why = why_since(g, &s, mark, lang);
+                    assert_eq!(why.is_none(), *ok, "{} step {}: {g:?}: {why:?}", lesson.id, i + 1);
+                    assert!(why.is_none_or(|w| !w.trim().is_empty()));
+                }
+            }
             for line in &step.solution {
                 s.run(line);
             }
             for g in &step.goals {
                 assert!(
-                    check(g, &s),
+                    check_since(g, &s, mark),
                     "{} step {}: goal {g:?} fails after the solution; terminal:\n{}",
                     lesson.id,
                     i + 1,
@@ -165,5 +177,359 @@ fn the_index_the_page_fetches_by_matches_the_folders() {
         let s = svclab::lessons::summary(folder, &yaml).unwrap();
         assert_eq!(s.id, *id);
         assert!(files.contains(&"lesson.yaml") && files.contains(&"intro.en.md") && files.contains(&"intro.ko.md"));
+    }
+}
+
+fn lesson(id: &str) -> Lesson {
+    lessons()
+        .into_iter()
+        .find(|l| l.id == id)
+        .unwrap_or_else(|| panic!("no lesson {id}"))
+}
+
+/// A session with the lesson's first `n` steps solved.
+fn after_steps(l: &Lesson, n: usize) -> Session {
+    let mut s = l.start().unwrap();
+    for step in &l.steps[..n] {
+        for line in &step.solution {
+            s.run(line);
+        }
+    }
+    s
+}
+
+fn step_done(l: &Lesson, i: usize, s: &Session, mark: u64) -> bool {
+    l.steps[i].goals.iter().all(|g| check_since(g, s, mark))
+}
+
+#[test]
+fn a_failed_command_does_not_pass_a_ran_step() {
+    let l = lesson("why-services");
+    let mut s = after_steps(&l, 1);
+    let mark = s.mark();
+    s.run("kubectl delete pod no-such-pod");
+    assert!(s.ran.last().is_some_and(|r| r.code != 0));
+    let ran = &l.steps[1].goals[0];
+    assert!(matches!(ran, Goal::Ran { .. }));
+    assert!(!check_since(ran, &s, mark));
+    let why = why_since(ran, &s, mark, Lang::En).unwrap();
+    assert!(why.contains("failed") && why.contains("no-such-pod"), "{why}");
+    let why_ko = why_since(ran, &s, mark, Lang::Ko).unwrap();
+    assert!(why_ko.contains("실패했습니다"), "{why_ko}");
+    s.run("kubectl delete po -l app.kubernetes.io/name=web-deploy");
+    assert!(check_since(ran, &s, mark));
+
+    // Typing the header as a command is "command not found", not a request with that header.
+    let l = lesson("externalname");
+    let mut s = after_steps(&l, 2);
+    let mark = s.mark();
+    s.run("Host: www.google.com");
+    s.run("kubectl exec nginx01 -- curl -s web-service-externalname");
+    assert!(!step_done(&l, 2, &s, mark));
+    let why = why_since(&l.steps[2].goals[0], &s, mark, Lang::En).unwrap();
+    assert!(why.contains("`Host: www.google.com`"), "{why}");
+}
+
+#[test]
+fn short_names_aliases_and_reordered_flags_pass() {
+    let l = lesson("why-services");
+    for line in [
+        "kubectl get po -owide",
+        "k get --output=wide pod",
+        "kubectl get pods -n default -o=wide",
+    ] {
+        let mut s = l.start().unwrap();
+        s.run("kubectl apply -f deploy-test01.yml");
+        s.run("sleep 20");
+        let mark = s.mark();
+        assert!(!step_done(&l, 0, &s, mark));
+        s.run(line);
+        assert!(step_done(&l, 0, &s, mark), "{line}");
+    }
+    let l = lesson("clusterip");
+    let mut s = after_steps(&l, 2);
+    let mark = s.mark();
+    s.run("kubectl get ep web-service");
+    s.run("kubectl delete -f nginx-test01.yml -f service-test01.yml -f deploy-test01.yml");
+    assert!(step_done(&l, 2, &s, mark));
+
+    let l = lesson("imperative");
+    let mut s = after_steps(&l, 2);
+    let mark = s.mark();
+    s.run("kubectl get endpointslice -l kubernetes.io/service-name=web");
+    s.run("kubectl apply -f client.yml");
+    s.run("sleep 20");
+    s.run("kubectl exec -it client -- sh -c 'wget -qO- http://web.default.svc.cluster.local'");
+    assert!(step_done(&l, 2, &s, mark));
+
+    // Header names are case-insensitive; a shell in the pod counts as the pod.
+    let l = lesson("externalname");
+    let mut s = after_steps(&l, 2);
+    let mark = s.mark();
+    s.run("kubectl exec -it nginx01 -- /bin/bash");
+    s.run("curl -s -o /dev/null -H 'host: www.google.com' web-service-externalname");
+    assert!(step_done(&l, 2, &s, mark));
+}
+
+#[test]
+fn a_request_goal_is_unmet_until_the_learner_sends_it() {
+    let l = lesson("nodeport");
+    let mut s = after_steps(&l, 1);
+    let mark = s.mark();
+    // The lab would answer 200 on both ports; the learner has sent nothing yet.
+    let state = svclab::lessons::Goal::Request {
+        from: "pc".into(),
+        url: "http://127.0.0.1:31051".into(),
+        outcome: "200".into(),
+    };
+    assert!(check(&state, &s));
+    for g in &l.steps[1].goals {
+        assert!(!check_since(g, &s, mark), "{g:?}");
+    }
+    // One of the two ports is not both.
+    s.run("host curl -s http://127.0.0.1:31051");
+    let held: Vec<bool> = l.steps[1].goals.iter().map(|g| check_since(g, &s, mark)).collect();
+    assert_eq!(held, [true, false, true]);
+    s.run("host curl -s http://localhost:31061/");
+    assert!(step_done(&l, 1, &s, mark));
+
+    // A request from the wrong place does not count, and the reason says so.
+    let l = lesson("clusterip");
+    let mut s = after_steps(&l, 1);
+    let mark = s.mark();
+    s.run("kubectl apply -f nginx-test01.yml");
+    s.run("sleep 15");
+    s.run("curl -s web-service");
+    assert!(!check_since(&l.steps[1].goals[0], &s, mark));
+    s.run("kubectl exec nginx01 -- curl -s http://web-service.default.svc.cluster.local/");
+    assert!(step_done(&l, 1, &s, mark));
+}
+
+#[test]
+fn balancing_sends_from_the_pc_reach_all_three_pods() {
+    let l = lesson("balancing");
+    let mut s = after_steps(&l, 1);
+    let mark = s.mark();
+    let traces = s.send("http://127.0.0.1:31051", 20);
+    assert_eq!(traces.len(), 20);
+    let mut pods: Vec<String> = traces
+        .iter()
+        .filter_map(|t| match &t.outcome {
+            svclab::sim::net::Outcome::Response(r) if r.status == 200 => r.body.lines().last().map(String::from),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(pods.len(), 20, "every request from the PC gets an answer");
+    pods.sort();
+    pods.dedup();
+    assert_eq!(pods.len(), 3, "{pods:?}");
+    assert!(check_since(&l.steps[1].goals[1], &s, mark));
+    assert!(!check_since(&l.steps[1].goals[0], &s, mark));
+}
+
+#[test]
+fn a_typo_or_a_skipped_step_does_not_pass() {
+    // Made without --port: the step stays open and says why.
+    let l = lesson("imperative");
+    let mut s = l.start().unwrap();
+    let mark = s.mark();
+    s.run("kubectl create deployment web --image=nginx:1.27 --replicas=3");
+    s.run("sleep 30");
+    assert!(!step_done(&l, 0, &s, mark));
+    let why = why_since(&l.steps[0].goals[0], &s, mark, Lang::En).unwrap();
+    assert!(why.contains("containerPort"), "{why}");
+    // A misspelt image: the pods never get ready, and the reason names the image.
+    let mut s = l.start().unwrap();
+    let mark = s.mark();
+    s.run("kubectl create deployment web --image=ngnix:1.27 --replicas=3 --port=80");
+    s.run("sleep 30");
+    assert!(!step_done(&l, 0, &s, mark));
+    let why = why_since(&l.steps[0].goals[1], &s, mark, Lang::Ko).unwrap();
+    assert!(why.contains("이미지 `ngnix:1.27`을 받을 수 없습니다"), "{why}");
+
+    // A selector with a typo: no endpoints, and the reason names both labels.
+    let l = lesson("no-endpoints");
+    let mut s = after_steps(&l, 1);
+    let mark = s.mark();
+    s.run("kubectl apply -f service.yml");
+    assert!(!step_done(&l, 1, &s, mark));
+    let why = why_since(&l.steps[1].goals[0], &s, mark, Lang::En).unwrap();
+    assert!(why.contains("app=wbe") && why.contains("app=web"), "{why}");
+    let why = why_since(&l.steps[1].goals[0], &s, mark, Lang::Ko).unwrap();
+    assert!(why.contains("셀렉터 `app=wbe`에 맞는 파드가 없습니다"), "{why}");
+
+    // The wrong targetPort: the PC's request is reset, and the reason says where.
+    let mut s = after_steps(&l, 2);
+    let mark = s.mark();
+    s.run("host curl -s http://127.0.0.1:31051");
+    let why = why_since(&l.steps[2].goals[1], &s, mark, Lang::En).unwrap();
+    assert!(why.contains("connection reset") && why.contains("port 8080"), "{why}");
+
+    // Skipping the first step: the second cannot pass.
+    let l = lesson("why-services");
+    let mut s = l.start().unwrap();
+    let mark = s.mark();
+    for line in &l.steps[1].solution {
+        s.run(line);
+    }
+    assert!(!step_done(&l, 1, &s, mark));
+
+    // A goal on an action counts only actions made after the step opened.
+    let l = lesson("local-traffic");
+    let s = after_steps(&l, 1);
+    let mark = s.mark();
+    assert!(check(&l.steps[1].goals[0], &s), "step 1 already dropped a request");
+    assert!(!check_since(&l.steps[1].goals[0], &s, mark));
+}
+
+/// Code spans removed: what a Korean line says in its own words.
+fn prose(line: &str) -> String {
+    line.split('`').step_by(2).collect()
+}
+
+#[test]
+fn korean_goal_lines_are_korean_with_the_right_particles() {
+    let mut goals: Vec<Goal> = lessons()
+        .iter()
+        .flat_map(|l| l.steps.iter().flat_map(|s| s.goals.clone()))
+        .collect();
+    goals.extend([
+        Goal::Request {
+            from: "node/myserver02".into(),
+            url: "http://10.96.0.10:53".into(),
+            outcome: "not-http".into(),
+        },
+        Goal::Request {
+            from: "pod/client".into(),
+            url: "http://web".into(),
+            outcome: "unresolved".into(),
+        },
+        Goal::Sent {
+            from: "any".into(),
+            url: "http://web".into(),
+            host: None,
+            outcome: None,
+            count: 1,
+        },
+        Goal::Exists {
+            kind: "rs".into(),
+            name: "web-1".into(),
+        },
+    ]);
+    for g in &goals {
+        let ko = describe(g, Lang::Ko);
+        let words = prose(&ko).replace("PC", "").replace("HTTP", "");
+        assert!(
+            !words.chars().any(|c| c.is_ascii_alphabetic()),
+            "English left in a Korean goal line: {ko}"
+        );
+        assert!(
+            !ko.contains("(가)") && !ko.contains("(를)") && !ko.contains("(으)"),
+            "{ko}"
+        );
+    }
+    let exists = |kind: &str, name: &str| Goal::Exists {
+        kind: kind.into(),
+        name: name.into(),
+    };
+    assert_eq!(describe(&exists("svc", "web"), Lang::Ko), "서비스 `web`이 있다");
+    assert_eq!(
+        describe(&exists("Service", "web-service"), Lang::Ko),
+        "서비스 `web-service`가 있다"
+    );
+    assert_eq!(
+        describe(
+            &Goal::Absent {
+                kind: "po".into(),
+                name: "nginx01".into()
+            },
+            Lang::Ko
+        ),
+        "파드 `nginx01`이 없다"
+    );
+    assert_eq!(
+        describe(
+            &Goal::Ran {
+                command: "kubectl get endpoints".into(),
+                also: vec![]
+            },
+            Lang::Ko
+        ),
+        "`kubectl get endpoints`를 실행해 성공했다"
+    );
+    let sent = Goal::Sent {
+        from: "pc".into(),
+        url: "http://127.0.0.1:31051".into(),
+        host: None,
+        outcome: Some("200".into()),
+        count: 1,
+    };
+    assert_eq!(
+        describe(&sent, Lang::Ko),
+        "내 PC에서 `http://127.0.0.1:31051`로 요청을 보내 200 응답을 받았다"
+    );
+    let field = Goal::Field {
+        kind: "Service".into(),
+        name: "web".into(),
+        path: "spec.type".into(),
+        equals: "NodePort".into(),
+    };
+    assert_eq!(describe(&field, Lang::Ko), "서비스 `web`의 `spec.type`이 `NodePort`다");
+}
+
+#[test]
+fn old_goal_texts_still_load_and_match_as_text() {
+    let l = Lesson::parse(
+        "x",
+        &files(&[
+            (
+                "lesson.yaml",
+                "id: x\ntitle: {en: T, ko: 제목}\nsteps:\n  - text: {en: a, ko: 가}\n    goal:\n      - ran: \
+                \"31061\"\n      - request: {from: pc, url: \"http://127.0.0.1:31051\", outcome: reset}\n    hint: \
+                {en: b, ko: 나}\n    solution: [ls]\n",
+            ),
+            ("intro.en.md", "Hi"),
+            ("intro.ko.md", "안녕"),
+        ]),
+    )
+    .unwrap();
+    let mut s = l.start().unwrap();
+    let ran = &l.steps[0].goals[0];
+    s.run("echo 31061x");
+    assert!(check(ran, &s));
+    let mut s = l.start().unwrap();
+    s.run("31061");
+    assert!(!check(ran, &s), "a command that failed");
+    let bad = Lesson::parse(
+        "x",
+        &files(&[
+            (
+                "lesson.yaml",
+                "id: x\ntitle: {en: T, ko: 제목}\nsteps:\n  - text: {en: a, ko: 가}\n    goal:\n      - sent: {from: \
+                pc, url: \"http://x\", outcome: refsued}\n    hint: {en: b, ko: 나}\n    solution: [ls]\n",
+            ),
+            ("intro.en.md", "Hi"),
+            ("intro.ko.md", "안녕"),
+        ]),
+    );
+    assert!(bad.unwrap_err().contains("unknown outcome `refsued`"));
+}
+
+#[test]
+fn every_ran_goal_of_the_lessons_names_a_command() {
+    for l in lessons() {
+        for step in &l.steps {
+            for g in &step.goals {
+                if let Goal::Ran { command, also } = g {
+                    for c in std::iter::once(command).chain(also) {
+                        assert!(
+                            svclab::command::pattern(c).is_some(),
+                            "{}: `{c}` is matched as text",
+                            l.id
+                        );
+                    }
+                }
+            }
+        }
     }
 }

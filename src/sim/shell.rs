@@ -4,7 +4,7 @@
 
 use super::cluster::{key, Cluster, Key};
 use super::images;
-use super::net::{Client, Trace};
+use super::net::{Client, Request, Trace};
 
 /// Where manifests come from: the script's folder, or the editor's files.
 pub trait Files {
@@ -64,7 +64,20 @@ pub struct Shell {
     pub cluster: Cluster,
     pub sessions: Vec<Session>,
     pub files: Box<dyn Files>,
+    /// The requests sent since the caller last took them (`std::mem::take`), oldest first;
+    /// at most `SENT_KEPT`, so a caller that never takes them holds a bounded list.
+    pub sent: Vec<Sent>,
 }
+
+/// A request a command sent: what was asked and what happened to it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sent {
+    pub request: Request,
+    pub trace: Trace,
+}
+
+/// How many untaken requests a shell keeps.
+pub const SENT_KEPT: usize = 256;
 
 /// Splits a command line like a POSIX shell: quotes, backslashes, `#` comments.
 pub fn split_words(line: &str) -> Result<Vec<String>, String> {
@@ -141,6 +154,7 @@ impl Shell {
             cluster,
             sessions: vec![Session::Node(start)],
             files,
+            sent: Vec::new(),
         }
     }
 

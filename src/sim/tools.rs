@@ -225,6 +225,13 @@ impl Shell {
                 );
             }
         }
+        if self.sent.len() >= super::shell::SENT_KEPT {
+            self.sent.remove(0);
+        }
+        self.sent.push(super::shell::Sent {
+            request: req.clone(),
+            trace: trace.clone(),
+        });
         trace
     }
 
