@@ -36,8 +36,8 @@ test('apply the NodePort manifests, curl from the PC, see the hops', async () =>
   const live = page.locator('[aria-live="polite"]');
   await page.waitForFunction(() => /DNAT/.test(document.querySelector('[aria-live="polite"]').textContent), null, { timeout: 15000 });
   const said = await live.textContent();
-  assert.match(said, /PORT-FORWARD 127\.0\.0\.1:\d+ -> 127\.0\.0\.1:31051 => 10\.0\.2\.1:\d+ -> 10\.0\.2\.5:31001/);
-  assert.match(said, /DNAT 10\.0\.2\.1:\d+ -> 10\.0\.2\.5:31001 => 10\.0\.2\.1:\d+ -> 192\.168\.\d+\.\d+:80/);
+  assert.match(said, /NAT network: PORT-FORWARD .*?: 127\.0\.0\.1:\d+ -> 127\.0\.0\.1:31051 => 10\.0\.2\.1:\d+ -> 10\.0\.2\.5:31001/);
+  assert.match(said, /kube-proxy on myserver02: DNAT .*?: 10\.0\.2\.1:\d+ -> 10\.0\.2\.5:31001 => 10\.0\.2\.1:\d+ -> 192\.168\.\d+\.\d+:80/);
   await page.screenshot({ path: path.join(shots, 'playground-curl.png'), fullPage: true });
   assert.deepEqual(errors, []);
   assert.deepEqual(foreign, [], 'requests to other hosts');

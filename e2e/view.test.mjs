@@ -48,11 +48,11 @@ function inView(box, vp) {
   return box && box.y >= 0 && box.x >= 0 && box.y + box.height <= vp.height + 0.5 && box.x + box.width <= vp.width + 0.5;
 }
 
-async function applySeed(page) {
+async function applySeed(page, name = 'Terminal') {
   await page.getByRole('button', { name: /kubectl apply -f deploy-test01.yml/ }).click();
   await page.getByRole('tab', { name: 'service-test01.yml' }).click();
   await page.getByRole('button', { name: /kubectl apply -f service-test01.yml/ }).click();
-  await terminal(page, 'sleep 30');
+  await terminal(page, 'sleep 30', name);
 }
 
 for (const vp of [{ width: 1280, height: 720 }, { width: 1440, height: 900 }]) {
@@ -103,10 +103,12 @@ test('Send 20: no overlapping labels while 20 packets fly, then a tally per pod'
   }
   const tally = page.getByLabel('Who answered');
   await tally.waitFor();
-  const rows = await tally.locator('li').allTextContents();
-  const total = rows.map((r) => Number(/(\d+)\/20/.exec(r)?.[1] ?? 0)).reduce((a, b) => a + b, 0);
-  assert.equal(total, 20, rows.join(' | '));
-  assert.ok(rows.every((r) => /pod deploy-test01/.test(r)), rows.join(' | '));
+  const who = await tally.locator('li .who').allTextContents();
+  const counts = await tally.locator('li .n').allTextContents();
+  const total = counts.map((c) => Number(c.split('/')[0])).reduce((a, b) => a + b, 0);
+  assert.equal(total, 20, counts.join(' | '));
+  assert.equal(who.length, 3, `three pods answered: ${who.join(' | ')}`);
+  assert.ok(who.every((r) => /^pod deploy-test01/.test(r)), who.join(' | '));
   await context.close();
 });
 
@@ -116,7 +118,7 @@ test('a phone: nothing scrolls sideways, nodes stack, text stays 12 px', async (
   const page = await context.newPage();
   await page.goto(`${env.base}?lang=ko#/playground`);
   await page.getByRole('textbox', { name: /YAML/ }).waitFor();
-  await applySeed(page);
+  await applySeed(page, '터미널');
   await terminal(page, 'host curl -s http://127.0.0.1:31051', '터미널');
   await page.waitForTimeout(1500);
   assert.deepEqual(problems(await svgText(page)), []);
@@ -135,7 +137,7 @@ test('the Korean page tells every hop in Korean', async () => {
   const page = await context.newPage();
   await page.goto(`${env.base}?lang=ko#/playground`);
   await page.getByRole('textbox', { name: /YAML/ }).waitFor();
-  await applySeed(page);
+  await applySeed(page, '터미널');
   await terminal(page, 'host curl -s http://127.0.0.1:31051', '터미널');
   await page.waitForTimeout(2500);
   await page.screenshot({ path: path.join(shots, 'view-ko-dark-mid.png') });
@@ -156,7 +158,7 @@ test('the embed is one compact page of at most 700 px', async () => {
   await page.getByRole('tab', { name: 'Lab' }).click();
   await page.locator('svg[role="img"]').waitFor();
   await terminal(page, 'sleep 1');
-  const h = await page.evaluate(() => document.documentElement.scrollHeight);
+  const h = await page.evaluate(() => document.querySelector('.app').getBoundingClientRect().height);
   assert.ok(h <= 700, `the embed is ${h} px tall`);
   assert.ok(inView(await page.getByRole('textbox', { name: 'Terminal' }).boundingBox(), { width: 720, height: 700 }));
   assert.deepEqual(problems(await svgText(page)), []);

@@ -148,6 +148,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("col-src", "source", "출발지"),
     ("col-dst", "destination", "목적지"),
     ("col-what", "what happened", "일어난 일"),
+    ("rule-walk", "iptables rules matched", "거쳐 간 iptables 규칙"),
     ("about-lesson", "About this lesson", "이 레슨에 대해"),
     ("recap", "What you did:", "해 본 것:"),
     (

@@ -97,6 +97,18 @@ pub fn progress_key(id: &str) -> String {
     format!("{STORAGE_PREFIX}progress:{id}")
 }
 
+pub fn mark_key(id: &str) -> String {
+    format!("{STORAGE_PREFIX}mark:{id}")
+}
+
+/// Where the current step of a lesson began in the learner's actions (`Session::mark`).
+pub fn saved_mark(id: &str) -> u64 {
+    storage()
+        .and_then(|s| s.get_item(&mark_key(id)).ok().flatten())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
 pub fn saved_progress(id: &str) -> usize {
     storage()
         .and_then(|s| s.get_item(&progress_key(id)).ok().flatten())

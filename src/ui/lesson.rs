@@ -39,7 +39,15 @@ impl App {
                                     <ul class="goals">
                                         { for step.goals.iter().enumerate().map(|(j, g)| {
                                             let ok = self.goal_state.get(j).copied().unwrap_or(false);
-                                            html! { <li class={classes!(ok.then_some("ok"))}>{ if ok { "✓ " } else { "○ " } }{ super::prose::md_inline(&crate::lessons::describe(g, lang)) }</li> }
+                                            {
+                                                // An unmet goal says why, from the cluster's state.
+                                                let why = self.goal_why.get(j).cloned().flatten();
+                                                html! {
+                                                    <li class={classes!(ok.then_some("ok"))}>{ if ok { "✓ " } else { "○ " } }{ super::prose::md_inline(&crate::lessons::describe(g, lang)) }
+                                                        if let Some(w) = why { <div class="why">{ super::prose::md_inline(&w) }</div> }
+                                                    </li>
+                                                }
+                                            }
                                         }) }
                                     </ul>
                                     <div class="step-buttons">

@@ -133,8 +133,12 @@ pub struct App {
     lesson: Option<Rc<crate::lessons::Lesson>>,
     /// Steps passed, in order.
     done: usize,
-    /// The current step's goals, as last checked.
+    /// The session's action number when the current step opened: its goals on actions count
+    /// only what the learner did since.
+    step_mark: u64,
+    /// The current step's goals, as last checked, and why each unmet one is unmet.
     goal_state: Vec<bool>,
+    goal_why: Vec<Option<String>>,
     shown_hint: Option<usize>,
     shown_solution: Option<usize>,
     /// The lesson after this one, by id.
@@ -214,6 +218,8 @@ impl App {
 
     /// Plays the requests of a command: one at a time, a new command replacing the last.
     fn launch(&mut self, ctx: &Context<Self>, traces: Vec<Trace>) {
+        // A name that did not resolve leaves a trace without hops: nothing to draw.
+        let traces: Vec<Trace> = traces.into_iter().filter(|tr| !tr.hops.is_empty()).collect();
         if traces.is_empty() {
             return;
         }
@@ -237,7 +243,9 @@ impl App {
     fn announce(&mut self) {
         let lang = self.lang;
         let Some(a) = &mut self.anim else { return };
-        let Some(f) = a.flights.first() else { return };
+        let Some(f) = a.flights.first().filter(|f| !f.stops.is_empty()) else {
+            return;
+        };
         let now = if a.done() {
             f.stops.len().saturating_sub(1)
         } else {
@@ -297,19 +305,29 @@ impl App {
         loop {
             let Some(step) = lesson.steps.get(self.done) else {
                 self.goal_state.clear();
+                self.goal_why.clear();
                 break;
             };
             self.goal_state = step
                 .goals
                 .iter()
-                .map(|g| crate::lessons::check(g, &self.session))
+                .map(|g| crate::lessons::check_since(g, &self.session, self.step_mark))
                 .collect();
             if !self.goal_state.iter().all(|ok| *ok) {
+                let (s, mark, lang) = (&self.session, self.step_mark, self.lang);
+                self.goal_why = step
+                    .goals
+                    .iter()
+                    .zip(&self.goal_state)
+                    .map(|(g, ok)| (!ok).then(|| crate::lessons::why_since(g, s, mark, lang)).flatten())
+                    .collect();
                 break;
             }
             self.done += 1;
+            self.step_mark = self.session.mark();
             if let Some(s) = storage() {
                 let _ = s.set_item(&progress_key(&lesson.id), &self.done.to_string());
+                let _ = s.set_item(&mark_key(&lesson.id), &self.step_mark.to_string());
             }
         }
         if self.done > before {
@@ -353,7 +371,9 @@ impl Component for App {
         if !self.embed {
             return;
         }
-        let Some(root) = gloo::utils::document().document_element() else {
+        // The app's own height: the document's scroll height would never shrink below the
+        // iframe's, and could only grow.
+        let Some(root) = gloo::utils::document().query_selector(".app").ok().flatten() else {
             return;
         };
         let h = root.scroll_height();
@@ -457,7 +477,9 @@ impl Component for App {
             session,
             lesson: None,
             done: 0,
+            step_mark: 0,
             goal_state: Vec::new(),
+            goal_why: Vec::new(),
             shown_hint: None,
             shown_solution: None,
             next_lesson,
@@ -523,6 +545,7 @@ impl Component for App {
                 self.lang = l;
                 set_page_lang(l);
                 self.relayout();
+                self.check_goals(ctx);
                 true
             }
             Msg::Resize(w, h) => {
@@ -733,6 +756,7 @@ impl Component for App {
                     .and_then(|text| Session::from_json_on(&text, lab.clone()))
                     .unwrap_or_else(|| Session::with_lab(l.seed, lab, l.files.clone()));
                 self.done = saved_progress(&l.id).min(l.steps.len());
+                self.step_mark = saved_mark(&l.id);
                 self.lesson = Some(Rc::new(l));
                 self.relayout();
                 let done = self.done;
@@ -843,7 +867,9 @@ impl Component for App {
                             self.session = fresh;
                         }
                         self.done = 0;
+                        self.step_mark = 0;
                         if let Some(st) = storage() {
+                            let _ = st.remove_item(&mark_key(&l.id));
                             let _ = st.remove_item(&progress_key(&l.id));
                         }
                     }

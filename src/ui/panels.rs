@@ -87,7 +87,12 @@ impl App {
                                     <td class="rule">{ h.rule.name() }</td>
                                     <td class="mono">{ addr_change(&h.before.src.to_string(), &h.after.src.to_string()) }</td>
                                     <td class="mono">{ addr_change(&h.before.dst.to_string(), &h.after.dst.to_string()) }</td>
-                                    <td class="what">{ hopwords::what(h, lang, s.reply) }</td>
+                                    <td class="what">{ hopwords::what(h, lang, s.reply) }
+                                        // kube-proxy's rules the packet walked, by chain and rule number.
+                                        if let Some(walk) = h.iptables.as_ref().filter(|_| !s.reply) {
+                                            <details class="walk"><summary>{ t(lang, "rule-walk") }</summary><code>{ walk.replace(" -> ", "\n→ ") }</code></details>
+                                        }
+                                    </td>
                                 </tr>
                             }
                         }) }
