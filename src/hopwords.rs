@@ -96,6 +96,13 @@ pub fn what(hop: &Hop, lang: Lang, reply: bool) -> String {
             local,
             ..
         } => {
+            // The rule names the pod as `NAME on NODE`.
+            let (name, node) = pod.split_once(" on ").unwrap_or((pod.as_str(), ""));
+            let ko_pod = if node.is_empty() {
+                name.to_string()
+            } else {
+                format!("{node}의 {name}")
+            };
             let (en_how, ko_how) = match (sticky, local) {
                 (true, _) => (
                     "the same client keeps its pod (sessionAffinity: ClientIP)",
@@ -110,7 +117,7 @@ pub fn what(hop: &Hop, lang: Lang, reply: bool) -> String {
             pick(
                 lang,
                 format!("DNAT by {service}'s rules: endpoint {chosen} of {of}, {pod}, {en_how}"),
-                format!("{service} 규칙의 DNAT: 엔드포인트 {of}개 중 {chosen}번째인 {pod}, {ko_how}"),
+                format!("{service} 규칙의 DNAT: 엔드포인트 {of}개 중 {chosen}번째인 {ko_pod}, {ko_how}"),
             )
         }
         Rule::Snat { reason } => {
@@ -313,6 +320,7 @@ mod tests {
             "sessionAffinity",
             "ClientIP",
             "OK",
+            "IP",
             "Not",
             "Found",
             "HTTP",
@@ -333,7 +341,7 @@ mod tests {
                     // Names and addresses of the lab may appear; English words may not.
                     let english: Vec<&str> = text
                         .split(|c: char| !(c.is_ascii_alphabetic() || c == '-'))
-                        .filter(|w| w.len() >= 3 && w.chars().all(|c| c.is_ascii_alphabetic() || c == '-'))
+                        .filter(|w| w.len() >= 2 && w.chars().all(|c| c.is_ascii_alphabetic() || c == '-'))
                         .filter(|w| !TERMS.contains(w))
                         .filter(|w| !tr_names(h).iter().any(|n| n.contains(w)))
                         .collect();
@@ -362,14 +370,14 @@ mod tests {
     fn tr_names(h: &Hop) -> Vec<String> {
         let mut v = vec![h.place.label()];
         match &h.rule {
-            Rule::Dnat { service, pod, .. } => v.extend([service.clone(), pod.clone()]),
+            // The pod's name, not the English `NAME on NODE` the rule carries.
+            Rule::Dnat { service, pod, .. } => v.extend([service.clone(), pod.split(' ').next().unwrap_or("").into()]),
             Rule::Reject { service, .. }
             | Rule::Drop {
                 service: Some(service), ..
             } => v.push(service.clone()),
             Rule::Dns { query, answer } => v.extend([query.clone(), answer.clone()]),
             Rule::Respond { status } => v.push(status.clone()),
-            Rule::Route { via } => v.push(via.clone()),
             _ => {}
         }
         v

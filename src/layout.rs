@@ -519,7 +519,7 @@ pub fn layout(c: &Cluster, width: f64, height: f64, lang: Lang) -> Layout {
     );
     let bus_end = nodes
         .last()
-        .map_or(width - PAD, |n| if stacked { n.rect.x + 2.0 } else { gate_x(&n.rect) });
+        .map_or(width - PAD, |n| if stacked { gate_x(&n.rect) } else { gate_x(&n.rect) });
     let bus_start = if stacked { gate_x(&nat) } else { nat.x + nat.w };
     Layout {
         width,
@@ -605,7 +605,7 @@ impl Layout {
         let gate = |n: &str| {
             self.node(n).map(|nb| {
                 if self.stacked {
-                    (nb.rect.x + 2.0, nb.rect.y + 10.0)
+                    (gate_x(&nb.rect), nb.rect.y + 10.0)
                 } else {
                     (gate_x(&nb.rect), bus_y)
                 }

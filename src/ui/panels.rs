@@ -82,12 +82,12 @@ impl App {
                             html! {
                                 <tr class={classes!(s.reply.then_some("reply"), current.then_some("current"), (i > now && !done).then_some("later"))}
                                     aria-current={current.then_some("step")}>
-                                    <td>{ if s.reply { format!("↩{}", i + 1) } else { (i + 1).to_string() } }</td>
-                                    <td>{ hopwords::place(h, lang) }</td>
-                                    <td class="rule">{ h.rule.name() }</td>
-                                    <td class="mono">{ addr_change(&h.before.src.to_string(), &h.after.src.to_string()) }</td>
-                                    <td class="mono">{ addr_change(&h.before.dst.to_string(), &h.after.dst.to_string()) }</td>
-                                    <td class="what">{ hopwords::what(h, lang, s.reply) }
+                                    <td data-label="#">{ if s.reply { format!("↩{}", i + 1) } else { (i + 1).to_string() } }</td>
+                                    <td data-label={t(lang, "col-where")}>{ hopwords::place(h, lang) }</td>
+                                    <td class="rule" data-label={t(lang, "col-rule")}>{ h.rule.name() }</td>
+                                    <td class="mono" data-label={t(lang, "col-src")}>{ addr_change(&h.before.src.to_string(), &h.after.src.to_string()) }</td>
+                                    <td class="mono" data-label={t(lang, "col-dst")}>{ addr_change(&h.before.dst.to_string(), &h.after.dst.to_string()) }</td>
+                                    <td class="what" data-label={t(lang, "col-what")}>{ hopwords::what(h, lang, s.reply) }
                                         // kube-proxy's rules the packet walked, by chain and rule number.
                                         if let Some(walk) = h.iptables.as_ref().filter(|_| !s.reply) {
                                             <details class="walk"><summary>{ t(lang, "rule-walk") }</summary><code>{ walk.replace(" -> ", "\n→ ") }</code></details>

@@ -70,7 +70,8 @@ pub fn Topology(props: &TopologyProps) -> Html {
     let nodes = l.nodes.iter().map(|n| {
         let cx = crate::layout::gate_x(&n.rect);
         let drop = if l.stacked {
-            html! { <line class="wire" x1={f(n.rect.x - 4.0)} y1={f(n.rect.y + 10.0)} x2={f(n.rect.x)} y2={f(n.rect.y + 10.0)} /> }
+            // The bus runs down the right side, through each node's gate.
+            html! {}
         } else {
             html! { <line class="wire" x1={f(cx)} y1={f(bus_y)} x2={f(cx)} y2={f(n.rect.y)} /> }
         };
