@@ -165,3 +165,27 @@ test('the embed is one compact page of at most 700 px', async () => {
   await page.screenshot({ path: path.join(shots, 'view-embed.png') });
   await context.close();
 });
+
+test('the balancing lesson, walked to its tally: Send 20 from the PC reaches all three pods', async () => {
+  const context = await env.browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${env.base}?lang=en#/lesson/balancing`);
+  const pane = page.getByRole('complementary', { name: 'Lesson' });
+  await pane.locator('li.step.current').waitFor();
+  await terminal(page, 'kubectl apply -f hello.yml -f client.yml');
+  await terminal(page, 'sleep 30');
+  await pane.locator('li.step.done').first().waitFor();
+  for (let i = 0; i < 3; i++) await terminal(page, 'kubectl exec client -- wget -qO- hello');
+  await page.getByRole('button', { name: 'Send 20' }).click();
+  const tally = page.getByLabel('Who answered');
+  await tally.waitFor();
+  const who = await tally.locator('li .who').allTextContents();
+  const counts = (await tally.locator('li .n').allTextContents()).map((c) => Number(c.split('/')[0]));
+  assert.equal(counts.reduce((a, b) => a + b, 0), 20);
+  assert.equal(who.length, 3, who.join(' | '));
+  assert.ok(who.every((w) => /^pod hello-/.test(w)), who.join(' | '));
+  // The step that asked for it is done.
+  await page.waitForFunction(() => document.querySelectorAll('li.step.done').length >= 2, null, { timeout: 10000 });
+  await page.screenshot({ path: path.join(shots, 'view-balancing-tally.png') });
+  await context.close();
+});

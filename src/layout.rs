@@ -204,7 +204,8 @@ impl Labels {
 
 /// The service rows to show: the learner's Services and the cluster DNS, kube-dns.
 fn service_rows(c: &Cluster, lang: Lang) -> Vec<(ServiceRow, String)> {
-    c.services
+    let mut rows: Vec<(ServiceRow, String)> = c
+        .services
         .iter()
         .filter(|(k, _)| k.0 != "kube-system" || k.1 == "kube-dns")
         .map(|(k, s)| {
@@ -243,7 +244,11 @@ fn service_rows(c: &Cluster, lang: Lang) -> Vec<(ServiceRow, String)> {
             };
             (row, text)
         })
-        .collect()
+        .collect();
+    // The learner's Services first: when rows run short, the cluster's own go unlisted.
+    let own = |r: &ServiceRow| r.namespace == "kube-system" || (r.namespace == "default" && r.name == "kubernetes");
+    crate::sim::order::sort_by(&mut rows, |a, b| own(&a.0).cmp(&own(&b.0)));
+    rows
 }
 
 /// Places a node's pods in `area`: two text lines a tile when they fit, small plain tiles when

@@ -112,10 +112,8 @@ impl App {
                                     <span class="title">{ l.title.get(lang).to_string() }</span>
                                 </a>
                                 <span class="meta">{ format!("{} {} · ~{} {}", l.steps, t(lang, "steps-count"), minutes(l.steps), t(lang, "minutes")) }</span>
-                                <span class="progress" role="progressbar" aria-valuemin="0" aria-valuemax={l.steps.to_string()} aria-valuenow={done.to_string()}
-                                    aria-label={format!("{done}/{} {}", l.steps, t(lang, "progress"))}>
-                                    <span style={format!("width:{:.0}%", done as f64 * 100.0 / l.steps.max(1) as f64)}></span>
-                                </span>
+                                <meter class="progress" min="0" max={l.steps.to_string()} value={done.to_string()}
+                                    aria-label={format!("{done}/{} {}", l.steps, t(lang, "progress"))}></meter>
                                 <span class={classes!("progress-text", (done == l.steps).then_some("complete"))}>{ format!("{done}/{} {}", l.steps, t(lang, "progress")) }</span>
                             </li>
                         }

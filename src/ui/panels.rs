@@ -65,6 +65,7 @@ impl App {
         };
         html! {
             <div class="hops">
+                if !self.balance.is_empty() { { self.view_tally() } }
                 <table>
                     <caption>{ t(lang, "hops") }</caption>
                     <thead><tr>

@@ -295,9 +295,6 @@ impl App {
                     { self.view_overlay() }
                 </div>
                 { self.view_packet_header() }
-                if !self.balance.is_empty() {
-                    { self.view_tally() }
-                }
                 { self.view_legend() }
                 <div class="live" aria-live="polite">{ for self.live.iter().map(|l| html! { <p>{ l }</p> }) }</div>
             </section>
@@ -305,7 +302,7 @@ impl App {
     }
 
     /// "Send 20": how many requests each pod answered, as bars.
-    fn view_tally(&self) -> Html {
+    pub(super) fn view_tally(&self) -> Html {
         let lang = self.lang;
         let total: usize = self.balance.iter().map(|(_, n)| n).sum();
         html! {
@@ -315,7 +312,7 @@ impl App {
                     { for self.balance.iter().map(|(who, n)| html! {
                         <li>
                             <span class="who">{ who.clone() }</span>
-                            <span class="bar"><span style={format!("width:{:.0}%", *n as f64 * 100.0 / total.max(1) as f64)}></span></span>
+                            <meter min="0" max={total.to_string()} value={n.to_string()}></meter>
                             <span class="n">{ format!("{n}/{total}") }</span>
                         </li>
                     }) }
