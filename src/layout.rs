@@ -654,7 +654,7 @@ impl Layout {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::sim::lab::Lab;
     use crate::sim::shell::{MemFiles, Shell};
@@ -667,7 +667,8 @@ mod tests {
         sh
     }
 
-    fn seed_nodeport() -> Shell {
+    /// The seed's NodePort lab, settled: also the packets tests' fixture.
+    pub(crate) fn seed_nodeport() -> Shell {
         let files = crate::session::starter_files();
         lab_with(
             files,

@@ -179,20 +179,9 @@ mod tests {
     use super::*;
     use crate::i18n::Lang;
     use crate::sim::net::{Client, Request};
-    use crate::sim::shell::{MemFiles, Shell};
 
     fn nodeport_trace() -> (Trace, Layout) {
-        let mut sh = Shell::new(
-            crate::sim::cluster::Cluster::new(crate::sim::lab::Lab::default(), 1),
-            Box::new(MemFiles(crate::session::starter_files())),
-        );
-        for c in [
-            "kubectl apply -f deploy-test01.yml",
-            "kubectl apply -f service-test01.yml",
-            "sleep 30",
-        ] {
-            sh.run(c);
-        }
+        let mut sh = crate::layout::tests::seed_nodeport();
         let req = Request {
             host: "127.0.0.1".into(),
             port: 31051,
