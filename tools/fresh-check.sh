@@ -38,7 +38,7 @@ serve_pid=$!
 trap 'kill -- -$serve_pid 2>/dev/null || true' EXIT
 ok=0
 for _ in $(seq 1 900); do
-  if curl -fsS -o /dev/null http://127.0.0.1:8080/; then ok=1; break; fi
+  if curl -fs -o /dev/null http://127.0.0.1:8080/; then ok=1; break; fi
   kill -0 $serve_pid 2>/dev/null || break
   sleep 2
 done
