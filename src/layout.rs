@@ -522,9 +522,7 @@ pub fn layout(c: &Cluster, width: f64, height: f64, lang: Lang) -> Layout {
         "www.google.com",
         internet.w - 12.0,
     );
-    let bus_end = nodes
-        .last()
-        .map_or(width - PAD, |n| if stacked { gate_x(&n.rect) } else { gate_x(&n.rect) });
+    let bus_end = nodes.last().map_or(width - PAD, |n| gate_x(&n.rect));
     let bus_start = if stacked { gate_x(&nat) } else { nat.x + nat.w };
     Layout {
         width,
@@ -574,6 +572,10 @@ impl Layout {
     /// at the kube-dns row.
     pub fn point(&self, hop: &Hop) -> (f64, f64) {
         match &hop.place {
+            // Stacked, the PC and the NAT sit side by side: their way runs along the bottom
+            // border, under their text.
+            Place::Pc if self.stacked => (gate_x(&self.pc), self.pc.y + self.pc.h),
+            Place::Nat if self.stacked => (gate_x(&self.nat), self.nat.y + self.nat.h),
             Place::Pc => edge(&self.pc),
             Place::Nat => edge(&self.nat),
             Place::Dns => self

@@ -61,10 +61,13 @@ pub struct Anim {
     pub result: String,
     /// The stop of the first flight last announced.
     pub announced: Option<usize>,
+    /// Each stop of the first flight in words (where, what happened), in the page's language:
+    /// worded once, not on every frame.
+    pub words: Vec<(String, String)>,
 }
 
 impl Anim {
-    fn new(flights: Vec<Flight>, result: String) -> Anim {
+    fn new(flights: Vec<Flight>, result: String, lang: Lang) -> Anim {
         let batch = flights.len() > 1;
         let starts: Vec<f64> = (0..flights.len()).map(|i| i as f64 * 0.35).collect();
         let end = flights
@@ -72,6 +75,7 @@ impl Anim {
             .zip(&starts)
             .map(|(f, s)| s + f.duration)
             .fold(0.0, f64::max);
+        let words = Anim::word(flights.first(), lang);
         Anim {
             flights,
             starts,
@@ -80,7 +84,21 @@ impl Anim {
             end,
             result,
             announced: None,
+            words,
         }
+    }
+
+    fn word(flight: Option<&Flight>, lang: Lang) -> Vec<(String, String)> {
+        let stops = flight.map_or(&[][..], |f| &f.stops[..]);
+        stops
+            .iter()
+            .map(|s| {
+                (
+                    crate::hopwords::place(&s.hop, lang),
+                    crate::hopwords::what(&s.hop, lang, s.reply),
+                )
+            })
+            .collect()
     }
 
     pub fn done(&self) -> bool {
@@ -227,7 +245,7 @@ impl App {
         let flights = shown.iter().map(|tr| Flight::new(tr, &self.layout)).collect();
         let result = traces.last().map(|tr| tr.result()).unwrap_or_default();
         self.last_traces = shown;
-        let mut anim = Anim::new(flights, result);
+        let mut anim = Anim::new(flights, result, self.lang);
         self.side = Side::Hops;
         if self.reduced_motion {
             // The same path and table, without movement.
@@ -241,7 +259,6 @@ impl App {
 
     /// Says each hop of the first packet as it reaches it, in the page's language.
     fn announce(&mut self) {
-        let lang = self.lang;
         let Some(a) = &mut self.anim else { return };
         let Some(f) = a.flights.first().filter(|f| !f.stops.is_empty()) else {
             return;
@@ -254,12 +271,11 @@ impl App {
         let from = a.announced.map_or(0, |s| s + 1);
         for i in from..=now.min(f.stops.len().saturating_sub(1)) {
             let s = &f.stops[i];
+            let (place, what) = &a.words[i];
             self.live.push(format!(
-                "{}. {}: {} {}: {} => {}",
+                "{}. {place}: {} {what}: {} => {}",
                 i + 1,
-                crate::hopwords::place(&s.hop, lang),
                 s.hop.rule.name(),
-                crate::hopwords::what(&s.hop, lang, s.reply),
                 s.hop.before,
                 s.hop.after
             ));
@@ -544,6 +560,9 @@ impl Component for App {
             Msg::Lang(l) => {
                 self.lang = l;
                 set_page_lang(l);
+                if let Some(a) = &mut self.anim {
+                    a.words = Anim::word(a.flights.first(), l);
+                }
                 self.relayout();
                 self.check_goals(ctx);
                 true

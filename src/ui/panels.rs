@@ -6,7 +6,6 @@ use yew::prelude::*;
 
 use super::topology::addr_change;
 use super::{App, Msg, Side};
-use crate::hopwords;
 use crate::i18n::{t, Lang};
 
 impl App {
@@ -84,11 +83,11 @@ impl App {
                                 <tr class={classes!(s.reply.then_some("reply"), current.then_some("current"), (i > now && !done).then_some("later"))}
                                     aria-current={current.then_some("step")}>
                                     <td data-label="#">{ if s.reply { format!("↩{}", i + 1) } else { (i + 1).to_string() } }</td>
-                                    <td data-label={t(lang, "col-where")}>{ hopwords::place(h, lang) }</td>
+                                    <td data-label={t(lang, "col-where")}>{ self.words(i).0.to_string() }</td>
                                     <td class="rule" data-label={t(lang, "col-rule")}>{ h.rule.name() }</td>
                                     <td class="mono" data-label={t(lang, "col-src")}>{ addr_change(&h.before.src.to_string(), &h.after.src.to_string()) }</td>
                                     <td class="mono" data-label={t(lang, "col-dst")}>{ addr_change(&h.before.dst.to_string(), &h.after.dst.to_string()) }</td>
-                                    <td class="what" data-label={t(lang, "col-what")}>{ hopwords::what(h, lang, s.reply) }
+                                    <td class="what" data-label={t(lang, "col-what")}>{ self.words(i).1.to_string() }
                                         // kube-proxy's rules the packet walked, by chain and rule number.
                                         if let Some(walk) = h.iptables.as_ref().filter(|_| !s.reply) {
                                             <details class="walk"><summary>{ t(lang, "rule-walk") }</summary><code>{ walk.replace(" -> ", "\n→ ") }</code></details>

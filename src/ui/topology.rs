@@ -7,7 +7,6 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::{App, Msg};
-use crate::hopwords;
 use crate::i18n::{t, Lang};
 use crate::layout::{Health, Layout, Rect};
 use crate::packets::Flight;
@@ -175,6 +174,14 @@ impl App {
         ))
     }
 
+    /// The words of the first flight's stop `i`: where, and what happened.
+    pub(super) fn words(&self, i: usize) -> (&str, &str) {
+        self.anim
+            .as_ref()
+            .and_then(|a| a.words.get(i))
+            .map_or(("", ""), |(p, w)| (p.as_str(), w.as_str()))
+    }
+
     fn view_overlay(&self) -> Html {
         let l = &*self.layout;
         let Some(a) = &self.anim else { return html! {} };
@@ -256,10 +263,10 @@ impl App {
             <div class={classes!("packet-header", rule_class(&s.hop.rule))}>
                 <div class="where">
                     <span class="no">{ format!("{}/{n}", stop + 1) }</span>
-                    <strong>{ hopwords::place(&s.hop, lang) }</strong>
+                    <strong>{ self.words(stop).0.to_string() }</strong>
                     <span class={classes!("rule", rule_class(&s.hop.rule))}>{ s.hop.rule.name() }</span>
                     if s.reply { <span class="reply">{ t(lang, "reply") }</span> }
-                    <span class="what">{ hopwords::what(&s.hop, lang, s.reply) }</span>
+                    <span class="what">{ self.words(stop).1.to_string() }</span>
                 </div>
                 <div class="flow mono">{ flow(&s.hop) }
                     if done { <span class="result">{ format!("  ⇒ {}", self.anim.as_ref().map(|a| a.result.clone()).unwrap_or_default()) }</span> }
