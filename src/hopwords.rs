@@ -3,7 +3,7 @@
 //! `trace`; this module words each of them for the page, Korean or English, from those facts.
 //! Pure and tested on the host: no Korean sentence may carry an English phrase.
 
-use crate::i18n::Lang;
+use crate::i18n::{josa, Lang};
 use crate::sim::net::{Hop, Place, Rule};
 
 fn pick(lang: Lang, en: String, ko: String) -> String {
@@ -78,7 +78,7 @@ pub fn what(hop: &Hop, lang: Lang, reply: bool) -> String {
             Some((h, g)) => pick(
                 lang,
                 format!("port forwarding: host port {h} to {g}"),
-                format!("포트 포워딩: 호스트 포트 {h}을(를) {g}(으)로"),
+                format!("포트 포워딩: 호스트 포트 {} {}", josa(&h, "을/를"), josa(&g, "으로/로")),
             ),
             None => pick(lang, "port forwarding".into(), "포트 포워딩".into()),
         },
@@ -156,13 +156,13 @@ pub fn what(hop: &Hop, lang: Lang, reply: bool) -> String {
                 pick(
                     lang,
                     format!("Calico's IP-in-IP tunnel from {a} to {b}"),
-                    format!("Calico IP-in-IP 터널: {a}에서 {b}(으)로"),
+                    format!("Calico IP-in-IP 터널: {a}에서 {}", josa(&b, "으로/로")),
                 )
             } else if let Some((a, b)) = arrow_pair(via, "NAT network ") {
                 pick(
                     lang,
                     format!("across the NAT network from {a} to {b}"),
-                    format!("NAT 네트워크를 지나 {a}에서 {b}(으)로"),
+                    format!("NAT 네트워크를 지나 {a}에서 {}", josa(&b, "으로/로")),
                 )
             } else if via.contains("internet") {
                 pick(lang, "out to the internet".into(), "인터넷으로 나갑니다".into())
@@ -171,7 +171,11 @@ pub fn what(hop: &Hop, lang: Lang, reply: bool) -> String {
             }
         }
         Rule::Deliver => pick(lang, "the connection is accepted".into(), "연결을 받아들입니다".into()),
-        Rule::Respond { status } => pick(lang, format!("answers {status}"), format!("{status}(으)로 응답합니다")),
+        Rule::Respond { status } => pick(
+            lang,
+            format!("answers {status}"),
+            format!("{} 응답합니다", josa(status, "으로/로")),
+        ),
         Rule::Reject { service, .. } => pick(
             lang,
             format!("REJECT: {service} has no endpoints (ICMP port unreachable: connection refused)"),
@@ -346,6 +350,8 @@ mod tests {
                         .filter(|w| !tr_names(h).iter().any(|n| n.contains(w)))
                         .collect();
                     assert!(english.is_empty(), "English in {text:?}: {english:?}");
+                    // Particles are chosen for the word before them, never written as `을(를)`.
+                    assert!(!text.contains("(를)") && !text.contains("(으)"), "{text}");
                 }
             }
         }

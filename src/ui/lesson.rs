@@ -3,6 +3,7 @@
 use yew::prelude::*;
 
 use super::browser::saved_progress;
+use super::prose::Prose;
 use super::{App, Msg};
 use crate::i18n::t;
 use crate::lessons::Lesson;
@@ -25,7 +26,7 @@ impl App {
                 }
                 <details class="intro" open={self.done == 0}>
                     <summary>{ t(lang, "about-lesson") }</summary>
-                    <div class="prose">{ super::prose::md(l.intro.get(lang)) }</div>
+                    <div class="prose"><Prose text={l.intro.get(lang).to_string()} /></div>
                 </details>
                 <h3>{ t(lang, "steps") }</h3>
                 <ol class="steps">
@@ -34,7 +35,7 @@ impl App {
                         html! {
                             <li class={classes!("step", state)} aria-current={(i == self.done).then_some("step")}>
                                 <span class="mark">{ if i < self.done { format!("✓ {}", t(lang, "done")) } else { t(lang, "todo").to_string() } }</span>
-                                <div class="prose">{ super::prose::md(step.text.get(lang)) }</div>
+                                <div class="prose"><Prose text={step.text.get(lang).to_string()} /></div>
                                 if i == self.done {
                                     <ul class="goals">
                                         { for step.goals.iter().enumerate().map(|(j, g)| {
@@ -43,8 +44,8 @@ impl App {
                                                 // An unmet goal says why, from the cluster's state.
                                                 let why = self.goal_why.get(j).cloned().flatten();
                                                 html! {
-                                                    <li class={classes!(ok.then_some("ok"))}>{ if ok { "✓ " } else { "○ " } }{ super::prose::md_inline(&crate::lessons::describe(g, lang)) }
-                                                        if let Some(w) = why { <div class="why">{ super::prose::md_inline(&w) }</div> }
+                                                    <li class={classes!(ok.then_some("ok"))}>{ if ok { "✓ " } else { "○ " } }<Prose inline=true text={crate::lessons::describe(g, lang)} />
+                                                        if let Some(w) = why { <div class="why"><Prose inline=true text={w} /></div> }
                                                     </li>
                                                 }
                                             }
@@ -54,7 +55,7 @@ impl App {
                                         <button onclick={link.callback(move |_| Msg::Hint(i))} aria-expanded={(self.shown_hint == Some(i)).to_string()}>{ t(lang, "hint") }</button>
                                         <button onclick={link.callback(move |_| Msg::Solution(i))} aria-expanded={(self.shown_solution == Some(i)).to_string()}>{ t(lang, "solution") }</button>
                                     </div>
-                                    if self.shown_hint == Some(i) { <div class="hint prose">{ super::prose::md(step.hint.get(lang)) }</div> }
+                                    if self.shown_hint == Some(i) { <div class="hint prose"><Prose text={step.hint.get(lang).to_string()} /></div> }
                                     if self.shown_solution == Some(i) {
                                         <pre class="code-block">{ step.solution.join("\n") }</pre>
                                         <button onclick={link.callback(move |_| Msg::RunSolution(i))}>{ t(lang, "run-solution") }</button>
@@ -83,7 +84,7 @@ impl App {
                     { for l.steps.iter().map(|s| {
                         let text = s.text.get(lang);
                         let first = text.split(['.', '。']).next().unwrap_or(text);
-                        html! { <li>{ super::prose::md_inline(first) }</li> }
+                        html! { <li><Prose inline=true text={first.to_string()} /></li> }
                     }) }
                 </ol>
                 if let Some(n) = self.next_lesson {

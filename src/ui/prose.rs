@@ -33,3 +33,22 @@ pub fn md(text: &str) -> Html {
         })
         .collect()
 }
+
+#[derive(Properties, PartialEq)]
+pub struct ProseProps {
+    pub text: AttrValue,
+    /// One line of inline Markdown instead of blocks.
+    #[prop_or_default]
+    pub inline: bool,
+}
+
+/// Prose as a component of its own: yew skips it while its text is unchanged, so the animation's
+/// frames (which re-render the page around it) never parse the lesson's Markdown again.
+#[function_component(Prose)]
+pub fn prose(p: &ProseProps) -> Html {
+    if p.inline {
+        md_inline(&p.text)
+    } else {
+        md(&p.text)
+    }
+}
