@@ -144,7 +144,6 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("legend-route", "the request's route", "요청이 지나간 길"),
     ("side-panel", "Hops and files", "경로와 파일"),
     ("col-where", "where", "위치"),
-    ("col-rule", "rule", "규칙"),
     ("col-src", "source", "출발지"),
     ("col-dst", "destination", "목적지"),
     ("col-what", "what happened", "일어난 일"),

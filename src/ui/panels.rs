@@ -4,7 +4,7 @@ use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement, KeyboardEvent};
 use yew::prelude::*;
 
-use super::topology::addr_change;
+use super::topology::{addr_change, rule_class};
 use super::{App, Msg, Side};
 use crate::i18n::{t, Lang};
 
@@ -70,7 +70,6 @@ impl App {
                     <thead><tr>
                         <th scope="col">{ "#" }</th>
                         <th scope="col">{ t(lang, "col-where") }</th>
-                        <th scope="col">{ t(lang, "col-rule") }</th>
                         <th scope="col">{ t(lang, "col-src") }</th>
                         <th scope="col">{ t(lang, "col-dst") }</th>
                         <th scope="col">{ t(lang, "col-what") }</th>
@@ -83,8 +82,10 @@ impl App {
                                 <tr class={classes!(s.reply.then_some("reply"), current.then_some("current"), (i > now && !done).then_some("later"))}
                                     aria-current={current.then_some("step")}>
                                     <td data-label="#">{ if s.reply { format!("↩{}", i + 1) } else { (i + 1).to_string() } }</td>
-                                    <td data-label={t(lang, "col-where")}>{ self.words(i).0.to_string() }</td>
-                                    <td class="rule" data-label={t(lang, "col-rule")}>{ h.rule.name() }</td>
+                                    // Where, and under it the rule as the packet header shows it.
+                                    <td class="where" data-label={t(lang, "col-where")}>{ self.words(i).0.to_string() }
+                                        <span class={classes!("rule", rule_class(&h.rule))}>{ h.rule.name() }</span>
+                                    </td>
                                     <td class="mono" data-label={t(lang, "col-src")}>{ addr_change(&h.before.src.to_string(), &h.after.src.to_string()) }</td>
                                     <td class="mono" data-label={t(lang, "col-dst")}>{ addr_change(&h.before.dst.to_string(), &h.after.dst.to_string()) }</td>
                                     <td class="what" data-label={t(lang, "col-what")}>{ self.words(i).1.to_string() }

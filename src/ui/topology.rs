@@ -38,7 +38,7 @@ fn type_class(type_: &str) -> &'static str {
 }
 
 /// A rule's kind, for colour and shape.
-fn rule_class(rule: &Rule) -> &'static str {
+pub(super) fn rule_class(rule: &Rule) -> &'static str {
     match rule {
         Rule::Dnat { .. } | Rule::PortForward { .. } => "r-dnat",
         Rule::Snat { .. } => "r-snat",
