@@ -189,3 +189,38 @@ test('the balancing lesson, walked to its tally: Send 20 from the PC reaches all
   await page.screenshot({ path: path.join(shots, 'view-balancing-tally.png') });
   await context.close();
 });
+
+test('a first visit gets a four-card tour that outlines what it speaks of, covers none of it, and stays dismissed', async () => {
+  for (const [vp, lang, name] of [[{ width: 1280, height: 720 }, 'en', 'A first look at the lab'], [{ width: 1440, height: 900 }, 'ko', '실습 화면 둘러보기']]) {
+    const context = await env.browser.newContext({ viewport: vp, firstVisit: true });
+    const page = await context.newPage();
+    await page.goto(`${env.base}?lang=${lang}#/playground`);
+    const card = page.getByRole('dialog', { name });
+    await card.waitFor();
+    const titles = [];
+    for (let step = 1; step <= 4; step++) {
+      const seen = await page.evaluate(() => {
+        const box = (e) => { const r = e.getBoundingClientRect(); return { x: r.x, y: r.y, r: r.right, b: r.bottom }; };
+        const card = document.querySelector('.tour');
+        const lit = [...document.querySelectorAll('.app *')].filter((e) => getComputedStyle(e).outlineStyle === 'solid' && !card.contains(e) && e.tagName !== 'INPUT');
+        const texts = [...card.querySelectorAll('h2, p, button')].map((e) => parseFloat(getComputedStyle(e).fontSize));
+        return { card: box(card), lit: lit.map(box), title: card.querySelector('h2').textContent, min: Math.min(...texts), w: innerWidth, h: innerHeight };
+      });
+      titles.push(seen.title);
+      assert.equal(seen.lit.length, 1, `step ${step}: one part of the page outlined, not ${seen.lit.length}`);
+      const [c, l] = [seen.card, seen.lit[0]];
+      assert.ok(c.x >= 0 && c.y >= 0 && c.r <= seen.w && c.b <= seen.h, `step ${step}: the card is in the window`);
+      assert.ok(c.r <= l.x || l.r <= c.x || c.b <= l.y || l.b <= c.y, `step ${step}: the card covers what it points at`);
+      assert.ok(seen.min >= 12, `step ${step}: ${seen.min}px text`);
+      if (step === 2) await page.screenshot({ path: path.join(shots, `tour-${lang}.png`) });
+      await card.getByRole('button', { name: step < 4 ? /Next|다음/ : /Start|시작하기/ }).click();
+    }
+    assert.equal(new Set(titles).size, 4, `four different cards: ${titles}`);
+    assert.equal(await page.getByRole('dialog').count(), 0);
+    await page.reload();
+    await page.getByRole('textbox', { name: /YAML/ }).waitFor();
+    await page.waitForTimeout(300);
+    assert.equal(await page.getByRole('dialog').count(), 0, 'the tour comes back after it was dismissed');
+    await context.close();
+  }
+});

@@ -206,6 +206,34 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "No request yet. Try `host curl http://127.0.0.1:31051` after applying a NodePort Service.",
         "아직 요청이 없습니다. NodePort 서비스를 적용한 뒤 `host curl http://127.0.0.1:31051`을 실행해 보세요.",
     ),
+    ("tour", "A first look at the lab", "실습 화면 둘러보기"),
+    ("tour-next", "Next", "다음"),
+    ("tour-skip", "Skip", "건너뛰기"),
+    ("tour-done", "Start", "시작하기"),
+    ("tour-1-title", "The lab", "실습 환경"),
+    (
+        "tour-1",
+        "Three VMs on a NAT network, set up with kubeadm as in the blog post. Pods, Services and each node's kube-proxy are drawn here and change as the cluster does.",
+        "블로그 글처럼 NAT 네트워크 위의 VM 세 대에 kubeadm으로 만든 클러스터입니다. 파드와 서비스, 노드마다 있는 kube-proxy가 여기에 그려지고, 클러스터가 바뀌면 그림도 바뀝니다.",
+    ),
+    ("tour-2-title", "Apply the YAML", "YAML 적용하기"),
+    (
+        "tour-2",
+        "The editor holds the post's manifests. Press `kubectl apply -f deploy-test01.yml`, then do the same for `service-test01.yml`. You may edit them first.",
+        "편집기에 글에 나온 매니페스트가 들어 있습니다. `kubectl apply -f deploy-test01.yml` 버튼을 누르고, `service-test01.yml`도 같은 방법으로 적용하세요. 먼저 고쳐 봐도 됩니다.",
+    ),
+    ("tour-3-title", "Type commands", "명령 입력하기"),
+    (
+        "tour-3",
+        "The terminal is a shell on myserver01: try `kubectl get pod -o wide` or `curl`. `host curl http://127.0.0.1:31051` sends a request from your PC.",
+        "터미널은 myserver01의 셸입니다. `kubectl get pod -o wide`나 `curl`을 입력해 보세요. 내 PC에서 보내는 요청은 `host curl http://127.0.0.1:31051`입니다.",
+    ),
+    ("tour-4-title", "Follow the packet", "패킷 따라가기"),
+    (
+        "tour-4",
+        "A request is drawn hop by hop, and every address it rewrites is marked. Pause and Step go one hop at a time; the Hops tab lists the rules it met.",
+        "요청은 한 홉씩 그려지고, 주소가 바뀌는 곳마다 표시됩니다. 일시정지와 한 단계 버튼으로 한 홉씩 따라가고, 경로 탭에서 패킷이 거친 규칙을 볼 수 있습니다.",
+    ),
 ];
 
 pub fn t(lang: Lang, key: &str) -> &'static str {

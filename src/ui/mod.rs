@@ -13,6 +13,7 @@ mod panels;
 mod prose;
 mod share;
 mod topology;
+mod tour;
 
 use gloo::events::EventListener;
 use gloo::render::{request_animation_frame, AnimationFrame};
@@ -1011,6 +1012,7 @@ impl App {
                     </div>
                 }
                 if with_lesson { { self.view_lesson(ctx) } }
+                if !self.embed && self.route == Route::Playground { <tour::Tour {lang} /> }
                 { self.view_topology(ctx) }
                 { self.view_terminal(ctx) }
                 { self.view_side(ctx) }
