@@ -444,39 +444,19 @@ impl Cluster {
         for p in self.past_events.iter().filter(|p| keep(&p.namespace)) {
             raw.push((p.namespace.clone(), p.kind, p.name.clone(), p.uid.as_str(), &p.event));
         }
-        // Repeats fold together only for the same object (its uid), as the event recorder does.
-        let mut out: Vec<(&str, ListedEvent)> = Vec::new();
-        for (namespace, kind, name, uid, e) in raw {
-            if e.at <= self.now - EVENT_TTL {
-                continue;
-            }
-            let same = |(u, l): &(&str, ListedEvent)| {
-                *u == uid
-                    && l.kind == kind
-                    && l.event.reason == e.reason
-                    && l.event.message == e.message
-                    && l.event.type_ == e.type_
-            };
-            match out.iter_mut().find(|x| same(x)).map(|(_, l)| l) {
-                Some(l) => {
-                    l.count += 1;
-                    l.first = l.first.min(e.at);
-                    l.event.at = l.event.at.max(e.at);
-                }
-                None => out.push((
-                    uid,
-                    ListedEvent {
-                        namespace,
-                        kind,
-                        name,
-                        first: e.at,
-                        count: 1,
-                        event: e.clone(),
-                    },
-                )),
-            }
-        }
-        let out: Vec<ListedEvent> = out.into_iter().map(|(_, l)| l).collect();
+        // Repeats were folded into one event of their object as they happened.
+        let out: Vec<ListedEvent> = raw
+            .into_iter()
+            .filter(|(.., e)| e.at > self.now - EVENT_TTL)
+            .map(|(namespace, kind, name, _, e)| ListedEvent {
+                namespace,
+                kind,
+                name,
+                first: e.first,
+                count: e.count,
+                event: e.clone(),
+            })
+            .collect();
         // Each row's event name is made once, not again for every comparison of the sort.
         let start = self.lab.start_unix;
         let mut named: Vec<(String, ListedEvent)> = out
