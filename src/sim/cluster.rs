@@ -81,6 +81,14 @@ pub struct Cluster {
     pub logs: Map<Key, Vec<String>>,
     /// Active and ready pods per owner uid, while the workload controllers run.
     pub(crate) owner_counts: Map<String, (i64, i64)>,
+    /// The last counts, and the (pods, ReplicaSets) table versions they were counted at.
+    pub(crate) counts_kept: ((u64, u64), Map<String, (i64, i64)>),
+    /// The table versions (and pod counts) the garbage collector, the deployment controller and
+    /// the ReplicaSet controller last saw when they found nothing to do.
+    #[allow(clippy::type_complexity)]
+    pub(crate) quiet_tables: (Option<(u64, u64, u64)>, Option<(u64, (u64, u64))>, Option<(u64, u64)>),
+    /// Deployment uid -> what its last pass that changed nothing saw (`sync_deployments`).
+    pub(crate) quiet_deployments: Map<String, u64>,
     /// Deployment uid -> (template, pod-template-hash) last computed.
     pub(crate) hash_cache: Map<String, (PodTemplate, String)>,
     /// kube-proxy's lookup tables, rebuilt whenever Services or pods change: destination
@@ -136,7 +144,10 @@ impl Cluster {
             pulling: Map::new(),
             logs: Map::new(),
             owner_counts: Map::new(),
+            counts_kept: ((u64::MAX, 0), Map::new()),
             hash_cache: Map::new(),
+            quiet_deployments: Map::new(),
+            quiet_tables: (None, None, None),
             service_index: Map::new(),
             cluster_ip_owner: Map::new(),
             pod_ips: Map::new(),

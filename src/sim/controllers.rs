@@ -102,9 +102,11 @@ impl Cluster {
             let mut changed = false;
             changed |= self.collect_garbage();
             changed |= self.restore_kubernetes_service();
-            self.count_owned_pods();
-            changed |= self.sync_deployments();
-            self.owner_counts.clear();
+            let counted_at = self.count_owned_pods();
+            changed |= self.sync_deployments(counted_at);
+            // Kept for the next pass (valid while pods and ReplicaSets are unchanged), and out
+            // of `replica_set_counts`' way between passes.
+            self.counts_kept = (counted_at, std::mem::take(&mut self.owner_counts));
             changed |= self.sync_replica_sets();
             changed |= self.schedule();
             changed |= self.run_kubelets();
@@ -191,6 +193,21 @@ impl Cluster {
 
     /// Removes ReplicaSets whose Deployment is gone and pods whose ReplicaSet is gone.
     fn collect_garbage(&mut self) -> bool {
+        // Orphans appear only when Deployments or ReplicaSets go (or come): nothing changed in
+        // either table since a pass that found none, none again.
+        // (A pod created by hand with an owner that is gone raises the resource version.)
+        let seen = |c: &Cluster| (c.deployments.writes(), c.replicasets.writes(), c.resource_version);
+        if self.quiet_tables.0 == Some(seen(self)) {
+            return false;
+        }
+        let found = self.collect_orphans();
+        if !found {
+            self.quiet_tables.0 = Some(seen(self));
+        }
+        found
+    }
+
+    fn collect_orphans(&mut self) -> bool {
         let mut dep_uids = super::map::Set::new();
         dep_uids.extend(self.deployments.values().map(|d| d.meta.uid.as_str()));
         let orphan_rs: Vec<Key> = self
@@ -227,7 +244,21 @@ impl Cluster {
         !orphan_rs.is_empty() || !orphan_pods.is_empty()
     }
 
-    fn sync_deployments(&mut self) -> bool {
+    fn sync_deployments(&mut self, counted_at: (u64, u64)) -> bool {
+        // Nothing changed in Deployments, ReplicaSets or their pod counts since a pass that did
+        // nothing: nothing to do.
+        let seen = (self.deployments.writes(), counted_at);
+        if self.quiet_tables.1 == Some(seen) {
+            return false;
+        }
+        let changed = self.sync_each_deployment();
+        if !changed {
+            self.quiet_tables.1 = Some(seen);
+        }
+        changed
+    }
+
+    fn sync_each_deployment(&mut self) -> bool {
         let mut changed = false;
         let keys: Vec<Key> = self.deployments.keys().cloned().collect();
         // Each Deployment's ReplicaSets, from one pass over them (not one per Deployment).
@@ -237,10 +268,48 @@ impl Cluster {
                 .filter_map(|(k, rs)| Some((rs.meta.owner.as_ref()?.uid.clone(), k.clone())))
                 .collect(),
         );
+        let mut quiet = std::mem::take(&mut self.quiet_deployments);
         for dk in keys {
+            // Unchanged since a pass that found nothing to do (the Deployment, its ReplicaSets
+            // and their pod counts): nothing to do again.
+            let d = &self.deployments[&dk];
+            let owned_now = owned_by.get(&d.meta.uid).map_or(&[][..], |v| v.as_slice());
+            let mut sig = fnv64a(FNV64_OFFSET, &self.deployments.version(&dk).to_le_bytes());
+            for k in owned_now {
+                sig = fnv64a(sig, &self.replicasets.version(k).to_le_bytes());
+                let counts = self
+                    .owner_counts
+                    .get(&self.replicasets[k].meta.uid)
+                    .copied()
+                    .unwrap_or_default();
+                sig = fnv64a(sig, &[counts.0.to_le_bytes(), counts.1.to_le_bytes()].concat());
+            }
+            if quiet.get(&d.meta.uid) == Some(&sig) {
+                continue;
+            }
+            let quiet_uid = (d.strategy.type_.as_deref() != Some("Recreate")).then(|| d.meta.uid.clone());
+            let did = self.sync_deployment(&dk, &mut owned_by);
+            match quiet_uid {
+                Some(uid) if !did => {
+                    quiet.insert(uid, sig);
+                }
+                _ => {}
+            }
+            changed |= did;
+        }
+        self.quiet_deployments = quiet;
+        changed
+    }
+
+    fn sync_deployment(&mut self, dk: &Key, owned_by: &mut Map<String, Vec<Key>>) -> bool {
+        let mut changed = false;
+        {
+            let dk = dk.clone();
             let hash = self.cached_template_hash(&dk);
             let d = &self.deployments[&dk];
-            let Some(selector) = d.selector.clone() else { continue };
+            let Some(selector) = d.selector.clone() else {
+                return false;
+            };
             let (uid, dep_name, namespace, replicas, strategy, paused, min_ready) = (
                 d.meta.uid.clone(),
                 d.meta.name.clone(),
@@ -305,15 +374,16 @@ impl Cluster {
                 self.replicasets.insert(new_key.clone(), rs);
                 changed = true;
             } else {
-                let rs = self.replicasets.get_mut(&new_key).expect("checked above");
+                let rs = &self.replicasets[&new_key];
                 let is_newest = rs.meta.annotations.get(REVISION).and_then(|r| r.parse::<i64>().ok()) == Some(max_rev);
                 if !is_newest && owned.len() > 1 {
+                    let rs = self.replicasets.get_mut(&new_key).expect("checked above");
                     rs.meta.annotations.insert(REVISION.into(), (max_rev + 1).to_string());
                     changed = true;
                 }
             }
             if paused {
-                continue;
+                return changed;
             }
             let old: Vec<Key> = owned.into_iter().filter(|k| *k != new_key).collect();
             changed |= self.roll(old, replicas, &strategy, &new_key);
@@ -324,7 +394,10 @@ impl Cluster {
     /// Sets a ReplicaSet's replicas for its Deployment, with the Deployment's event. Each scaled
     /// ReplicaSet also records the Deployment's size: `desired` and `desired + maxSurge`.
     fn set_rs_replicas(&mut self, k: &Key, n: i64, sizes: (i64, i64)) -> bool {
-        let Some(rs) = self.replicasets.get_mut(k).filter(|rs| rs.replicas != Some(n)) else {
+        if self.replicasets.get(k).is_none_or(|rs| rs.replicas == Some(n)) {
+            return false;
+        }
+        let Some(rs) = self.replicasets.get_mut(k) else {
             return false;
         };
         let from = rs.replicas.unwrap_or(0);
@@ -379,11 +452,17 @@ impl Cluster {
     }
 
     /// Counts each owner's active and ready pods once, for a pass of the workload controllers.
-    fn count_owned_pods(&mut self) {
-        let mut counts: Map<String, (i64, i64)> = Map::new();
-        for rs in self.replicasets.values() {
-            counts.insert(rs.meta.uid.clone(), (0, 0));
+    fn count_owned_pods(&mut self) -> (u64, u64) {
+        let at = (self.pods.writes(), self.replicasets.writes());
+        if self.counts_kept.0 == at {
+            self.owner_counts = std::mem::take(&mut self.counts_kept.1);
+            return at;
         }
+        let mut counts: Map<String, (i64, i64)> = self
+            .replicasets
+            .values()
+            .map(|rs| (rs.meta.uid.clone(), (0, 0)))
+            .collect();
         for p in self.pods.values() {
             if let Some(o) = &p.meta.owner {
                 if !p.is_terminating() {
@@ -396,6 +475,7 @@ impl Cluster {
             }
         }
         self.owner_counts = counts;
+        at
     }
 
     /// One step of the Deployment's rollout strategy.
@@ -483,23 +563,37 @@ impl Cluster {
     }
 
     fn sync_replica_sets(&mut self) -> bool {
+        // Nothing written to ReplicaSets or pods since a pass that did nothing: nothing to do.
+        let seen = |c: &Cluster| (c.replicasets.writes(), c.pods.writes());
+        if self.quiet_tables.2 == Some(seen(self)) {
+            return false;
+        }
+        let changed = self.sync_each_replica_set();
+        if !changed {
+            self.quiet_tables.2 = Some(seen(self));
+        }
+        changed
+    }
+
+    fn sync_each_replica_set(&mut self) -> bool {
         // Plan with borrowed state; clone only what an action needs.
         let mut release: Vec<Key> = Vec::new();
         let mut adopt: Vec<(Key, String, String)> = Vec::new();
         let mut create: Vec<(Key, i64)> = Vec::new();
         let mut remove: Vec<(Key, String)> = Vec::new();
         {
-            let mut owned: Map<&str, Vec<&Key>> = Map::new();
+            let mut by_owner: Vec<(&str, &Key)> = Vec::new();
             let mut orphans: Vec<&Key> = Vec::new();
             for (k, p) in &self.pods {
                 if p.is_terminating() {
                     continue;
                 }
                 match &p.meta.owner {
-                    Some(o) => owned.entry(o.uid.as_str()).or_default().push(k),
+                    Some(o) => by_owner.push((o.uid.as_str(), k)),
                     None => orphans.push(k),
                 }
             }
+            let mut owned: Map<&str, Vec<&Key>> = Map::grouped(by_owner);
             for (rk, rs) in &self.replicasets {
                 let Some(selector) = rs.selector.as_ref().filter(|s| !s.is_empty()) else {
                     continue;
@@ -635,16 +729,23 @@ impl Cluster {
         let mut node_index: Map<&str, usize> = Map::new();
         node_index.extend(self.nodes.iter().enumerate().map(|(i, n)| (n.name.as_str(), i)));
         let mut per_node = vec![0usize; self.nodes.len()];
-        let mut per_owner: Map<String, Vec<usize>> = Map::new();
+        let mut placed: Vec<(String, usize)> = Vec::new();
         for p in self.pods.values() {
             if let (Some(&ni), false) = (p.node().and_then(|n| node_index.get(n)), p.is_terminating()) {
                 per_node[ni] += 1;
                 if let Some(o) = &p.meta.owner {
-                    per_owner
-                        .entry(o.uid.clone())
-                        .or_insert_with(|| vec![0; per_node.len()])[ni] += 1;
+                    placed.push((o.uid.clone(), ni));
                 }
             }
+        }
+        // Per owner, its pods on each node (grouped in one sort).
+        let mut per_owner: Map<String, Vec<usize>> = Map::grouped(placed);
+        for v in per_owner.values_mut() {
+            let mut counts = vec![0; per_node.len()];
+            for &ni in v.iter() {
+                counts[ni] += 1;
+            }
+            *v = counts;
         }
         drop(node_index);
         for (_, k) in pending {
@@ -1080,15 +1181,17 @@ impl Cluster {
     /// Recomputes every selector Service's endpoints from the pods.
     pub fn sync_endpoints(&mut self) {
         // Index pods by namespace and label pair, so each Service looks at candidates only.
-        let mut index: Map<(&str, &str, &str), Vec<&Pod>> = Map::new();
-        for p in self.pods.values() {
-            for (lk, lv) in &p.meta.labels {
-                index
-                    .entry((p.meta.namespace.as_str(), lk.as_str(), lv.as_str()))
-                    .or_default()
-                    .push(p);
-            }
-        }
+        let index: Map<(&str, &str, &str), Vec<&Pod>> = Map::grouped(
+            self.pods
+                .values()
+                .flat_map(|p| {
+                    p.meta
+                        .labels
+                        .iter()
+                        .map(move |(lk, lv)| ((p.meta.namespace.as_str(), lk.as_str(), lv.as_str()), p))
+                })
+                .collect(),
+        );
         // Unchanged objects move from the old map to the new one.
         let mut old = std::mem::take(&mut self.endpoints);
         let mut result: Store<Endpoints> = Store::new();
