@@ -13,22 +13,27 @@ fn main() {
 
 #[cfg(not(target_arch = "wasm32"))]
 mod native {
-    use std::path::{Path, PathBuf};
+    use std::io::Write;
+    use std::path::{Component, Path, PathBuf};
 
     use svclab::script::run_script;
     use svclab::sim::shell::Files;
 
-    /// Files next to the script; `-f` paths are relative to its folder.
+    /// Files next to the script: the learner's home folder on the nodes. `-f` paths are relative
+    /// to it; any other path (absolute, or leaving the folder with `..`) is not in the lab, so
+    /// the host's own files are never read.
     struct DirFiles(PathBuf);
 
     impl Files for DirFiles {
         fn read(&self, path: &str) -> Option<String> {
             let p = Path::new(path);
-            let full = if p.is_absolute() {
-                p.to_path_buf()
-            } else {
-                self.0.join(p)
-            };
+            if !p
+                .components()
+                .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+            {
+                return None;
+            }
+            let full = self.0.join(p);
             let meta = std::fs::metadata(&full).ok()?;
             if !meta.is_file() {
                 return None;
@@ -97,7 +102,16 @@ mod native {
             }
         };
         let dir = Path::new(&script).parent().map(Path::to_path_buf).unwrap_or_default();
-        print!("{}", run_script(&text, seed, Box::new(DirFiles(dir))));
-        0
+        let out = run_script(&text, seed, Box::new(DirFiles(dir)));
+        // A reader that stops early (`| head -1`) closes the pipe: stop quietly, as Unix tools do.
+        let mut stdout = std::io::stdout().lock();
+        match stdout.write_all(out.as_bytes()).and_then(|()| stdout.flush()) {
+            Ok(()) => 0,
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
+            Err(e) => {
+                eprintln!("svclab: cannot write the transcript: {e}");
+                1
+            }
+        }
     }
 }

@@ -81,6 +81,14 @@ pub struct Cluster {
     pub logs: Map<Key, Vec<String>>,
     /// Active and ready pods per owner uid, while the workload controllers run.
     pub(crate) owner_counts: Map<String, (i64, i64)>,
+    /// The last counts, and the (pods, ReplicaSets) table versions they were counted at.
+    pub(crate) counts_kept: ((u64, u64), Map<String, (i64, i64)>),
+    /// The table versions (and pod counts) the garbage collector, the deployment controller and
+    /// the ReplicaSet controller last saw when they found nothing to do.
+    #[allow(clippy::type_complexity)]
+    pub(crate) quiet_tables: (Option<(u64, u64, u64)>, Option<(u64, (u64, u64))>, Option<(u64, u64)>),
+    /// Deployment uid -> what its last pass that changed nothing saw (`sync_deployments`).
+    pub(crate) quiet_deployments: Map<String, u64>,
     /// Deployment uid -> (template, pod-template-hash) last computed.
     pub(crate) hash_cache: Map<String, (PodTemplate, String)>,
     /// kube-proxy's lookup tables, rebuilt whenever Services or pods change: destination
@@ -136,7 +144,10 @@ impl Cluster {
             pulling: Map::new(),
             logs: Map::new(),
             owner_counts: Map::new(),
+            counts_kept: ((u64::MAX, 0), Map::new()),
             hash_cache: Map::new(),
+            quiet_deployments: Map::new(),
+            quiet_tables: (None, None, None),
             service_index: Map::new(),
             cluster_ip_owner: Map::new(),
             pod_ips: Map::new(),
@@ -444,39 +455,19 @@ impl Cluster {
         for p in self.past_events.iter().filter(|p| keep(&p.namespace)) {
             raw.push((p.namespace.clone(), p.kind, p.name.clone(), p.uid.as_str(), &p.event));
         }
-        // Repeats fold together only for the same object (its uid), as the event recorder does.
-        let mut out: Vec<(&str, ListedEvent)> = Vec::new();
-        for (namespace, kind, name, uid, e) in raw {
-            if e.at <= self.now - EVENT_TTL {
-                continue;
-            }
-            let same = |(u, l): &(&str, ListedEvent)| {
-                *u == uid
-                    && l.kind == kind
-                    && l.event.reason == e.reason
-                    && l.event.message == e.message
-                    && l.event.type_ == e.type_
-            };
-            match out.iter_mut().find(|x| same(x)).map(|(_, l)| l) {
-                Some(l) => {
-                    l.count += 1;
-                    l.first = l.first.min(e.at);
-                    l.event.at = l.event.at.max(e.at);
-                }
-                None => out.push((
-                    uid,
-                    ListedEvent {
-                        namespace,
-                        kind,
-                        name,
-                        first: e.at,
-                        count: 1,
-                        event: e.clone(),
-                    },
-                )),
-            }
-        }
-        let out: Vec<ListedEvent> = out.into_iter().map(|(_, l)| l).collect();
+        // Repeats were folded into one event of their object as they happened.
+        let out: Vec<ListedEvent> = raw
+            .into_iter()
+            .filter(|(.., e)| e.at > self.now - EVENT_TTL)
+            .map(|(namespace, kind, name, _, e)| ListedEvent {
+                namespace,
+                kind,
+                name,
+                first: e.first,
+                count: e.count,
+                event: e.clone(),
+            })
+            .collect();
         // Each row's event name is made once, not again for every comparison of the sort.
         let start = self.lab.start_unix;
         let mut named: Vec<(String, ListedEvent)> = out

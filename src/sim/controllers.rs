@@ -26,6 +26,8 @@ fn kubernetes_service_returns(gone: Time) -> Time {
 const HEADLESS_LABEL: &str = "service.kubernetes.io/headless";
 
 const REVISION: &str = "deployment.kubernetes.io/revision";
+/// A span of time past which `advance` looks for restart loops to move forward in one go.
+const LONG_SPAN: Time = 3600;
 /// The longest the clock is moved in one `settle`.
 const SETTLE_LIMIT: i64 = 3600;
 
@@ -100,9 +102,11 @@ impl Cluster {
             let mut changed = false;
             changed |= self.collect_garbage();
             changed |= self.restore_kubernetes_service();
-            self.count_owned_pods();
-            changed |= self.sync_deployments();
-            self.owner_counts.clear();
+            let counted_at = self.count_owned_pods();
+            changed |= self.sync_deployments(counted_at);
+            // Kept for the next pass (valid while pods and ReplicaSets are unchanged), and out
+            // of `replica_set_counts`' way between passes.
+            self.counts_kept = (counted_at, std::mem::take(&mut self.owner_counts));
             changed |= self.sync_replica_sets();
             changed |= self.schedule();
             changed |= self.run_kubelets();
@@ -132,6 +136,9 @@ impl Cluster {
         while let Some(t) = self.next_event().filter(|t| *t <= target) {
             self.now = t;
             self.run_controllers();
+            if target - self.now > LONG_SPAN {
+                self.skip_loops(target);
+            }
         }
         self.now = target;
         self.reconcile();
@@ -186,6 +193,21 @@ impl Cluster {
 
     /// Removes ReplicaSets whose Deployment is gone and pods whose ReplicaSet is gone.
     fn collect_garbage(&mut self) -> bool {
+        // Orphans appear only when Deployments or ReplicaSets go (or come): nothing changed in
+        // either table since a pass that found none, none again.
+        // (A pod created by hand with an owner that is gone raises the resource version.)
+        let seen = |c: &Cluster| (c.deployments.writes(), c.replicasets.writes(), c.resource_version);
+        if self.quiet_tables.0 == Some(seen(self)) {
+            return false;
+        }
+        let found = self.collect_orphans();
+        if !found {
+            self.quiet_tables.0 = Some(seen(self));
+        }
+        found
+    }
+
+    fn collect_orphans(&mut self) -> bool {
         let mut dep_uids = super::map::Set::new();
         dep_uids.extend(self.deployments.values().map(|d| d.meta.uid.as_str()));
         let orphan_rs: Vec<Key> = self
@@ -222,13 +244,72 @@ impl Cluster {
         !orphan_rs.is_empty() || !orphan_pods.is_empty()
     }
 
-    fn sync_deployments(&mut self) -> bool {
+    fn sync_deployments(&mut self, counted_at: (u64, u64)) -> bool {
+        // Nothing changed in Deployments, ReplicaSets or their pod counts since a pass that did
+        // nothing: nothing to do.
+        let seen = (self.deployments.writes(), counted_at);
+        if self.quiet_tables.1 == Some(seen) {
+            return false;
+        }
+        let changed = self.sync_each_deployment();
+        if !changed {
+            self.quiet_tables.1 = Some(seen);
+        }
+        changed
+    }
+
+    fn sync_each_deployment(&mut self) -> bool {
         let mut changed = false;
         let keys: Vec<Key> = self.deployments.keys().cloned().collect();
+        // Each Deployment's ReplicaSets, from one pass over them (not one per Deployment).
+        let mut owned_by: Map<String, Vec<Key>> = Map::grouped(
+            self.replicasets
+                .iter()
+                .filter_map(|(k, rs)| Some((rs.meta.owner.as_ref()?.uid.clone(), k.clone())))
+                .collect(),
+        );
+        let mut quiet = std::mem::take(&mut self.quiet_deployments);
         for dk in keys {
+            // Unchanged since a pass that found nothing to do (the Deployment, its ReplicaSets
+            // and their pod counts): nothing to do again.
+            let d = &self.deployments[&dk];
+            let owned_now = owned_by.get(&d.meta.uid).map_or(&[][..], |v| v.as_slice());
+            let mut sig = fnv64a(FNV64_OFFSET, &self.deployments.version(&dk).to_le_bytes());
+            for k in owned_now {
+                sig = fnv64a(sig, &self.replicasets.version(k).to_le_bytes());
+                let counts = self
+                    .owner_counts
+                    .get(&self.replicasets[k].meta.uid)
+                    .copied()
+                    .unwrap_or_default();
+                sig = fnv64a(sig, &[counts.0.to_le_bytes(), counts.1.to_le_bytes()].concat());
+            }
+            if quiet.get(&d.meta.uid) == Some(&sig) {
+                continue;
+            }
+            let quiet_uid = (d.strategy.type_.as_deref() != Some("Recreate")).then(|| d.meta.uid.clone());
+            let did = self.sync_deployment(&dk, &mut owned_by);
+            match quiet_uid {
+                Some(uid) if !did => {
+                    quiet.insert(uid, sig);
+                }
+                _ => {}
+            }
+            changed |= did;
+        }
+        self.quiet_deployments = quiet;
+        changed
+    }
+
+    fn sync_deployment(&mut self, dk: &Key, owned_by: &mut Map<String, Vec<Key>>) -> bool {
+        let mut changed = false;
+        {
+            let dk = dk.clone();
             let hash = self.cached_template_hash(&dk);
             let d = &self.deployments[&dk];
-            let Some(selector) = d.selector.clone() else { continue };
+            let Some(selector) = d.selector.clone() else {
+                return false;
+            };
             let (uid, dep_name, namespace, replicas, strategy, paused, min_ready) = (
                 d.meta.uid.clone(),
                 d.meta.name.clone(),
@@ -242,12 +323,7 @@ impl Cluster {
             if name.len() > 253 {
                 name.truncate(253);
             }
-            let owned: Vec<Key> = self
-                .replicasets
-                .iter()
-                .filter(|(_, rs)| rs.meta.owner.as_ref().is_some_and(|o| o.uid == uid))
-                .map(|(k, _)| k.clone())
-                .collect();
+            let owned: Vec<Key> = owned_by.remove(&uid).unwrap_or_default();
             let max_rev = owned
                 .iter()
                 .filter_map(|k| {
@@ -298,17 +374,19 @@ impl Cluster {
                 self.replicasets.insert(new_key.clone(), rs);
                 changed = true;
             } else {
-                let rs = self.replicasets.get_mut(&new_key).expect("checked above");
+                let rs = &self.replicasets[&new_key];
                 let is_newest = rs.meta.annotations.get(REVISION).and_then(|r| r.parse::<i64>().ok()) == Some(max_rev);
                 if !is_newest && owned.len() > 1 {
+                    let rs = self.replicasets.get_mut(&new_key).expect("checked above");
                     rs.meta.annotations.insert(REVISION.into(), (max_rev + 1).to_string());
                     changed = true;
                 }
             }
             if paused {
-                continue;
+                return changed;
             }
-            changed |= self.roll(&uid, replicas, &strategy, &new_key);
+            let old: Vec<Key> = owned.into_iter().filter(|k| *k != new_key).collect();
+            changed |= self.roll(old, replicas, &strategy, &new_key);
         }
         changed
     }
@@ -316,7 +394,10 @@ impl Cluster {
     /// Sets a ReplicaSet's replicas for its Deployment, with the Deployment's event. Each scaled
     /// ReplicaSet also records the Deployment's size: `desired` and `desired + maxSurge`.
     fn set_rs_replicas(&mut self, k: &Key, n: i64, sizes: (i64, i64)) -> bool {
-        let Some(rs) = self.replicasets.get_mut(k).filter(|rs| rs.replicas != Some(n)) else {
+        if self.replicasets.get(k).is_none_or(|rs| rs.replicas == Some(n)) {
+            return false;
+        }
+        let Some(rs) = self.replicasets.get_mut(k) else {
             return false;
         };
         let from = rs.replicas.unwrap_or(0);
@@ -342,15 +423,9 @@ impl Cluster {
 
     /// A Normal event about the object with this uid.
     fn record(&mut self, uid: &str, reason: &str, from: &str, message: String) {
-        let event = Event {
-            type_: "Normal",
-            reason: reason.into(),
-            at: self.now,
-            from: from.into(),
-            message,
-        };
+        let event = Event::new("Normal", reason, from, message, self.now);
         match self.object_events.get_mut(uid) {
-            Some(list) => list.push(event),
+            Some(list) => record_event(list, event),
             None => {
                 self.object_events.insert(uid.to_string(), vec![event]);
             }
@@ -377,11 +452,17 @@ impl Cluster {
     }
 
     /// Counts each owner's active and ready pods once, for a pass of the workload controllers.
-    fn count_owned_pods(&mut self) {
-        let mut counts: Map<String, (i64, i64)> = Map::new();
-        for rs in self.replicasets.values() {
-            counts.insert(rs.meta.uid.clone(), (0, 0));
+    fn count_owned_pods(&mut self) -> (u64, u64) {
+        let at = (self.pods.writes(), self.replicasets.writes());
+        if self.counts_kept.0 == at {
+            self.owner_counts = std::mem::take(&mut self.counts_kept.1);
+            return at;
         }
+        let mut counts: Map<String, (i64, i64)> = self
+            .replicasets
+            .values()
+            .map(|rs| (rs.meta.uid.clone(), (0, 0)))
+            .collect();
         for p in self.pods.values() {
             if let Some(o) = &p.meta.owner {
                 if !p.is_terminating() {
@@ -394,16 +475,11 @@ impl Cluster {
             }
         }
         self.owner_counts = counts;
+        at
     }
 
     /// One step of the Deployment's rollout strategy.
-    fn roll(&mut self, uid: &str, desired: i64, strategy: &Strategy, new_key: &Key) -> bool {
-        let old: Vec<Key> = self
-            .replicasets
-            .iter()
-            .filter(|(k, rs)| *k != new_key && rs.meta.owner.as_ref().is_some_and(|o| o.uid == uid))
-            .map(|(k, _)| k.clone())
-            .collect();
+    fn roll(&mut self, old: Vec<Key>, desired: i64, strategy: &Strategy, new_key: &Key) -> bool {
         let mut changed = false;
         let sizes = (desired, desired + scaled(&strategy.max_surge, desired, true));
         let old_total: i64 = old.iter().map(|k| self.replicasets[k].replicas.unwrap_or(0)).sum();
@@ -487,23 +563,37 @@ impl Cluster {
     }
 
     fn sync_replica_sets(&mut self) -> bool {
+        // Nothing written to ReplicaSets or pods since a pass that did nothing: nothing to do.
+        let seen = |c: &Cluster| (c.replicasets.writes(), c.pods.writes());
+        if self.quiet_tables.2 == Some(seen(self)) {
+            return false;
+        }
+        let changed = self.sync_each_replica_set();
+        if !changed {
+            self.quiet_tables.2 = Some(seen(self));
+        }
+        changed
+    }
+
+    fn sync_each_replica_set(&mut self) -> bool {
         // Plan with borrowed state; clone only what an action needs.
         let mut release: Vec<Key> = Vec::new();
         let mut adopt: Vec<(Key, String, String)> = Vec::new();
         let mut create: Vec<(Key, i64)> = Vec::new();
         let mut remove: Vec<(Key, String)> = Vec::new();
         {
-            let mut owned: Map<&str, Vec<&Key>> = Map::new();
+            let mut by_owner: Vec<(&str, &Key)> = Vec::new();
             let mut orphans: Vec<&Key> = Vec::new();
             for (k, p) in &self.pods {
                 if p.is_terminating() {
                     continue;
                 }
                 match &p.meta.owner {
-                    Some(o) => owned.entry(o.uid.as_str()).or_default().push(k),
+                    Some(o) => by_owner.push((o.uid.as_str(), k)),
                     None => orphans.push(k),
                 }
             }
+            let mut owned: Map<&str, Vec<&Key>> = Map::grouped(by_owner);
             for (rk, rs) in &self.replicasets {
                 let Some(selector) = rs.selector.as_ref().filter(|s| !s.is_empty()) else {
                     continue;
@@ -639,16 +729,23 @@ impl Cluster {
         let mut node_index: Map<&str, usize> = Map::new();
         node_index.extend(self.nodes.iter().enumerate().map(|(i, n)| (n.name.as_str(), i)));
         let mut per_node = vec![0usize; self.nodes.len()];
-        let mut per_owner: Map<String, Vec<usize>> = Map::new();
+        let mut placed: Vec<(String, usize)> = Vec::new();
         for p in self.pods.values() {
             if let (Some(&ni), false) = (p.node().and_then(|n| node_index.get(n)), p.is_terminating()) {
                 per_node[ni] += 1;
                 if let Some(o) = &p.meta.owner {
-                    per_owner
-                        .entry(o.uid.clone())
-                        .or_insert_with(|| vec![0; per_node.len()])[ni] += 1;
+                    placed.push((o.uid.clone(), ni));
                 }
             }
+        }
+        // Per owner, its pods on each node (grouped in one sort).
+        let mut per_owner: Map<String, Vec<usize>> = Map::grouped(placed);
+        for v in per_owner.values_mut() {
+            let mut counts = vec![0; per_node.len()];
+            for &ni in v.iter() {
+                counts[ni] += 1;
+            }
+            *v = counts;
         }
         drop(node_index);
         for (_, k) in pending {
@@ -684,13 +781,10 @@ impl Cluster {
                 let now = self.now;
                 let p = self.pods.get_mut(&k).expect("pending pod");
                 if p.status.events.last().is_none_or(|e| e.message != msg) {
-                    p.status.events.push(Event {
-                        type_: "Warning",
-                        reason: "FailedScheduling".into(),
-                        at: now,
-                        from: "default-scheduler".into(),
-                        message: msg,
-                    });
+                    record_event(
+                        &mut p.status.events,
+                        Event::new("Warning", "FailedScheduling", "default-scheduler", msg, now),
+                    );
                 }
                 continue;
             }
@@ -712,13 +806,11 @@ impl Cluster {
             let now = self.now;
             let p = self.pods.get_mut(&k).expect("pending pod");
             p.spec.node_name = Some(chosen.clone());
-            p.status.events.push(Event {
-                type_: "Normal",
-                reason: "Scheduled".into(),
-                at: now,
-                from: "default-scheduler".into(),
-                message: format!("Successfully assigned {}/{} to {chosen}", k.0, k.1),
-            });
+            let msg = format!("Successfully assigned {}/{} to {chosen}", k.0, k.1);
+            record_event(
+                &mut p.status.events,
+                Event::new("Normal", "Scheduled", "default-scheduler", msg, now),
+            );
             p.status.next_step_at = Some(now + 1);
             changed = true;
         }
@@ -789,13 +881,7 @@ impl Cluster {
         let node = pod.node().unwrap_or_default().to_string();
         let container = pod.spec.containers.first().cloned().unwrap_or_default();
         let event = |p: &mut Pod, type_: &'static str, reason: &str, message: String| {
-            p.status.events.push(Event {
-                type_,
-                reason: reason.into(),
-                at: now,
-                from: "kubelet".into(),
-                message,
-            });
+            record_event(&mut p.status.events, Event::new(type_, reason, "kubelet", message, now));
         };
         // Termination: servers exit on SIGTERM at once; a shell sleeping as PID 1 ignores it
         // and is killed when the grace period ends.
@@ -913,6 +999,13 @@ impl Cluster {
                 p.status.next_step_at = Some(now + delay);
                 Some(true)
             }
+            // Each sync while the back-off lasts says so again (the pod worker retries every 10 s).
+            (ContainerState::Waiting(r), true)
+                if r == "CrashLoopBackOff" && pod.status.backoff_until.is_some_and(|t| t > now) =>
+            {
+                self.back_off(pod, &container.name, now);
+                Some(true)
+            }
             // The image is pulled (or not): start the container.
             (ContainerState::Waiting(r), true)
                 if r == "ContainerCreating" || r == "ImagePullBackOff" || r == "CrashLoopBackOff" =>
@@ -934,13 +1027,7 @@ impl Cluster {
                         );
                         event(p, "Warning", "Failed", "Error: ErrImagePull".into());
                         p.status.state = ContainerState::Waiting("ErrImagePull".into());
-                        let backoff = backoff(
-                            p.status
-                                .events
-                                .iter()
-                                .filter(|e| e.message == "Error: ErrImagePull")
-                                .count() as u32,
-                        );
+                        let backoff = backoff(event_count(&p.status.events, "Failed", Some("Error: ErrImagePull")));
                         p.status.next_step_at = Some(now + backoff.min(20));
                         return Some(true);
                     }
@@ -965,8 +1052,9 @@ impl Cluster {
                     );
                 }
                 if r == "CrashLoopBackOff" {
-                    p.status.restarts += 1;
+                    p.status.restarts = p.status.restarts.saturating_add(1);
                     p.status.last_restart = Some(now);
+                    p.status.backoff_until = None;
                 }
                 let names: Vec<String> = p.spec.containers.iter().map(|c| c.name.clone()).collect();
                 for name in names {
@@ -1007,15 +1095,17 @@ impl Cluster {
                 );
                 event(p, "Warning", "Failed", "Error: ImagePullBackOff".into());
                 p.status.state = ContainerState::Waiting("ImagePullBackOff".into());
-                let n = p.status.events.iter().filter(|e| e.reason == "BackOff").count() as u32;
+                let n = event_count(&p.status.events, "BackOff", None);
                 p.status.next_step_at = Some(now + backoff(n));
                 Some(true)
             }
             (ContainerState::Terminated { .. }, true) => {
                 let p = &mut *pod;
-                event(p, "Warning", "BackOff", "Back-off restarting failed container".into());
+                let until = now + backoff(p.status.restarts + 1);
                 p.status.state = ContainerState::Waiting("CrashLoopBackOff".into());
-                p.status.next_step_at = Some(now + backoff(p.status.restarts + 1));
+                p.status.backoff_until = Some(until);
+                p.status.next_step_at = Some(until);
+                self.back_off(p, &container.name, now);
                 Some(true)
             }
             _ => {
@@ -1028,18 +1118,80 @@ impl Cluster {
         }
     }
 
+    /// The kubelet's sync of a pod whose container is in its restart back-off: the BackOff
+    /// event, and the next sync (the pod worker's retry, or the back-off's end).
+    fn back_off(&self, p: &mut Pod, container: &str, now: Time) {
+        let (name, ns, uid) = (&p.meta.name, &p.meta.namespace, &p.meta.uid);
+        let msg = format!("Back-off restarting failed container {container} in pod {name}_{ns}({uid})");
+        record_event(
+            &mut p.status.events,
+            Event::new("Warning", "BackOff", "kubelet", msg, now),
+        );
+        let until = p.status.backoff_until.unwrap_or(now);
+        p.status.next_step_at = Some((now + SYNC_RETRY).min(until));
+    }
+
+    /// Moves every pod in a steady restart loop forward by whole periods, to within two periods
+    /// of `target`, when nothing else is pending: each period repeats the last one (the same
+    /// events, one more restart), so the time this takes does not grow with the time skipped.
+    fn skip_loops(&mut self, target: Time) {
+        if self.kubernetes_service_gone.is_some() {
+            return;
+        }
+        let mut loops: Vec<(Key, Time, u32)> = Vec::new();
+        for (k, p) in &self.pods {
+            if p.status.next_step_at.is_some() {
+                match steady_loop(p) {
+                    Some((period, backoffs)) => loops.push((k.clone(), period, backoffs)),
+                    None => return,
+                }
+            }
+        }
+        let now = self.now;
+        for (k, period, backoffs) in loops {
+            let Some(p) = self.pods.get_mut(&k) else { continue };
+            let next = p.status.next_step_at.unwrap_or(target);
+            let periods = (target - next) / period - 1;
+            if periods < 1 {
+                continue;
+            }
+            let shift = periods * period;
+            let times = |per: u32| u32::try_from(periods.saturating_mul(per as i64)).unwrap_or(u32::MAX);
+            for e in p.status.events.iter_mut().filter(|e| e.at > now - period) {
+                e.count = e
+                    .count
+                    .saturating_add(times(if e.reason == "BackOff" { backoffs } else { 1 }));
+                e.at += shift;
+            }
+            let st = &mut p.status;
+            if st.restarts > 0 {
+                st.restarts = st.restarts.saturating_add(times(1));
+            }
+            for t in [&mut st.next_step_at, &mut st.last_restart, &mut st.backoff_until] {
+                if let Some(t) = t.as_mut() {
+                    *t += shift;
+                }
+            }
+            if let ContainerState::Running { since } = &mut st.state {
+                *since += shift;
+            }
+        }
+    }
+
     /// Recomputes every selector Service's endpoints from the pods.
     pub fn sync_endpoints(&mut self) {
         // Index pods by namespace and label pair, so each Service looks at candidates only.
-        let mut index: Map<(&str, &str, &str), Vec<&Pod>> = Map::new();
-        for p in self.pods.values() {
-            for (lk, lv) in &p.meta.labels {
-                index
-                    .entry((p.meta.namespace.as_str(), lk.as_str(), lv.as_str()))
-                    .or_default()
-                    .push(p);
-            }
-        }
+        let index: Map<(&str, &str, &str), Vec<&Pod>> = Map::grouped(
+            self.pods
+                .values()
+                .flat_map(|p| {
+                    p.meta
+                        .labels
+                        .iter()
+                        .map(move |(lk, lv)| ((p.meta.namespace.as_str(), lk.as_str(), lv.as_str()), p))
+                })
+                .collect(),
+        );
         // Unchanged objects move from the old map to the new one.
         let mut old = std::mem::take(&mut self.endpoints);
         let mut result: Store<Endpoints> = Store::new();
@@ -1586,6 +1738,34 @@ fn p_pulling_since(pod: &Pod) -> Time {
         .map_or(pod.status.start_time.unwrap_or(0), |e| e.at)
 }
 
+/// How soon the kubelet's pod worker syncs a pod again after a failed sync (its back-off
+/// period, without the jitter).
+const SYNC_RETRY: Time = 10;
+
+/// A pod whose kubelet repeats the same period forever: a container that exits and restarts
+/// with the back-off at its five-minute cap, or an image that cannot be pulled with the pull
+/// back-off at its cap. The period, and how many BackOff events one period records.
+fn steady_loop(p: &Pod) -> Option<(Time, u32)> {
+    if p.is_terminating() {
+        return None;
+    }
+    let container = p.spec.containers.first()?;
+    match &p.status.state {
+        // Past a few capped periods, every event of the loop happened within the last period.
+        _ if p.status.restarts >= 7 && !images::keeps_running(container) => {
+            let wait = backoff(u32::MAX);
+            Some((1 + wait, (wait / SYNC_RETRY) as u32))
+        }
+        ContainerState::Waiting(r)
+            if (r == "ErrImagePull" || r == "ImagePullBackOff")
+                && event_count(&p.status.events, "BackOff", None) >= 7 =>
+        {
+            Some((backoff(u32::MAX) + 20, 1))
+        }
+        _ => None,
+    }
+}
+
 /// The kubelet's back-off: 10 s doubling to five minutes.
 fn backoff(n: u32) -> i64 {
     (10i64 << n.saturating_sub(1).min(5)).min(300)
@@ -1604,6 +1784,43 @@ mod tests {
         }
         c.reconcile();
         c.settle();
+    }
+
+    #[test]
+    fn a_long_wait_skips_restart_loops_to_the_same_state_as_stepping() {
+        let loops = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: bb\nspec:\n  containers:\n  - name: bb\n    image: busybox\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: typo\nspec:\n  containers:\n  - name: web\n    image: ngnix\n";
+        let mut stepped = Cluster::new(Lab::default(), 3);
+        apply(&mut stepped, loops);
+        let mut skipped = stepped.clone();
+        let span = 3 * 86400 + 17;
+        for _ in 0..span / 1000 {
+            stepped.advance(1000);
+        }
+        stepped.advance(span % 1000);
+        skipped.advance(span);
+        for name in ["bb", "typo"] {
+            let (a, b) = (
+                &stepped.pods[&key("default", name)],
+                &skipped.pods[&key("default", name)],
+            );
+            assert_eq!(a.status, b.status, "{name}");
+        }
+        let bb = &skipped.pods[&key("default", "bb")].status;
+        assert!(bb.restarts > 800, "{}", bb.restarts);
+        let back_offs = event_count(&bb.events, "BackOff", None);
+        assert!(
+            back_offs > 25 * bb.restarts,
+            "every 10 s of each 5-minute back-off: {back_offs}"
+        );
+        assert_eq!(
+            bb.events.iter().filter(|e| e.reason == "BackOff").count(),
+            1,
+            "one folded event"
+        );
+        // A year costs what a day costs.
+        let start = std::time::Instant::now();
+        skipped.advance(365 * 86400);
+        assert!(start.elapsed().as_millis() < 500, "{:?}", start.elapsed());
     }
 
     fn web(replicas: u32) -> String {

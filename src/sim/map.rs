@@ -188,10 +188,12 @@ impl<K: Ord, V> FromIterator<(K, V)> for Map<K, V> {
 }
 
 impl<K: Ord, V> Extend<(K, V)> for Map<K, V> {
+    /// Appends and sorts once (a later value replaces an earlier one under the same key), so
+    /// adding thousands of entries does not move the table at each one.
     fn extend<I: IntoIterator<Item = (K, V)>>(&mut self, iter: I) {
-        for (k, v) in iter {
-            self.insert(k, v);
-        }
+        let mut entries = std::mem::take(&mut self.entries);
+        entries.extend(iter);
+        *self = entries.into_iter().collect();
     }
 }
 
@@ -258,9 +260,7 @@ impl<T: Ord> Set<T> {
 
 impl<T: Ord> Extend<T> for Set<T> {
     fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
-        for v in iter {
-            self.insert(v);
-        }
+        self.map.extend(iter.into_iter().map(|v| (v, ())));
     }
 }
 

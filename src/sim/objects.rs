@@ -295,13 +295,57 @@ pub enum ContainerState {
     },
 }
 
+/// One Event object about an object: repeats of the same type, reason, source and message
+/// fold into it as the event recorder folds them (a count, the first and the last time).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Event {
     pub type_: &'static str,
     pub reason: String,
+    /// The last time it happened.
     pub at: Time,
     pub from: String,
     pub message: String,
+    pub count: u32,
+    pub first: Time,
+}
+
+impl Event {
+    pub fn new(type_: &'static str, reason: &str, from: &str, message: String, at: Time) -> Event {
+        let (reason, from) = (reason.to_string(), from.to_string());
+        Event {
+            type_,
+            reason,
+            at,
+            from,
+            message,
+            count: 1,
+            first: at,
+        }
+    }
+}
+
+/// Records `e` in an object's events: a repeat raises the count of the event it repeats and
+/// moves it last (the list stays in the order of last occurrence, as `describe` sorts it).
+pub fn record_event(events: &mut Vec<Event>, e: Event) {
+    let same = |x: &Event| x.type_ == e.type_ && x.reason == e.reason && x.from == e.from && x.message == e.message;
+    match events.iter().position(same) {
+        Some(i) => {
+            let mut old = events.remove(i);
+            old.count = old.count.saturating_add(e.count);
+            old.at = e.at;
+            events.push(old);
+        }
+        None => events.push(e),
+    }
+}
+
+/// How many times events of this reason (and message, when given) happened.
+pub fn event_count(events: &[Event], reason: &str, message: Option<&str>) -> u32 {
+    events
+        .iter()
+        .filter(|e| e.reason == reason && message.is_none_or(|m| e.message == m))
+        .map(|e| e.count)
+        .sum()
 }
 
 /// An event whose object is gone: events outlive their objects until their time to live ends.
@@ -330,6 +374,8 @@ pub struct PodStatus {
     pub ready_changed: Option<Time>,
     pub restarts: u32,
     pub last_restart: Option<Time>,
+    /// In CrashLoopBackOff: when the back-off ends and the kubelet starts the container again.
+    pub backoff_until: Option<Time>,
     /// When the kubelet acts on this pod next (sandbox ready, container started, restart).
     pub next_step_at: Option<Time>,
     pub events: Vec<Event>,
@@ -347,6 +393,7 @@ impl Default for PodStatus {
             ready_changed: None,
             restarts: 0,
             last_restart: None,
+            backoff_until: None,
             next_step_at: None,
             events: Vec::new(),
         }

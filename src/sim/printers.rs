@@ -530,26 +530,17 @@ fn shorten(s: &str, max: usize) -> String {
 }
 
 fn events(c: &Cluster, out: &mut String, events: &[Event]) {
-    if events.is_empty() {
+    // Events live an hour after their last occurrence (the API server's `--event-ttl`).
+    let live: Vec<&Event> = events.iter().filter(|e| e.at > c.now - EVENT_TTL).collect();
+    if live.is_empty() {
         out.push_str("Events:\t<none>\n");
         return;
     }
     out.push_str("Events:\n  Type\tReason\tAge\tFrom\tMessage\n  ----\t------\t----\t----\t-------\n");
-    // Repeats of one event are one line: `10s (x3 over 50s)`, placed at its last occurrence.
-    let mut merged: Vec<(&Event, usize, Time)> = Vec::new();
-    for e in events {
-        if let Some(pos) = merged.iter().position(|(m, _, _)| {
-            m.type_ == e.type_ && m.reason == e.reason && m.message == e.message && m.from == e.from
-        }) {
-            let (_, n, first) = merged.remove(pos);
-            merged.push((e, n + 1, first));
-        } else {
-            merged.push((e, 1, e.at));
-        }
-    }
-    for (e, n, first) in merged {
-        let when = if n > 1 {
-            format!("{} (x{n} over {})", age(c, e.at), age(c, first))
+    // Repeats of one event are one line: `10s (x3 over 50s)`.
+    for e in live {
+        let when = if e.count > 1 {
+            format!("{} (x{} over {})", age(c, e.at), e.count, age(c, e.first))
         } else {
             age(c, e.at)
         };

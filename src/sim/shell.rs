@@ -12,6 +12,34 @@ pub trait Files {
     fn list(&self) -> Vec<String>;
 }
 
+/// `/etc/passwd` of a node before the lab's user: name, uid:gid, comment, home, shell (empty:
+/// `nologin`).
+const NODE_USERS: &[(&str, &str, &str, &str, &str)] = &[
+    ("root", "0:0", "root", "/root", "/bin/bash"),
+    ("daemon", "1:1", "daemon", "/usr/sbin", ""),
+    ("bin", "2:2", "bin", "/bin", ""),
+    ("sys", "3:3", "sys", "/dev", ""),
+    ("sync", "4:65534", "sync", "/bin", "/bin/sync"),
+    ("games", "5:60", "games", "/usr/games", ""),
+    ("man", "6:12", "man", "/var/cache/man", ""),
+    ("lp", "7:7", "lp", "/var/spool/lpd", ""),
+    ("mail", "8:8", "mail", "/var/mail", ""),
+    ("news", "9:9", "news", "/var/spool/news", ""),
+    ("uucp", "10:10", "uucp", "/var/spool/uucp", ""),
+    ("proxy", "13:13", "proxy", "/bin", ""),
+    ("www-data", "33:33", "www-data", "/var/www", ""),
+    ("backup", "34:34", "backup", "/var/backups", ""),
+    ("list", "38:38", "Mailing List Manager", "/var/list", ""),
+    ("irc", "39:39", "ircd", "/run/ircd", ""),
+    ("_apt", "42:65534", "", "/nonexistent", ""),
+    ("nobody", "65534:65534", "nobody", "/nonexistent", ""),
+    ("systemd-network", "998:998", "systemd Network Management", "/", ""),
+    ("systemd-timesync", "996:996", "systemd Time Synchronization", "/", ""),
+    ("messagebus", "101:102", "", "/nonexistent", ""),
+    ("systemd-resolve", "992:992", "systemd Resolver", "/", ""),
+    ("sshd", "102:65534", "", "/run/sshd", ""),
+];
+
 /// A set of named files in memory.
 #[derive(Clone, Debug, Default)]
 pub struct MemFiles(pub Vec<(String, String)>);
@@ -288,6 +316,18 @@ impl Shell {
                 );
             } else if a == "/etc/resolv.conf" {
                 text.push_str("nameserver 127.0.0.53\noptions edns0 trust-ad\nsearch .\n");
+            } else if a == "/etc/hostname" {
+                if let Session::Node(n) = self.session() {
+                    text.push_str(&format!("{n}\n"));
+                }
+            } else if a == "/etc/passwd" {
+                // An Ubuntu server's system accounts, then the lab's user.
+                for (name, ids, gecos, home, shell) in NODE_USERS {
+                    let shell = if shell.is_empty() { "/usr/sbin/nologin" } else { shell };
+                    text.push_str(&format!("{name}:x:{ids}:{gecos}:{home}:{shell}\n"));
+                }
+                let u = &self.cluster.lab.user;
+                text.push_str(&format!("{u}:x:1000:1000:{u}:/home/{u}:/bin/bash\n"));
             } else {
                 match self.files.read(a) {
                     Some(t) => {

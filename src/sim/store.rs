@@ -15,6 +15,10 @@ pub struct Store<T> {
     index: BTreeMap<Key, usize>,
     slots: Vec<Option<T>>,
     free: Vec<usize>,
+    /// Per slot, the write that last put or lent out its object (`insert`, `get_mut`): a
+    /// controller can tell that an object is unchanged since it last looked.
+    writes: Vec<u64>,
+    write: u64,
 }
 
 impl<T> Default for Store<T> {
@@ -23,6 +27,8 @@ impl<T> Default for Store<T> {
             index: BTreeMap::new(),
             slots: Vec::new(),
             free: Vec::new(),
+            writes: Vec::new(),
+            write: 0,
         }
     }
 }
@@ -49,12 +55,25 @@ impl<T> Store<T> {
     }
 
     pub fn get_mut(&mut self, k: &Key) -> Option<&mut T> {
-        self.slots.get_mut(*self.index.get(k)?)?.as_mut()
+        let i = *self.index.get(k)?;
+        self.touch(i);
+        self.slots.get_mut(i)?.as_mut()
+    }
+
+    /// A number that changes whenever the object under `k` may have changed (0: none there).
+    pub fn version(&self, k: &Key) -> u64 {
+        self.index.get(k).map_or(0, |&i| self.writes[i])
+    }
+
+    fn touch(&mut self, i: usize) {
+        self.write += 1;
+        self.writes[i] = self.write;
     }
 
     /// Stores `v` under `k`; returns the object it replaced.
     pub fn insert(&mut self, k: Key, v: T) -> Option<T> {
         if let Some(&i) = self.index.get(&k) {
+            self.touch(i);
             return self.slots[i].replace(v);
         }
         let i = match self.free.pop() {
@@ -64,15 +83,23 @@ impl<T> Store<T> {
             }
             None => {
                 self.slots.push(Some(v));
+                self.writes.push(0);
                 self.slots.len() - 1
             }
         };
+        self.touch(i);
         self.index.insert(k, i);
         None
     }
 
+    /// A number that changes with every write to the table (insert, `get_mut`, remove).
+    pub fn writes(&self) -> u64 {
+        self.write
+    }
+
     pub fn remove(&mut self, k: &Key) -> Option<T> {
         let i = self.index.remove(k)?;
+        self.write += 1;
         self.free.push(i);
         self.slots[i].take()
     }

@@ -106,8 +106,99 @@ fn only_comments(text: &str) -> bool {
     })
 }
 
+/// How deep the parser's tree may nest: the deserializer refuses deeper documents (as go-yaml
+/// refuses those past 10,000 levels, with the message below).
+const MAX_DEPTH: usize = 128;
+
+/// The line where the text nests deeper than the parser accepts, found in one pass before the
+/// parser (whose work at each token grows with the depth) sees it. Flow brackets count where a
+/// node can start, outside quotes, comments and block scalars; block levels by the `- ` entries
+/// that open a line. Both only undercount, so the parser still judges what this lets through.
+fn too_deep(text: &str) -> Option<usize> {
+    let b = text.as_bytes();
+    if b.iter().filter(|c| matches!(c, b'[' | b'{' | b'-')).count() <= MAX_DEPTH {
+        return None;
+    }
+    let (mut flow, mut dashes, mut line, mut i, mut line_start) = (0usize, 0usize, 1usize, 0usize, 0usize);
+    // `node`: a node may start here (line start, after `- `, `: `, `? `, `[`, `{` or `,`);
+    // `lead`: only blanks and `- ` entries since the line began.
+    let (mut node, mut lead) = (true, true);
+    let blank = |j: usize| b.get(j).is_none_or(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r'));
+    let indent = |from: usize| b[from..].iter().take_while(|c| **c == b' ').count();
+    let line_end = |from: usize| b[from..].iter().position(|c| *c == b'\n').map_or(b.len(), |p| from + p);
+    while i < b.len() {
+        let c = b[i];
+        match c {
+            b'\n' => (line, node, lead, dashes, line_start) = (line + 1, true, true, 0, i + 1),
+            b' ' | b'\t' | b'\r' => {}
+            b'#' if i == 0 || blank(i - 1) => i = line_end(i) - 1,
+            b'"' | b'\'' if node => {
+                i += 1;
+                while i < b.len() {
+                    match b[i] {
+                        b'\\' if c == b'"' => i += 1,
+                        b'\'' if c == b'\'' && b.get(i + 1) == Some(&b'\'') => i += 1,
+                        q if q == c => break,
+                        b'\n' => line += 1,
+                        _ => {}
+                    }
+                    i += 1;
+                }
+                (node, lead) = (false, false);
+            }
+            // A block scalar: the lines indented past its parent's are text.
+            b'|' | b'>' if node && flow == 0 => {
+                let parent = indent(line_start);
+                i = line_end(i);
+                while i < b.len() {
+                    let next = i + 1;
+                    let end = line_end(next);
+                    if next < b.len()
+                        && (b[next..end].iter().all(|c| *c == b' ' || *c == b'\r') || indent(next) > parent)
+                    {
+                        line += 1;
+                        i = end;
+                    } else {
+                        break;
+                    }
+                }
+                i = i.saturating_sub(1);
+                (node, lead) = (false, false);
+            }
+            b'[' | b'{' if node || flow > 0 => {
+                flow += 1;
+                if flow > MAX_DEPTH {
+                    return Some(line);
+                }
+                (node, lead) = (true, false);
+            }
+            b']' | b'}' if flow > 0 => (flow, node, lead) = (flow - 1, false, false),
+            b',' if flow > 0 => node = true,
+            b'-' if lead && blank(i + 1) => {
+                (dashes, node) = (dashes + 1, true);
+                if dashes > MAX_DEPTH {
+                    return Some(line);
+                }
+            }
+            b'-' | b':' | b'?' if blank(i + 1) => (node, lead) = (true, false),
+            _ => (node, lead) = (false, false),
+        }
+        i += 1;
+    }
+    None
+}
+
 /// Parses one document. The error carries go-yaml's message and the document-relative line.
 fn parse_document(text: &str) -> Result<Value, (String, Option<usize>)> {
+    if let Some(line) = too_deep(text) {
+        // go-yaml names the line only past the first.
+        let at = if line > 1 {
+            format!("line {line}: ")
+        } else {
+            String::new()
+        };
+        return Err((format!("yaml: {at}exceeded max depth of 10000"), Some(line)));
+    }
     match serde_yaml::from_str::<Tree>(text) {
         Ok(Tree(v)) => Ok(v),
         Err(err) => Err(go_yaml_error(&err, text)),
@@ -290,28 +381,53 @@ impl<'de> Visitor<'de> for TreeVisitor {
                 };
                 for src in sources {
                     if let Value::Map(e) = src {
-                        for (mk, mv) in e {
-                            if !merged.iter().any(|(k, _)| *k == mk) {
-                                merged.push((mk, mv));
-                            }
-                        }
+                        merged.extend(e);
                     }
                 }
                 continue;
             }
-            if let Some(slot) = entries.iter_mut().find(|(k, _)| *k == key) {
-                slot.1 = v;
-            } else {
-                entries.push((key, v));
-            }
+            entries.push((key, v));
         }
-        for (k, v) in merged {
-            if !entries.iter().any(|(ek, _)| *ek == k) {
-                entries.push((k, v));
-            }
+        // A repeated key keeps its first place and its last value; a merged key counts only
+        // where the mapping does not set it, and the first source that has it wins.
+        let mut entries = dedup(entries, true);
+        if !merged.is_empty() {
+            entries.extend(dedup(merged, false));
+            entries = dedup(entries, false);
         }
         Ok(Value::Map(entries))
     }
+}
+
+/// Removes repeated keys in one sort (a mapping can have tens of thousands of keys): each key
+/// stays where it first appears, with its last value when `last` is set, else its first.
+fn dedup(mut entries: Vec<(String, Value)>, last: bool) -> Vec<(String, Value)> {
+    if entries.len() < 2 {
+        return entries;
+    }
+    let mut by_key: Vec<usize> = (0..entries.len()).collect();
+    super::order::sort_by(&mut by_key, |&a, &b| entries[a].0.cmp(&entries[b].0));
+    // For each position: `None` drops it, `Some(j)` keeps it with the value found at `j`.
+    let mut take: Vec<Option<usize>> = vec![None; entries.len()];
+    let mut i = 0;
+    while i < by_key.len() {
+        let mut j = i;
+        while j + 1 < by_key.len() && entries[by_key[j + 1]].0 == entries[by_key[i]].0 {
+            j += 1;
+        }
+        // The sort is stable: by_key[i] is the first place, by_key[j] the last.
+        take[by_key[i]] = Some(if last { by_key[j] } else { by_key[i] });
+        i = j + 1;
+    }
+    if take.iter().enumerate().all(|(i, t)| *t == Some(i)) {
+        return entries;
+    }
+    let mut values: Vec<Option<Value>> = entries.iter_mut().map(|e| Some(std::mem::take(&mut e.1))).collect();
+    entries
+        .into_iter()
+        .zip(take)
+        .filter_map(|((k, _), t)| Some((k, values[t?].take().unwrap_or_default())))
+        .collect()
 }
 
 #[cfg(test)]
@@ -424,6 +540,49 @@ mod tests {
             scanner > 100 && parser > 100,
             "{scanner} scanner and {parser} parser errors"
         );
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_before_parsing_and_text_is_not_nesting() {
+        let flow = format!("a: {}", "[".repeat(80_000));
+        let (_, err) = parse_stream(&flow);
+        assert_eq!(err.unwrap().message, "yaml: exceeded max depth of 10000");
+        let later = format!("a:\n  b: {}1", "{x: ".repeat(100_000));
+        let err = parse_stream(&later).1.unwrap();
+        assert_eq!(
+            (err.message.as_str(), err.file_line),
+            ("yaml: line 2: exceeded max depth of 10000", Some(2))
+        );
+        let dashes = format!("{}x\n", "- ".repeat(100_000));
+        assert!(parse_stream(&dashes).1.is_some());
+        // Brackets in quotes, comments, block scalars and mid-scalar are text.
+        let text = format!(
+            "a: \"{0}\"\nb: '{0}'\n# {0}\nc: |\n  {0}\n\n  {0}\nd: x{0}\ne: [[1]]\n",
+            "[".repeat(300)
+        );
+        let (docs, err) = parse_stream(&text);
+        assert!(err.is_none(), "{err:?}");
+        assert_eq!(docs[0].value.get("c").and_then(Value::as_str).map(str::len), Some(603));
+        let fine = format!("a: {}1{}", "[".repeat(100), "]".repeat(100));
+        assert!(parse_stream(&fine).1.is_none());
+    }
+
+    #[test]
+    fn many_keys_and_duplicates_are_found_in_one_sort() {
+        let mut text = String::from("data:\n");
+        for i in 0..50_000 {
+            text.push_str(&format!("  k{i}: v{i}\n"));
+        }
+        text.push_str("  k7: last\n");
+        let start = std::time::Instant::now();
+        let (docs, err) = parse_stream(&text);
+        assert!(err.is_none());
+        let Some(Value::Map(data)) = docs[0].value.get("data") else {
+            panic!("no data")
+        };
+        assert_eq!(data.len(), 50_000);
+        assert_eq!((data[7].0.as_str(), data[7].1.as_str()), ("k7", Some("last")));
+        assert!(start.elapsed().as_secs() < 5, "{:?}", start.elapsed());
     }
 
     #[test]
