@@ -755,7 +755,8 @@ impl Cluster {
                         || (p.status.next_step_at.is_none()
                             && p.status.pod_ip.is_none()
                             && p.status.phase == "Pending")
-                        || (p.is_terminating() && p.status.next_step_at.is_none()))
+                        || (p.is_terminating() && p.status.next_step_at.is_none())
+                        || super::probes::due(p, self.now))
             })
             .map(|(k, _)| k.clone())
             .collect();
@@ -831,6 +832,9 @@ impl Cluster {
                 return Some(true);
             }
             return Some(false);
+        }
+        if let Some(changed) = self.probe_step(pod) {
+            return Some(changed);
         }
         let state = pod.status.state.clone();
         let pull_image = container.image.clone();
@@ -978,6 +982,7 @@ impl Cluster {
                     p.status.phase = "Running".into();
                     p.set_ready(true, now);
                     p.status.next_step_at = None;
+                    super::probes::on_start(p, now);
                 } else if restart_policy == "Always" {
                     p.status.state = ContainerState::Terminated {
                         reason: "Completed".into(),

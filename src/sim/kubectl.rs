@@ -1586,6 +1586,7 @@ impl Shell {
                 1,
             );
         }
+        self.cluster.flush_probe_log(&k);
         let mut lines = self.cluster.logs.get(&k).cloned().unwrap_or_default();
         if let Some(t) = p.get("tail").and_then(|t| t.parse::<usize>().ok()) {
             let skip = lines.len().saturating_sub(t);

@@ -17,6 +17,7 @@ pub mod net;
 pub mod objects;
 pub mod order;
 pub mod printers;
+pub mod probes;
 pub mod rng;
 pub mod serialize;
 pub mod shell;

@@ -361,6 +361,7 @@ impl Cluster {
     /// Appends an access-log line to a pod's log, as nginx writes it: the client address is
     /// the source the pod saw, after any SNAT.
     pub fn log_access(&mut self, pod: &Key, src: &str, req: &Request, status: u16, bytes: usize) {
+        self.flush_probe_log(pod);
         let unix = self.lab.start_unix + self.now;
         let date = super::clock::http_date(unix);
         // "Sat, 20 Dec 2025 10:24:07 GMT" -> "20/Dec/2025:10:24:07 +0000"

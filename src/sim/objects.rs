@@ -333,6 +333,8 @@ pub struct PodStatus {
     /// When the kubelet acts on this pod next (sandbox ready, container started, restart).
     pub next_step_at: Option<Time>,
     pub events: Vec<Event>,
+    /// The kubelet's probes of the container (`probes`).
+    pub probe: super::probes::ProbeState,
 }
 
 impl Default for PodStatus {
@@ -349,6 +351,7 @@ impl Default for PodStatus {
             last_restart: None,
             next_step_at: None,
             events: Vec::new(),
+            probe: Default::default(),
         }
     }
 }

@@ -752,6 +752,14 @@ pub fn describe_pod(c: &Cluster, p: &Pod) -> String {
                 "    State:\tTerminated\n      Reason:\t{reason}\n      Exit Code:\t{exit_code}\n"
             )),
         }
+        if let Some((reason, code, started, finished)) = p.status.probe.last {
+            o.push_str(&format!(
+                "    Last State:\tTerminated\n      Reason:\t{reason}\n      Exit Code:\t{code}\n      \
+                Started:\t{}\n      Finished:\t{}\n",
+                start_time(c, started),
+                start_time(c, finished)
+            ));
+        }
         o.push_str(&format!(
             "    Ready:\t{}\n",
             if p.status.ready && !p.is_terminating() {
@@ -761,6 +769,12 @@ pub fn describe_pod(c: &Cluster, p: &Pod) -> String {
             }
         ));
         o.push_str(&format!("    Restart Count:\t{}\n", p.status.restarts));
+        let probes = super::probes::of(p);
+        for (kind, name) in [(1, "Liveness"), (2, "Readiness"), (0, "Startup")] {
+            if let Some(probe) = probes.iter().find(|x| x.kind == kind) {
+                o.push_str(&format!("    {name}:\t{}\n", super::probes::describe(probe)));
+            }
+        }
         o.push_str("    Environment:\t<none>\n    Mounts:\n");
         for v in &p.spec.volumes {
             o.push_str(&format!("      {} from {} (rw)\n", "/mnt", v.name));
