@@ -67,11 +67,75 @@ pub enum Answer {
     NotHttp,
 }
 
+/// What a server knows of a request beyond its method and path.
+#[derive(Default)]
+pub struct Peer<'a> {
+    /// The client's address and port as the pod saw them.
+    pub client: String,
+    pub host_header: &'a str,
+    pub user_agent: &'a str,
+    /// http-echo's `-text`.
+    pub text: &'a str,
+}
+
+fn plain(status: u16, reason: &'static str, date: String, body: String) -> HttpResponse {
+    HttpResponse::new(
+        status,
+        reason,
+        vec![
+            ("Date", date),
+            ("Content-Length", body.len().to_string()),
+            ("Content-Type", "text/plain; charset=utf-8".into()),
+        ],
+        body,
+    )
+}
+
 /// The answer of an app in a pod (`hostname` is the pod's name).
 pub fn serve(app: App, method: &str, path: &str, hostname: &str, unix_now: i64) -> Answer {
+    serve_peer(app, method, path, hostname, unix_now, &Peer::default())
+}
+
+pub fn serve_peer(app: App, method: &str, path: &str, hostname: &str, unix_now: i64, peer: &Peer) -> Answer {
     let date = http_date(unix_now);
     let head = method == "HEAD";
+    let (route, query) = path.split_once('?').unwrap_or((path, ""));
     let mut r = match app {
+        App::ServeHostname => plain(200, "OK", date, hostname.to_string()),
+        App::Netexec => match route {
+            "/hostname" => plain(200, "OK", date, hostname.to_string()),
+            "/clientip" => plain(200, "OK", date, peer.client.clone()),
+            "/echo" => {
+                let msg = query.split('&').find_map(|kv| kv.strip_prefix("msg=")).unwrap_or("");
+                plain(200, "OK", date, msg.to_string())
+            }
+            _ => plain(404, "Not Found", date, "404 page not found\n".into()),
+        },
+        App::HttpEcho => plain(200, "OK", date, format!("{}\n", peer.text)),
+        App::EchoServer => {
+            let host = peer.host_header.split(':').next().unwrap_or("");
+            let client = peer.client.rsplit_once(':').map_or(peer.client.as_str(), |(ip, _)| ip);
+            let body = format!(
+                "\n\nHostname: {hostname}\n\nPod Information:\n\t-no pod information available-\n\nServer values:\n\t\
+                 server_version=nginx: 1.13.3 - lua: 10008\n\nRequest Information:\n\tclient_address={client}\n\t\
+                 method={method}\n\treal path={route}\n\tquery={query}\n\trequest_version=1.1\n\t\
+                 request_scheme=http\n\trequest_uri=http://{host}:8080{path}\n\nRequest Headers:\n\taccept=*/*\n\t\
+                 host={}\n\tuser-agent={}\n\nRequest Body:\n\t-no body in request-\n\n",
+                peer.host_header, peer.user_agent
+            );
+            HttpResponse::new(
+                200,
+                "OK",
+                vec![
+                    ("Server", "nginx/1.13.3".into()),
+                    ("Date", date),
+                    ("Content-Type", "text/plain".into()),
+                    ("Transfer-Encoding", "chunked".into()),
+                    ("Connection", "keep-alive".into()),
+                ],
+                body,
+            )
+        }
         App::Nginx => {
             if path == "/" || path == "/index.html" {
                 HttpResponse::new(
@@ -122,8 +186,8 @@ pub fn serve(app: App, method: &str, path: &str, hostname: &str, unix_now: i64) 
                 body,
             )
         }
-        App::HelloApp(_) => {
-            let body = format!("Hello, world!\nVersion: 2.0.0\nHostname: {hostname}\n");
+        App::HelloApp(major) => {
+            let body = format!("Hello, world!\nVersion: {major}.0.0\nHostname: {hostname}\n");
             HttpResponse::new(
                 200,
                 "OK",

@@ -681,18 +681,20 @@ impl Cluster {
         let unix = self.lab.start_unix + self.now;
         trace.outcome = match arrival {
             Arrival::Pod(k, port) => {
-                let app = self
-                    .pods
-                    .get(&k)
-                    .and_then(|pod| {
-                        pod.spec
-                            .containers
-                            .iter()
-                            .find(|c| images::listening_ports(c).contains(&(port as i64)))
-                    })
-                    .and_then(images::of)
-                    .map_or(images::App::Generic, |i| i.app);
-                match apps::serve(app, &req.method, &req.path, &k.1, unix) {
+                let server = self.pods.get(&k).and_then(|pod| {
+                    pod.spec
+                        .containers
+                        .iter()
+                        .find(|c| images::listening_ports(c).contains(&(port as i64)))
+                });
+                let app = server.map_or(images::App::Generic, images::app);
+                let peer = apps::Peer {
+                    client: format!("{}:{}", last_flow.src.ip, last_flow.src.port),
+                    host_header: &req.host_header,
+                    user_agent: &req.user_agent,
+                    text: server.and_then(|c| images::flag(c, "text")).unwrap_or(""),
+                };
+                match apps::serve_peer(app, &req.method, &req.path, &k.1, unix, &peer) {
                     Answer::Http(r) => {
                         let status = format!("{} {} {}", r.version, r.status, r.reason);
                         trace.hops.push(Hop {

@@ -245,7 +245,7 @@ fn outcomes(pod: &Pod, probe: &Probe) -> Vec<(i64, Outcome)> {
             .ok_or_else(|| format!("port {name} not found")),
     };
     let listening = images::listening_ports(&container);
-    let app = images::of(&container).map_or(App::Generic, |i| i.app);
+    let app = images::app(&container);
     let one = |o: Outcome| vec![(0, o)];
     match &probe.handler {
         Handler::Http {
