@@ -980,7 +980,7 @@ impl Cluster {
                 if keeps {
                     p.status.state = ContainerState::Running { since: now };
                     p.status.phase = "Running".into();
-                    p.set_ready(true, now);
+                    p.set_ready(!super::probes::gated(p), now);
                     p.status.next_step_at = None;
                     super::probes::on_start(p, now);
                 } else if restart_policy == "Always" {

@@ -189,6 +189,38 @@ pub fn of(pod: &Pod) -> Vec<Probe> {
     out
 }
 
+/// `validateProbe` for container `i`: one handler, and a success threshold of 1 for the
+/// liveness and startup probes.
+pub fn validate(spec: &Value, i: usize, path: &str) -> Vec<super::apierror::FieldError> {
+    use super::apierror::{invalid, required, Bad};
+    let mut errs = Vec::new();
+    let Some(Value::Seq(cs)) = spec.get("containers") else {
+        return errs;
+    };
+    let Some(c) = cs.get(i) else { return errs };
+    for (kind, field) in FIELDS.iter().enumerate() {
+        let Some(p) = c.get(field).filter(|p| matches!(p, Value::Map(_))) else {
+            continue;
+        };
+        let handlers = ["exec", "httpGet", "tcpSocket", "grpc"]
+            .iter()
+            .filter(|h| p.get(h).is_some())
+            .count();
+        if handlers == 0 {
+            errs.push(required(format!("{path}.{field}"), "must specify a handler type"));
+        }
+        let n = int(p, "successThreshold", 1);
+        if kind != 2 && n != 1 {
+            errs.push(invalid(
+                format!("{path}.{field}.successThreshold"),
+                Bad::Int(n),
+                "must be 1",
+            ));
+        }
+    }
+    errs
+}
+
 /// `kubectl describe pod`'s line for a probe (`DescribeProbe`).
 pub fn describe(p: &Probe) -> String {
     let attrs = format!(
@@ -408,6 +440,11 @@ pub fn has_probes(pod: &Pod) -> bool {
     pod.status.probe.since.is_some()
 }
 
+/// Whether readiness waits for a readiness or startup probe when the container starts.
+pub fn gated(pod: &Pod) -> bool {
+    of(pod).iter().any(|p| p.kind != 1)
+}
+
 /// The container (re)started at `now`: readiness waits for the readiness and startup probes.
 pub fn on_start(pod: &mut Pod, now: Time) {
     let probes = of(pod);
@@ -423,8 +460,9 @@ pub fn on_start(pod: &mut Pod, now: Time) {
     st.started = (!probes.iter().any(|p| p.kind == 0)).then_some(now);
     st.successes = [0; 3];
     st.failures = [0; 3];
-    let gated = probes.iter().any(|p| p.kind != 1);
-    pod.set_ready(!gated, now);
+    if !gated(pod) {
+        pod.set_ready(true, now);
+    }
     pod.status.next_step_at = Some(now + 1);
 }
 

@@ -245,6 +245,18 @@ pub fn pod(c: &Cluster, p: &Pod) -> Value {
             Value::map(vec![("exitCode", Value::Int(*exit_code as i64)), ("reason", s(reason))]),
         )]),
     };
+    let last_state = match p.status.probe.last {
+        Some((reason, code, started, finished)) => Value::map(vec![(
+            "terminated",
+            Value::map(vec![
+                ("exitCode", Value::Int(code as i64)),
+                ("finishedAt", timestamp(c, finished)),
+                ("reason", s(reason)),
+                ("startedAt", timestamp(c, started)),
+            ]),
+        )]),
+        None => Value::Map(Vec::new()),
+    };
     let statuses: Vec<Value> = p
         .spec
         .containers
@@ -253,11 +265,16 @@ pub fn pod(c: &Cluster, p: &Pod) -> Value {
             Value::map(vec![
                 ("image", s(&ct.image)),
                 ("name", s(&ct.name)),
+                ("lastState", last_state.clone()),
                 ("ready", Value::Bool(p.status.ready)),
                 ("restartCount", Value::Int(p.status.restarts as i64)),
                 (
                     "started",
-                    Value::Bool(matches!(p.status.state, ContainerState::Running { .. })),
+                    // A startup probe holds `started` false until it passes.
+                    Value::Bool(
+                        matches!(p.status.state, ContainerState::Running { .. })
+                            && (p.status.probe.since.is_none() || p.status.probe.started.is_some()),
+                    ),
                 ),
                 ("state", state.clone()),
             ])
@@ -293,8 +310,22 @@ pub fn pod(c: &Cluster, p: &Pod) -> Value {
             Some(started),
         ));
         conditions.push(cond("Initialized", true, Some(started)));
-        conditions.push(cond("Ready", p.is_ready(), ready_at));
-        conditions.push(cond("ContainersReady", p.status.ready, ready_at));
+        // The kubelet says which containers are not ready.
+        let unready = |c: Value, ok: bool| match c {
+            Value::Map(mut m) if !ok => {
+                let names: Vec<&str> = p.spec.containers.iter().map(|c| c.name.as_str()).collect();
+                let message = format!("containers with unready status: [{}]", names.join(" "));
+                m.insert(2, ("message".into(), s(&message)));
+                m.insert(3, ("reason".into(), s("ContainersNotReady")));
+                Value::Map(m)
+            }
+            c => c,
+        };
+        conditions.push(unready(cond("Ready", p.is_ready(), ready_at), p.status.ready));
+        conditions.push(unready(
+            cond("ContainersReady", p.status.ready, ready_at),
+            p.status.ready,
+        ));
     }
     if scheduled {
         conditions.push(cond("PodScheduled", true, Some(scheduled_at)));

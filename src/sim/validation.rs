@@ -682,6 +682,7 @@ fn validate_pod_spec(spec: &PodSpec, path: &str, in_template: bool) -> Vec<Field
                 ));
             }
         }
+        errs.extend(super::probes::validate(&spec.raw, i, &cp));
         if let Some(pol) = &c.image_pull_policy {
             const POL: &[&str] = &["Always", "IfNotPresent", "Never"];
             if !POL.contains(&pol.as_str()) {
