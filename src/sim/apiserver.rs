@@ -388,7 +388,16 @@ impl Cluster {
                 self.fill_meta("Namespace", &mut meta, "", applied);
                 self.namespaces.insert(meta.name.clone(), Namespace::new(meta));
             }
-            "Endpoints" | "EndpointSlice" | "Node" => return Err(lab_managed(t.info, &t.name)),
+            "Endpoints" => {
+                let mut meta = decode::other_meta(doc).map_err(|e| bad_request("Endpoints", e))?;
+                meta.namespace = ns.into();
+                let (addresses, mut errs) = super::selectorless::addresses(doc);
+                errs.splice(0..0, v::validate_meta(&meta, v::NameRule::Dns1123Subdomain, true));
+                self.check(t.info, &meta.name, errs)?;
+                self.fill_meta("Endpoints", &mut meta, ns, applied);
+                self.store_written_endpoints(meta, addresses);
+            }
+            "EndpointSlice" | "Node" => return Err(lab_managed(t.info, &t.name)),
             _ => {
                 let mut meta = decode::other_meta(doc).map_err(|e| bad_request(t.info.kind, e))?;
                 meta.namespace = ns.into();
@@ -596,7 +605,22 @@ impl Cluster {
                 keep_meta(&mut meta, &old.meta);
                 self.namespaces.insert(t.name.clone(), Namespace::new(meta));
             }
-            "Endpoints" | "EndpointSlice" | "Node" => return Err(lab_managed(t.info, &t.name)),
+            "Endpoints" => {
+                let old = self
+                    .endpoints
+                    .get(&k)
+                    .map(|e| e.meta.clone())
+                    .ok_or_else(|| ApiError::NotFound {
+                        resource: "endpoints".into(),
+                        name: t.name.clone(),
+                    })?;
+                let mut meta = decode::other_meta(doc).map_err(|e| bad_request("Endpoints", e))?;
+                let (addresses, errs) = super::selectorless::addresses(doc);
+                self.check(t.info, &t.name, errs)?;
+                keep_meta(&mut meta, &old);
+                self.store_written_endpoints(meta, addresses);
+            }
+            "EndpointSlice" | "Node" => return Err(lab_managed(t.info, &t.name)),
             kind => {
                 let ok = (kind.to_string(), ns.to_string(), t.name.clone());
                 let old = self.others.get(&ok).cloned().ok_or_else(|| ApiError::NotFound {
@@ -953,7 +977,19 @@ impl Cluster {
                     self.endpoint_sigs.remove(&key(ns, &owner.name));
                 }
             }
-            "Endpoints" | "Node" => return Err(lab_managed(info, name)),
+            // The controller writes a selector Service's Endpoints again; the mirrored slices of
+            // a user's go with them.
+            "Endpoints" => {
+                let e = self.endpoints.remove(&k).ok_or_else(not_found)?;
+                self.endpoint_sigs.remove(&k);
+                if e.written {
+                    for n in e.slices {
+                        self.slices.remove(&key(ns, &n));
+                    }
+                }
+                self.services_changed = true;
+            }
+            "Node" => return Err(lab_managed(info, name)),
             other => {
                 self.others
                     .remove(&(other.to_string(), ns.to_string(), name.to_string()))

@@ -1111,6 +1111,7 @@ impl Cluster {
                         }],
                         slices: Vec::new(),
                         trigger_state: None,
+                        written: false,
                     },
                 );
                 continue;
@@ -1271,12 +1272,21 @@ impl Cluster {
                     addresses,
                     slices,
                     trigger_state,
+                    written: false,
                 },
             );
         }
         // Slices of Services that lost their selector or became ExternalName: the garbage
-        // collector follows their owner reference.
-        for (k, e) in old.iter() {
+        // collector follows their owner reference. Endpoints users wrote stay, mirrored.
+        let leftover: Vec<Key> = old.keys().cloned().collect();
+        for k in leftover {
+            let Some(mut e) = old.remove(&k) else { continue };
+            if e.written {
+                let svc = self.services.get(&k);
+                super::selectorless::mirror(&mut self.slices, &mut self.slices_made, self.now, svc, &mut e);
+                result.insert(k, e);
+                continue;
+            }
             for name in &e.slices {
                 self.slices.remove(&key(&k.0, name));
             }

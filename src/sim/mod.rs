@@ -19,6 +19,7 @@ pub mod order;
 pub mod printers;
 pub mod probes;
 pub mod rng;
+pub mod selectorless;
 pub mod serialize;
 pub mod shell;
 pub mod store;

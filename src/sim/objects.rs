@@ -462,6 +462,9 @@ pub struct Endpoints {
     /// The controllers' trigger-time tracker for the Service: its creation time and each
     /// selected pod's Ready transition time (by a hash of the pod's name) at the last sync.
     pub trigger_state: Option<(Time, Vec<(u64, Time)>)>,
+    /// Written by a user (a Service without a selector): kept by the controllers, mirrored
+    /// into EndpointSlices.
+    pub written: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]

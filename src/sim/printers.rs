@@ -587,7 +587,7 @@ pub fn describe_service(c: &Cluster, s: &Service) -> String {
         o.push_str(&format!("External IPs:\t{}\n", s.spec.external_ips.join(",")));
     }
     if let Some(lb) = &s.spec.load_balancer_ip {
-        o.push_str(&format!("IP:\t{lb}\n"));
+        o.push_str(&format!("Desired LoadBalancer IP:\t{lb}\n"));
     }
     if let Some(en) = &s.spec.external_name {
         o.push_str(&format!("External Name:\t{en}\n"));
@@ -622,8 +622,18 @@ pub fn describe_service(c: &Cluster, s: &Service) -> String {
                 ready.join(",")
             }
         });
+        // kubectl lists the Service's EndpointSlices: none at all is `<none>`.
+        let sliced = c
+            .slices
+            .iter()
+            .any(|(k, sl)| k.0 == s.meta.namespace && sl.meta.labels.get(SERVICE_NAME_LABEL) == Some(&s.meta.name));
         if s.type_() != "ExternalName" {
-            o.push_str(&format!("Endpoints:\t{}\n", list.unwrap_or_default()));
+            let list = if sliced {
+                list.unwrap_or_default()
+            } else {
+                "<none>".into()
+            };
+            o.push_str(&format!("Endpoints:\t{list}\n"));
         }
     }
     o.push_str(&format!(

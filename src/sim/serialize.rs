@@ -539,40 +539,48 @@ pub fn endpoints(c: &Cluster, e: &Endpoints) -> Value {
             ),
         ])
     };
+    // One subset per port list (the API server repacks subsets so), addresses by IP.
+    let mut groups: Vec<(&[(Option<String>, i64, &'static str)], Vec<&EndpointAddress>)> = Vec::new();
+    for a in ready.iter().chain(&not_ready) {
+        match groups.iter_mut().find(|(p, _)| *p == a.ports.as_slice()) {
+            Some((_, list)) => list.push(a),
+            None => groups.push((a.ports.as_slice(), vec![a])),
+        }
+    }
     let mut subsets = Vec::new();
-    if !ready.is_empty() || !not_ready.is_empty() {
-        let ports = e.addresses.first().map(|a| {
-            Value::Seq(
-                a.ports
-                    .iter()
-                    .map(|(n, p, proto)| {
-                        Value::map(vec![
-                            ("name", Value::opt_str(n)),
-                            ("port", Value::Int(*p)),
-                            ("protocol", s(proto)),
-                        ])
-                    })
-                    .collect(),
-            )
-        });
+    for (ports, members) in groups {
+        let list = |want: bool| {
+            let mut m: Vec<&&EndpointAddress> = members.iter().filter(|a| a.ready == want).collect();
+            super::order::sort_by(&mut m, |a, b| a.ip.cmp(&b.ip));
+            if m.is_empty() {
+                Value::Null
+            } else {
+                Value::Seq(m.into_iter().map(|a| addr(a)).collect())
+            }
+        };
+        let ports = Value::Seq(
+            ports
+                .iter()
+                .map(|(n, p, proto)| {
+                    Value::map(vec![
+                        ("name", Value::opt_str(n)),
+                        ("port", Value::Int(*p)),
+                        ("protocol", s(proto)),
+                    ])
+                })
+                .collect(),
+        );
         subsets.push(Value::map(vec![
+            ("addresses", list(true)),
+            ("notReadyAddresses", list(false)),
             (
-                "addresses",
-                if ready.is_empty() {
+                "ports",
+                if ports == Value::Seq(Vec::new()) {
                     Value::Null
                 } else {
-                    Value::Seq(ready.into_iter().map(addr).collect())
+                    ports
                 },
             ),
-            (
-                "notReadyAddresses",
-                if not_ready.is_empty() {
-                    Value::Null
-                } else {
-                    Value::Seq(not_ready.into_iter().map(addr).collect())
-                },
-            ),
-            ("ports", ports.unwrap_or(Value::Null)),
         ]));
     }
     let m = Meta {

@@ -296,7 +296,7 @@ pub fn ip_error(s: &str) -> Option<String> {
     Some("must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)".into())
 }
 
-fn special_ip(s: &str) -> Option<&'static str> {
+pub(crate) fn special_ip(s: &str) -> Option<&'static str> {
     let o = parse_ipv4(s)?;
     if o == [0, 0, 0, 0] {
         Some("may not be unspecified (0.0.0.0)")
