@@ -7,6 +7,7 @@ pub mod clock;
 pub mod cluster;
 pub mod controllers;
 pub mod decode;
+pub mod dns;
 pub mod images;
 pub mod iptables;
 pub mod kinds;

@@ -470,15 +470,7 @@ impl Cluster {
                         }
                         return s.spec.cluster_ip.clone().map(|ip| (None, vec![ip]));
                     }
-                    [host, svc, ns] => {
-                        let p = self.pods.values().find(|p| {
-                            p.meta.namespace == *ns
-                                && p.spec.hostname.as_deref() == Some(host)
-                                && p.spec.subdomain.as_deref() == Some(svc)
-                                && p.is_ready()
-                        })?;
-                        return p.status.pod_ip.clone().map(|ip| (None, vec![ip]));
-                    }
+                    [host, svc, ns] => return self.endpoint_a(host, svc, ns).map(|ips| (None, ips)),
                     _ => return None,
                 }
             }
