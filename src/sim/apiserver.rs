@@ -160,7 +160,32 @@ impl Cluster {
         mode: Mode,
         default_ns: &str,
     ) -> Result<(String, &'static str, Option<String>), CmdError> {
-        let target = classify(doc, source, default_ns)?;
+        let mut target = classify(doc, source, default_ns)?;
+        // `generateName`: the API server names the object (the prefix cut to 58 characters,
+        // five random characters) before it validates it.
+        let generated;
+        let mut doc = doc;
+        let prefix = doc
+            .get("metadata")
+            .and_then(|m| m.get("generateName"))
+            .and_then(Value::as_str)
+            .filter(|g| !g.is_empty());
+        if let Some(prefix) = prefix.filter(|_| target.name.is_empty() && mode == Mode::Create) {
+            let mut base = prefix.to_string();
+            while base.len() > 58 {
+                base.pop();
+            }
+            target.name = format!("{base}{}", self.random_suffix());
+            let mut named = doc.clone();
+            if let Value::Map(top) = &mut named {
+                if let Some((_, Value::Map(m))) = top.iter_mut().find(|(k, _)| k == "metadata") {
+                    m.retain(|(k, _)| k != "name");
+                    m.push(("name".into(), Value::str(&target.name)));
+                }
+            }
+            generated = named;
+            doc = &generated;
+        }
         let info = target.info;
         let printed = format!("{}/{}", info.qualified(), target.name);
         let exists = self.exists(info.kind, &target.namespace, &target.name);
@@ -479,9 +504,11 @@ impl Cluster {
                 if svc.spec.ip_family_policy.is_none() && svc.type_() != "ExternalName" {
                     svc.spec.ip_family_policy = old.spec.ip_family_policy.clone();
                 }
-                let mut errs = v::validate_service(&svc);
+                // `validateUpgradeDowngradeClusterIPs` runs first: an address, `None` included,
+                // may not change (to or from ExternalName aside).
+                let mut errs = Vec::new();
                 if let (Some(old_ip), Some(new_ip)) = (old.spec.cluster_ip.as_deref(), svc.spec.cluster_ip.as_deref()) {
-                    if old_ip != new_ip && old_ip != "None" && svc.type_() != "ExternalName" {
+                    if old_ip != new_ip && svc.type_() != "ExternalName" && old.type_() != "ExternalName" {
                         errs.push(invalid(
                             "spec.clusterIPs[0]",
                             Bad::string_list(&svc.spec.cluster_ips),
@@ -489,6 +516,7 @@ impl Cluster {
                         ));
                     }
                 }
+                errs.extend(v::validate_service(&svc));
                 self.check(t.info, &t.name, errs)?;
                 let mut undo = Allocation::default();
                 if let Err(errs) = self.allocate_service(&mut svc, Some(&old), &mut undo) {
