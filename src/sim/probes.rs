@@ -274,7 +274,7 @@ fn outcomes(pod: &Pod, probe: &Probe) -> Vec<(i64, Outcome)> {
             .iter()
             .find(|cp| cp.name.as_deref() == Some(name))
             .map(|cp| cp.container_port)
-            .ok_or_else(|| format!("port {name} not found")),
+            .ok_or_else(|| format!("strconv.Atoi: parsing {name:?}: invalid syntax")),
     };
     let listening = images::listening_ports(&container);
     let app = images::app(&container);
@@ -363,9 +363,12 @@ fn exec_outcomes(c: &super::objects::Container, cmd: &[String]) -> Vec<(i64, Out
         return vec![(
             0,
             Outcome {
+                // containerd cannot start it: an error, not a failed command (the exec id is
+                // filled in per probe).
                 failed: Some(format!(
-                    "OCI runtime exec failed: exec failed: unable to start container process: exec: \"{prog}\": \
-                     executable file not found in $PATH: unknown"
+                    "\u{0}rpc error: code = Unknown desc = failed to exec in container: failed to start exec \
+                     \"{EXEC_ID}\": OCI runtime exec failed: exec failed: unable to start container process: exec: \
+                     \"{prog}\": executable file not found in $PATH: unknown"
                 )),
                 log: None,
             },
@@ -466,6 +469,9 @@ pub fn on_start(pod: &mut Pod, now: Time) {
     pod.status.next_step_at = Some(now + 1);
 }
 
+/// Stands for the id of one exec in an error message.
+const EXEC_ID: &str = "\u{1}";
+
 /// What one pass of the probes did, in time order.
 enum Effect {
     Fail(usize, String, Time),
@@ -552,6 +558,12 @@ impl Run {
                     }
                 }
                 match &o.failed {
+                    // A probe that errored is thrown away: no count moves.
+                    Some(msg) if msg.starts_with('\u{0}') => {
+                        if !until_change {
+                            fx.push(Effect::Fail(k, msg.clone(), t));
+                        }
+                    }
                     None => {
                         st.failures[k] = 0;
                         st.successes[k] += 1;
@@ -666,7 +678,19 @@ impl Cluster {
             match e {
                 Effect::Fail(k, msg, at) => {
                     let message = match msg.strip_prefix('\u{0}') {
-                        Some(err) => format!("{} probe errored: {err}", KINDS[k]),
+                        Some(err) => {
+                            let mut r =
+                                super::rng::Rng::new(super::lab::fnv32a(pod.meta.uid.as_bytes()) as u64 ^ at as u64);
+                            let id = format!(
+                                "{:016x}{:016x}{:016x}{:016x}",
+                                r.next_u64(),
+                                r.next_u64(),
+                                r.next_u64(),
+                                r.next_u64()
+                            );
+                            let err = err.replace(EXEC_ID, &id);
+                            format!("{} probe errored and resulted in unknown state: {err}", KINDS[k])
+                        }
                         None => format!("{} probe failed: {msg}", KINDS[k]),
                     };
                     push(pod, "Warning", "Unhealthy", message, at);
