@@ -422,7 +422,19 @@ impl Cluster {
                 self.fill_meta("Endpoints", &mut meta, ns, applied);
                 self.store_written_endpoints(meta, addresses);
             }
-            "EndpointSlice" | "Node" => return Err(lab_managed(t.info, &t.name)),
+            "EndpointSlice" => {
+                let mut meta = decode::other_meta(doc).map_err(|e| bad_request("EndpointSlice", e))?;
+                meta.namespace = ns.into();
+                let (mut slice, mut errs) = super::selectorless::slice_from(doc);
+                errs.splice(0..0, v::validate_meta(&meta, v::NameRule::Dns1123Subdomain, true));
+                self.check(t.info, &meta.name, errs)?;
+                self.fill_meta("EndpointSlice", &mut meta, ns, applied);
+                meta.generation = 1;
+                slice.meta = meta;
+                self.slices.insert(key(ns, &slice.meta.name.clone()), slice);
+                self.services_changed = true;
+            }
+            "Node" => return Err(lab_managed(t.info, &t.name)),
             _ => {
                 let mut meta = decode::other_meta(doc).map_err(|e| bad_request(t.info.kind, e))?;
                 meta.namespace = ns.into();
@@ -648,7 +660,25 @@ impl Cluster {
                 keep_meta(&mut meta, &old);
                 self.store_written_endpoints(meta, addresses);
             }
-            "EndpointSlice" | "Node" => return Err(lab_managed(t.info, &t.name)),
+            // A user's slice takes the new content; the controllers' own stay theirs.
+            "EndpointSlice" => {
+                let old = self.slices.get(&k).ok_or_else(|| ApiError::NotFound {
+                    resource: t.info.resource(),
+                    name: t.name.clone(),
+                })?;
+                if super::selectorless::controller_made(old) {
+                    return Err(lab_managed(t.info, &t.name));
+                }
+                let old_meta = old.meta.clone();
+                let mut meta = decode::other_meta(doc).map_err(|e| bad_request("EndpointSlice", e))?;
+                let (mut slice, errs) = super::selectorless::slice_from(doc);
+                self.check(t.info, &t.name, errs)?;
+                keep_meta(&mut meta, &old_meta);
+                slice.meta = meta;
+                self.slices.insert(k, slice);
+                self.services_changed = true;
+            }
+            "Node" => return Err(lab_managed(t.info, &t.name)),
             kind => {
                 let ok = (kind.to_string(), ns.to_string(), t.name.clone());
                 let old = self.others.get(&ok).cloned().ok_or_else(|| ApiError::NotFound {

@@ -1293,6 +1293,7 @@ impl Cluster {
         }
         self.endpoints = result;
         self.endpoint_sigs = sigs;
+        self.sync_written_slices();
         self.rebuild_indexes();
     }
 }

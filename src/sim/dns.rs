@@ -38,10 +38,10 @@ impl Cluster {
     }
 
     fn ready_addresses(&self, ns: &str, svc: &str) -> Vec<&EndpointAddress> {
-        self.endpoints
-            .get(&key(ns, svc))
-            .map(|e| e.addresses.iter().filter(|a| a.ready).collect())
-            .unwrap_or_default()
+        self.service_addresses(&key(ns, svc))
+            .iter()
+            .filter(|a| a.ready)
+            .collect()
     }
 
     /// `<endpoint>.<service>.<ns>.svc.<zone>`: the ready endpoints of that name.

@@ -462,10 +462,11 @@ impl Cluster {
                         }
                         if s.is_headless() {
                             let ips: Vec<String> = self
-                                .endpoints
-                                .get(&key(ns, svc))
-                                .map(|e| e.addresses.iter().filter(|a| a.ready).map(|a| a.ip.clone()).collect())
-                                .unwrap_or_default();
+                                .service_addresses(&key(ns, svc))
+                                .iter()
+                                .filter(|a| a.ready)
+                                .map(|a| a.ip.clone())
+                                .collect();
                             return (!ips.is_empty()).then_some((None, ips));
                         }
                         return s.spec.cluster_ip.clone().map(|ip| (None, vec![ip]));
@@ -927,8 +928,7 @@ impl Cluster {
         let port_label = port_name.clone().unwrap_or_else(|| port_number.to_string());
         // Endpoints that serve this port: ready ones, or serving-terminating ones if none is.
         let usable: Vec<(String, Option<String>, Option<String>, u16)> = {
-            let empty = Vec::new();
-            let eps = self.endpoints.get(&sk).map_or(&empty, |e| &e.addresses);
+            let eps = self.service_addresses(&sk);
             let port_of = |a: &EndpointAddress| {
                 a.ports
                     .iter()

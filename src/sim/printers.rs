@@ -592,7 +592,7 @@ pub fn describe_service(c: &Cluster, s: &Service) -> String {
     if let Some(en) = &s.spec.external_name {
         o.push_str(&format!("External Name:\t{en}\n"));
     }
-    let eps = c.endpoints.get(&(s.meta.namespace.clone(), s.meta.name.clone()));
+    let eps = Some(c.service_addresses(&(s.meta.namespace.clone(), s.meta.name.clone())));
     for p in &s.spec.ports {
         let name = p
             .name
@@ -606,7 +606,6 @@ pub fn describe_service(c: &Cluster, s: &Service) -> String {
         }
         let list = eps.map(|e| {
             let ready: Vec<String> = e
-                .addresses
                 .iter()
                 .filter(|a| a.ready)
                 .filter_map(|a| {

@@ -5,7 +5,7 @@
 //! endpointslicemirroring-controller.k8s.io`, owned by the Service, only `ready` set).
 
 use super::apierror::{invalid, required, Bad, FieldError};
-use super::cluster::{key, Cluster};
+use super::cluster::{key, Cluster, Key};
 use super::map::Map;
 use super::objects::*;
 use super::store::Store;
@@ -211,4 +211,145 @@ pub fn mirror(slices: &mut Store<EndpointSlice>, made: &mut u64, now: Time, svc:
         slices.remove(&key(&ns, &n));
     }
     e.slices = kept;
+}
+
+/// A user's EndpointSlice: its ports and endpoints, and the errors validation finds
+/// (`ValidateEndpointSlice`: an address type, an address an endpoint at least, IPv4 ones
+/// valid and not special, port numbers and protocols).
+pub fn slice_from(doc: &Value) -> (EndpointSlice, Vec<FieldError>) {
+    let mut errs = Vec::new();
+    let family = doc.get("addressType").and_then(Value::as_str).unwrap_or("");
+    match family {
+        "" => errs.push(required("addressType", "")),
+        "IPv4" | "IPv6" | "FQDN" => {}
+        other => errs.push(FieldError::NotSupported(
+            "addressType".into(),
+            Bad::Str(other.into()),
+            vec!["FQDN", "IPv4", "IPv6"],
+        )),
+    }
+    let mut endpoints = Vec::new();
+    for (i, e) in seq(doc.get("endpoints")).iter().enumerate() {
+        let ap = format!("endpoints[{i}].addresses");
+        let addresses = seq(e.get("addresses"));
+        if addresses.is_empty() {
+            errs.push(required(ap.clone(), "must contain at least 1 address"));
+        }
+        for (j, a) in addresses.iter().enumerate() {
+            let ip = a.as_str().unwrap_or("");
+            if family == "IPv4" {
+                if super::validation::parse_ipv4(ip).is_none() || ip_error(ip).is_some() {
+                    errs.push(invalid(
+                        format!("{ap}[{j}]"),
+                        Bad::Str(ip.into()),
+                        "must be a valid IPv4 address",
+                    ));
+                } else if let Some(m) = special_ip(ip) {
+                    errs.push(invalid(format!("{ap}[{j}]"), Bad::Str(ip.into()), m));
+                }
+            }
+        }
+        let cond = |k: &str| {
+            e.get("conditions").and_then(|c| c.get(k)).and_then(|v| match v {
+                Value::Bool(b) => Some(*b),
+                _ => None,
+            })
+        };
+        let target = e.get("targetRef");
+        endpoints.push(SliceEndpoint {
+            ip: addresses.first().and_then(Value::as_str).unwrap_or("").to_string(),
+            pod: target
+                .filter(|t| t.get("kind").and_then(Value::as_str) == Some("Pod"))
+                .and_then(|t| t.get("name")?.as_str().map(str::to_string)),
+            // A missing `ready` reads as ready (kube-proxy's rule for an unknown state).
+            ready: cond("ready").unwrap_or(true),
+            serving: cond("serving"),
+            terminating: cond("terminating"),
+        });
+    }
+    let mut ports = Vec::new();
+    for (j, p) in seq(doc.get("ports")).iter().enumerate() {
+        let pp = format!("ports[{j}]");
+        let port = match p.get("port") {
+            Some(Value::Int(n)) => *n,
+            _ => 0,
+        };
+        if p.get("port").is_some() && !(1..=65535).contains(&port) {
+            errs.push(invalid(
+                format!("{pp}.port"),
+                Bad::Int(port),
+                "must be between 1 and 65535, inclusive",
+            ));
+        }
+        let proto = match p.get("protocol").and_then(Value::as_str).unwrap_or("TCP") {
+            "UDP" => "UDP",
+            "SCTP" => "SCTP",
+            "TCP" => "TCP",
+            other => {
+                errs.push(FieldError::NotSupported(
+                    format!("{pp}.protocol"),
+                    Bad::Str(other.into()),
+                    vec!["SCTP", "TCP", "UDP"],
+                ));
+                "TCP"
+            }
+        };
+        let name = p.get("name").and_then(Value::as_str).map(str::to_string);
+        ports.push((name.filter(|n| !n.is_empty()), port, proto));
+    }
+    let slice = EndpointSlice {
+        meta: Meta::default(),
+        ports,
+        endpoints,
+    };
+    (slice, errs)
+}
+
+/// Whether a slice is one the lab's controllers keep (the endpointslice controller's, the
+/// mirroring controller's, or the API server's `kubernetes`).
+pub fn controller_made(s: &EndpointSlice) -> bool {
+    s.meta.owner.is_some() || s.meta.name == "kubernetes" && s.meta.namespace == "default"
+}
+
+impl Cluster {
+    /// What kube-proxy and the DNS read for a Service: its Endpoints, with the endpoints of
+    /// the EndpointSlices users wrote for it (kube-proxy reads every slice of a Service).
+    pub fn service_addresses(&self, k: &Key) -> &[EndpointAddress] {
+        if let Some(v) = self.sliced.get(k) {
+            return v;
+        }
+        self.endpoints.get(k).map_or(&[], |e| &e.addresses)
+    }
+
+    /// Recomputes `sliced` for the Services that have slices users wrote.
+    pub(crate) fn sync_written_slices(&mut self) {
+        let mut out: Map<Key, Vec<EndpointAddress>> = Map::new();
+        for (k, s) in &self.slices {
+            if controller_made(s) {
+                continue;
+            }
+            let Some(svc_name) = s.meta.labels.get(SERVICE_NAME_LABEL) else {
+                continue;
+            };
+            let sk = key(&k.0, svc_name);
+            if !self.services.contains_key(&sk) {
+                continue;
+            }
+            let list = out
+                .entry(sk.clone())
+                .or_insert_with(|| self.endpoints.get(&sk).map(|e| e.addresses.clone()).unwrap_or_default());
+            for e in &s.endpoints {
+                list.push(EndpointAddress {
+                    ip: e.ip.clone(),
+                    node: None,
+                    pod: e.pod.clone(),
+                    ready: e.ready,
+                    serving: e.serving.unwrap_or(e.ready),
+                    terminating: e.terminating.unwrap_or(false),
+                    ports: s.ports.clone(),
+                });
+            }
+        }
+        self.sliced = out;
+    }
 }
