@@ -227,7 +227,7 @@ pub fn serve_peer(app: App, method: &str, path: &str, hostname: &str, unix_now: 
             r.version = "HTTP/1.0";
             r
         }
-        App::Redis | App::CoreDns => return Answer::NotHttp,
+        App::Redis | App::Mysql | App::CoreDns => return Answer::NotHttp,
         App::Generic => {
             let body = format!("{hostname}\n");
             HttpResponse::new(

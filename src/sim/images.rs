@@ -23,6 +23,8 @@ pub enum App {
     /// A PHP page that answers `OK!` on 80 (the HPA example).
     PhpOk,
     Redis,
+    /// MySQL greets every client first with its handshake: not HTTP.
+    Mysql,
     Mongo,
     CoreDns,
     /// agnhost: its default subcommand is `pause`, no server.
@@ -164,6 +166,15 @@ pub static CATALOGUE: &[Image] = &[
         app: App::Redis,
         runs_by_default: true,
         size_bytes: 40_412_104,
+        nslookup: "",
+    },
+    Image {
+        repo: "mysql",
+        shells: &["/bin/bash", "bash", "/bin/sh", "sh"],
+        tools: &["mysql"],
+        app: App::Mysql,
+        runs_by_default: true,
+        size_bytes: 172_567_842,
         nslookup: "",
     },
     Image {
@@ -376,6 +387,7 @@ pub fn app(c: &Container) -> App {
     let app = of(c).map(|i| i.app).unwrap_or(App::Generic);
     match app {
         App::Pause if c.args.first().is_some_and(|a| a == "netexec") => App::Netexec,
+        App::Pause if c.args.first().is_some_and(|a| a == "serve-hostname") => App::ServeHostname,
         App::HelloApp(_) => {
             let tag = super::apiserver::image_tag(&c.image).unwrap_or("latest");
             App::HelloApp(if tag.starts_with('1') { 1 } else { 2 })
@@ -418,6 +430,7 @@ pub fn listening_ports(c: &Container) -> Vec<i64> {
         App::Httpd | App::PhpOk => vec![80],
         App::HelloApp(_) => vec![8080],
         App::Redis => vec![6379],
+        App::Mysql => vec![3306, 33060],
         App::Mongo => vec![27017],
         App::CoreDns => vec![53, 9153],
         App::Pause | App::Nothing => Vec::new(),
