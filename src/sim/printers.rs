@@ -432,15 +432,20 @@ pub fn describe_endpoint_slice(c: &Cluster, e: &EndpointSlice) -> String {
         o.push_str("Endpoints: <none>\n");
     } else {
         o.push_str("Endpoints:\n");
+        let service = e.meta.labels.get(SERVICE_NAME_LABEL).map_or("", String::as_str);
         for a in &e.endpoints {
-            o.push_str(&format!(
-                "  - Addresses:\t{}\n    Conditions:\n      Ready:\t{}\n    Hostname:\t<unset>\n",
-                a.ip, a.ready
-            ));
             let pod = a
                 .pod
                 .as_ref()
                 .and_then(|n| c.pods.get(&super::cluster::key(&e.meta.namespace, n)));
+            let hostname = pod
+                .filter(|p| e.meta.owner.is_some() && p.spec.subdomain.as_deref() == Some(service))
+                .and_then(|p| p.spec.hostname.as_deref())
+                .unwrap_or("<unset>");
+            o.push_str(&format!(
+                "  - Addresses:\t{}\n    Conditions:\n      Ready:\t{}\n    Hostname:\t{hostname}\n",
+                a.ip, a.ready
+            ));
             if let Some(p) = pod {
                 o.push_str(&format!("    TargetRef:\tPod/{}\n", p.meta.name));
             }

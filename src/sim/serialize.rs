@@ -518,8 +518,15 @@ fn controller_uid(c: &Cluster, m: &Meta, service: &str, salt: u64) -> String {
 pub fn endpoints(c: &Cluster, e: &Endpoints) -> Value {
     let ready: Vec<&EndpointAddress> = e.addresses.iter().filter(|a| a.ready).collect();
     let not_ready: Vec<&EndpointAddress> = e.addresses.iter().filter(|a| !a.ready && a.in_subsets()).collect();
+    // The controllers write a pod's `hostname` when its `subdomain` names the Service.
+    let hostname = |pod: Option<&String>, svc: &str| {
+        pod.and_then(|n| c.pods.get(&super::cluster::key(&e.meta.namespace, n)))
+            .filter(|p| p.spec.subdomain.as_deref() == Some(svc))
+            .map_or(Value::Null, |p| Value::opt_str(&p.spec.hostname))
+    };
     let addr = |a: &EndpointAddress| {
         Value::map(vec![
+            ("hostname", hostname(a.pod.as_ref(), &e.meta.name)),
             ("ip", s(&a.ip)),
             ("nodeName", Value::opt_str(&a.node)),
             (
@@ -615,9 +622,14 @@ pub fn endpoint_slice(c: &Cluster, e: &EndpointSlice) -> Value {
             .pod
             .as_ref()
             .and_then(|n| c.pods.get(&super::cluster::key(&e.meta.namespace, n)));
+        let service = e.meta.labels.get(SERVICE_NAME_LABEL).map_or("", String::as_str);
+        let hostname = pod
+            .filter(|p| e.meta.owner.is_some() && p.spec.subdomain.as_deref() == Some(service))
+            .map_or(Value::Null, |p| Value::opt_str(&p.spec.hostname));
         Value::map(vec![
             ("addresses", Value::Seq(vec![s(&a.ip)])),
             ("conditions", Value::map(conditions)),
+            ("hostname", hostname),
             (
                 "nodeName",
                 pod.map_or(Value::Null, |p| Value::opt_str(&p.spec.node_name)),
