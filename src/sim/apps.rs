@@ -76,6 +76,9 @@ pub struct Peer<'a> {
     pub user_agent: &'a str,
     /// http-echo's `-text`.
     pub text: &'a str,
+    /// The pod's address, and a seed for its interface's MAC address (whoami lists both).
+    pub pod_ip: &'a str,
+    pub mac_seed: u64,
 }
 
 fn plain(status: u16, reason: &'static str, date: String, body: String) -> HttpResponse {
@@ -112,6 +115,27 @@ pub fn serve_peer(app: App, method: &str, path: &str, hostname: &str, unix_now: 
             _ => plain(404, "Not Found", date, "404 page not found\n".into()),
         },
         App::HttpEcho => plain(200, "OK", date, format!("{}\n", peer.text)),
+        App::Whoami => {
+            // eth0's link-local address comes from its random MAC (EUI-64).
+            let m = peer.mac_seed.to_be_bytes();
+            let groups = [
+                u16::from_be_bytes([(m[0] | 0x02) ^ 0x02, m[1]]),
+                u16::from_be_bytes([m[2], 0xff]),
+                u16::from_be_bytes([0xfe, m[3]]),
+                u16::from_be_bytes([m[4], m[5]]),
+            ];
+            let link_local = format!("fe80::{:x}:{:x}:{:x}:{:x}", groups[0], groups[1], groups[2], groups[3]);
+            let mut body = format!(
+                "Hostname: {hostname}\nIP: 127.0.0.1\nIP: ::1\nIP: {}\nIP: {link_local}\nRemoteAddr: {}\n{method} {path} \
+                 HTTP/1.1\r\nHost: {}\r\nUser-Agent: {}\r\n",
+                peer.pod_ip, peer.client, peer.host_header, peer.user_agent
+            );
+            if peer.user_agent.starts_with("curl") {
+                body.push_str("Accept: */*\r\n");
+            }
+            body.push_str("\r\n");
+            plain(200, "OK", date, body)
+        }
         App::EchoServer => {
             let host = peer.host_header.split(':').next().unwrap_or("");
             let client = peer.client.rsplit_once(':').map_or(peer.client.as_str(), |(ip, _)| ip);

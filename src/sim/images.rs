@@ -20,6 +20,8 @@ pub enum App {
     HttpEcho,
     /// echoserver: the request echoed back, on 8080.
     EchoServer,
+    /// traefik/whoami: its hostname, addresses and the request, on 80 (`--port`).
+    Whoami,
     /// A PHP page that answers `OK!` on 80 (the HPA example).
     PhpOk,
     Redis,
@@ -211,6 +213,15 @@ pub static CATALOGUE: &[Image] = &[
         app: App::EchoServer,
         runs_by_default: true,
         size_bytes: 46_008_236,
+        nslookup: "",
+    },
+    Image {
+        repo: "traefik/whoami",
+        shells: &[],
+        tools: &[],
+        app: App::Whoami,
+        runs_by_default: true,
+        size_bytes: 3_006_392,
         nslookup: "",
     },
     Image {
@@ -426,6 +437,7 @@ pub fn listening_ports(c: &Container) -> Vec<i64> {
         App::Netexec => vec![port_flag(c, "http-port", 8080)],
         App::HttpEcho => vec![port_flag(c, "listen", 5678)],
         App::EchoServer => vec![8080],
+        App::Whoami => vec![port_flag(c, "port", 80)],
         App::Nginx => vec![80, 443],
         App::Httpd | App::PhpOk => vec![80],
         App::HelloApp(_) => vec![8080],

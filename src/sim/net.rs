@@ -686,6 +686,10 @@ impl Cluster {
                     host_header: &req.host_header,
                     user_agent: &req.user_agent,
                     text: server.and_then(|c| images::flag(c, "text")).unwrap_or(""),
+                    pod_ip: &last_flow.dst.ip,
+                    mac_seed: self.pods.get(&k).map_or(0, |p| {
+                        super::lab::fnv64a(super::lab::FNV64_OFFSET, p.meta.uid.as_bytes())
+                    }),
                 };
                 match apps::serve_peer(app, &req.method, &req.path, &k.1, unix, &peer) {
                     Answer::Http(r) => {
