@@ -731,6 +731,26 @@ fn pod_advice(pods: &[&crate::sim::objects::Pod], lang: Lang) -> String {
             "A container keeps exiting: see why with `kubectl logs` and `kubectl describe pod`.".into()
         };
     }
+    // A running container that its readiness probe keeps out: the kubelet's event says why.
+    let failing = pods.iter().filter(|p| status(p) == "Running").find_map(|p| {
+        let e = p.status.events.iter().rev().find(|e| e.reason == "Unhealthy")?;
+        e.message
+            .starts_with("Readiness probe")
+            .then_some((p, e.message.as_str()))
+    });
+    if let Some((p, message)) = failing {
+        let name = &p.meta.name;
+        return if ko {
+            format!(
+                "{} 실행 중이지만 레디니스 프로브가 실패합니다: `{message}`. `kubectl describe pod {name}`의 이벤트를 보세요.",
+                j(&format!("파드 `{name}`"), "은/는")
+            )
+        } else {
+            format!(
+                "Pod `{name}` is running but its readiness probe fails: `{message}`. See the events of `kubectl describe pod {name}`."
+            )
+        };
+    }
     if ko {
         "이미지를 받고 컨테이너가 뜰 때까지 기다려 보세요(`sleep 20`).".into()
     } else {

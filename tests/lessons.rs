@@ -533,3 +533,31 @@ fn every_ran_goal_of_the_lessons_names_a_command() {
         }
     }
 }
+
+#[test]
+fn ready_or_not_explains_the_failing_probe_and_passes_only_after_the_fix() {
+    let l = lesson("ready-or-not");
+    let s = after_steps(&l, 2);
+    let mark = s.mark();
+    // Before the fix: the pods run, but the probe keeps them out of the Service.
+    assert!(!step_done(&l, 2, &s, mark));
+    let endpoints = l.steps[2]
+        .goals
+        .iter()
+        .find(|g| matches!(g, Goal::Endpoints { .. }))
+        .unwrap();
+    let why = why_since(endpoints, &s, mark, Lang::En).unwrap();
+    assert!(
+        why.contains("readiness probe fails") && why.contains("HTTP probe failed with statuscode: 404"),
+        "{why}"
+    );
+    let why = why_since(endpoints, &s, mark, Lang::Ko).unwrap();
+    assert!(why.contains("레디니스 프로브가 실패합니다"), "{why}");
+    // Pointing the probe at another missing page does not pass either.
+    let mut s = after_steps(&l, 2);
+    let mark = s.mark();
+    s.run("kubectl apply -f deploy.yml");
+    s.run("sleep 20");
+    s.run("host curl -s http://127.0.0.1:31051");
+    assert!(!step_done(&l, 2, &s, mark));
+}

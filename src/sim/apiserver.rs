@@ -160,7 +160,32 @@ impl Cluster {
         mode: Mode,
         default_ns: &str,
     ) -> Result<(String, &'static str, Option<String>), CmdError> {
-        let target = classify(doc, source, default_ns)?;
+        let mut target = classify(doc, source, default_ns)?;
+        // `generateName`: the API server names the object (the prefix cut to 58 characters,
+        // five random characters) before it validates it.
+        let generated;
+        let mut doc = doc;
+        let prefix = doc
+            .get("metadata")
+            .and_then(|m| m.get("generateName"))
+            .and_then(Value::as_str)
+            .filter(|g| !g.is_empty());
+        if let Some(prefix) = prefix.filter(|_| target.name.is_empty() && mode == Mode::Create) {
+            let mut base = prefix.to_string();
+            while base.len() > 58 {
+                base.pop();
+            }
+            target.name = format!("{base}{}", self.random_suffix());
+            let mut named = doc.clone();
+            if let Value::Map(top) = &mut named {
+                if let Some((_, Value::Map(m))) = top.iter_mut().find(|(k, _)| k == "metadata") {
+                    m.retain(|(k, _)| k != "name");
+                    m.push(("name".into(), Value::str(&target.name)));
+                }
+            }
+            generated = named;
+            doc = &generated;
+        }
         let info = target.info;
         let printed = format!("{}/{}", info.qualified(), target.name);
         let exists = self.exists(info.kind, &target.namespace, &target.name);
@@ -388,7 +413,28 @@ impl Cluster {
                 self.fill_meta("Namespace", &mut meta, "", applied);
                 self.namespaces.insert(meta.name.clone(), Namespace::new(meta));
             }
-            "Endpoints" | "EndpointSlice" | "Node" => return Err(lab_managed(t.info, &t.name)),
+            "Endpoints" => {
+                let mut meta = decode::other_meta(doc).map_err(|e| bad_request("Endpoints", e))?;
+                meta.namespace = ns.into();
+                let (addresses, mut errs) = super::selectorless::addresses(doc);
+                errs.splice(0..0, v::validate_meta(&meta, v::NameRule::Dns1123Subdomain, true));
+                self.check(t.info, &meta.name, errs)?;
+                self.fill_meta("Endpoints", &mut meta, ns, applied);
+                self.store_written_endpoints(meta, addresses);
+            }
+            "EndpointSlice" => {
+                let mut meta = decode::other_meta(doc).map_err(|e| bad_request("EndpointSlice", e))?;
+                meta.namespace = ns.into();
+                let (mut slice, mut errs) = super::selectorless::slice_from(doc);
+                errs.splice(0..0, v::validate_meta(&meta, v::NameRule::Dns1123Subdomain, true));
+                self.check(t.info, &meta.name, errs)?;
+                self.fill_meta("EndpointSlice", &mut meta, ns, applied);
+                meta.generation = 1;
+                slice.meta = meta;
+                self.slices.insert(key(ns, &slice.meta.name.clone()), slice);
+                self.services_changed = true;
+            }
+            "Node" => return Err(lab_managed(t.info, &t.name)),
             _ => {
                 let mut meta = decode::other_meta(doc).map_err(|e| bad_request(t.info.kind, e))?;
                 meta.namespace = ns.into();
@@ -470,9 +516,11 @@ impl Cluster {
                 if svc.spec.ip_family_policy.is_none() && svc.type_() != "ExternalName" {
                     svc.spec.ip_family_policy = old.spec.ip_family_policy.clone();
                 }
-                let mut errs = v::validate_service(&svc);
+                // `validateUpgradeDowngradeClusterIPs` runs first: an address, `None` included,
+                // may not change (to or from ExternalName aside).
+                let mut errs = Vec::new();
                 if let (Some(old_ip), Some(new_ip)) = (old.spec.cluster_ip.as_deref(), svc.spec.cluster_ip.as_deref()) {
-                    if old_ip != new_ip && old_ip != "None" && svc.type_() != "ExternalName" {
+                    if old_ip != new_ip && svc.type_() != "ExternalName" && old.type_() != "ExternalName" {
                         errs.push(invalid(
                             "spec.clusterIPs[0]",
                             Bad::string_list(&svc.spec.cluster_ips),
@@ -480,6 +528,7 @@ impl Cluster {
                         ));
                     }
                 }
+                errs.extend(v::validate_service(&svc));
                 self.check(t.info, &t.name, errs)?;
                 let mut undo = Allocation::default();
                 if let Err(errs) = self.allocate_service(&mut svc, Some(&old), &mut undo) {
@@ -596,7 +645,40 @@ impl Cluster {
                 keep_meta(&mut meta, &old.meta);
                 self.namespaces.insert(t.name.clone(), Namespace::new(meta));
             }
-            "Endpoints" | "EndpointSlice" | "Node" => return Err(lab_managed(t.info, &t.name)),
+            "Endpoints" => {
+                let old = self
+                    .endpoints
+                    .get(&k)
+                    .map(|e| e.meta.clone())
+                    .ok_or_else(|| ApiError::NotFound {
+                        resource: "endpoints".into(),
+                        name: t.name.clone(),
+                    })?;
+                let mut meta = decode::other_meta(doc).map_err(|e| bad_request("Endpoints", e))?;
+                let (addresses, errs) = super::selectorless::addresses(doc);
+                self.check(t.info, &t.name, errs)?;
+                keep_meta(&mut meta, &old);
+                self.store_written_endpoints(meta, addresses);
+            }
+            // A user's slice takes the new content; the controllers' own stay theirs.
+            "EndpointSlice" => {
+                let old = self.slices.get(&k).ok_or_else(|| ApiError::NotFound {
+                    resource: t.info.resource(),
+                    name: t.name.clone(),
+                })?;
+                if super::selectorless::controller_made(old) {
+                    return Err(lab_managed(t.info, &t.name));
+                }
+                let old_meta = old.meta.clone();
+                let mut meta = decode::other_meta(doc).map_err(|e| bad_request("EndpointSlice", e))?;
+                let (mut slice, errs) = super::selectorless::slice_from(doc);
+                self.check(t.info, &t.name, errs)?;
+                keep_meta(&mut meta, &old_meta);
+                slice.meta = meta;
+                self.slices.insert(k, slice);
+                self.services_changed = true;
+            }
+            "Node" => return Err(lab_managed(t.info, &t.name)),
             kind => {
                 let ok = (kind.to_string(), ns.to_string(), t.name.clone());
                 let old = self.others.get(&ok).cloned().ok_or_else(|| ApiError::NotFound {
@@ -953,7 +1035,19 @@ impl Cluster {
                     self.endpoint_sigs.remove(&key(ns, &owner.name));
                 }
             }
-            "Endpoints" | "Node" => return Err(lab_managed(info, name)),
+            // The controller writes a selector Service's Endpoints again; the mirrored slices of
+            // a user's go with them.
+            "Endpoints" => {
+                let e = self.endpoints.remove(&k).ok_or_else(not_found)?;
+                self.endpoint_sigs.remove(&k);
+                if e.written {
+                    for n in e.slices {
+                        self.slices.remove(&key(ns, &n));
+                    }
+                }
+                self.services_changed = true;
+            }
+            "Node" => return Err(lab_managed(info, name)),
             other => {
                 self.others
                     .remove(&(other.to_string(), ns.to_string(), name.to_string()))

@@ -67,11 +67,99 @@ pub enum Answer {
     NotHttp,
 }
 
+/// What a server knows of a request beyond its method and path.
+#[derive(Default)]
+pub struct Peer<'a> {
+    /// The client's address and port as the pod saw them.
+    pub client: String,
+    pub host_header: &'a str,
+    pub user_agent: &'a str,
+    /// http-echo's `-text`.
+    pub text: &'a str,
+    /// The pod's address, and a seed for its interface's MAC address (whoami lists both).
+    pub pod_ip: &'a str,
+    pub mac_seed: u64,
+}
+
+fn plain(status: u16, reason: &'static str, date: String, body: String) -> HttpResponse {
+    HttpResponse::new(
+        status,
+        reason,
+        vec![
+            ("Date", date),
+            ("Content-Length", body.len().to_string()),
+            ("Content-Type", "text/plain; charset=utf-8".into()),
+        ],
+        body,
+    )
+}
+
 /// The answer of an app in a pod (`hostname` is the pod's name).
 pub fn serve(app: App, method: &str, path: &str, hostname: &str, unix_now: i64) -> Answer {
+    serve_peer(app, method, path, hostname, unix_now, &Peer::default())
+}
+
+pub fn serve_peer(app: App, method: &str, path: &str, hostname: &str, unix_now: i64, peer: &Peer) -> Answer {
     let date = http_date(unix_now);
     let head = method == "HEAD";
+    let (route, query) = path.split_once('?').unwrap_or((path, ""));
     let mut r = match app {
+        App::ServeHostname => plain(200, "OK", date, hostname.to_string()),
+        App::Netexec => match route {
+            "/hostname" => plain(200, "OK", date, hostname.to_string()),
+            "/clientip" => plain(200, "OK", date, peer.client.clone()),
+            "/echo" => {
+                let msg = query.split('&').find_map(|kv| kv.strip_prefix("msg=")).unwrap_or("");
+                plain(200, "OK", date, msg.to_string())
+            }
+            _ => plain(404, "Not Found", date, "404 page not found\n".into()),
+        },
+        App::HttpEcho => plain(200, "OK", date, format!("{}\n", peer.text)),
+        App::Whoami => {
+            // eth0's link-local address comes from its random MAC (EUI-64).
+            let m = peer.mac_seed.to_be_bytes();
+            let groups = [
+                u16::from_be_bytes([(m[0] | 0x02) ^ 0x02, m[1]]),
+                u16::from_be_bytes([m[2], 0xff]),
+                u16::from_be_bytes([0xfe, m[3]]),
+                u16::from_be_bytes([m[4], m[5]]),
+            ];
+            let link_local = format!("fe80::{:x}:{:x}:{:x}:{:x}", groups[0], groups[1], groups[2], groups[3]);
+            let mut body = format!(
+                "Hostname: {hostname}\nIP: 127.0.0.1\nIP: ::1\nIP: {}\nIP: {link_local}\nRemoteAddr: {}\n{method} {path} \
+                 HTTP/1.1\r\nHost: {}\r\nUser-Agent: {}\r\n",
+                peer.pod_ip, peer.client, peer.host_header, peer.user_agent
+            );
+            if peer.user_agent.starts_with("curl") {
+                body.push_str("Accept: */*\r\n");
+            }
+            body.push_str("\r\n");
+            plain(200, "OK", date, body)
+        }
+        App::EchoServer => {
+            let host = peer.host_header.split(':').next().unwrap_or("");
+            let client = peer.client.rsplit_once(':').map_or(peer.client.as_str(), |(ip, _)| ip);
+            let body = format!(
+                "\n\nHostname: {hostname}\n\nPod Information:\n\t-no pod information available-\n\nServer values:\n\t\
+                 server_version=nginx: 1.13.3 - lua: 10008\n\nRequest Information:\n\tclient_address={client}\n\t\
+                 method={method}\n\treal path={route}\n\tquery={query}\n\trequest_version=1.1\n\t\
+                 request_scheme=http\n\trequest_uri=http://{host}:8080{path}\n\nRequest Headers:\n\taccept=*/*\n\t\
+                 host={}\n\tuser-agent={}\n\nRequest Body:\n\t-no body in request-\n\n",
+                peer.host_header, peer.user_agent
+            );
+            HttpResponse::new(
+                200,
+                "OK",
+                vec![
+                    ("Server", "nginx/1.13.3".into()),
+                    ("Date", date),
+                    ("Content-Type", "text/plain".into()),
+                    ("Transfer-Encoding", "chunked".into()),
+                    ("Connection", "keep-alive".into()),
+                ],
+                body,
+            )
+        }
         App::Nginx => {
             if path == "/" || path == "/index.html" {
                 HttpResponse::new(
@@ -122,8 +210,8 @@ pub fn serve(app: App, method: &str, path: &str, hostname: &str, unix_now: i64) 
                 body,
             )
         }
-        App::HelloApp(_) => {
-            let body = format!("Hello, world!\nVersion: 2.0.0\nHostname: {hostname}\n");
+        App::HelloApp(major) => {
+            let body = format!("Hello, world!\nVersion: {major}.0.0\nHostname: {hostname}\n");
             HttpResponse::new(
                 200,
                 "OK",
@@ -163,7 +251,7 @@ pub fn serve(app: App, method: &str, path: &str, hostname: &str, unix_now: i64) 
             r.version = "HTTP/1.0";
             r
         }
-        App::Redis | App::CoreDns => return Answer::NotHttp,
+        App::Redis | App::Mysql | App::CoreDns => return Answer::NotHttp,
         App::Generic => {
             let body = format!("{hostname}\n");
             HttpResponse::new(

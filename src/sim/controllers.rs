@@ -847,7 +847,8 @@ impl Cluster {
                         || (p.status.next_step_at.is_none()
                             && p.status.pod_ip.is_none()
                             && p.status.phase == "Pending")
-                        || (p.is_terminating() && p.status.next_step_at.is_none()))
+                        || (p.is_terminating() && p.status.next_step_at.is_none())
+                        || super::probes::due(p, self.now))
             })
             .map(|(k, _)| k.clone())
             .collect();
@@ -917,6 +918,9 @@ impl Cluster {
                 return Some(true);
             }
             return Some(false);
+        }
+        if let Some(changed) = self.probe_step(pod) {
+            return Some(changed);
         }
         let state = pod.status.state.clone();
         let pull_image = container.image.clone();
@@ -1064,8 +1068,9 @@ impl Cluster {
                 if keeps {
                     p.status.state = ContainerState::Running { since: now };
                     p.status.phase = "Running".into();
-                    p.set_ready(true, now);
+                    p.set_ready(!super::probes::gated(p), now);
                     p.status.next_step_at = None;
+                    super::probes::on_start(p, now);
                 } else if restart_policy == "Always" {
                     p.status.state = ContainerState::Terminated {
                         reason: "Completed".into(),
@@ -1258,6 +1263,7 @@ impl Cluster {
                         }],
                         slices: Vec::new(),
                         trigger_state: None,
+                        written: false,
                     },
                 );
                 continue;
@@ -1418,18 +1424,28 @@ impl Cluster {
                     addresses,
                     slices,
                     trigger_state,
+                    written: false,
                 },
             );
         }
         // Slices of Services that lost their selector or became ExternalName: the garbage
-        // collector follows their owner reference.
-        for (k, e) in old.iter() {
+        // collector follows their owner reference. Endpoints users wrote stay, mirrored.
+        let leftover: Vec<Key> = old.keys().cloned().collect();
+        for k in leftover {
+            let Some(mut e) = old.remove(&k) else { continue };
+            if e.written {
+                let svc = self.services.get(&k);
+                super::selectorless::mirror(&mut self.slices, &mut self.slices_made, self.now, svc, &mut e);
+                result.insert(k, e);
+                continue;
+            }
             for name in &e.slices {
                 self.slices.remove(&key(&k.0, name));
             }
         }
         self.endpoints = result;
         self.endpoint_sigs = sigs;
+        self.sync_written_slices();
         self.rebuild_indexes();
     }
 }

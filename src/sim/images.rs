@@ -10,11 +10,23 @@ pub enum App {
     /// nginx: HTTP on 80 (and 443 for the docs' nginxhttps).
     Nginx,
     Httpd,
-    /// Google's hello-app: HTTP on 8080, answers with its version and hostname.
-    HelloApp(&'static str),
+    /// Google's hello-app: HTTP on 8080, answers with its version (by tag) and hostname.
+    HelloApp(u8),
+    /// `serve_hostname`: its pod's name on 9376.
+    ServeHostname,
+    /// agnhost `netexec`: `/hostname`, `/clientip`, `/echo?msg=` on 8080 (`--http-port`).
+    Netexec,
+    /// hashicorp/http-echo: its `-text` on 5678 (`-listen`).
+    HttpEcho,
+    /// echoserver: the request echoed back, on 8080.
+    EchoServer,
+    /// traefik/whoami: its hostname, addresses and the request, on 80 (`--port`).
+    Whoami,
     /// A PHP page that answers `OK!` on 80 (the HPA example).
     PhpOk,
     Redis,
+    /// MySQL greets every client first with its handshake: not HTTP.
+    Mysql,
     Mongo,
     CoreDns,
     /// agnhost: its default subcommand is `pause`, no server.
@@ -117,7 +129,7 @@ pub static CATALOGUE: &[Image] = &[
         repo: "us-docker.pkg.dev/google-samples/containers/gke/hello-app",
         shells: &["/bin/sh", "sh"],
         tools: &["wget", "nslookup"],
-        app: App::HelloApp(""),
+        app: App::HelloApp(2),
         runs_by_default: true,
         size_bytes: 10_052_113,
         nslookup: "busybox",
@@ -126,7 +138,7 @@ pub static CATALOGUE: &[Image] = &[
         repo: "gcr.io/google-samples/hello-app",
         shells: &["/bin/sh", "sh"],
         tools: &["wget", "nslookup"],
-        app: App::HelloApp(""),
+        app: App::HelloApp(2),
         runs_by_default: true,
         size_bytes: 10_052_113,
         nslookup: "busybox",
@@ -159,6 +171,15 @@ pub static CATALOGUE: &[Image] = &[
         nslookup: "",
     },
     Image {
+        repo: "mysql",
+        shells: &["/bin/bash", "bash", "/bin/sh", "sh"],
+        tools: &["mysql"],
+        app: App::Mysql,
+        runs_by_default: true,
+        size_bytes: 172_567_842,
+        nslookup: "",
+    },
+    Image {
         repo: "mongo",
         shells: &["/bin/bash", "bash", "/bin/sh", "sh"],
         tools: &["mongosh"],
@@ -175,6 +196,60 @@ pub static CATALOGUE: &[Image] = &[
         runs_by_default: true,
         size_bytes: 16_948_420,
         nslookup: "",
+    },
+    Image {
+        repo: "registry.k8s.io/serve_hostname",
+        shells: &[],
+        tools: &[],
+        app: App::ServeHostname,
+        runs_by_default: true,
+        size_bytes: 3_262_656,
+        nslookup: "",
+    },
+    Image {
+        repo: "registry.k8s.io/echoserver",
+        shells: &["/bin/bash", "bash", "/bin/sh", "sh"],
+        tools: &[],
+        app: App::EchoServer,
+        runs_by_default: true,
+        size_bytes: 46_008_236,
+        nslookup: "",
+    },
+    Image {
+        repo: "traefik/whoami",
+        shells: &[],
+        tools: &[],
+        app: App::Whoami,
+        runs_by_default: true,
+        size_bytes: 3_006_392,
+        nslookup: "",
+    },
+    Image {
+        repo: "hashicorp/http-echo",
+        shells: &[],
+        tools: &[],
+        app: App::HttpEcho,
+        runs_by_default: true,
+        size_bytes: 3_553_020,
+        nslookup: "",
+    },
+    Image {
+        repo: "registry.k8s.io/busybox",
+        shells: &["/bin/sh", "sh"],
+        tools: &["wget", "nslookup", "ping", "nc"],
+        app: App::Nothing,
+        runs_by_default: false,
+        size_bytes: 1_144_547,
+        nslookup: "busybox",
+    },
+    Image {
+        repo: "nicolaka/netshoot",
+        shells: &["/bin/bash", "bash", "/bin/sh", "sh", "zsh"],
+        tools: &["curl", "wget", "nslookup", "dig", "host", "ping", "nc"],
+        app: App::Nothing,
+        runs_by_default: false,
+        size_bytes: 208_617_346,
+        nslookup: "bind",
     },
     Image {
         repo: "ubuntu",
@@ -317,14 +392,57 @@ pub fn keeps_running(c: &Container) -> bool {
     true
 }
 
-/// TCP ports the container's server listens on.
-pub fn listening_ports(c: &Container) -> Vec<i64> {
+/// The server a container runs: its image's, or what the arguments select (agnhost's
+/// subcommand), hello-app's version by tag.
+pub fn app(c: &Container) -> App {
     let app = of(c).map(|i| i.app).unwrap_or(App::Generic);
     match app {
+        App::Pause if c.args.first().is_some_and(|a| a == "netexec") => App::Netexec,
+        App::Pause if c.args.first().is_some_and(|a| a == "serve-hostname") => App::ServeHostname,
+        App::HelloApp(_) => {
+            let tag = super::apiserver::image_tag(&c.image).unwrap_or("latest");
+            App::HelloApp(if tag.starts_with('1') { 1 } else { 2 })
+        }
+        a => a,
+    }
+}
+
+/// The value of a Go-style flag in the container's arguments (`-text=hi`, `--text hi`).
+pub fn flag<'a>(c: &'a Container, name: &str) -> Option<&'a str> {
+    let words: Vec<&str> = c.command.iter().chain(&c.args).map(String::as_str).collect();
+    words.iter().enumerate().find_map(|(i, w)| {
+        let bare = w.trim_start_matches('-');
+        if !w.starts_with('-') {
+            return None;
+        }
+        match bare.split_once('=') {
+            Some((k, v)) if k == name => Some(v),
+            None if bare == name => words.get(i + 1).copied(),
+            _ => None,
+        }
+    })
+}
+
+fn port_flag(c: &Container, name: &str, default: i64) -> i64 {
+    flag(c, name)
+        .and_then(|v| v.rsplit(':').next()?.parse().ok())
+        .unwrap_or(default)
+}
+
+/// TCP ports the container's server listens on: the image's own, whatever the manifest's
+/// `containerPort` says (it is informational).
+pub fn listening_ports(c: &Container) -> Vec<i64> {
+    match app(c) {
+        App::ServeHostname => vec![9376],
+        App::Netexec => vec![port_flag(c, "http-port", 8080)],
+        App::HttpEcho => vec![port_flag(c, "listen", 5678)],
+        App::EchoServer => vec![8080],
+        App::Whoami => vec![port_flag(c, "port", 80)],
         App::Nginx => vec![80, 443],
         App::Httpd | App::PhpOk => vec![80],
         App::HelloApp(_) => vec![8080],
         App::Redis => vec![6379],
+        App::Mysql => vec![3306, 33060],
         App::Mongo => vec![27017],
         App::CoreDns => vec![53, 9153],
         App::Pause | App::Nothing => Vec::new(),

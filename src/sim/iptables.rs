@@ -574,10 +574,7 @@ pub fn node_rules(c: &Cluster, node: &str) -> Ruleset {
         let Some(cip) = svc.spec.cluster_ip.clone() else {
             continue;
         };
-        let all: &[EndpointAddress] = c
-            .endpoints
-            .get(&(svc.meta.namespace.clone(), svc.meta.name.clone()))
-            .map_or(&[], |e| &e.addresses);
+        let all: &[EndpointAddress] = c.service_addresses(&(svc.meta.namespace.clone(), svc.meta.name.clone()));
         for sp in &svc.spec.ports {
             service_port(&mut nat, &mut filter, svc, sp, &cip, all, node, &cidr);
         }

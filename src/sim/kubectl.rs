@@ -1586,6 +1586,7 @@ impl Shell {
                 1,
             );
         }
+        self.cluster.flush_probe_log(&k);
         let mut lines = self.cluster.logs.get(&k).cloned().unwrap_or_default();
         if let Some(t) = p.get("tail").and_then(|t| t.parse::<usize>().ok()) {
             let skip = lines.len().saturating_sub(t);
@@ -1876,7 +1877,16 @@ impl Shell {
         let dry = p.get("dry-run").filter(|d| *d != "none");
         if let Some(d) = dry {
             return match classify(doc, "STDIN", &ns) {
-                Ok(_) if output == "yaml" || output == "json" => Output::ok(print(&client_object(doc))),
+                Ok(_) if output == "yaml" || output == "json" => {
+                    // kubectl sets the namespace only when one was given (`EnforceNamespace`).
+                    let mut v = client_object(doc);
+                    if let (Some(n), Value::Map(top)) = (p.get("namespace"), &mut v) {
+                        if let Some((_, Value::Map(m))) = top.iter_mut().find(|(k, _)| k == "metadata") {
+                            m.push(("namespace".into(), Value::str(n)));
+                        }
+                    }
+                    Output::ok(print(&v))
+                }
                 Ok(t) if output == "name" => Output::ok(format!("{}/{}\n", t.info.qualified(), t.name)),
                 Ok(t) => Output::ok(format!(
                     "{}/{} {verb} (dry run{})\n",
@@ -2094,7 +2104,14 @@ impl Shell {
                 if ports.is_empty() && !headless {
                     return expose_usage("couldn't find port via --port flag or introspection");
                 }
-                ports.iter().map(|(n, _)| n.to_string()).collect()
+                // One entry a port number, as `getPorts` dedups them.
+                let mut seen: Vec<String> = Vec::new();
+                for (n, _) in &ports {
+                    if !seen.contains(&n.to_string()) {
+                        seen.push(n.to_string());
+                    }
+                }
+                seen
             }
         };
         let mut service_ports = Vec::new();
@@ -2102,27 +2119,41 @@ impl Shell {
             let Ok(port) = ps.parse::<i64>() else {
                 return Output::err(format!("error: strconv.Atoi: parsing \"{ps}\": invalid syntax\n"), 1);
             };
-            let protocol = match p.get("protocol").filter(|v| !v.is_empty()) {
-                Some(pr) => pr.to_string(),
-                None => ports
+            // The object's protocols for this port number; one port each when it has several
+            // (`port-N-tcp`, `port-N-udp`), unless --protocol names one for all.
+            let mut protocols: Vec<String> = Vec::new();
+            for (_, pr) in ports.iter().filter(|(n, _)| n.to_string() == *ps) {
+                if !protocols.contains(pr) {
+                    protocols.push(pr.clone());
+                }
+            }
+            let given = p.get("protocol").filter(|v| !v.is_empty());
+            let each: Vec<(Option<String>, String)> = match given {
+                Some(pr) => vec![(None, pr.to_string())],
+                None if protocols.len() > 1 => protocols
                     .iter()
-                    .find(|(n, _)| n.to_string() == *ps)
-                    .map_or_else(|| "TCP".to_string(), |(_, pr)| pr.clone()),
+                    .map(|pr| (Some(format!("port-{}-{}", i + 1, pr.to_lowercase())), pr.clone()))
+                    .collect(),
+                None => vec![(None, protocols.first().cloned().unwrap_or_else(|| "TCP".into()))],
             };
             let target = match p.get("target-port").filter(|v| !v.is_empty()) {
                 Some(t) => t.parse::<i64>().map_or_else(|_| Value::str(t), Value::Int),
                 None => Value::Int(port),
             };
-            let mut sp = Vec::new();
-            if port_list.len() > 1 {
-                sp.push(("name", Value::Str(format!("port-{}", i + 1))));
+            for (own_name, protocol) in each {
+                let mut sp = Vec::new();
+                match own_name {
+                    Some(n) => sp.push(("name", Value::Str(n))),
+                    None if port_list.len() > 1 => sp.push(("name", Value::Str(format!("port-{}", i + 1)))),
+                    None => {}
+                }
+                sp.extend([
+                    ("port", Value::Int(port)),
+                    ("protocol", Value::Str(protocol)),
+                    ("targetPort", target.clone()),
+                ]);
+                service_ports.push(Value::map(sp));
             }
-            sp.extend([
-                ("port", Value::Int(port)),
-                ("protocol", Value::Str(protocol)),
-                ("targetPort", target),
-            ]);
-            service_ports.push(Value::map(sp));
         }
         let mut spec = vec![
             (

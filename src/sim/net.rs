@@ -361,6 +361,7 @@ impl Cluster {
     /// Appends an access-log line to a pod's log, as nginx writes it: the client address is
     /// the source the pod saw, after any SNAT.
     pub fn log_access(&mut self, pod: &Key, src: &str, req: &Request, status: u16, bytes: usize) {
+        self.flush_probe_log(pod);
         let unix = self.lab.start_unix + self.now;
         let date = super::clock::http_date(unix);
         // "Sat, 20 Dec 2025 10:24:07 GMT" -> "20/Dec/2025:10:24:07 +0000"
@@ -461,23 +462,16 @@ impl Cluster {
                         }
                         if s.is_headless() {
                             let ips: Vec<String> = self
-                                .endpoints
-                                .get(&key(ns, svc))
-                                .map(|e| e.addresses.iter().filter(|a| a.ready).map(|a| a.ip.clone()).collect())
-                                .unwrap_or_default();
+                                .service_addresses(&key(ns, svc))
+                                .iter()
+                                .filter(|a| a.ready)
+                                .map(|a| a.ip.clone())
+                                .collect();
                             return (!ips.is_empty()).then_some((None, ips));
                         }
                         return s.spec.cluster_ip.clone().map(|ip| (None, vec![ip]));
                     }
-                    [host, svc, ns] => {
-                        let p = self.pods.values().find(|p| {
-                            p.meta.namespace == *ns
-                                && p.spec.hostname.as_deref() == Some(host)
-                                && p.spec.subdomain.as_deref() == Some(svc)
-                                && p.is_ready()
-                        })?;
-                        return p.status.pod_ip.clone().map(|ip| (None, vec![ip]));
-                    }
+                    [host, svc, ns] => return self.endpoint_a(host, svc, ns).map(|ips| (None, ips)),
                     _ => return None,
                 }
             }
@@ -680,18 +674,24 @@ impl Cluster {
         let unix = self.lab.start_unix + self.now;
         trace.outcome = match arrival {
             Arrival::Pod(k, port) => {
-                let app = self
-                    .pods
-                    .get(&k)
-                    .and_then(|pod| {
-                        pod.spec
-                            .containers
-                            .iter()
-                            .find(|c| images::listening_ports(c).contains(&(port as i64)))
-                    })
-                    .and_then(images::of)
-                    .map_or(images::App::Generic, |i| i.app);
-                match apps::serve(app, &req.method, &req.path, &k.1, unix) {
+                let server = self.pods.get(&k).and_then(|pod| {
+                    pod.spec
+                        .containers
+                        .iter()
+                        .find(|c| images::listening_ports(c).contains(&(port as i64)))
+                });
+                let app = server.map_or(images::App::Generic, images::app);
+                let peer = apps::Peer {
+                    client: format!("{}:{}", last_flow.src.ip, last_flow.src.port),
+                    host_header: &req.host_header,
+                    user_agent: &req.user_agent,
+                    text: server.and_then(|c| images::flag(c, "text")).unwrap_or(""),
+                    pod_ip: &last_flow.dst.ip,
+                    mac_seed: self.pods.get(&k).map_or(0, |p| {
+                        super::lab::fnv64a(super::lab::FNV64_OFFSET, p.meta.uid.as_bytes())
+                    }),
+                };
+                match apps::serve_peer(app, &req.method, &req.path, &k.1, unix, &peer) {
                     Answer::Http(r) => {
                         let status = format!("{} {} {}", r.version, r.status, r.reason);
                         trace.hops.push(Hop {
@@ -932,8 +932,7 @@ impl Cluster {
         let port_label = port_name.clone().unwrap_or_else(|| port_number.to_string());
         // Endpoints that serve this port: ready ones, or serving-terminating ones if none is.
         let usable: Vec<(String, Option<String>, Option<String>, u16)> = {
-            let empty = Vec::new();
-            let eps = self.endpoints.get(&sk).map_or(&empty, |e| &e.addresses);
+            let eps = self.service_addresses(&sk);
             let port_of = |a: &EndpointAddress| {
                 a.ports
                     .iter()

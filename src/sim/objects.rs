@@ -379,6 +379,8 @@ pub struct PodStatus {
     /// When the kubelet acts on this pod next (sandbox ready, container started, restart).
     pub next_step_at: Option<Time>,
     pub events: Vec<Event>,
+    /// The kubelet's probes of the container (`probes`).
+    pub probe: super::probes::ProbeState,
 }
 
 impl Default for PodStatus {
@@ -396,6 +398,7 @@ impl Default for PodStatus {
             backoff_until: None,
             next_step_at: None,
             events: Vec::new(),
+            probe: Default::default(),
         }
     }
 }
@@ -506,6 +509,9 @@ pub struct Endpoints {
     /// The controllers' trigger-time tracker for the Service: its creation time and each
     /// selected pod's Ready transition time (by a hash of the pod's name) at the last sync.
     pub trigger_state: Option<(Time, Vec<(u64, Time)>)>,
+    /// Written by a user (a Service without a selector): kept by the controllers, mirrored
+    /// into EndpointSlices.
+    pub written: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -432,15 +432,20 @@ pub fn describe_endpoint_slice(c: &Cluster, e: &EndpointSlice) -> String {
         o.push_str("Endpoints: <none>\n");
     } else {
         o.push_str("Endpoints:\n");
+        let service = e.meta.labels.get(SERVICE_NAME_LABEL).map_or("", String::as_str);
         for a in &e.endpoints {
-            o.push_str(&format!(
-                "  - Addresses:\t{}\n    Conditions:\n      Ready:\t{}\n    Hostname:\t<unset>\n",
-                a.ip, a.ready
-            ));
             let pod = a
                 .pod
                 .as_ref()
                 .and_then(|n| c.pods.get(&super::cluster::key(&e.meta.namespace, n)));
+            let hostname = pod
+                .filter(|p| e.meta.owner.is_some() && p.spec.subdomain.as_deref() == Some(service))
+                .and_then(|p| p.spec.hostname.as_deref())
+                .unwrap_or("<unset>");
+            o.push_str(&format!(
+                "  - Addresses:\t{}\n    Conditions:\n      Ready:\t{}\n    Hostname:\t{hostname}\n",
+                a.ip, a.ready
+            ));
             if let Some(p) = pod {
                 o.push_str(&format!("    TargetRef:\tPod/{}\n", p.meta.name));
             }
@@ -578,12 +583,12 @@ pub fn describe_service(c: &Cluster, s: &Service) -> String {
         o.push_str(&format!("External IPs:\t{}\n", s.spec.external_ips.join(",")));
     }
     if let Some(lb) = &s.spec.load_balancer_ip {
-        o.push_str(&format!("IP:\t{lb}\n"));
+        o.push_str(&format!("Desired LoadBalancer IP:\t{lb}\n"));
     }
     if let Some(en) = &s.spec.external_name {
         o.push_str(&format!("External Name:\t{en}\n"));
     }
-    let eps = c.endpoints.get(&(s.meta.namespace.clone(), s.meta.name.clone()));
+    let eps = Some(c.service_addresses(&(s.meta.namespace.clone(), s.meta.name.clone())));
     for p in &s.spec.ports {
         let name = p
             .name
@@ -597,7 +602,6 @@ pub fn describe_service(c: &Cluster, s: &Service) -> String {
         }
         let list = eps.map(|e| {
             let ready: Vec<String> = e
-                .addresses
                 .iter()
                 .filter(|a| a.ready)
                 .filter_map(|a| {
@@ -613,8 +617,18 @@ pub fn describe_service(c: &Cluster, s: &Service) -> String {
                 ready.join(",")
             }
         });
+        // kubectl lists the Service's EndpointSlices: none at all is `<none>`.
+        let sliced = c
+            .slices
+            .iter()
+            .any(|(k, sl)| k.0 == s.meta.namespace && sl.meta.labels.get(SERVICE_NAME_LABEL) == Some(&s.meta.name));
         if s.type_() != "ExternalName" {
-            o.push_str(&format!("Endpoints:\t{}\n", list.unwrap_or_default()));
+            let list = if sliced {
+                list.unwrap_or_default()
+            } else {
+                "<none>".into()
+            };
+            o.push_str(&format!("Endpoints:\t{list}\n"));
         }
     }
     o.push_str(&format!(
@@ -743,6 +757,14 @@ pub fn describe_pod(c: &Cluster, p: &Pod) -> String {
                 "    State:\tTerminated\n      Reason:\t{reason}\n      Exit Code:\t{exit_code}\n"
             )),
         }
+        if let Some((reason, code, started, finished)) = p.status.probe.last {
+            o.push_str(&format!(
+                "    Last State:\tTerminated\n      Reason:\t{reason}\n      Exit Code:\t{code}\n      \
+                Started:\t{}\n      Finished:\t{}\n",
+                start_time(c, started),
+                start_time(c, finished)
+            ));
+        }
         o.push_str(&format!(
             "    Ready:\t{}\n",
             if p.status.ready && !p.is_terminating() {
@@ -752,6 +774,12 @@ pub fn describe_pod(c: &Cluster, p: &Pod) -> String {
             }
         ));
         o.push_str(&format!("    Restart Count:\t{}\n", p.status.restarts));
+        let probes = super::probes::of(p);
+        for (kind, name) in [(1, "Liveness"), (2, "Readiness"), (0, "Startup")] {
+            if let Some(probe) = probes.iter().find(|x| x.kind == kind) {
+                o.push_str(&format!("    {name}:\t{}\n", super::probes::describe(probe)));
+            }
+        }
         o.push_str("    Environment:\t<none>\n    Mounts:\n");
         for v in &p.spec.volumes {
             o.push_str(&format!("      {} from {} (rw)\n", "/mnt", v.name));

@@ -245,6 +245,18 @@ pub fn pod(c: &Cluster, p: &Pod) -> Value {
             Value::map(vec![("exitCode", Value::Int(*exit_code as i64)), ("reason", s(reason))]),
         )]),
     };
+    let last_state = match p.status.probe.last {
+        Some((reason, code, started, finished)) => Value::map(vec![(
+            "terminated",
+            Value::map(vec![
+                ("exitCode", Value::Int(code as i64)),
+                ("finishedAt", timestamp(c, finished)),
+                ("reason", s(reason)),
+                ("startedAt", timestamp(c, started)),
+            ]),
+        )]),
+        None => Value::Map(Vec::new()),
+    };
     let statuses: Vec<Value> = p
         .spec
         .containers
@@ -253,11 +265,16 @@ pub fn pod(c: &Cluster, p: &Pod) -> Value {
             Value::map(vec![
                 ("image", s(&ct.image)),
                 ("name", s(&ct.name)),
+                ("lastState", last_state.clone()),
                 ("ready", Value::Bool(p.status.ready)),
                 ("restartCount", Value::Int(p.status.restarts as i64)),
                 (
                     "started",
-                    Value::Bool(matches!(p.status.state, ContainerState::Running { .. })),
+                    // A startup probe holds `started` false until it passes.
+                    Value::Bool(
+                        matches!(p.status.state, ContainerState::Running { .. })
+                            && (p.status.probe.since.is_none() || p.status.probe.started.is_some()),
+                    ),
                 ),
                 ("state", state.clone()),
             ])
@@ -293,8 +310,22 @@ pub fn pod(c: &Cluster, p: &Pod) -> Value {
             Some(started),
         ));
         conditions.push(cond("Initialized", true, Some(started)));
-        conditions.push(cond("Ready", p.is_ready(), ready_at));
-        conditions.push(cond("ContainersReady", p.status.ready, ready_at));
+        // The kubelet says which containers are not ready.
+        let unready = |c: Value, ok: bool| match c {
+            Value::Map(mut m) if !ok => {
+                let names: Vec<&str> = p.spec.containers.iter().map(|c| c.name.as_str()).collect();
+                let message = format!("containers with unready status: [{}]", names.join(" "));
+                m.insert(2, ("message".into(), s(&message)));
+                m.insert(3, ("reason".into(), s("ContainersNotReady")));
+                Value::Map(m)
+            }
+            c => c,
+        };
+        conditions.push(unready(cond("Ready", p.is_ready(), ready_at), p.status.ready));
+        conditions.push(unready(
+            cond("ContainersReady", p.status.ready, ready_at),
+            p.status.ready,
+        ));
     }
     if scheduled {
         conditions.push(cond("PodScheduled", true, Some(scheduled_at)));
@@ -487,8 +518,15 @@ fn controller_uid(c: &Cluster, m: &Meta, service: &str, salt: u64) -> String {
 pub fn endpoints(c: &Cluster, e: &Endpoints) -> Value {
     let ready: Vec<&EndpointAddress> = e.addresses.iter().filter(|a| a.ready).collect();
     let not_ready: Vec<&EndpointAddress> = e.addresses.iter().filter(|a| !a.ready && a.in_subsets()).collect();
+    // The controllers write a pod's `hostname` when its `subdomain` names the Service.
+    let hostname = |pod: Option<&String>, svc: &str| {
+        pod.and_then(|n| c.pods.get(&super::cluster::key(&e.meta.namespace, n)))
+            .filter(|p| p.spec.subdomain.as_deref() == Some(svc))
+            .map_or(Value::Null, |p| Value::opt_str(&p.spec.hostname))
+    };
     let addr = |a: &EndpointAddress| {
         Value::map(vec![
+            ("hostname", hostname(a.pod.as_ref(), &e.meta.name)),
             ("ip", s(&a.ip)),
             ("nodeName", Value::opt_str(&a.node)),
             (
@@ -508,40 +546,48 @@ pub fn endpoints(c: &Cluster, e: &Endpoints) -> Value {
             ),
         ])
     };
+    // One subset per port list (the API server repacks subsets so), addresses by IP.
+    let mut groups: Vec<(&[(Option<String>, i64, &'static str)], Vec<&EndpointAddress>)> = Vec::new();
+    for a in ready.iter().chain(&not_ready) {
+        match groups.iter_mut().find(|(p, _)| *p == a.ports.as_slice()) {
+            Some((_, list)) => list.push(a),
+            None => groups.push((a.ports.as_slice(), vec![a])),
+        }
+    }
     let mut subsets = Vec::new();
-    if !ready.is_empty() || !not_ready.is_empty() {
-        let ports = e.addresses.first().map(|a| {
-            Value::Seq(
-                a.ports
-                    .iter()
-                    .map(|(n, p, proto)| {
-                        Value::map(vec![
-                            ("name", Value::opt_str(n)),
-                            ("port", Value::Int(*p)),
-                            ("protocol", s(proto)),
-                        ])
-                    })
-                    .collect(),
-            )
-        });
+    for (ports, members) in groups {
+        let list = |want: bool| {
+            let mut m: Vec<&&EndpointAddress> = members.iter().filter(|a| a.ready == want).collect();
+            super::order::sort_by(&mut m, |a, b| a.ip.cmp(&b.ip));
+            if m.is_empty() {
+                Value::Null
+            } else {
+                Value::Seq(m.into_iter().map(|a| addr(a)).collect())
+            }
+        };
+        let ports = Value::Seq(
+            ports
+                .iter()
+                .map(|(n, p, proto)| {
+                    Value::map(vec![
+                        ("name", Value::opt_str(n)),
+                        ("port", Value::Int(*p)),
+                        ("protocol", s(proto)),
+                    ])
+                })
+                .collect(),
+        );
         subsets.push(Value::map(vec![
+            ("addresses", list(true)),
+            ("notReadyAddresses", list(false)),
             (
-                "addresses",
-                if ready.is_empty() {
+                "ports",
+                if ports == Value::Seq(Vec::new()) {
                     Value::Null
                 } else {
-                    Value::Seq(ready.into_iter().map(addr).collect())
+                    ports
                 },
             ),
-            (
-                "notReadyAddresses",
-                if not_ready.is_empty() {
-                    Value::Null
-                } else {
-                    Value::Seq(not_ready.into_iter().map(addr).collect())
-                },
-            ),
-            ("ports", ports.unwrap_or(Value::Null)),
         ]));
     }
     let m = Meta {
@@ -576,9 +622,14 @@ pub fn endpoint_slice(c: &Cluster, e: &EndpointSlice) -> Value {
             .pod
             .as_ref()
             .and_then(|n| c.pods.get(&super::cluster::key(&e.meta.namespace, n)));
+        let service = e.meta.labels.get(SERVICE_NAME_LABEL).map_or("", String::as_str);
+        let hostname = pod
+            .filter(|p| e.meta.owner.is_some() && p.spec.subdomain.as_deref() == Some(service))
+            .map_or(Value::Null, |p| Value::opt_str(&p.spec.hostname));
         Value::map(vec![
             ("addresses", Value::Seq(vec![s(&a.ip)])),
             ("conditions", Value::map(conditions)),
+            ("hostname", hostname),
             (
                 "nodeName",
                 pod.map_or(Value::Null, |p| Value::opt_str(&p.spec.node_name)),

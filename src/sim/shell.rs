@@ -439,6 +439,7 @@ impl Shell {
                 self.nslookup(&client, args, flavour)
             }
             "dig" if has("dig") => self.dig(&client, args),
+            "host" if has("host") => self.host_tool(&client, args),
             "ping" if has("ping") => self.ping(&client, args),
             "hostname" => Output::ok(format!("{}\n", p.spec.hostname.clone().unwrap_or_else(|| pod.1.clone()))),
             "cat" if has("cat") => self.cat_pod(pod, args),

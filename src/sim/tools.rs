@@ -603,6 +603,9 @@ impl Shell {
     }
 
     pub fn nslookup(&mut self, client: &Client, args: &[String], flavour: &str) -> Output {
+        if let Some(o) = self.nslookup_records(client, args, flavour) {
+            return o;
+        }
         let Some(name) = args.iter().find(|a| !a.starts_with('-')) else {
             return Output::err(
                 "nslookup: interactive mode is not available in this lab; give a name: nslookup NAME\n",
@@ -642,6 +645,9 @@ impl Shell {
     }
 
     pub fn dig(&mut self, client: &Client, args: &[String]) -> Output {
+        if let Some(o) = self.dig_records(client, args) {
+            return o;
+        }
         let Some(name) = args
             .iter()
             .find(|a| !a.starts_with('+') && !a.starts_with('-') && !a.starts_with('@'))

@@ -192,6 +192,20 @@ pub enum NameRule {
 
 pub fn validate_meta(meta: &Meta, rule: NameRule, namespaced: bool) -> Vec<FieldError> {
     let mut errs = Vec::new();
+    // A prefix is checked with a trailing dash read as a letter (`maskTrailingDash`).
+    if let Some(g) = meta.generate_name.as_ref().filter(|g| !g.is_empty()) {
+        let masked = match g.strip_suffix('-') {
+            Some(head) if !head.is_empty() => format!("{head}a"),
+            _ => g.clone(),
+        };
+        let msgs = match rule {
+            NameRule::Dns1035Label => dns1035_label(&masked),
+            NameRule::Dns1123Subdomain => dns1123_subdomain(&masked),
+        };
+        for m in msgs {
+            errs.push(invalid("metadata.generateName", Bad::Str(g.clone()), &m));
+        }
+    }
     if meta.name.is_empty() && meta.generate_name.is_none() {
         errs.push(required("metadata.name", "name or generateName is required"));
     } else if !meta.name.is_empty() {
@@ -277,6 +291,21 @@ fn looks_ipv6(s: &str) -> bool {
     s.contains(':') && s.chars().all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.') && s.matches("::").count() <= 1
 }
 
+/// Whether Go's `ParseCIDR` takes the text (IPv4 `a.b.c.d/n`, or an IPv6 form).
+fn is_cidr(s: &str) -> bool {
+    let Some((ip, bits)) = s.split_once('/') else {
+        return false;
+    };
+    let Ok(n) = bits.parse::<u8>() else { return false };
+    if bits.len() > 1 && bits.starts_with('0') {
+        return false;
+    }
+    match parse_ipv4(ip) {
+        Some(_) => n <= 32,
+        None => looks_ipv6(ip) && n <= 128,
+    }
+}
+
 /// `IsValidIP` messages for one address (`None` when valid).
 pub fn ip_error(s: &str) -> Option<String> {
     if let Some(o) = parse_ipv4(s) {
@@ -296,7 +325,7 @@ pub fn ip_error(s: &str) -> Option<String> {
     Some("must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)".into())
 }
 
-fn special_ip(s: &str) -> Option<&'static str> {
+pub(crate) fn special_ip(s: &str) -> Option<&'static str> {
     let o = parse_ipv4(s)?;
     if o == [0, 0, 0, 0] {
         Some("may not be unspecified (0.0.0.0)")
@@ -477,11 +506,32 @@ pub fn validate_service(svc: &Service) -> Vec<FieldError> {
         }
         seen_ports.push((p.protocol(), p.port));
     }
-    if !s.lb_source_ranges.is_empty() && type_ != "LoadBalancer" {
-        errs.push(forbidden(
-            "spec.LoadBalancerSourceRanges",
-            "may only be used when `type` is 'LoadBalancer'",
-        ));
+    // The field, or else its older annotation; entries may be space-padded.
+    const RANGES: &str = "must be a list of IP ranges. For example, 10.240.0.0/24,10.250.0.0/24 ";
+    const RANGES_KEY: &str = "service.beta.kubernetes.io/load-balancer-source-ranges";
+    if !s.lb_source_ranges.is_empty() {
+        if type_ != "LoadBalancer" {
+            errs.push(forbidden(
+                "spec.LoadBalancerSourceRanges",
+                "may only be used when `type` is 'LoadBalancer'",
+            ));
+        }
+        for (i, r) in s.lb_source_ranges.iter().enumerate() {
+            if !is_cidr(r.trim()) {
+                let at = format!("spec.LoadBalancerSourceRanges[{i}]");
+                errs.push(invalid(at, Bad::Str(r.trim().into()), RANGES));
+            }
+        }
+    } else if let Some(val) = svc.meta.annotations.get(RANGES_KEY) {
+        let at = format!("metadata.annotations[{RANGES_KEY}]");
+        if type_ != "LoadBalancer" {
+            errs.push(forbidden(at.clone(), "may only be used when `type` is 'LoadBalancer'"));
+        }
+        for r in val.trim().split(',').filter(|_| !val.trim().is_empty()) {
+            if !is_cidr(r.trim()) {
+                errs.push(invalid(at.clone(), Bad::Str(r.trim().into()), RANGES));
+            }
+        }
     }
     if s.allocate_lb_node_ports.is_some() && type_ != "LoadBalancer" {
         errs.push(forbidden(
@@ -682,6 +732,7 @@ fn validate_pod_spec(spec: &PodSpec, path: &str, in_template: bool) -> Vec<Field
                 ));
             }
         }
+        errs.extend(super::probes::validate(&spec.raw, i, &cp));
         if let Some(pol) = &c.image_pull_policy {
             const POL: &[&str] = &["Always", "IfNotPresent", "Never"];
             if !POL.contains(&pol.as_str()) {
