@@ -5,6 +5,7 @@
 use super::cluster::{key, Cluster, Key};
 use super::images;
 use super::net::{Client, Request, Trace};
+use super::sh;
 
 /// Where manifests come from: the script's folder, or the editor's files.
 pub trait Files {
@@ -67,6 +68,11 @@ pub struct Shell {
     /// The requests sent since the caller last took them (`std::mem::take`), oldest first;
     /// at most `SENT_KEPT`, so a caller that never takes them holds a bounded list.
     pub sent: Vec<Sent>,
+    /// A line that is not finished yet (an open quote, a `for` without `done`): the next
+    /// line continues it.
+    pub pending: Option<String>,
+    /// Each session's shell variables, by session depth.
+    pub scopes: Vec<Vec<(String, String)>>,
 }
 
 /// A request a command sent: what was asked and what happened to it.
@@ -155,6 +161,8 @@ impl Shell {
             sessions: vec![Session::Node(start)],
             files,
             sent: Vec::new(),
+            pending: None,
+            scopes: Vec::new(),
         }
     }
 
@@ -164,6 +172,9 @@ impl Shell {
 
     /// The prompt before the next command.
     pub fn prompt(&self) -> String {
+        if self.pending.is_some() {
+            return "> ".into();
+        }
         match self.session() {
             Session::Node(n) => format!("{}@{n}:~$ ", self.cluster.lab.user),
             Session::Pod { pod, shell, .. } => {
@@ -176,36 +187,56 @@ impl Shell {
         }
     }
 
-    /// Runs one line as typed at the current prompt.
+    /// Runs one line as typed at the current prompt. A line that does not finish its command
+    /// (an open quote, a loop without `done`) waits for the next one, at the `> ` prompt.
     pub fn run(&mut self, line: &str) -> Output {
-        let out = match split_words(line) {
-            Ok(words) if words.is_empty() => Output::default(),
-            Ok(words) => self.dispatch(&words),
-            Err(e) => Output::err(format!("bash: {e}\n"), 2),
+        let src = match self.pending.take() {
+            Some(p) => format!("{p}\n{line}"),
+            None => line.to_string(),
         };
+        let at = self.session().clone();
+        let list = match sh::parse(&src) {
+            Err(sh::ParseError::Incomplete) if src.len() < 64 * 1024 => {
+                self.pending = Some(src);
+                return Output::default();
+            }
+            Err(e) => {
+                self.cluster.advance(COMMAND_SECONDS);
+                return Output::err(sh::parse_error(&at, &e), 2);
+            }
+            Ok(l) => l,
+        };
+        let depth = self.sessions.len();
+        self.scopes.resize(depth, Vec::new());
+        let vars = std::mem::take(&mut self.scopes[depth - 1]);
+        let mut ctx = sh::Ctx::new(at, vars, true);
+        let out = self.run_list(&mut ctx, &list);
+        if self.sessions.len() >= depth {
+            self.scopes[depth - 1] = ctx.vars;
+        }
+        self.scopes.resize(self.sessions.len(), Vec::new());
         self.cluster.advance(COMMAND_SECONDS);
         out
     }
 
-    fn dispatch(&mut self, words: &[String]) -> Output {
-        if words
-            .iter()
-            .any(|w| w == "|" || w == "&&" || w == ";" || w == ">" || w == "||")
-        {
-            return Output::err(
-                "this lab's shell runs one command per line: pipes, redirections and command lists are not supported\n",
-                2,
-            );
-        }
-        match self.session().clone() {
+    /// Drops a line left unfinished (Ctrl-C at the `> ` prompt).
+    pub fn interrupt(&mut self) -> bool {
+        self.pending.take().is_some()
+    }
+
+    /// Runs one command, its words expanded, where `at` says.
+    pub fn dispatch_at(&mut self, at: &Session, words: &[String]) -> Output {
+        match at.clone() {
             Session::Node(node) => self.node_command(&node, words),
             Session::Pod { pod, container, shell } => {
                 if words[0] == "exit" {
-                    self.sessions.pop();
+                    if self.session() == at && self.sessions.len() > 1 {
+                        self.sessions.pop();
+                    }
                     return Output::ok("exit\n");
                 }
                 if words[0] == "trace" {
-                    return self.trace(&words[1..]);
+                    return self.trace(at, &words[1..]);
                 }
                 let mut out = self.container_command(&pod, &container, words, true);
                 if out.code == 127 && out.text.is_empty() {
@@ -241,11 +272,11 @@ impl Shell {
                 Some("trace") => {
                     let mut w = vec!["host".to_string()];
                     w.extend(args[1..].iter().cloned());
-                    self.trace(&w)
+                    self.trace(&Session::Node(node.to_string()), &w)
                 }
                 _ => Output::err("usage: host curl [options] URL   (runs curl on the learner's PC)\n", 2),
             },
-            "trace" => self.trace(args),
+            "trace" => self.trace(&Session::Node(node.to_string()), args),
             "sleep" => self.sleep(args),
             "nslookup" => self.nslookup(&Client::Node(node.to_string()), args, "bind"),
             "hostname" => Output::ok(format!("{node}\n")),
@@ -334,14 +365,14 @@ impl Shell {
     }
 
     /// `trace CMD`: runs the command, then prints the hops of every request it sent.
-    fn trace(&mut self, args: &[String]) -> Output {
+    fn trace(&mut self, at: &Session, args: &[String]) -> Output {
         if args.is_empty() {
             return Output::err(
                 "usage: trace COMMAND   (curl, wget, host curl, kubectl exec POD -- curl)\n",
                 2,
             );
         }
-        let mut out = self.dispatch(args);
+        let mut out = self.dispatch_at(at, args);
         for t in &out.traces {
             out.text.push_str(&format!("trace: {}\n", t.client.label()));
             out.text.push_str(&t.render());
@@ -374,10 +405,12 @@ impl Shell {
             // A shell with `-c` runs its argument; without a terminal it exits.
             if args.first().map(String::as_str) == Some("-c") {
                 if let Some(cmd) = args.get(1) {
-                    return match split_words(cmd) {
-                        Ok(w) if !w.is_empty() => self.container_command(pod, container, &w, tty),
-                        _ => Output::default(),
+                    let at = Session::Pod {
+                        pod: pod.clone(),
+                        container: container.to_string(),
+                        shell: program.clone(),
                     };
+                    return self.run_text(at, cmd);
                 }
             }
             return Output::default();
