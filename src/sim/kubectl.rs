@@ -1493,7 +1493,8 @@ impl Shell {
         let is_shell = matches!(program.rsplit('/').next(), Some("bash" | "sh" | "ash")) && cmd.len() == 1;
         let exists = images::has_shell(&ct, &program)
             || images::has_tool(&ct, program.rsplit('/').next().unwrap_or(""))
-            || matches!(program.as_str(), "hostname" | "cat" | "echo" | "env" | "ls");
+            || matches!(program.as_str(), "hostname" | "cat" | "echo" | "env" | "ls")
+            || super::textutil::TOOLS.contains(&program.as_str()) && images::has_tool(&ct, "cat");
         if !exists {
             let why = if program.starts_with('/') {
                 format!("stat {program}: no such file or directory")

@@ -11,6 +11,10 @@ pub enum Part {
     Var(String),
     /// `${X:-word}` (`true`: also when X is empty) and `${X-word}`.
     Default(String, bool, Word),
+    /// `${X#p}` (1), `${X##p}` (2), `${X%p}` (3), `${X%%p}` (4): a glob pattern removed.
+    Trim(String, u8, Word),
+    /// `${#X}`.
+    Len(String),
     Sub(List),
     Tilde,
 }
@@ -595,6 +599,20 @@ impl P {
         match self.peek() {
             Some('{') => {
                 self.i += 1;
+                if self.peek() == Some('#') && self.at(1).is_some_and(|c| c.is_ascii_alphabetic() || c == '_') {
+                    self.i += 1;
+                    let name: String = self.s[self.i..]
+                        .iter()
+                        .take_while(|c| c.is_ascii_alphanumeric() || **c == '_')
+                        .collect();
+                    self.i += name.len();
+                    if self.peek() != Some('}') {
+                        return Err(ParseError::Unsupported(self.bad_sub()));
+                    }
+                    self.i += 1;
+                    parts.push((Part::Len(name), q));
+                    return Ok(());
+                }
                 let name: String = self.s[self.i..]
                     .iter()
                     .take_while(|c| c.is_ascii_alphanumeric() || **c == '_')
@@ -626,6 +644,13 @@ impl P {
                         self.i += 1;
                         let w = self.brace_word()?;
                         parts.push((Part::Default(name, false, w), q));
+                    }
+                    Some(c @ ('#' | '%')) => {
+                        let double = self.at(1) == Some(c);
+                        self.i += 1 + usize::from(double);
+                        let op = if c == '#' { 1 } else { 3 } + u8::from(double);
+                        let w = self.brace_word()?;
+                        parts.push((Part::Trim(name, op, w), q));
                     }
                     None => return Err(ParseError::Incomplete),
                     _ => return Err(ParseError::Unsupported(self.bad_sub())),
@@ -668,7 +693,7 @@ impl P {
     fn bad_sub(&self) -> String {
         let from = self.s[..self.i].iter().rposition(|c| *c == '{').unwrap_or(0);
         let text: String = self.s[from..].iter().take_while(|c| **c != '}').collect();
-        format!("${text}}}; it runs ${{X}}, ${{X:-word}} and ${{X-word}}")
+        format!("${text}}}; it runs ${{X}}, ${{#X}}, ${{X:-w}}, ${{X-w}}, ${{X#p}}, ${{X##p}}, ${{X%p}} and ${{X%%p}}")
     }
 
     /// The word after `:-` in `${X:-word}`, up to the closing brace.
@@ -739,7 +764,7 @@ pub fn simple_commands(line: &str) -> Option<Vec<Vec<String>>> {
         for (p, _) in &w.0 {
             match p {
                 Part::Lit(l) => s.push_str(l),
-                Part::Var(v) | Part::Default(v, _, _) => {
+                Part::Var(v) | Part::Default(v, _, _) | Part::Trim(v, _, _) | Part::Len(v) => {
                     s.push('$');
                     s.push_str(v);
                 }
@@ -916,6 +941,29 @@ pub fn parse_error(at: &Session, e: &ParseError) -> String {
         ParseError::Syntax(t) => format!("{name}: syntax error near unexpected token `{t}'\n"),
         ParseError::Unsupported(what) => format!("{name}: this lab's shell does not run {what}\n"),
     }
+}
+
+/// Whether a shell pattern (`*`, `?`, other characters as themselves) matches all of `s`.
+fn glob(p: &[char], s: &[char]) -> bool {
+    // Iterative with one backtrack point: linear in practice, never exponential.
+    let (mut pi, mut si, mut star, mut mark) = (0, 0, None, 0);
+    while si < s.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == s[si]) {
+            pi += 1;
+            si += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            pi += 1;
+            mark = si;
+        } else if let Some(st) = star {
+            pi = st + 1;
+            mark += 1;
+            si = mark;
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|c| *c == '*')
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -1243,40 +1291,58 @@ impl Shell {
             "xargs" => return self.xargs(ctx, args, input, out),
             _ => {}
         }
-        if self.has_text_tools(&ctx.at) {
-            if matches!(name, "printenv" | "env") && args.iter().all(|a| !a.contains('=')) {
-                let env = self.env_of(&ctx.at);
-                let mut text = String::new();
-                for (n, v) in &env {
-                    if args.is_empty() || args.contains(n) {
-                        text.push_str(&format!("{n}={v}\n"));
-                    }
-                }
-                if name == "printenv" && !args.is_empty() {
-                    text = args
-                        .iter()
-                        .filter_map(|a| env.iter().find(|(n, _)| n == a).map(|(_, v)| format!("{v}\n")))
-                        .collect();
-                    ctx.status = i32::from(text.lines().count() < args.len());
-                }
-                out.put(1, &text);
-                return;
-            }
-            let at = ctx.at.clone();
-            let mut read = |p: &str| self.read_path(&at, p);
-            let stdin_used = textutil::reads_stdin(name, args);
-            let data = if stdin_used { input.take() } else { String::new() };
-            if let Some(r) = textutil::run(name, args, &data, &mut read) {
-                out.put(1, &r.out);
-                if !r.err.is_empty() {
-                    out.put(2, &format!("{}{}", textutil::prefix(name), r.err));
-                }
-                ctx.status = r.code;
-                return;
-            }
+        let at = ctx.at.clone();
+        if let Some(r) = self.text_tool(&at, words, input) {
+            out.put(1, &r.out);
+            out.put(2, &r.err);
+            ctx.status = r.code;
+            return;
         }
         let o = self.dispatch_at(&ctx.at.clone(), words);
         self.take(ctx, o, out);
+    }
+
+    /// Runs a text tool (`grep`, `printenv` ...) where it exists, or `None`.
+    pub fn text_tool(&mut self, at: &Session, words: &[String], input: &mut Input) -> Option<textutil::Ran> {
+        let (name, args) = (words[0].rsplit('/').next().unwrap_or(""), &words[1..]);
+        if !textutil::TOOLS.contains(&name) || !self.has_text_tools(at) {
+            return None;
+        }
+        if matches!(name, "printenv" | "env") {
+            let env = self.env_of(at);
+            let mut r = textutil::Ran {
+                out: String::new(),
+                err: String::new(),
+                code: 0,
+            };
+            if name == "printenv" && !args.is_empty() {
+                for a in args {
+                    match env.iter().find(|(n, _)| n == a) {
+                        Some((_, v)) => r.out.push_str(&format!("{v}\n")),
+                        None => r.code = 1,
+                    }
+                }
+            } else {
+                r.out = env.iter().map(|(n, v)| format!("{n}={v}\n")).collect();
+            }
+            return Some(r);
+        }
+        let data = if textutil::reads_stdin(name, args) {
+            input.take()
+        } else {
+            String::new()
+        };
+        let mut read = |p: &str| self.read_path(at, p);
+        let mut r = textutil::run(name, args, &data, &mut read)?;
+        r.err = r
+            .err
+            .lines()
+            .map(|l| {
+                let plain = ["Try '", "Usage:", "Two strings"].iter().any(|p| l.starts_with(p));
+                format!("{}{l}\n", if plain { String::new() } else { textutil::prefix(name) })
+            })
+            .collect();
+        Some(r)
     }
 
     /// Takes a program's output: to stdout when it succeeded, to stderr when it failed (the
@@ -1504,6 +1570,31 @@ impl Shell {
                 Some(v) if !(*colon && v.is_empty()) => v,
                 _ => self.expand_str(ctx, w, err),
             },
+            Part::Len(n) => self.var(ctx, n).unwrap_or_default().chars().count().to_string(),
+            Part::Trim(n, op, w) => {
+                let v = self.var(ctx, n).unwrap_or_default();
+                let pat: Vec<char> = self.expand_str(ctx, w, err).chars().collect();
+                let cs: Vec<char> = v.chars().collect();
+                let n = cs.len();
+                // Prefix lengths to try, shortest or longest first; suffixes likewise.
+                let cut = match op {
+                    1 => (0..=n)
+                        .find(|&k| glob(&pat, &cs[..k]))
+                        .map(|k| cs[k..].iter().collect()),
+                    2 => (0..=n)
+                        .rev()
+                        .find(|&k| glob(&pat, &cs[..k]))
+                        .map(|k| cs[k..].iter().collect()),
+                    3 => (0..=n)
+                        .rev()
+                        .find(|&k| glob(&pat, &cs[k..]))
+                        .map(|k| cs[..k].iter().collect()),
+                    _ => (0..=n)
+                        .find(|&k| glob(&pat, &cs[k..]))
+                        .map(|k| cs[..k].iter().collect()),
+                };
+                cut.unwrap_or(v)
+            }
             Part::Sub(l) => {
                 let saved = ctx.vars.clone();
                 let top = std::mem::replace(&mut ctx.top, false);
@@ -1635,6 +1726,11 @@ mod tests {
         assert_eq!(out(&mut sh, "echo ${NOPE:-d} ${NOPE-e} ${HOME}"), "d e /home/user\n");
         assert_eq!(out(&mut sh, "echo ~ ~/x a~"), "/home/user /home/user/x a~\n");
         assert_eq!(out(&mut sh, "echo $ a$ \"$\""), "$ a$ $\n");
+        sh.run("P=pod/web-6c9f-2zssq");
+        assert_eq!(
+            out(&mut sh, "echo ${P#pod/} ${P#*-} ${P##*-} ${P%-*} ${P%%-*} ${#P}"),
+            "web-6c9f-2zssq 6c9f-2zssq 2zssq pod/web-6c9f pod/web 18\n"
+        );
     }
 
     #[test]

@@ -436,15 +436,25 @@ impl Shell {
             "hostname" => Output::ok(format!("{}\n", p.spec.hostname.clone().unwrap_or_else(|| pod.1.clone()))),
             "cat" if has("cat") => self.cat_pod(pod, args),
             "echo" if has("echo") => Output::ok(format!("{}\n", args.join(" "))),
-            "env" if has("env") => Output::ok(format!(
-                "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\nHOSTNAME={}\nKUBERNETES_SERVICE_HOST=10.96.0.1\nKUBERNETES_SERVICE_PORT=443\nHOME=/root\n",
-                pod.1
-            )),
             "ls" if has("ls") => Output::ok("bin   dev  etc   lib    media  opt   root  sbin  sys  usr\nboot  docker-entrypoint.d  home  lib64  mnt  proc  run  srv  tmp  var\n"),
             "pwd" if has("pwd") => Output::ok("/\n"),
             "sleep" if has("sleep") => self.sleep(args),
             "clear" | "cd" | "true" => Output::default(),
-            _ => Output { text: String::new(), code: 127, traces: Vec::new() },
+            _ => {
+                let at = Session::Pod {
+                    pod: pod.clone(),
+                    container: container.to_string(),
+                    shell: "sh".into(),
+                };
+                match self.text_tool(&at, words, &mut sh::Input::default()) {
+                    Some(r) => Output {
+                        text: format!("{}{}", r.out, r.err),
+                        code: r.code,
+                        traces: Vec::new(),
+                    },
+                    None => Output::err("", 127),
+                }
+            }
         }
     }
 

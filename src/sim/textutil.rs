@@ -9,6 +9,11 @@ pub struct Ran {
     pub code: i32,
 }
 
+/// The tools this module runs, with `printenv` and `env` (the shell answers those).
+pub const TOOLS: &[&str] = &[
+    "echo", "cat", "grep", "head", "tail", "wc", "sort", "uniq", "cut", "tr", "seq", "awk", "printenv", "env",
+];
+
 /// Output a generating tool (`seq`) may write before it stops.
 const LIMIT: usize = 256 * 1024;
 
