@@ -6,6 +6,7 @@ use super::apiserver::{classify, Mode};
 use super::clock::rfc3339;
 use super::cluster::key;
 use super::images;
+use super::jsonpath;
 use super::kinds::{self, KindInfo};
 use super::objects::*;
 use super::printers as pr;
@@ -313,6 +314,49 @@ fn selector_matches(sel: &str, labels: &Labels) -> bool {
             labels.contains_key(term)
         }
     })
+}
+
+/// Why kubectl would refuse an output format, or `None`: an unknown one is kubectl's own error;
+/// one kubectl has that reads a file is the lab's limit.
+fn output_error(format: &str, has_template: bool) -> Option<Output> {
+    const TEMPLATED: &[&str] = &[
+        "jsonpath",
+        "jsonpath-as-json",
+        "custom-columns",
+        "go-template",
+        "template",
+    ];
+    if has_template && TEMPLATED.contains(&format)
+        || !has_template && ["", "wide", "yaml", "json", "name"].contains(&format)
+    {
+        return None;
+    }
+    if TEMPLATED.contains(&format) {
+        return Some(Output::err(
+            "error: template format specified but no template given\n",
+            1,
+        ));
+    }
+    if format.ends_with("-file") || format == "templatefile" {
+        return Some(Output::err(
+            format!(
+                "error: this lab reads no template files; give the template inline: -o {}=...\n",
+                format.trim_end_matches("-file").trim_end_matches("file")
+            ),
+            1,
+        ));
+    }
+    Some(Output::err(format!("error: unable to match a printer suitable for the output format \"{format}\", \
+        allowed formats are: \
+        custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml\n"), 1))
+}
+
+/// `--sort-by` order: numbers by value, everything else by its text; missing values first.
+fn sort_key_cmp(a: &Value, b: &Value) -> std::cmp::Ordering {
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => x.cmp(y),
+        _ => jsonpath::go_value(a).cmp(&jsonpath::go_value(b)),
+    }
 }
 
 fn no_resources(ns: &str, all_ns: bool) -> String {
@@ -697,6 +741,7 @@ impl Shell {
                 ("", "show-labels", false),
                 ("w", "watch", false),
                 ("", "no-headers", false),
+                ("", "sort-by", true),
             ],
         ) {
             Ok(p) => p,
@@ -711,12 +756,19 @@ impl Shell {
                 1,
             );
         }
-        let output = p.get("output").unwrap_or("").to_string();
-        if !["", "wide", "yaml", "json", "name"].contains(&output.as_str()) {
-            return Output::err(format!("error: unable to match a printer suitable for the output format \"{output}\", \
-                allowed formats are: \
-                custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml\n"), 1);
+        let full_output = p.get("output").unwrap_or("").to_string();
+        let (output, template) = match full_output.split_once('=') {
+            Some((f, t)) => (f.to_string(), Some(t.to_string())),
+            None => (full_output.clone(), None),
+        };
+        if let Some(e) = output_error(&output, template.is_some()) {
+            return e;
         }
+        let template_kind = template.is_some();
+        let sort_by = match p.get("sort-by").map(jsonpath::relaxed).transpose() {
+            Ok(s) => s,
+            Err(e) => return Output::err(format!("error: {e}\n"), 1),
+        };
         let wide = output == "wide";
         let all_ns = p.has("all-namespaces");
         let ns = self.namespace(&p);
@@ -786,6 +838,18 @@ impl Shell {
             if items.is_empty() {
                 continue;
             }
+            if let Some(sp) = &sort_by {
+                let keyed: Vec<(Value, (String, String))> = std::mem::take(&mut items)
+                    .into_iter()
+                    .map(|(n, name)| {
+                        let v = self.cluster.object_value(info.kind, &n, &name).unwrap_or_default();
+                        (jsonpath::first(sp, &v).cloned().unwrap_or_default(), (n, name))
+                    })
+                    .collect();
+                let mut keyed = keyed;
+                super::order::sort_by(&mut keyed, |a, b| sort_key_cmp(&a.0, &b.0));
+                items = keyed.into_iter().map(|(_, i)| i).collect();
+            }
             let mut header = Vec::new();
             let mut rows = Vec::new();
             for (obj_ns, name) in &items {
@@ -795,6 +859,11 @@ impl Shell {
                     name.clone()
                 };
                 match output.as_str() {
+                    _ if template_kind => {
+                        if let Some(v) = self.cluster.object_value(info.kind, obj_ns, name) {
+                            objects.push(v);
+                        }
+                    }
                     "yaml" | "json" => {
                         if let Some(v) = self.cluster.object_value(info.kind, obj_ns, name) {
                             objects.push(v);
@@ -831,8 +900,23 @@ impl Shell {
             }
         }
         let mut text = String::new();
+        if output == "custom-columns" {
+            let objs: Vec<&Value> = objects.iter().collect();
+            match jsonpath::custom_columns(template.as_deref().unwrap_or(""), &objs) {
+                Ok(mut rows) if !objs.is_empty() => {
+                    if p.has("no-headers") {
+                        rows.remove(0);
+                    }
+                    text = table(&rows);
+                }
+                Ok(_) => {}
+                Err(e) => return Output::err(format!("error: {e}\n"), 1),
+            }
+            objects.clear();
+        }
         match output.as_str() {
-            "yaml" | "json" => {
+            "custom-columns" => {}
+            "yaml" | "json" | "jsonpath" | "jsonpath-as-json" | "go-template" | "template" => {
                 let single = objects.len() == 1 && targets.len() == 1 && targets[0].1.is_some();
                 let v = if single {
                     objects.remove(0)
@@ -847,10 +931,35 @@ impl Shell {
                     ])
                 };
                 if !v.is_null() {
-                    text = if output == "yaml" {
-                        v.to_yaml()
-                    } else {
-                        format!("{}\n", to_json_pretty(&v, 0))
+                    let t = template.as_deref().unwrap_or("");
+                    text = match output.as_str() {
+                        "yaml" => v.to_yaml(),
+                        "json" => format!("{}\n", to_json_pretty(&v, 0)),
+                        "go-template" | "template" => match jsonpath::go_template(t, &v) {
+                            Ok(t) => t,
+                            Err(e) => return Output::err(format!("error: error executing template \"{t}\": {e}\n"), 1),
+                        },
+                        _ => match jsonpath::JsonPath::parse(t) {
+                            Err(e) => return Output::err(format!("error: error parsing jsonpath {t}, {e}\n"), 1),
+                            Ok(jp) if output == "jsonpath" => match jp.execute(&v) {
+                                Ok(t) => t,
+                                Err(e) => {
+                                    return Output::err(
+                                        format!(
+                                            "error: error executing jsonpath \"{t}\": Error executing template: {e}\n"
+                                        ),
+                                        1,
+                                    )
+                                }
+                            },
+                            Ok(jp) => match jp.values(&v) {
+                                Ok(vals) => {
+                                    let seq = Value::Seq(vals.into_iter().cloned().collect());
+                                    format!("{}\n", to_json_pretty(&seq, 0))
+                                }
+                                Err(e) => return Output::err(format!("error: {e}\n"), 1),
+                            },
+                        },
                     };
                 }
             }

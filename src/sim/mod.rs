@@ -9,6 +9,7 @@ pub mod controllers;
 pub mod decode;
 pub mod images;
 pub mod iptables;
+pub mod jsonpath;
 pub mod kinds;
 pub mod kubectl;
 pub mod lab;
