@@ -17,7 +17,7 @@ use super::version;
 use super::yaml;
 
 /// A flag kubectl knows: short name, long name, whether it takes a value.
-type FlagSpec = (&'static str, &'static str, bool);
+pub(super) type FlagSpec = (&'static str, &'static str, bool);
 
 const GLOBAL: &[FlagSpec] = &[
     ("n", "namespace", true),
@@ -27,14 +27,14 @@ const GLOBAL: &[FlagSpec] = &[
 ];
 
 #[derive(Default)]
-struct Parsed {
-    pos: Vec<String>,
+pub(super) struct Parsed {
+    pub(super) pos: Vec<String>,
     flags: Vec<(String, String)>,
     rest: Option<Vec<String>>,
 }
 
 impl Parsed {
-    fn get(&self, long: &str) -> Option<&str> {
+    pub(super) fn get(&self, long: &str) -> Option<&str> {
         self.flags
             .iter()
             .rev()
@@ -48,7 +48,7 @@ impl Parsed {
             .map(|(_, v)| v.clone())
             .collect()
     }
-    fn has(&self, long: &str) -> bool {
+    pub(super) fn has(&self, long: &str) -> bool {
         self.flags.iter().any(|(k, v)| k == long && v != "false")
     }
 }
@@ -57,7 +57,7 @@ fn usage_error(cmd: &str, msg: &str) -> Output {
     Output::err(format!("error: {msg}\nSee 'kubectl {cmd} --help' for usage.\n"), 1)
 }
 
-fn parse(cmd: &str, args: &[String], spec: &[FlagSpec]) -> Result<Parsed, Output> {
+pub(super) fn parse(cmd: &str, args: &[String], spec: &[FlagSpec]) -> Result<Parsed, Output> {
     let find_long = |l: &str| spec.iter().chain(GLOBAL).find(|(_, long, _)| *long == l);
     let find_short = |s: &str| {
         spec.iter()
@@ -368,7 +368,7 @@ fn no_resources(ns: &str, all_ns: bool) -> String {
 }
 
 impl Shell {
-    fn namespace(&self, p: &Parsed) -> String {
+    pub(super) fn namespace(&self, p: &Parsed) -> String {
         p.get("namespace").unwrap_or("default").to_string()
     }
 
@@ -401,6 +401,7 @@ impl Shell {
             "logs" => self.k_logs(rest),
             "run" => self.k_run(rest),
             "expose" => self.k_expose(rest),
+            "patch" => self.k_patch(rest),
             "version" => Output::ok(format!(
                 "Client Version: {}\nKustomize Version: v5.5.0\nServer Version: {}\n",
                 version::SERVER_VERSION,
@@ -572,7 +573,7 @@ impl Shell {
     }
 
     /// Resolves `TYPE NAME...`, `TYPE/NAME...` or `TYPE` to (kind, names).
-    fn targets(&self, pos: &[String]) -> Result<Vec<(&'static KindInfo, Option<String>)>, Output> {
+    pub(super) fn targets(&self, pos: &[String]) -> Result<Vec<(&'static KindInfo, Option<String>)>, Output> {
         let mut out = Vec::new();
         if pos.iter().any(|p| p.contains('/')) {
             for p in pos {

@@ -17,6 +17,7 @@ pub mod map;
 pub mod net;
 pub mod objects;
 pub mod order;
+pub mod patch;
 pub mod printers;
 pub mod rng;
 pub mod serialize;
