@@ -402,6 +402,31 @@ impl Shell {
             "run" => self.k_run(rest),
             "expose" => self.k_expose(rest),
             "patch" => self.k_patch(rest),
+            "attach" => {
+                let p = match parse(
+                    "attach",
+                    rest,
+                    &[
+                        ("i", "stdin", false),
+                        ("t", "tty", false),
+                        ("c", "container", true),
+                        ("q", "quiet", false),
+                    ],
+                ) {
+                    Ok(p) => p,
+                    Err(e) => return e,
+                };
+                let Some(name) = p.pos.first() else {
+                    return Output::err("error: expected POD, TYPE/NAME, or TYPE NAME, (at most 2 arguments) saw 0: []\nSee 'kubectl attach -h' for help and examples\n", 1);
+                };
+                let name = name
+                    .strip_prefix("pod/")
+                    .or(name.strip_prefix("pods/"))
+                    .unwrap_or(name)
+                    .to_string();
+                let ns = self.namespace(&p);
+                self.k_attach(&ns, &name, p.get("container"), p.has("stdin"))
+            }
             "version" => Output::ok(format!(
                 "Client Version: {}\nKustomize Version: v5.5.0\nServer Version: {}\n",
                 version::SERVER_VERSION,
@@ -2366,6 +2391,24 @@ impl Shell {
         if !cmd.is_empty() {
             container.push((if p.has("command") { "command" } else { "args" }, Value::Seq(cmd)));
         }
+        let attach = p.has("stdin") && p.get("dry-run").is_none_or(|d| d == "none");
+        if p.has("rm") && !attach {
+            return Output::err("error: --rm should only be used for attached containers\n", 1);
+        }
+        if p.has("stdin") {
+            container.push(("stdin", Value::Bool(true)));
+            container.push(("stdinOnce", Value::Bool(true)));
+            if p.has("tty") {
+                container.push(("tty", Value::Bool(true)));
+            }
+        }
+        // An interactive pod restarts on failure unless told otherwise.
+        let restart = p
+            .get("restart")
+            .unwrap_or(if p.has("stdin") { "OnFailure" } else { "Always" });
+        if !["Always", "OnFailure", "Never"].contains(&restart) {
+            return Output::err(format!("error: invalid restart policy: {restart}\n"), 1);
+        }
         let doc = Value::map(vec![
             ("apiVersion", Value::str("v1")),
             ("kind", Value::str("Pod")),
@@ -2380,10 +2423,14 @@ impl Shell {
                 "spec",
                 Value::map(vec![
                     ("containers", Value::Seq(vec![Value::map(container)])),
-                    ("restartPolicy", Value::str(p.get("restart").unwrap_or("Always"))),
+                    ("restartPolicy", Value::str(restart)),
                 ]),
             ),
         ]);
+        if attach {
+            let ns = self.namespace(&p);
+            return self.run_attached(doc, &ns, p.has("tty"), p.has("rm"));
+        }
         self.create_generated(&doc, &p, "created")
     }
 }

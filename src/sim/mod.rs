@@ -3,6 +3,7 @@
 pub mod apierror;
 pub mod apiserver;
 pub mod apps;
+pub mod attach;
 pub mod clock;
 pub mod cluster;
 pub mod controllers;

@@ -73,6 +73,8 @@ pub struct Shell {
     pub pending: Option<String>,
     /// Each session's shell variables, by session depth.
     pub scopes: Vec<Vec<(String, String)>>,
+    /// Pod shells entered through `kubectl run -it` or `kubectl attach`.
+    pub attached: Vec<super::attach::Attached>,
 }
 
 /// A request a command sent: what was asked and what happened to it.
@@ -163,6 +165,7 @@ impl Shell {
             sent: Vec::new(),
             pending: None,
             scopes: Vec::new(),
+            attached: Vec::new(),
         }
     }
 
@@ -230,10 +233,13 @@ impl Shell {
             Session::Node(node) => self.node_command(&node, words),
             Session::Pod { pod, container, shell } => {
                 if words[0] == "exit" {
+                    let mut text = String::from("exit\n");
                     if self.session() == at && self.sessions.len() > 1 {
+                        let depth = self.sessions.len();
                         self.sessions.pop();
+                        text.push_str(&self.end_attach(depth));
                     }
-                    return Output::ok("exit\n");
+                    return Output::ok(text);
                 }
                 if words[0] == "trace" {
                     return self.trace(at, &words[1..]);
