@@ -16,6 +16,7 @@ pub mod kubectl;
 pub mod lab;
 pub mod map;
 pub mod net;
+pub mod netinfo;
 pub mod objects;
 pub mod order;
 pub mod patch;

@@ -285,7 +285,13 @@ impl Shell {
             "trace" => self.trace(&Session::Node(node.to_string()), args),
             "sleep" => self.sleep(args),
             "nslookup" => self.nslookup(&Client::Node(node.to_string()), args, "bind"),
-            "hostname" => Output::ok(format!("{node}\n")),
+            "hostname" => match args.first().map(String::as_str) {
+                Some(f @ ("-i" | "-I" | "--ip-address" | "--all-ip-addresses")) => Output::ok(
+                    self.hostname_addrs(&Session::Node(node.to_string()), f == "-I" || f.starts_with("--all")),
+                ),
+                _ => Output::ok(format!("{node}\n")),
+            },
+            "ip" => self.node_ip(node, args),
             "echo" => Output::ok(format!("{}\n", args.join(" "))),
             "pwd" => Output::ok(format!("/home/{}\n", self.cluster.lab.user)),
             "clear" | "true" | "cd" => Output::default(),
@@ -439,7 +445,16 @@ impl Shell {
             }
             "dig" if has("dig") => self.dig(&client, args),
             "ping" if has("ping") => self.ping(&client, args),
+            "hostname" if matches!(args.first().map(String::as_str), Some("-i" | "-I")) => {
+                let at = Session::Pod {
+                    pod: pod.clone(),
+                    container: container.to_string(),
+                    shell: "sh".into(),
+                };
+                Output::ok(self.hostname_addrs(&at, args[0] == "-I"))
+            }
             "hostname" => Output::ok(format!("{}\n", p.spec.hostname.clone().unwrap_or_else(|| pod.1.clone()))),
+            "ip" if images::of(&c).is_some_and(|i| i.nslookup == "busybox") => self.pod_ip(pod, args),
             "cat" if has("cat") => self.cat_pod(pod, args),
             "echo" if has("echo") => Output::ok(format!("{}\n", args.join(" "))),
             "ls" if has("ls") => Output::ok("bin   dev  etc   lib    media  opt   root  sbin  sys  usr\nboot  docker-entrypoint.d  home  lib64  mnt  proc  run  srv  tmp  var\n"),
