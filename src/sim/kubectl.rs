@@ -827,6 +827,7 @@ impl Shell {
         let mut groups: Vec<(Vec<String>, Vec<Vec<String>>)> = Vec::new();
         let mut objects: Vec<Value> = Vec::new();
         let mut names_out = String::new();
+        let mut found = false;
         let mut i = 0;
         while i < targets.len() {
             let info = targets[i].0;
@@ -864,6 +865,7 @@ impl Shell {
             if items.is_empty() {
                 continue;
             }
+            found = true;
             if let Some(sp) = &sort_by {
                 let keyed: Vec<(Value, (String, String))> = std::mem::take(&mut items)
                     .into_iter()
@@ -1003,7 +1005,7 @@ impl Shell {
                 text = blocks.join("\n");
             }
         }
-        if text.is_empty() && errors.is_empty() {
+        if !found && errors.is_empty() {
             text = no_resources(&ns, all_ns);
         }
         text.push_str(&render_errors(&errors));
