@@ -74,6 +74,9 @@ const KUBECTL_VALUE_FLAGS: &[&str] = &[
     "v",
     "since",
     "template",
+    "for",
+    "patch",
+    "patch-file",
 ];
 
 /// kubectl's one-letter flags for a subcommand: (letter, long name, takes a value).
@@ -82,6 +85,7 @@ fn kubectl_short(verb: &str, c: char) -> Option<(&'static str, bool)> {
         ('f', "logs") => ("follow", false),
         ('l', "run") => ("labels", true),
         ('w', "rollout status") => ("watch", true),
+        ('p', "patch") => ("patch", true),
         ('n', _) => ("namespace", true),
         ('o', _) => ("output", true),
         ('l', _) => ("selector", true),

@@ -402,6 +402,8 @@ impl Shell {
             "run" => self.k_run(rest),
             "expose" => self.k_expose(rest),
             "patch" => self.k_patch(rest),
+            "wait" => self.k_wait(rest),
+            "api-resources" => self.k_api_resources(rest),
             "attach" => {
                 let p = match parse(
                     "attach",
@@ -643,6 +645,15 @@ impl Shell {
             }
         }
         Ok(out)
+    }
+
+    /// Names of a kind's objects in a namespace that a `-l` selector matches.
+    pub(super) fn names_selected(&self, kind: &str, ns: &str, sel: &str) -> Vec<String> {
+        self.names_of(kind, Some(ns))
+            .into_iter()
+            .filter(|(n, name)| selector_matches(sel, &self.labels_of(kind, n, name)))
+            .map(|(_, name)| name)
+            .collect()
     }
 
     /// Names of stored objects of a kind in a namespace (all namespaces with `None`).

@@ -13,6 +13,7 @@ pub mod iptables;
 pub mod jsonpath;
 pub mod kinds;
 pub mod kubectl;
+pub mod kwait;
 pub mod lab;
 pub mod map;
 pub mod net;
