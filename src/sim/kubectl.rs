@@ -403,6 +403,7 @@ impl Shell {
             "expose" => self.k_expose(rest),
             "patch" => self.k_patch(rest),
             "wait" => self.k_wait(rest),
+            "port-forward" => self.k_port_forward(None, rest),
             "api-resources" => self.k_api_resources(rest),
             "attach" => {
                 let p = match parse(

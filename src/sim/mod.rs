@@ -21,6 +21,7 @@ pub mod netinfo;
 pub mod objects;
 pub mod order;
 pub mod patch;
+pub mod portforward;
 pub mod printers;
 pub mod rng;
 pub mod serialize;

@@ -1005,6 +1005,7 @@ impl Shell {
             if ctx.stop.is_some() {
                 return;
             }
+            self.background = ao.background;
             self.exec_pipeline(ctx, &ao.first, input, out);
             for (and, p) in &ao.rest {
                 if ctx.stop.is_some() {
@@ -1188,6 +1189,9 @@ impl Shell {
         ctx.status = 0;
         let mut s = Stream::default();
         self.program(ctx, &words, input, &mut s);
+        // What a background job printed meanwhile reaches the terminal first.
+        let jobs = std::mem::take(&mut self.job_output);
+        out.put(2, &jobs);
         ctx.bytes += s.len();
         if ctx.bytes > MAX_BYTES {
             ctx.status = 130;
@@ -1289,6 +1293,39 @@ impl Shell {
                 return self.take(ctx, o, out);
             }
             "xargs" => return self.xargs(ctx, args, input, out),
+            "jobs" | "kill" | "fg" | "bg" | "wait" if matches!(ctx.at, Session::Node(_)) => {
+                let Session::Node(node) = ctx.at.clone() else { return };
+                match name {
+                    "jobs" => out.put(1, &self.jobs(&node)),
+                    "kill" => {
+                        for a in args.iter().filter(|a| !a.starts_with('-') || a.starts_with("-%")) {
+                            match self.kill_job(&node, a) {
+                                Ok(t) => out.put(1, &t),
+                                Err(e) => {
+                                    out.put(2, &format!("-bash: {e}\n"));
+                                    ctx.status = 1;
+                                }
+                            }
+                        }
+                        if args.is_empty() {
+                            out.put(2, "kill: usage: kill [-s sigspec | -n signum | -sigspec] pid | jobspec ... or kill -l [sigspec]\n");
+                            ctx.status = 2;
+                        }
+                    }
+                    _ if self.jobs(&node).is_empty() => {
+                        out.put(2, &format!("-bash: {name}: current: no such job\n"));
+                        ctx.status = 1;
+                    }
+                    _ => out.put(
+                        2,
+                        &format!(
+                            "svclab: {name} would hold the terminal until Ctrl-C; the lab keeps jobs in the background \
+                             (jobs lists them, kill %N stops one)\n"
+                        ),
+                    ),
+                }
+                return;
+            }
             _ => {}
         }
         let at = ctx.at.clone();

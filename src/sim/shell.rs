@@ -75,6 +75,12 @@ pub struct Shell {
     pub scopes: Vec<Vec<(String, String)>>,
     /// Pod shells entered through `kubectl run -it` or `kubectl attach`.
     pub attached: Vec<super::attach::Attached>,
+    /// `kubectl port-forward` listeners, each a job of a node's shell.
+    pub forwards: Vec<super::portforward::Forward>,
+    /// The command running now was started with `&`.
+    pub background: bool,
+    /// What background jobs printed while the current command ran.
+    pub job_output: String,
 }
 
 /// A request a command sent: what was asked and what happened to it.
@@ -166,6 +172,9 @@ impl Shell {
             pending: None,
             scopes: Vec::new(),
             attached: Vec::new(),
+            forwards: Vec::new(),
+            background: false,
+            job_output: String::new(),
         }
     }
 
@@ -271,6 +280,9 @@ impl Shell {
             "iptables" => self.iptables(node, args, false),
             "iptables-save" => self.iptables_save(node, args, false),
             "conntrack" => self.conntrack(node, args, false),
+            "kubectl" | "k" if args.first().is_some_and(|a| a == "port-forward") => {
+                self.k_port_forward(Some(node), &args[1..])
+            }
             "kubectl" | "k" => self.kubectl(args),
             "curl" => self.curl(&Client::Node(node.to_string()), args, true, "8.5.0"),
             "host" => match args.first().map(String::as_str) {

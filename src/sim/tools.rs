@@ -208,7 +208,10 @@ fn progress_meter(bytes: u64, ms: u64) -> String {
 impl Shell {
     /// Sends a request and advances the clock by how long it took to fail.
     fn send(&mut self, client: &Client, req: &Request) -> Trace {
-        let trace = self.cluster.request(client, req);
+        let trace = match self.forwarded(client, req) {
+            Some(t) => t,
+            None => self.cluster.request(client, req),
+        };
         let delivered = trace
             .hops
             .iter()
