@@ -1595,10 +1595,21 @@ impl Shell {
             }
             return Output::err("error: you must specify at least one command for the container\n", 1);
         };
-        let pod_name = target
-            .strip_prefix("pod/")
-            .or_else(|| target.strip_prefix("pods/"))
-            .unwrap_or(target);
+        // deploy/NAME, svc/NAME, rs/NAME: one of the object's pods, as kubectl picks it.
+        let picked = match target.split_once('/') {
+            Some((kind, _)) if !matches!(kind, "pod" | "pods" | "po") => match self.pod_for(&ns, target) {
+                Ok(k) => Some(k.1),
+                Err(e) => return Output::err(format!("{e}\n"), 1),
+            },
+            _ => None,
+        };
+        let pod_name = picked.as_deref().unwrap_or_else(|| {
+            target
+                .strip_prefix("pod/")
+                .or_else(|| target.strip_prefix("pods/"))
+                .or_else(|| target.strip_prefix("po/"))
+                .unwrap_or(target)
+        });
         let Some(k) = self.pod_key(&ns, pod_name) else {
             return Output::err(
                 format!("Error from server (NotFound): pods \"{pod_name}\" not found\n"),

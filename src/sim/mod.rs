@@ -23,6 +23,7 @@ pub mod order;
 pub mod patch;
 pub mod portforward;
 pub mod printers;
+pub mod procs;
 pub mod rng;
 pub mod serialize;
 pub mod sh;

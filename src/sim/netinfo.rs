@@ -96,6 +96,39 @@ fn link_local(m: &[u8; 6]) -> String {
     format!("fe80::{:x}:{:x}:{:x}:{:x}", g[0], g[1], g[2], g[3])
 }
 
+/// `ip -4 addr`: IPv4 addresses only; an interface without one is left out.
+fn only_v4(text: &str) -> String {
+    let mut out = String::new();
+    let mut block = String::new();
+    let mut keep = false;
+    let mut skip_lft = false;
+    for line in text.lines() {
+        if !line.starts_with(' ') {
+            if keep {
+                out.push_str(&block);
+            }
+            block.clear();
+            keep = false;
+        }
+        if line.trim_start().starts_with("inet6") || line.trim_start().starts_with("link/") {
+            skip_lft = true;
+            continue;
+        }
+        if skip_lft && line.trim_start().starts_with("valid_lft") {
+            skip_lft = false;
+            continue;
+        }
+        skip_lft = false;
+        keep |= line.trim_start().starts_with("inet ");
+        block.push_str(line);
+        block.push('\n');
+    }
+    if keep {
+        out.push_str(&block);
+    }
+    out
+}
+
 impl Shell {
     /// The pods with an address on a node, in the order their interfaces were made.
     fn local_pods(&self, node: &str) -> Vec<&Pod> {
@@ -122,6 +155,7 @@ impl Shell {
         let Some(n) = self.cluster.nodes.iter().find(|n| n.name == node) else {
             return Output::err("", 1);
         };
+        let v4 = args.iter().any(|a| a == "-4");
         let obj = args
             .iter()
             .find(|a| !a.starts_with('-'))
@@ -241,6 +275,9 @@ impl Shell {
                     2,
                 )
             }
+        }
+        if v4 {
+            out = only_v4(&out);
         }
         Output::ok(out)
     }

@@ -79,7 +79,7 @@ impl Shell {
                     .spec
                     .ports
                     .iter()
-                    .find(|p| Some(p.port) == want || p.name.as_deref() == Some(port))
+                    .find(|p| Some(p.port) == want || p.name.as_deref() == Some(port) || port == "0")
                     .ok_or_else(|| format!("Service {name} does not have a service port {port}"))?
                     .clone();
                 let sel = svc.spec.selector.clone().unwrap_or_default();
@@ -124,6 +124,17 @@ impl Shell {
                 info.kind, info.kind
             )),
         }
+    }
+
+    /// The pod kubectl picks for `TYPE/NAME` (exec, logs): the message is the whole error line.
+    pub(super) fn pod_for(&self, ns: &str, target: &str) -> Result<Key, String> {
+        self.forward_target(ns, target, "0").map(|(k, _)| k).map_err(|e| {
+            if e.starts_with("Error from server") {
+                e
+            } else {
+                format!("error: {e}")
+            }
+        })
     }
 
     pub(super) fn k_port_forward(&mut self, node: Option<&str>, args: &[String]) -> Output {

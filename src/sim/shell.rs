@@ -304,6 +304,7 @@ impl Shell {
                 _ => Output::ok(format!("{node}\n")),
             },
             "ip" => self.node_ip(node, args),
+            "ps" => self.ps(node, args),
             "echo" => Output::ok(format!("{}\n", args.join(" "))),
             "pwd" => Output::ok(format!("/home/{}\n", self.cluster.lab.user)),
             "clear" | "true" | "cd" => Output::default(),
@@ -318,10 +319,58 @@ impl Shell {
                 })
             }
             "cat" => self.cat_node(args),
+            "exit" | "logout" if self.sessions.len() > 1 => {
+                self.sessions.pop();
+                Output::ok(format!("logout\nConnection to {node} closed.\n"))
+            }
             "exit" | "logout" => Output::ok("logout\nthis lab keeps you on the node; close the page to leave\n"),
+            "ssh" => self.ssh(node, args),
             "ping" => self.ping(&Client::Node(node.to_string()), args),
             other => Output::err(format!("{other}: command not found\n"), 127),
         }
+    }
+
+    /// `ssh [USER@]NODE [COMMAND...]`: the lab's nodes trust each other's keys.
+    fn ssh(&mut self, from: &str, args: &[String]) -> Output {
+        let Some(i) = args.iter().position(|a| !a.starts_with('-')) else {
+            return Output::err(
+                "usage: ssh [-46AaCfGgKkMNnqsTtVvXxYy] [-B bind_interface] [-b bind_address]\n           \
+                 [-c cipher_spec] [-D [bind_address:]port] [-E log_file] [-e escape_char]\n           \
+                 destination [command [argument ...]]\n",
+                255,
+            );
+        };
+        let dest = args[i].rsplit('@').next().unwrap_or("");
+        let Some(node) = self
+            .cluster
+            .lab
+            .nodes
+            .iter()
+            .find(|n| n.name == dest || n.ip == dest)
+            .map(|n| n.name.clone())
+        else {
+            return Output::err(
+                format!("ssh: Could not resolve hostname {dest}: Temporary failure in name resolution\n"),
+                255,
+            );
+        };
+        if args.len() > i + 1 {
+            let cmd = args[i + 1..].join(" ");
+            return self.run_text(Session::Node(node), &cmd);
+        }
+        let from_ip = self
+            .cluster
+            .lab
+            .nodes
+            .iter()
+            .find(|n| n.name == from)
+            .map(|n| n.ip.clone())
+            .unwrap_or_default();
+        let login = super::clock::ctime(self.cluster.lab.start_unix + self.cluster.now - 3600);
+        self.sessions.push(Session::Node(node));
+        Output::ok(format!(
+            "Welcome to Ubuntu 24.04.2 LTS (GNU/Linux 6.8.0-60-generic x86_64)\nLast login: {login} from {from_ip}\n"
+        ))
     }
 
     fn cat_node(&self, args: &[String]) -> Output {

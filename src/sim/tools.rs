@@ -495,9 +495,8 @@ impl Shell {
                 out.push('\n');
             }
         }
-        if !out.is_empty() && !out.ends_with('\n') {
-            out.push('\n');
-        }
+        // A body without a final newline stays so (the terminal starts the prompt on a new line
+        // anyway); a pipe or `$(...)` sees the bytes the server sent.
         Output {
             text: out,
             code,
