@@ -301,7 +301,7 @@ fn without(args: &[String], i: usize) -> Vec<String> {
 const NAME_AND_SELECTOR: &str = "error: name cannot be provided when a selector is specified\n";
 
 /// A `-l` selector: `k=v`, `k==v`, `k!=v`, `k`, `!k`, comma-separated.
-fn selector_matches(sel: &str, labels: &Labels) -> bool {
+pub(super) fn selector_matches(sel: &str, labels: &Labels) -> bool {
     sel.split(',').filter(|s| !s.trim().is_empty()).all(|term| {
         let term = term.trim();
         if let Some((k, v)) = term.split_once("!=") {
@@ -404,6 +404,11 @@ impl Shell {
             "patch" => self.k_patch(rest),
             "wait" => self.k_wait(rest),
             "port-forward" => self.k_port_forward(None, rest),
+            "edit" => Output::err(
+                "error: kubectl edit opens the object in a text editor, which this lab's terminal does not have: \
+                 change it with kubectl patch, or edit its manifest and kubectl apply -f it\n",
+                1,
+            ),
             "api-resources" => self.k_api_resources(rest),
             "attach" => {
                 let p = match parse(
@@ -658,7 +663,7 @@ impl Shell {
     }
 
     /// Names of stored objects of a kind in a namespace (all namespaces with `None`).
-    fn names_of(&self, kind: &str, ns: Option<&str>) -> Vec<(String, String)> {
+    pub(super) fn names_of(&self, kind: &str, ns: Option<&str>) -> Vec<(String, String)> {
         let c = &self.cluster;
         let keep = |k: &(String, String)| ns.is_none_or(|n| k.0 == n);
         let mut v: Vec<(String, String)> = match kind {
@@ -690,11 +695,18 @@ impl Shell {
         v
     }
 
-    fn labels_of(&self, kind: &str, ns: &str, name: &str) -> Labels {
+    pub(super) fn labels_of(&self, kind: &str, ns: &str, name: &str) -> Labels {
         self.cluster.labels(kind, ns, name).cloned().unwrap_or_default()
     }
 
-    fn row(&self, kind: &str, ns: &str, name: &str, shown: String, wide: bool) -> Option<(Vec<String>, Vec<String>)> {
+    pub(super) fn row(
+        &self,
+        kind: &str,
+        ns: &str,
+        name: &str,
+        shown: String,
+        wide: bool,
+    ) -> Option<(Vec<String>, Vec<String>)> {
         let c = &self.cluster;
         let k = key(ns, name);
         Some(match kind {
@@ -785,6 +797,15 @@ impl Shell {
             Ok(p) => p,
             Err(e) => return e,
         };
+        if p.has("watch") && !p.pos.is_empty() {
+            let once: Vec<String> = args
+                .iter()
+                .filter(|a| !matches!(a.as_str(), "-w" | "--watch" | "--watch=true"))
+                .cloned()
+                .collect();
+            let first = self.k_get(&once);
+            return self.watch_table(&p, first);
+        }
         if p.pos.is_empty() {
             return Output::err(
                 "You must specify the type of resource to get. Use \"kubectl api-resources\" for a \

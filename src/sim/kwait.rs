@@ -3,7 +3,7 @@
 
 use super::jsonpath;
 use super::kinds::{KindInfo, KINDS};
-use super::kubectl::parse;
+use super::kubectl::{parse, selector_matches, Parsed};
 use super::shell::{Output, Shell};
 use super::tabwriter::table;
 use super::value::Value;
@@ -161,6 +161,154 @@ impl Shell {
             code,
             traces: Vec::new(),
         }
+    }
+
+    /// `kubectl get -w`: the table, then a row each time an object's printed row changes (its
+    /// age aside), while the cluster keeps changing: the watch ends after ten quiet seconds
+    /// (two minutes at most), where a real one waits for Ctrl-C.
+    pub(super) fn watch_table(&mut self, p: &Parsed, first: Output) -> Output {
+        if first.code != 0 {
+            return first;
+        }
+        let targets = match self.targets(&p.pos) {
+            Ok(t) => t,
+            Err(e) => return e,
+        };
+        if targets.iter().any(|(i, _)| i.kind != targets[0].0.kind) {
+            return Output::err(
+                "error: watch is only supported on individual resources and resource collections - more than 1 \
+                 resource was found\n",
+                1,
+            );
+        }
+        let output = p.get("output").unwrap_or("");
+        if !["", "wide"].contains(&output) {
+            return Output::err(
+                "error: this lab watches the table output (kubectl get -w, or -o wide -w)\n",
+                1,
+            );
+        }
+        let info = targets[0].0;
+        let names: Vec<String> = targets.iter().filter_map(|(_, n)| n.clone()).collect();
+        let all = p.has("all-namespaces");
+        let ns = self.namespace(p);
+        let sel = p.get("selector").map(str::to_string);
+        let wide = output == "wide";
+        let age_col = |h: &[String]| h.iter().position(|c| c == "AGE");
+        let snapshot = |sh: &Shell| -> Vec<((String, String), Vec<String>, Option<usize>)> {
+            let scope = if all || !info.namespaced {
+                None
+            } else {
+                Some(ns.as_str())
+            };
+            sh.names_of(info.kind, scope)
+                .into_iter()
+                .filter(|(_, n)| names.is_empty() || names.contains(n))
+                .filter(|(n, name)| {
+                    sel.as_deref()
+                        .is_none_or(|s| selector_matches(s, &sh.labels_of(info.kind, n, name)))
+                })
+                .filter_map(|(n, name)| {
+                    let (h, mut r) = sh.row(info.kind, &n, &name, name.clone(), wide)?;
+                    if all && info.namespaced {
+                        r.insert(0, n.clone());
+                    }
+                    let age = age_col(&h).map(|a| a + usize::from(all && info.namespaced));
+                    Some(((n, name), r, age))
+                })
+                .collect()
+        };
+        let strip = |r: &[String], age: Option<usize>| -> Vec<String> {
+            r.iter()
+                .enumerate()
+                .filter(|(i, _)| Some(*i) != age)
+                .map(|(_, c)| c.clone())
+                .collect()
+        };
+        let mut last = snapshot(self);
+        let mut text = first.text;
+        // kubectl's tabwriter remembers column widths across flushes: an event's row lines up
+        // with the table, and a wider cell widens its column from then on.
+        let header = |sh: &Shell, k: &(String, String)| -> Vec<String> {
+            let mut h = sh
+                .row(info.kind, &k.0, &k.1, k.1.clone(), wide)
+                .map(|x| x.0)
+                .unwrap_or_default();
+            if all && info.namespaced {
+                h.insert(0, "NAMESPACE".into());
+            }
+            h
+        };
+        let mut widths: Vec<usize> = Vec::new();
+        let grow = |widths: &mut Vec<usize>, r: &[String]| {
+            if widths.len() < r.len() {
+                widths.resize(r.len(), 6);
+            }
+            for (w, c) in widths.iter_mut().zip(r) {
+                *w = (*w).max(c.chars().count() + 3);
+            }
+        };
+        let mut headed = !last.is_empty();
+        if let Some((k, _, _)) = last.first() {
+            grow(&mut widths, &header(self, k));
+        }
+        for (_, r, _) in &last {
+            grow(&mut widths, r);
+        }
+        let line = |widths: &[usize], r: &[String]| -> String {
+            let mut l = String::new();
+            for (i, c) in r.iter().enumerate() {
+                l.push_str(c);
+                if i + 1 < r.len() {
+                    l.extend(std::iter::repeat_n(' ', widths[i].saturating_sub(c.chars().count())));
+                }
+            }
+            l.push('\n');
+            l
+        };
+        let mut quiet = 0;
+        let mut waited = 0;
+        while quiet < 10 && waited < 120 {
+            self.cluster.advance(1);
+            waited += 1;
+            let now = snapshot(self);
+            let mut changed = false;
+            let mut rows: Vec<&Vec<String>> = Vec::new();
+            for (k, r, age) in &now {
+                let before = last.iter().find(|x| &x.0 == k);
+                if before.is_none_or(|b| strip(&b.1, b.2) != strip(r, *age)) {
+                    rows.push(r);
+                }
+            }
+            for (k, r, _) in &last {
+                if !now.iter().any(|x| &x.0 == k) {
+                    rows.push(r);
+                }
+            }
+            for r in rows {
+                if !headed {
+                    let h = header(self, &now.first().map(|x| x.0.clone()).unwrap_or_default());
+                    grow(&mut widths, &h);
+                    grow(&mut widths, r);
+                    text = line(&widths, &h);
+                    headed = true;
+                }
+                grow(&mut widths, r);
+                text.push_str(&line(&widths, r));
+                changed = true;
+            }
+            last = now;
+            quiet = if changed { 0 } else { quiet + 1 };
+        }
+        text.push_str(&format!(
+            "svclab: the watch ended after {waited}s ({}); a real kubectl get -w runs until Ctrl-C\n",
+            if quiet >= 10 {
+                "ten seconds without a change"
+            } else {
+                "two minutes"
+            }
+        ));
+        Output::ok(text)
     }
 
     pub(super) fn k_api_resources(&mut self, args: &[String]) -> Output {
