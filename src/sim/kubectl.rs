@@ -474,6 +474,16 @@ impl Shell {
         for f in files {
             match self.files.read(f) {
                 Some(t) => texts.push((f.clone(), t)),
+                None if f.starts_with("http://") || f.starts_with("https://") => {
+                    let name = f.rsplit('/').next().unwrap_or("FILE");
+                    return Err(Output::err(
+                        format!(
+                            "error: this lab does not download manifests: add {name} in the editor (the page \
+                             shows its text) and apply it by name: kubectl apply -f {name}\n"
+                        ),
+                        1,
+                    ));
+                }
                 None => return Err(Output::err(format!("error: the path \"{f}\" does not exist\n"), 1)),
             }
         }
