@@ -4,6 +4,7 @@
 //! invocations that match each other. Pure: no cluster, no I/O.
 
 use crate::sim::kinds;
+use crate::sim::sh::simple_commands;
 use crate::sim::shell::split_words;
 
 /// One program run by a command line.
@@ -27,29 +28,8 @@ pub struct Invocation {
 /// Programs a pattern may name; a pattern starting with anything else is plain text.
 const PROGRAMS: &[&str] = &[
     "kubectl", "curl", "wget", "nslookup", "dig", "ping", "cat", "echo", "hostname", "ls", "env", "sleep", "sh",
-    "bash", "ash",
-];
-
-/// kubectl's subcommands, which a pattern may give without `kubectl`.
-const KUBECTL_VERBS: &[&str] = &[
-    "apply",
-    "create",
-    "delete",
-    "get",
-    "describe",
-    "scale",
-    "rollout",
-    "label",
-    "exec",
-    "logs",
-    "run",
-    "version",
-    "expose",
-    "edit",
-    "explain",
-    "annotate",
-    "port-forward",
-    "top",
+    "bash", "ash", "grep", "awk", "head", "tail", "sort", "uniq", "wc", "cut", "tr", "seq", "xargs", "printenv", "ip",
+    "ps",
 ];
 
 /// Subcommands whose first operand is a resource type (or a list of them).
@@ -94,6 +74,9 @@ const KUBECTL_VALUE_FLAGS: &[&str] = &[
     "v",
     "since",
     "template",
+    "for",
+    "patch",
+    "patch-file",
 ];
 
 /// kubectl's one-letter flags for a subcommand: (letter, long name, takes a value).
@@ -102,6 +85,7 @@ fn kubectl_short(verb: &str, c: char) -> Option<(&'static str, bool)> {
         ('f', "logs") => ("follow", false),
         ('l', "run") => ("labels", true),
         ('w', "rollout status") => ("watch", true),
+        ('p', "patch") => ("patch", true),
         ('n', _) => ("namespace", true),
         ('o', _) => ("output", true),
         ('l', _) => ("selector", true),
@@ -337,7 +321,7 @@ fn other(program: &str, words: &[String], at: &Option<String>, out: &mut Vec<Inv
     // `sh -c "..."` runs its argument.
     if matches!(program, "sh" | "bash" | "ash") {
         if let Some(c) = words.iter().position(|w| w == "-c") {
-            if let Some(Ok(inner)) = words.get(c + 1).map(|s| split_words(s)) {
+            for inner in words.get(c + 1).and_then(|s| simple_commands(s)).unwrap_or_default() {
                 invocations(&inner, at, out);
             }
         }
@@ -359,10 +343,11 @@ fn invocations(words: &[String], at: &Option<String>, out: &mut Vec<Invocation>)
 }
 
 /// Every program a line runs, outermost first: `kubectl exec web -- curl x` runs kubectl on
-/// the node and curl in pod `web`. `at` is where the line was typed (`node/NAME`, `pod/NAME`).
+/// the node and curl in pod `web`; each command of a pipe, list or loop counts. `at` is where
+/// the line was typed (`node/NAME`, `pod/NAME`).
 pub fn parse(line: &str, at: &str) -> Vec<Invocation> {
     let mut out = Vec::new();
-    if let Ok(words) = split_words(line) {
+    for words in simple_commands(line).unwrap_or_default() {
         invocations(&words, &Some(at.to_string()), &mut out);
     }
     out
@@ -378,7 +363,7 @@ pub fn pattern(text: &str) -> Option<Invocation> {
     let known = |w: &str| PROGRAMS.contains(&w) || matches!(w, "k" | "host" | "trace");
     let words = if known(first.rsplit('/').next().unwrap_or(first)) {
         words
-    } else if KUBECTL_VERBS.contains(&first.as_str()) {
+    } else if crate::sim::kubectl::COMMANDS.contains(&first.as_str()) {
         std::iter::once("kubectl".to_string()).chain(words).collect()
     } else {
         return None;
@@ -435,6 +420,25 @@ mod tests {
     fn ok(pat: &str, line: &str) -> bool {
         let p = pattern(pat).expect("a pattern");
         parse(line, "node/myserver01").iter().any(|i| matches(&p, i))
+    }
+
+    #[test]
+    fn every_command_of_a_pipe_or_loop_counts() {
+        assert!(ok(
+            "kubectl get svc",
+            "kubectl get svc -o yaml | grep -i healthCheckNodePort"
+        ));
+        assert!(ok("grep", "kubectl get svc | grep x"));
+        assert!(ok(
+            "kubectl patch svc nodeport",
+            "true && kubectl patch svc nodeport -p '{}'"
+        ));
+        assert!(ok(
+            "kubectl get nodes",
+            "for n in $(kubectl get nodes -o name); do echo $n; done"
+        ));
+        assert!(ok("curl", "kubectl exec web -- sh -c 'curl -s web | head -1'"));
+        assert!(!ok("kubectl get svc", "echo 'kubectl get svc'"));
     }
 
     #[test]

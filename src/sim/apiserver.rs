@@ -257,7 +257,7 @@ impl Cluster {
             if live_applied == applied && doc.is_subset_of(&live) {
                 return Ok((printed, "unchanged", warning));
             }
-            self.update(&target, doc, &applied)
+            self.update(&target, doc, Some(&applied))
                 .map_err(|err| CmdError::Api { err, context: ctx })?;
             return Ok((printed, "configured", warning));
         }
@@ -465,7 +465,17 @@ impl Cluster {
         }
     }
 
-    fn update(&mut self, t: &Target, doc: &Value, applied: &str) -> Result<(), ApiError> {
+    /// Writes a whole new version of a stored object (`kubectl patch` sends the patched
+    /// object): the same checks and allocations as an apply, labels and annotations as given.
+    pub fn replace_object(&mut self, doc: &Value, default_ns: &str) -> Result<(), CmdError> {
+        let t = classify(doc, "", default_ns)?;
+        self.update(&t, doc, None)
+            .map_err(|err| CmdError::Api { err, context: None })
+    }
+
+    /// Updates a stored object; with `applied` (an apply) labels and annotations merge three
+    /// ways and the configuration is recorded.
+    fn update(&mut self, t: &Target, doc: &Value, applied: Option<&str>) -> Result<(), ApiError> {
         let bad_request = |kind: &str, e: decode::DecodeError| {
             ApiError::BadRequest(format!(
                 "{kind} in version \"v1\" cannot be handled as a {kind}: {}",
@@ -475,6 +485,17 @@ impl Cluster {
         let ns = t.namespace.as_str();
         let k = key(ns, &t.name);
         let keep_meta = |new: &mut Meta, old: &Meta| {
+            let generation = if old.generation > 0 { old.generation + 1 } else { 0 };
+            // A patch sends the whole object: its labels and annotations are the new ones.
+            let Some(applied) = applied else {
+                *new = Meta {
+                    annotations: new.annotations.clone(),
+                    labels: new.labels.clone(),
+                    generation,
+                    ..old.clone()
+                };
+                return;
+            };
             // The configuration applied last time tells which keys the manifest owns.
             let before = old
                 .annotations
@@ -488,7 +509,6 @@ impl Cluster {
             merge_applied(&mut annotations, &old.annotations, &before, "annotations");
             annotations.insert(LAST_APPLIED.into(), applied.to_string());
             // Only kinds with a generation count updates.
-            let generation = if old.generation > 0 { old.generation + 1 } else { 0 };
             *new = Meta {
                 annotations,
                 labels,
@@ -564,7 +584,7 @@ impl Cluster {
                     }
                     a.raw = Default::default();
                     b.raw = Default::default();
-                    a == b
+                    a == b || serialize::pod_spec(&a) == serialize::pod_spec(&b)
                 };
                 if errs.is_empty() && !images_only {
                     errs.push(FieldError::Forbidden(
@@ -608,6 +628,12 @@ impl Cluster {
                 }
                 self.check(t.info, &t.name, errs)?;
                 keep_meta(&mut d.meta, &old.meta);
+                // A template that reads the same as the live one (a patched object sends the
+                // defaults the server wrote) is the live one: no new ReplicaSet.
+                if d.template != old.template && serialize::template(&d.template) == serialize::template(&old.template)
+                {
+                    d.template = old.template.clone();
+                }
                 if d.template == old.template && d.replicas == old.replicas {
                     d.meta.generation = old.meta.generation;
                 }

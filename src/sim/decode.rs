@@ -536,6 +536,7 @@ fn pod_spec(d: &mut Dec, parent: &Obj, k: &str) -> PodSpec {
                 ports,
                 image_pull_policy: d.string(&c, "imagePullPolicy", "v1.PullPolicy"),
                 has_readiness_probe: c.get("readinessProbe").is_some(),
+                stdin: d.boolean(&c, "stdin").unwrap_or(false),
             });
         } else {
             spec.containers.push(Container::default());

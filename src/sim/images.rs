@@ -367,6 +367,13 @@ pub fn has_shell(c: &Container, shell: &str) -> bool {
 /// serves does; a bare shell or a one-shot command exits.
 pub fn keeps_running(c: &Container) -> bool {
     let words: Vec<&str> = c.command.iter().chain(&c.args).map(String::as_str).collect();
+    let shell_first = words
+        .first()
+        .is_some_and(|w| matches!(w.rsplit('/').next(), Some("sh" | "bash" | "ash")));
+    if c.stdin && (words.is_empty() || shell_first && words.len() == 1) {
+        // A shell with its standard input open waits for input.
+        return true;
+    }
     if words.is_empty() {
         return match lookup(&c.image) {
             Lookup::Known(i) => i.runs_by_default,

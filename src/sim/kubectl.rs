@@ -6,6 +6,7 @@ use super::apiserver::{classify, Mode};
 use super::clock::rfc3339;
 use super::cluster::key;
 use super::images;
+use super::jsonpath;
 use super::kinds::{self, KindInfo};
 use super::objects::*;
 use super::printers as pr;
@@ -16,7 +17,7 @@ use super::version;
 use super::yaml;
 
 /// A flag kubectl knows: short name, long name, whether it takes a value.
-type FlagSpec = (&'static str, &'static str, bool);
+pub(super) type FlagSpec = (&'static str, &'static str, bool);
 
 const GLOBAL: &[FlagSpec] = &[
     ("n", "namespace", true),
@@ -26,14 +27,14 @@ const GLOBAL: &[FlagSpec] = &[
 ];
 
 #[derive(Default)]
-struct Parsed {
-    pos: Vec<String>,
+pub(super) struct Parsed {
+    pub(super) pos: Vec<String>,
     flags: Vec<(String, String)>,
     rest: Option<Vec<String>>,
 }
 
 impl Parsed {
-    fn get(&self, long: &str) -> Option<&str> {
+    pub(super) fn get(&self, long: &str) -> Option<&str> {
         self.flags
             .iter()
             .rev()
@@ -47,7 +48,7 @@ impl Parsed {
             .map(|(_, v)| v.clone())
             .collect()
     }
-    fn has(&self, long: &str) -> bool {
+    pub(super) fn has(&self, long: &str) -> bool {
         self.flags.iter().any(|(k, v)| k == long && v != "false")
     }
 }
@@ -56,7 +57,7 @@ fn usage_error(cmd: &str, msg: &str) -> Output {
     Output::err(format!("error: {msg}\nSee 'kubectl {cmd} --help' for usage.\n"), 1)
 }
 
-fn parse(cmd: &str, args: &[String], spec: &[FlagSpec]) -> Result<Parsed, Output> {
+pub(super) fn parse(cmd: &str, args: &[String], spec: &[FlagSpec]) -> Result<Parsed, Output> {
     let find_long = |l: &str| spec.iter().chain(GLOBAL).find(|(_, long, _)| *long == l);
     let find_short = |s: &str| {
         spec.iter()
@@ -128,27 +129,54 @@ fn parse(cmd: &str, args: &[String], spec: &[FlagSpec]) -> Result<Parsed, Output
     Ok(p)
 }
 
-const COMMANDS: &[&str] = &[
+/// Every subcommand kubectl v1.32 has (`kubectl --help`), whether this lab runs it or not,
+/// in cobra's (alphabetical) order: one the lab does not run says so instead of kubectl's
+/// "unknown command", and a typo's suggestions come in this order.
+pub const COMMANDS: &[&str] = &[
+    "alpha",
+    "annotate",
+    "api-resources",
+    "api-versions",
     "apply",
+    "attach",
+    "auth",
+    "autoscale",
+    "certificate",
+    "cluster-info",
+    "completion",
+    "config",
+    "cordon",
+    "cp",
     "create",
+    "debug",
     "delete",
-    "get",
     "describe",
-    "scale",
-    "rollout",
-    "label",
-    "exec",
-    "logs",
-    "run",
-    "version",
-    "expose",
+    "diff",
+    "drain",
     "edit",
+    "events",
+    "exec",
     "explain",
+    "expose",
+    "get",
+    "kustomize",
+    "label",
+    "logs",
+    "options",
+    "patch",
+    "plugin",
     "port-forward",
     "proxy",
+    "replace",
+    "rollout",
+    "run",
+    "scale",
+    "set",
+    "taint",
     "top",
-    "cluster-info",
-    "api-resources",
+    "uncordon",
+    "version",
+    "wait",
 ];
 
 /// The object kubectl prints for `--dry-run=client -o yaml`: what it would send, with the
@@ -273,7 +301,7 @@ fn without(args: &[String], i: usize) -> Vec<String> {
 const NAME_AND_SELECTOR: &str = "error: name cannot be provided when a selector is specified\n";
 
 /// A `-l` selector: `k=v`, `k==v`, `k!=v`, `k`, `!k`, comma-separated.
-fn selector_matches(sel: &str, labels: &Labels) -> bool {
+pub(super) fn selector_matches(sel: &str, labels: &Labels) -> bool {
     sel.split(',').filter(|s| !s.trim().is_empty()).all(|term| {
         let term = term.trim();
         if let Some((k, v)) = term.split_once("!=") {
@@ -288,6 +316,49 @@ fn selector_matches(sel: &str, labels: &Labels) -> bool {
     })
 }
 
+/// Why kubectl would refuse an output format, or `None`: an unknown one is kubectl's own error;
+/// one kubectl has that reads a file is the lab's limit.
+fn output_error(format: &str, has_template: bool) -> Option<Output> {
+    const TEMPLATED: &[&str] = &[
+        "jsonpath",
+        "jsonpath-as-json",
+        "custom-columns",
+        "go-template",
+        "template",
+    ];
+    if has_template && TEMPLATED.contains(&format)
+        || !has_template && ["", "wide", "yaml", "json", "name"].contains(&format)
+    {
+        return None;
+    }
+    if TEMPLATED.contains(&format) {
+        return Some(Output::err(
+            "error: template format specified but no template given\n",
+            1,
+        ));
+    }
+    if format.ends_with("-file") || format == "templatefile" {
+        return Some(Output::err(
+            format!(
+                "error: this lab reads no template files; give the template inline: -o {}=...\n",
+                format.trim_end_matches("-file").trim_end_matches("file")
+            ),
+            1,
+        ));
+    }
+    Some(Output::err(format!("error: unable to match a printer suitable for the output format \"{format}\", \
+        allowed formats are: \
+        custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml\n"), 1))
+}
+
+/// `--sort-by` order: numbers by value, everything else by its text; missing values first.
+fn sort_key_cmp(a: &Value, b: &Value) -> std::cmp::Ordering {
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => x.cmp(y),
+        _ => jsonpath::go_value(a).cmp(&jsonpath::go_value(b)),
+    }
+}
+
 fn no_resources(ns: &str, all_ns: bool) -> String {
     if all_ns {
         "No resources found\n".into()
@@ -297,7 +368,7 @@ fn no_resources(ns: &str, all_ns: bool) -> String {
 }
 
 impl Shell {
-    fn namespace(&self, p: &Parsed) -> String {
+    pub(super) fn namespace(&self, p: &Parsed) -> String {
         p.get("namespace").unwrap_or("default").to_string()
     }
 
@@ -330,6 +401,40 @@ impl Shell {
             "logs" => self.k_logs(rest),
             "run" => self.k_run(rest),
             "expose" => self.k_expose(rest),
+            "patch" => self.k_patch(rest),
+            "wait" => self.k_wait(rest),
+            "port-forward" => self.k_port_forward(None, rest),
+            "edit" => Output::err(
+                "error: kubectl edit opens the object in a text editor, which this lab's terminal does not have: \
+                 change it with kubectl patch, or edit its manifest and kubectl apply -f it\n",
+                1,
+            ),
+            "api-resources" => self.k_api_resources(rest),
+            "attach" => {
+                let p = match parse(
+                    "attach",
+                    rest,
+                    &[
+                        ("i", "stdin", false),
+                        ("t", "tty", false),
+                        ("c", "container", true),
+                        ("q", "quiet", false),
+                    ],
+                ) {
+                    Ok(p) => p,
+                    Err(e) => return e,
+                };
+                let Some(name) = p.pos.first() else {
+                    return Output::err("error: expected POD, TYPE/NAME, or TYPE NAME, (at most 2 arguments) saw 0: []\nSee 'kubectl attach -h' for help and examples\n", 1);
+                };
+                let name = name
+                    .strip_prefix("pod/")
+                    .or(name.strip_prefix("pods/"))
+                    .unwrap_or(name)
+                    .to_string();
+                let ns = self.namespace(&p);
+                self.k_attach(&ns, &name, p.get("container"), p.has("stdin"))
+            }
             "version" => Output::ok(format!(
                 "Client Version: {}\nKustomize Version: v5.5.0\nServer Version: {}\n",
                 version::SERVER_VERSION,
@@ -369,6 +474,16 @@ impl Shell {
         for f in files {
             match self.files.read(f) {
                 Some(t) => texts.push((f.clone(), t)),
+                None if f.starts_with("http://") || f.starts_with("https://") => {
+                    let name = f.rsplit('/').next().unwrap_or("FILE");
+                    return Err(Output::err(
+                        format!(
+                            "error: this lab does not download manifests: add {name} in the editor (the page \
+                             shows its text) and apply it by name: kubectl apply -f {name}\n"
+                        ),
+                        1,
+                    ));
+                }
                 None => return Err(Output::err(format!("error: the path \"{f}\" does not exist\n"), 1)),
             }
         }
@@ -501,7 +616,7 @@ impl Shell {
     }
 
     /// Resolves `TYPE NAME...`, `TYPE/NAME...` or `TYPE` to (kind, names).
-    fn targets(&self, pos: &[String]) -> Result<Vec<(&'static KindInfo, Option<String>)>, Output> {
+    pub(super) fn targets(&self, pos: &[String]) -> Result<Vec<(&'static KindInfo, Option<String>)>, Output> {
         let mut out = Vec::new();
         if pos.iter().any(|p| p.contains('/')) {
             for p in pos {
@@ -548,8 +663,17 @@ impl Shell {
         Ok(out)
     }
 
+    /// Names of a kind's objects in a namespace that a `-l` selector matches.
+    pub(super) fn names_selected(&self, kind: &str, ns: &str, sel: &str) -> Vec<String> {
+        self.names_of(kind, Some(ns))
+            .into_iter()
+            .filter(|(n, name)| selector_matches(sel, &self.labels_of(kind, n, name)))
+            .map(|(_, name)| name)
+            .collect()
+    }
+
     /// Names of stored objects of a kind in a namespace (all namespaces with `None`).
-    fn names_of(&self, kind: &str, ns: Option<&str>) -> Vec<(String, String)> {
+    pub(super) fn names_of(&self, kind: &str, ns: Option<&str>) -> Vec<(String, String)> {
         let c = &self.cluster;
         let keep = |k: &(String, String)| ns.is_none_or(|n| k.0 == n);
         let mut v: Vec<(String, String)> = match kind {
@@ -581,11 +705,18 @@ impl Shell {
         v
     }
 
-    fn labels_of(&self, kind: &str, ns: &str, name: &str) -> Labels {
+    pub(super) fn labels_of(&self, kind: &str, ns: &str, name: &str) -> Labels {
         self.cluster.labels(kind, ns, name).cloned().unwrap_or_default()
     }
 
-    fn row(&self, kind: &str, ns: &str, name: &str, shown: String, wide: bool) -> Option<(Vec<String>, Vec<String>)> {
+    pub(super) fn row(
+        &self,
+        kind: &str,
+        ns: &str,
+        name: &str,
+        shown: String,
+        wide: bool,
+    ) -> Option<(Vec<String>, Vec<String>)> {
         let c = &self.cluster;
         let k = key(ns, name);
         Some(match kind {
@@ -670,11 +801,21 @@ impl Shell {
                 ("", "show-labels", false),
                 ("w", "watch", false),
                 ("", "no-headers", false),
+                ("", "sort-by", true),
             ],
         ) {
             Ok(p) => p,
             Err(e) => return e,
         };
+        if p.has("watch") && !p.pos.is_empty() {
+            let once: Vec<String> = args
+                .iter()
+                .filter(|a| !matches!(a.as_str(), "-w" | "--watch" | "--watch=true"))
+                .cloned()
+                .collect();
+            let first = self.k_get(&once);
+            return self.watch_table(&p, first);
+        }
         if p.pos.is_empty() {
             return Output::err(
                 "You must specify the type of resource to get. Use \"kubectl api-resources\" for a \
@@ -684,12 +825,19 @@ impl Shell {
                 1,
             );
         }
-        let output = p.get("output").unwrap_or("").to_string();
-        if !["", "wide", "yaml", "json", "name"].contains(&output.as_str()) {
-            return Output::err(format!("error: unable to match a printer suitable for the output format \"{output}\", \
-                allowed formats are: \
-                custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml\n"), 1);
+        let full_output = p.get("output").unwrap_or("").to_string();
+        let (output, template) = match full_output.split_once('=') {
+            Some((f, t)) => (f.to_string(), Some(t.to_string())),
+            None => (full_output.clone(), None),
+        };
+        if let Some(e) = output_error(&output, template.is_some()) {
+            return e;
         }
+        let template_kind = template.is_some();
+        let sort_by = match p.get("sort-by").map(jsonpath::relaxed).transpose() {
+            Ok(s) => s,
+            Err(e) => return Output::err(format!("error: {e}\n"), 1),
+        };
         let wide = output == "wide";
         let all_ns = p.has("all-namespaces");
         let ns = self.namespace(&p);
@@ -722,6 +870,7 @@ impl Shell {
         let mut groups: Vec<(Vec<String>, Vec<Vec<String>>)> = Vec::new();
         let mut objects: Vec<Value> = Vec::new();
         let mut names_out = String::new();
+        let mut found = false;
         let mut i = 0;
         while i < targets.len() {
             let info = targets[i].0;
@@ -759,6 +908,19 @@ impl Shell {
             if items.is_empty() {
                 continue;
             }
+            found = true;
+            if let Some(sp) = &sort_by {
+                let keyed: Vec<(Value, (String, String))> = std::mem::take(&mut items)
+                    .into_iter()
+                    .map(|(n, name)| {
+                        let v = self.cluster.object_value(info.kind, &n, &name).unwrap_or_default();
+                        (jsonpath::first(sp, &v).cloned().unwrap_or_default(), (n, name))
+                    })
+                    .collect();
+                let mut keyed = keyed;
+                super::order::sort_by(&mut keyed, |a, b| sort_key_cmp(&a.0, &b.0));
+                items = keyed.into_iter().map(|(_, i)| i).collect();
+            }
             let mut header = Vec::new();
             let mut rows = Vec::new();
             for (obj_ns, name) in &items {
@@ -768,6 +930,11 @@ impl Shell {
                     name.clone()
                 };
                 match output.as_str() {
+                    _ if template_kind => {
+                        if let Some(v) = self.cluster.object_value(info.kind, obj_ns, name) {
+                            objects.push(v);
+                        }
+                    }
                     "yaml" | "json" => {
                         if let Some(v) = self.cluster.object_value(info.kind, obj_ns, name) {
                             objects.push(v);
@@ -804,8 +971,23 @@ impl Shell {
             }
         }
         let mut text = String::new();
+        if output == "custom-columns" {
+            let objs: Vec<&Value> = objects.iter().collect();
+            match jsonpath::custom_columns(template.as_deref().unwrap_or(""), &objs) {
+                Ok(mut rows) if !objs.is_empty() => {
+                    if p.has("no-headers") {
+                        rows.remove(0);
+                    }
+                    text = table(&rows);
+                }
+                Ok(_) => {}
+                Err(e) => return Output::err(format!("error: {e}\n"), 1),
+            }
+            objects.clear();
+        }
         match output.as_str() {
-            "yaml" | "json" => {
+            "custom-columns" => {}
+            "yaml" | "json" | "jsonpath" | "jsonpath-as-json" | "go-template" | "template" => {
                 let single = objects.len() == 1 && targets.len() == 1 && targets[0].1.is_some();
                 let v = if single {
                     objects.remove(0)
@@ -820,10 +1002,35 @@ impl Shell {
                     ])
                 };
                 if !v.is_null() {
-                    text = if output == "yaml" {
-                        v.to_yaml()
-                    } else {
-                        format!("{}\n", to_json_pretty(&v, 0))
+                    let t = template.as_deref().unwrap_or("");
+                    text = match output.as_str() {
+                        "yaml" => v.to_yaml(),
+                        "json" => format!("{}\n", to_json_pretty(&v, 0)),
+                        "go-template" | "template" => match jsonpath::go_template(t, &v) {
+                            Ok(t) => t,
+                            Err(e) => return Output::err(format!("error: error executing template \"{t}\": {e}\n"), 1),
+                        },
+                        _ => match jsonpath::JsonPath::parse(t) {
+                            Err(e) => return Output::err(format!("error: error parsing jsonpath {t}, {e}\n"), 1),
+                            Ok(jp) if output == "jsonpath" => match jp.execute(&v) {
+                                Ok(t) => t,
+                                Err(e) => {
+                                    return Output::err(
+                                        format!(
+                                            "error: error executing jsonpath \"{t}\": Error executing template: {e}\n"
+                                        ),
+                                        1,
+                                    )
+                                }
+                            },
+                            Ok(jp) => match jp.values(&v) {
+                                Ok(vals) => {
+                                    let seq = Value::Seq(vals.into_iter().cloned().collect());
+                                    format!("{}\n", to_json_pretty(&seq, 0))
+                                }
+                                Err(e) => return Output::err(format!("error: {e}\n"), 1),
+                            },
+                        },
                     };
                 }
             }
@@ -841,7 +1048,7 @@ impl Shell {
                 text = blocks.join("\n");
             }
         }
-        if text.is_empty() && errors.is_empty() {
+        if !found && errors.is_empty() {
             text = no_resources(&ns, all_ns);
         }
         text.push_str(&render_errors(&errors));
@@ -1419,10 +1626,21 @@ impl Shell {
             }
             return Output::err("error: you must specify at least one command for the container\n", 1);
         };
-        let pod_name = target
-            .strip_prefix("pod/")
-            .or_else(|| target.strip_prefix("pods/"))
-            .unwrap_or(target);
+        // deploy/NAME, svc/NAME, rs/NAME: one of the object's pods, as kubectl picks it.
+        let picked = match target.split_once('/') {
+            Some((kind, _)) if !matches!(kind, "pod" | "pods" | "po") => match self.pod_for(&ns, target) {
+                Ok(k) => Some(k.1),
+                Err(e) => return Output::err(format!("{e}\n"), 1),
+            },
+            _ => None,
+        };
+        let pod_name = picked.as_deref().unwrap_or_else(|| {
+            target
+                .strip_prefix("pod/")
+                .or_else(|| target.strip_prefix("pods/"))
+                .or_else(|| target.strip_prefix("po/"))
+                .unwrap_or(target)
+        });
         let Some(k) = self.pod_key(&ns, pod_name) else {
             return Output::err(
                 format!("Error from server (NotFound): pods \"{pod_name}\" not found\n"),
@@ -1466,7 +1684,8 @@ impl Shell {
         let is_shell = matches!(program.rsplit('/').next(), Some("bash" | "sh" | "ash")) && cmd.len() == 1;
         let exists = images::has_shell(&ct, &program)
             || images::has_tool(&ct, program.rsplit('/').next().unwrap_or(""))
-            || matches!(program.as_str(), "hostname" | "cat" | "echo" | "env" | "ls");
+            || matches!(program.as_str(), "hostname" | "cat" | "echo" | "env" | "ls")
+            || super::textutil::TOOLS.contains(&program.as_str()) && images::has_tool(&ct, "cat");
         if !exists {
             let why = if program.starts_with('/') {
                 format!("stat {program}: no such file or directory")
@@ -2259,6 +2478,24 @@ impl Shell {
         if !cmd.is_empty() {
             container.push((if p.has("command") { "command" } else { "args" }, Value::Seq(cmd)));
         }
+        let attach = p.has("stdin") && p.get("dry-run").is_none_or(|d| d == "none");
+        if p.has("rm") && !attach {
+            return Output::err("error: --rm should only be used for attached containers\n", 1);
+        }
+        if p.has("stdin") {
+            container.push(("stdin", Value::Bool(true)));
+            container.push(("stdinOnce", Value::Bool(true)));
+            if p.has("tty") {
+                container.push(("tty", Value::Bool(true)));
+            }
+        }
+        // An interactive pod restarts on failure unless told otherwise.
+        let restart = p
+            .get("restart")
+            .unwrap_or(if p.has("stdin") { "OnFailure" } else { "Always" });
+        if !["Always", "OnFailure", "Never"].contains(&restart) {
+            return Output::err(format!("error: invalid restart policy: {restart}\n"), 1);
+        }
         let doc = Value::map(vec![
             ("apiVersion", Value::str("v1")),
             ("kind", Value::str("Pod")),
@@ -2273,10 +2510,14 @@ impl Shell {
                 "spec",
                 Value::map(vec![
                     ("containers", Value::Seq(vec![Value::map(container)])),
-                    ("restartPolicy", Value::str(p.get("restart").unwrap_or("Always"))),
+                    ("restartPolicy", Value::str(restart)),
                 ]),
             ),
         ]);
+        if attach {
+            let ns = self.namespace(&p);
+            return self.run_attached(doc, &ns, p.has("tty"), p.has("rm"));
+        }
         self.create_generated(&doc, &p, "created")
     }
 }

@@ -244,6 +244,8 @@ pub struct Container {
     pub ports: Vec<ContainerPort>,
     pub image_pull_policy: Option<String>,
     pub has_readiness_probe: bool,
+    /// `stdin: true` (`kubectl run -i`): a shell reading it keeps running.
+    pub stdin: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -16,7 +16,7 @@
 use super::apps::{self, Answer};
 use super::cluster::{Cluster, Key};
 use super::images::{self, App};
-use super::objects::{ContainerState, Event, IntOrStr, Pod, Time};
+use super::objects::{record_event, ContainerState, Event, IntOrStr, Pod, Time};
 use super::value::Value;
 
 /// The kinds, in the order the kubelet runs probes that fall in the same second.
@@ -108,13 +108,10 @@ fn push(pod: &mut Pod, type_: &'static str, reason: &str, message: String, at: T
         return;
     }
     *units -= SPAM_REFILL_SECS;
-    pod.status.events.push(Event {
-        type_,
-        reason: reason.into(),
-        at,
-        from: "kubelet".into(),
-        message,
-    });
+    record_event(
+        &mut pod.status.events,
+        Event::new(type_, reason, "kubelet", message, at),
+    );
 }
 
 /// The lines of a pod's log the lab keeps (the kubelet rotates container logs too).

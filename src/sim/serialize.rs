@@ -162,7 +162,7 @@ fn set_default(v: &mut Value, k: &str, val: Value) {
     }
 }
 
-fn pod_spec(spec: &PodSpec) -> Value {
+pub fn pod_spec(spec: &PodSpec) -> Value {
     // The spec as written, with the fields defaulting fills in.
     let mut v = match &*spec.raw {
         Value::Map(_) => (*spec.raw).clone(),
@@ -398,7 +398,7 @@ fn selector(sel: &Option<LabelSelector>) -> Value {
     }
 }
 
-fn template(t: &PodTemplate) -> Value {
+pub fn template(t: &PodTemplate) -> Value {
     Value::map(vec![
         (
             "metadata",

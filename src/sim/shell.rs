@@ -5,6 +5,7 @@
 use super::cluster::{key, Cluster, Key};
 use super::images;
 use super::net::{Client, Request, Trace};
+use super::sh;
 
 /// Where manifests come from: the script's folder, or the editor's files.
 pub trait Files {
@@ -95,6 +96,19 @@ pub struct Shell {
     /// The requests sent since the caller last took them (`std::mem::take`), oldest first;
     /// at most `SENT_KEPT`, so a caller that never takes them holds a bounded list.
     pub sent: Vec<Sent>,
+    /// A line that is not finished yet (an open quote, a `for` without `done`): the next
+    /// line continues it.
+    pub pending: Option<String>,
+    /// Each session's shell variables, by session depth.
+    pub scopes: Vec<Vec<(String, String)>>,
+    /// Pod shells entered through `kubectl run -it` or `kubectl attach`.
+    pub attached: Vec<super::attach::Attached>,
+    /// `kubectl port-forward` listeners, each a job of a node's shell.
+    pub forwards: Vec<super::portforward::Forward>,
+    /// The command running now was started with `&`.
+    pub background: bool,
+    /// What background jobs printed while the current command ran.
+    pub job_output: String,
 }
 
 /// A request a command sent: what was asked and what happened to it.
@@ -183,6 +197,12 @@ impl Shell {
             sessions: vec![Session::Node(start)],
             files,
             sent: Vec::new(),
+            pending: None,
+            scopes: Vec::new(),
+            attached: Vec::new(),
+            forwards: Vec::new(),
+            background: false,
+            job_output: String::new(),
         }
     }
 
@@ -192,6 +212,9 @@ impl Shell {
 
     /// The prompt before the next command.
     pub fn prompt(&self) -> String {
+        if self.pending.is_some() {
+            return "> ".into();
+        }
         match self.session() {
             Session::Node(n) => format!("{}@{n}:~$ ", self.cluster.lab.user),
             Session::Pod { pod, shell, .. } => {
@@ -204,36 +227,59 @@ impl Shell {
         }
     }
 
-    /// Runs one line as typed at the current prompt.
+    /// Runs one line as typed at the current prompt. A line that does not finish its command
+    /// (an open quote, a loop without `done`) waits for the next one, at the `> ` prompt.
     pub fn run(&mut self, line: &str) -> Output {
-        let out = match split_words(line) {
-            Ok(words) if words.is_empty() => Output::default(),
-            Ok(words) => self.dispatch(&words),
-            Err(e) => Output::err(format!("bash: {e}\n"), 2),
+        let src = match self.pending.take() {
+            Some(p) => format!("{p}\n{line}"),
+            None => line.to_string(),
         };
+        let at = self.session().clone();
+        let list = match sh::parse(&src) {
+            Err(sh::ParseError::Incomplete) if src.len() < 64 * 1024 => {
+                self.pending = Some(src);
+                return Output::default();
+            }
+            Err(e) => {
+                self.cluster.advance(COMMAND_SECONDS);
+                return Output::err(sh::parse_error(&at, &e), 2);
+            }
+            Ok(l) => l,
+        };
+        let depth = self.sessions.len();
+        self.scopes.resize(depth, Vec::new());
+        let vars = std::mem::take(&mut self.scopes[depth - 1]);
+        let mut ctx = sh::Ctx::new(at, vars, true);
+        let out = self.run_list(&mut ctx, &list);
+        if self.sessions.len() >= depth {
+            self.scopes[depth - 1] = ctx.vars;
+        }
+        self.scopes.resize(self.sessions.len(), Vec::new());
         self.cluster.advance(COMMAND_SECONDS);
         out
     }
 
-    fn dispatch(&mut self, words: &[String]) -> Output {
-        if words
-            .iter()
-            .any(|w| w == "|" || w == "&&" || w == ";" || w == ">" || w == "||")
-        {
-            return Output::err(
-                "this lab's shell runs one command per line: pipes, redirections and command lists are not supported\n",
-                2,
-            );
-        }
-        match self.session().clone() {
+    /// Drops a line left unfinished (Ctrl-C at the `> ` prompt).
+    pub fn interrupt(&mut self) -> bool {
+        self.pending.take().is_some()
+    }
+
+    /// Runs one command, its words expanded, where `at` says.
+    pub fn dispatch_at(&mut self, at: &Session, words: &[String]) -> Output {
+        match at.clone() {
             Session::Node(node) => self.node_command(&node, words),
             Session::Pod { pod, container, shell } => {
                 if words[0] == "exit" {
-                    self.sessions.pop();
-                    return Output::ok("exit\n");
+                    let mut text = String::from("exit\n");
+                    if self.session() == at && self.sessions.len() > 1 {
+                        let depth = self.sessions.len();
+                        self.sessions.pop();
+                        text.push_str(&self.end_attach(depth));
+                    }
+                    return Output::ok(text);
                 }
                 if words[0] == "trace" {
-                    return self.trace(&words[1..]);
+                    return self.trace(at, &words[1..]);
                 }
                 let mut out = self.container_command(&pod, &container, words, true);
                 if out.code == 127 && out.text.is_empty() {
@@ -262,6 +308,9 @@ impl Shell {
             "iptables" => self.iptables(node, args, false),
             "iptables-save" => self.iptables_save(node, args, false),
             "conntrack" => self.conntrack(node, args, false),
+            "kubectl" | "k" if args.first().is_some_and(|a| a == "port-forward") => {
+                self.k_port_forward(Some(node), &args[1..])
+            }
             "kubectl" | "k" => self.kubectl(args),
             "curl" => self.curl(&Client::Node(node.to_string()), args, true, "8.5.0"),
             "host" => match args.first().map(String::as_str) {
@@ -269,14 +318,21 @@ impl Shell {
                 Some("trace") => {
                     let mut w = vec!["host".to_string()];
                     w.extend(args[1..].iter().cloned());
-                    self.trace(&w)
+                    self.trace(&Session::Node(node.to_string()), &w)
                 }
                 _ => Output::err("usage: host curl [options] URL   (runs curl on the learner's PC)\n", 2),
             },
-            "trace" => self.trace(args),
+            "trace" => self.trace(&Session::Node(node.to_string()), args),
             "sleep" => self.sleep(args),
             "nslookup" => self.nslookup(&Client::Node(node.to_string()), args, "bind"),
-            "hostname" => Output::ok(format!("{node}\n")),
+            "hostname" => match args.first().map(String::as_str) {
+                Some(f @ ("-i" | "-I" | "--ip-address" | "--all-ip-addresses")) => Output::ok(
+                    self.hostname_addrs(&Session::Node(node.to_string()), f == "-I" || f.starts_with("--all")),
+                ),
+                _ => Output::ok(format!("{node}\n")),
+            },
+            "ip" => self.node_ip(node, args),
+            "ps" => self.ps(node, args),
             "echo" => Output::ok(format!("{}\n", args.join(" "))),
             "pwd" => Output::ok(format!("/home/{}\n", self.cluster.lab.user)),
             "clear" | "true" | "cd" => Output::default(),
@@ -291,10 +347,58 @@ impl Shell {
                 })
             }
             "cat" => self.cat_node(args),
+            "exit" | "logout" if self.sessions.len() > 1 => {
+                self.sessions.pop();
+                Output::ok(format!("logout\nConnection to {node} closed.\n"))
+            }
             "exit" | "logout" => Output::ok("logout\nthis lab keeps you on the node; close the page to leave\n"),
+            "ssh" => self.ssh(node, args),
             "ping" => self.ping(&Client::Node(node.to_string()), args),
             other => Output::err(format!("{other}: command not found\n"), 127),
         }
+    }
+
+    /// `ssh [USER@]NODE [COMMAND...]`: the lab's nodes trust each other's keys.
+    fn ssh(&mut self, from: &str, args: &[String]) -> Output {
+        let Some(i) = args.iter().position(|a| !a.starts_with('-')) else {
+            return Output::err(
+                "usage: ssh [-46AaCfGgKkMNnqsTtVvXxYy] [-B bind_interface] [-b bind_address]\n           \
+                 [-c cipher_spec] [-D [bind_address:]port] [-E log_file] [-e escape_char]\n           \
+                 destination [command [argument ...]]\n",
+                255,
+            );
+        };
+        let dest = args[i].rsplit('@').next().unwrap_or("");
+        let Some(node) = self
+            .cluster
+            .lab
+            .nodes
+            .iter()
+            .find(|n| n.name == dest || n.ip == dest)
+            .map(|n| n.name.clone())
+        else {
+            return Output::err(
+                format!("ssh: Could not resolve hostname {dest}: Temporary failure in name resolution\n"),
+                255,
+            );
+        };
+        if args.len() > i + 1 {
+            let cmd = args[i + 1..].join(" ");
+            return self.run_text(Session::Node(node), &cmd);
+        }
+        let from_ip = self
+            .cluster
+            .lab
+            .nodes
+            .iter()
+            .find(|n| n.name == from)
+            .map(|n| n.ip.clone())
+            .unwrap_or_default();
+        let login = super::clock::ctime(self.cluster.lab.start_unix + self.cluster.now - 3600);
+        self.sessions.push(Session::Node(node));
+        Output::ok(format!(
+            "Welcome to Ubuntu 24.04.2 LTS (GNU/Linux 6.8.0-60-generic x86_64)\nLast login: {login} from {from_ip}\n"
+        ))
     }
 
     fn cat_node(&self, args: &[String]) -> Output {
@@ -374,14 +478,14 @@ impl Shell {
     }
 
     /// `trace CMD`: runs the command, then prints the hops of every request it sent.
-    fn trace(&mut self, args: &[String]) -> Output {
+    fn trace(&mut self, at: &Session, args: &[String]) -> Output {
         if args.is_empty() {
             return Output::err(
                 "usage: trace COMMAND   (curl, wget, host curl, kubectl exec POD -- curl)\n",
                 2,
             );
         }
-        let mut out = self.dispatch(args);
+        let mut out = self.dispatch_at(at, args);
         for t in &out.traces {
             out.text.push_str(&format!("trace: {}\n", t.client.label()));
             out.text.push_str(&t.render());
@@ -414,10 +518,12 @@ impl Shell {
             // A shell with `-c` runs its argument; without a terminal it exits.
             if args.first().map(String::as_str) == Some("-c") {
                 if let Some(cmd) = args.get(1) {
-                    return match split_words(cmd) {
-                        Ok(w) if !w.is_empty() => self.container_command(pod, container, &w, tty),
-                        _ => Output::default(),
+                    let at = Session::Pod {
+                        pod: pod.clone(),
+                        container: container.to_string(),
+                        shell: program.clone(),
                     };
+                    return self.run_text(at, cmd);
                 }
             }
             return Output::default();
@@ -441,18 +547,37 @@ impl Shell {
             "dig" if has("dig") => self.dig(&client, args),
             "host" if has("host") => self.host_tool(&client, args),
             "ping" if has("ping") => self.ping(&client, args),
+            "hostname" if matches!(args.first().map(String::as_str), Some("-i" | "-I")) => {
+                let at = Session::Pod {
+                    pod: pod.clone(),
+                    container: container.to_string(),
+                    shell: "sh".into(),
+                };
+                Output::ok(self.hostname_addrs(&at, args[0] == "-I"))
+            }
             "hostname" => Output::ok(format!("{}\n", p.spec.hostname.clone().unwrap_or_else(|| pod.1.clone()))),
+            "ip" if images::of(&c).is_some_and(|i| i.nslookup == "busybox") => self.pod_ip(pod, args),
             "cat" if has("cat") => self.cat_pod(pod, args),
             "echo" if has("echo") => Output::ok(format!("{}\n", args.join(" "))),
-            "env" if has("env") => Output::ok(format!(
-                "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\nHOSTNAME={}\nKUBERNETES_SERVICE_HOST=10.96.0.1\nKUBERNETES_SERVICE_PORT=443\nHOME=/root\n",
-                pod.1
-            )),
             "ls" if has("ls") => Output::ok("bin   dev  etc   lib    media  opt   root  sbin  sys  usr\nboot  docker-entrypoint.d  home  lib64  mnt  proc  run  srv  tmp  var\n"),
             "pwd" if has("pwd") => Output::ok("/\n"),
             "sleep" if has("sleep") => self.sleep(args),
             "clear" | "cd" | "true" => Output::default(),
-            _ => Output { text: String::new(), code: 127, traces: Vec::new() },
+            _ => {
+                let at = Session::Pod {
+                    pod: pod.clone(),
+                    container: container.to_string(),
+                    shell: "sh".into(),
+                };
+                match self.text_tool(&at, words, &mut sh::Input::default()) {
+                    Some(r) => Output {
+                        text: format!("{}{}", r.out, r.err),
+                        code: r.code,
+                        traces: Vec::new(),
+                    },
+                    None => Output::err("", 127),
+                }
+            }
         }
     }
 

@@ -208,7 +208,10 @@ fn progress_meter(bytes: u64, ms: u64) -> String {
 impl Shell {
     /// Sends a request and advances the clock by how long it took to fail.
     fn send(&mut self, client: &Client, req: &Request) -> Trace {
-        let trace = self.cluster.request(client, req);
+        let trace = match self.forwarded(client, req) {
+            Some(t) => t,
+            None => self.cluster.request(client, req),
+        };
         let delivered = trace
             .hops
             .iter()
@@ -492,9 +495,8 @@ impl Shell {
                 out.push('\n');
             }
         }
-        if !out.is_empty() && !out.ends_with('\n') {
-            out.push('\n');
-        }
+        // A body without a final newline stays so (the terminal starts the prompt on a new line
+        // anyway); a pipe or `$(...)` sees the bytes the server sent.
         Output {
             text: out,
             code,
