@@ -37,7 +37,7 @@ test('a share link reproduces the same cluster in a fresh browser', async () => 
   const fresh = await b.newPage();
   await fresh.goto(link);
   await fresh.getByRole('textbox', { name: /YAML/ }).waitFor();
-  assert.match(fresh.url(), /\?lang=en#\/playground$/);
+  assert.match(fresh.url(), /\?lang=en#\/shared$/);
   assert.equal(await getAll(fresh), original);
   await b.close();
 });

@@ -57,6 +57,21 @@ pub struct Sent {
 
 /// How many commands and requests a session keeps for grading (the oldest go first).
 pub const ACTIONS_KEPT: usize = 500;
+/// The terminal text a session keeps: the newest commands and their output, at most this many
+/// entries and bytes (a single huge output keeps its tail). Older text is counted, not kept.
+pub const TRANSCRIPT_ENTRIES: usize = 300;
+pub const TRANSCRIPT_BYTES: usize = 256 * 1024;
+/// The saved format this build writes (`v`). Format 1 (every file text inline) is still read.
+pub const FORMAT: i64 = 2;
+
+/// Why a saved session or shared lab could not be opened.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LoadError {
+    /// Not a saved session: unreadable, truncated or of the wrong shape.
+    Damaged,
+    /// A saved session of a format this build does not know (the `v` it carries).
+    Version(String),
+}
 
 pub struct Session {
     pub seed: u64,
@@ -65,6 +80,8 @@ pub struct Session {
     pub active: usize,
     pub log: Vec<Entry>,
     pub transcript: Vec<TermLine>,
+    /// Lines of terminal text no longer kept (a command line counts one, then its output's).
+    pub dropped_lines: usize,
     pub history: Vec<String>,
     /// The traces of the most recent requests, newest last.
     pub traces: Vec<Trace>,
@@ -112,6 +129,7 @@ impl Session {
             active: 0,
             log: Vec::new(),
             transcript: Vec::new(),
+            dropped_lines: 0,
             history: Vec::new(),
             traces: Vec::new(),
             ran: Vec::new(),
@@ -196,8 +214,35 @@ impl Session {
             command: line.to_string(),
             output: out.text,
         });
+        self.trim_transcript();
         self.remember(&out.traces);
         out.traces
+    }
+
+    /// Keeps the transcript's newest `TRANSCRIPT_ENTRIES` entries and `TRANSCRIPT_BYTES` bytes.
+    fn trim_transcript(&mut self) {
+        let size = |t: &TermLine| t.command.len() + t.output.len();
+        let mut bytes: usize = self.transcript.iter().map(size).sum();
+        let mut cut = 0;
+        while self.transcript.len() - cut > 1
+            && (self.transcript.len() - cut > TRANSCRIPT_ENTRIES || bytes > TRANSCRIPT_BYTES)
+        {
+            let t = &self.transcript[cut];
+            bytes -= size(t);
+            self.dropped_lines += 1 + t.output.lines().count();
+            cut += 1;
+        }
+        self.transcript.drain(..cut);
+        if let Some(t) = self.transcript.last_mut().filter(|t| t.output.len() > TRANSCRIPT_BYTES) {
+            let mut from = t.output.len() - TRANSCRIPT_BYTES;
+            while !t.output.is_char_boundary(from) {
+                from += 1;
+            }
+            // Whole lines only: from the line after the cut.
+            from = t.output[from..].find('\n').map_or(t.output.len(), |i| from + i + 1);
+            self.dropped_lines += t.output[..from].matches('\n').count();
+            t.output.drain(..from);
+        }
     }
 
     fn remember(&mut self, traces: &[Trace]) {
@@ -251,15 +296,25 @@ impl Session {
         self.to_json_with(Vec::new())
     }
 
-    /// The saved form with extra top-level fields (a share link's lesson and language).
+    /// The saved form with extra top-level fields (a share link's lesson and language). Each
+    /// distinct file text is written once, in `texts`; files name their text by its index, so a
+    /// large file kept unchanged across many commands costs its size once.
     pub fn to_json_with(&self, extra: Vec<(&str, Value)>) -> String {
-        let files = |fs: &[(String, String)]| {
+        fn files<'a>(fs: &'a [(String, String)], texts: &mut Vec<&'a str>) -> Value {
             Value::Seq(
                 fs.iter()
-                    .map(|(n, t)| Value::Seq(vec![Value::str(n.as_str()), Value::str(t.as_str())]))
+                    .map(|(n, t)| {
+                        let i = texts.iter().position(|x| *x == t.as_str()).unwrap_or_else(|| {
+                            texts.push(t);
+                            texts.len() - 1
+                        });
+                        Value::Seq(vec![Value::str(n.as_str()), Value::Int(i as i64)])
+                    })
                     .collect(),
             )
-        };
+        }
+        let mut texts: Vec<&str> = Vec::new();
+        let now = files(&self.files, &mut texts);
         let log = self
             .log
             .iter()
@@ -267,7 +322,7 @@ impl Session {
                 Entry::Command { line, files: f } => Value::Seq(vec![
                     Value::str("cmd"),
                     Value::str(line.as_str()),
-                    f.as_ref().map_or(Value::Null, |f| files(f)),
+                    f.as_ref().map_or(Value::Null, |f| files(f, &mut texts)),
                 ]),
                 Entry::Tick(n) => Value::Seq(vec![Value::str("tick"), Value::Int(*n)]),
                 Entry::Send { url, count } => Value::Seq(vec![
@@ -278,10 +333,11 @@ impl Session {
             })
             .collect();
         let mut fields = vec![
-            ("v", Value::Int(1)),
+            ("v", Value::Int(FORMAT)),
             ("seed", Value::Int(self.seed as i64)),
             ("active", Value::Int(self.active as i64)),
-            ("files", files(&self.files)),
+            ("texts", Value::Seq(texts.into_iter().map(Value::str).collect())),
+            ("files", now),
             (
                 "history",
                 Value::Seq(self.history.iter().map(|h| Value::str(h.as_str())).collect()),
@@ -293,65 +349,16 @@ impl Session {
     }
 
     /// Rebuilds a session from its saved form by replaying the log. `None` if the text is not
-    /// a saved session.
+    /// a saved session this build can read.
     pub fn from_json(text: &str) -> Option<Session> {
         Session::from_json_on(text, Lab::default())
     }
 
     /// `from_json` for a session on a changed lab (a lesson's).
     pub fn from_json_on(text: &str, lab: Lab) -> Option<Session> {
-        let (docs, err) = yaml::parse_stream(text);
-        if err.is_some() {
-            return None;
-        }
-        let v = docs.into_iter().next()?.value;
-        let files_of = |v: &Value| -> Option<Vec<(String, String)>> {
-            let Value::Seq(items) = v else { return None };
-            items
-                .iter()
-                .map(|i| match i {
-                    Value::Seq(p) if p.len() == 2 => Some((p[0].as_str()?.to_string(), p[1].as_str()?.to_string())),
-                    _ => None,
-                })
-                .collect()
-        };
-        let seed = match v.get("seed")? {
-            Value::Int(i) => *i as u64,
-            _ => return None,
-        };
-        let files = files_of(v.get("files")?)?;
-        let mut s = Session::with_lab(seed, lab, Vec::new());
-        if let Some(Value::Seq(log)) = v.get("log") {
-            for e in log {
-                let Value::Seq(parts) = e else { continue };
-                match (parts.first().and_then(Value::as_str), parts.get(1)) {
-                    (Some("cmd"), Some(Value::Str(line))) => {
-                        if let Some(f) = parts.get(2).and_then(files_of) {
-                            s.files = f;
-                        }
-                        s.run(line);
-                    }
-                    (Some("tick"), Some(Value::Int(n))) => s.tick(*n),
-                    (Some("send"), Some(Value::Str(url))) => {
-                        let count = match parts.get(2) {
-                            Some(Value::Int(c)) => *c as usize,
-                            _ => 1,
-                        };
-                        s.send(url, count);
-                    }
-                    _ => {}
-                }
-            }
-        }
-        s.files = files;
-        s.files_logged = None;
-        if let Some(Value::Int(a)) = v.get("active") {
-            s.active = (*a as usize).min(s.files.len().saturating_sub(1));
-        }
-        if let Some(Value::Seq(h)) = v.get("history") {
-            s.history = h.iter().filter_map(|x| x.as_str().map(String::from)).collect();
-        }
-        Some(s)
+        let mut r = Replay::new(text, lab).ok()?;
+        while r.step() {}
+        Some(r.finish())
     }
 
     /// Where the last apply of a file failed: its 1-based line and the message. Syntax errors
@@ -389,6 +396,140 @@ impl Session {
             .and_then(|f| yaml::locate(text, doc.first_line, f))
             .unwrap_or(doc.first_line);
         Some((at, line.to_string()))
+    }
+}
+
+/// A saved session being rebuilt, one log entry at a time, so that a caller can spread a long
+/// replay over many slices (and stop it). Everything is checked before the first entry runs.
+pub struct Replay {
+    session: Session,
+    entries: std::vec::IntoIter<Entry>,
+    total: usize,
+    files: Vec<(String, String)>,
+    active: usize,
+    history: Vec<String>,
+}
+
+impl Replay {
+    pub fn new(text: &str, lab: Lab) -> Result<Replay, LoadError> {
+        use LoadError::Damaged;
+        let (docs, err) = yaml::parse_stream(text);
+        if err.is_some() {
+            return Err(Damaged);
+        }
+        let v = docs.into_iter().next().ok_or(Damaged)?.value;
+        match v.get("v") {
+            Some(Value::Int(1..=FORMAT)) => {}
+            Some(other) => return Err(LoadError::Version(other.to_json())),
+            None => return Err(Damaged),
+        }
+        let texts: Vec<&str> = match v.get("texts") {
+            Some(Value::Seq(t)) => t.iter().map(Value::as_str).collect::<Option<_>>().ok_or(Damaged)?,
+            None => Vec::new(),
+            _ => return Err(Damaged),
+        };
+        let files_of = |v: &Value| -> Option<Vec<(String, String)>> {
+            let Value::Seq(items) = v else { return None };
+            items
+                .iter()
+                .map(|i| match i {
+                    Value::Seq(p) if p.len() == 2 => Some((
+                        p[0].as_str()?.to_string(),
+                        match &p[1] {
+                            Value::Int(k) => texts.get(usize::try_from(*k).ok()?)?.to_string(),
+                            t => t.as_str()?.to_string(),
+                        },
+                    )),
+                    _ => None,
+                })
+                .collect()
+        };
+        let seed = match v.get("seed") {
+            Some(Value::Int(i)) => *i as u64,
+            _ => return Err(Damaged),
+        };
+        let files = v.get("files").and_then(files_of).ok_or(Damaged)?;
+        let log = match v.get("log") {
+            Some(Value::Seq(log)) => log.as_slice(),
+            None => &[],
+            _ => return Err(Damaged),
+        };
+        let entries = log
+            .iter()
+            .map(|e| {
+                let Value::Seq(parts) = e else { return None };
+                Some(match (parts.first()?.as_str()?, parts.get(1)?) {
+                    ("cmd", Value::Str(line)) => Entry::Command {
+                        line: line.clone(),
+                        files: match parts.get(2) {
+                            None | Some(Value::Null) => None,
+                            Some(f) => Some(files_of(f)?),
+                        },
+                    },
+                    ("tick", Value::Int(n)) => Entry::Tick(*n),
+                    ("send", Value::Str(url)) => Entry::Send {
+                        url: url.clone(),
+                        count: match parts.get(2) {
+                            Some(Value::Int(c)) => usize::try_from(*c).ok()?,
+                            _ => 1,
+                        },
+                    },
+                    _ => return None,
+                })
+            })
+            .collect::<Option<Vec<Entry>>>()
+            .ok_or(Damaged)?;
+        let active = match v.get("active") {
+            Some(Value::Int(a)) => usize::try_from(*a).unwrap_or(0),
+            _ => 0,
+        };
+        let history = match v.get("history") {
+            Some(Value::Seq(h)) => h.iter().filter_map(|x| x.as_str().map(String::from)).collect(),
+            _ => Vec::new(),
+        };
+        Ok(Replay {
+            session: Session::with_lab(seed, lab, Vec::new()),
+            total: entries.len(),
+            entries: entries.into_iter(),
+            files,
+            active,
+            history,
+        })
+    }
+
+    /// Replays the next entry; `false` when none is left.
+    pub fn step(&mut self) -> bool {
+        let s = &mut self.session;
+        match self.entries.next() {
+            Some(Entry::Command { line, files }) => {
+                if let Some(f) = files {
+                    s.files = f;
+                }
+                s.run(&line);
+            }
+            Some(Entry::Tick(n)) => s.tick(n),
+            Some(Entry::Send { url, count }) => {
+                s.send(&url, count);
+            }
+            None => return false,
+        }
+        self.entries.len() > 0
+    }
+
+    /// Entries replayed and entries in all.
+    pub fn progress(&self) -> (usize, usize) {
+        (self.total - self.entries.len(), self.total)
+    }
+
+    /// The session as replayed so far, with the saved files, history and selected file. Stopped
+    /// early, its log holds only the entries replayed.
+    pub fn finish(self) -> Session {
+        let mut s = self.session;
+        s.files = self.files;
+        s.files_logged = None;
+        s.active = self.active.min(s.files.len().saturating_sub(1));
+        s.history = self.history;
+        s
     }
 }
 
@@ -453,5 +594,82 @@ mod tests {
         assert_eq!(s.error_line("svc.yml", &out).map(|e| e.0), Some(9));
         s.files[0].1 = "apiVersion: v1\nkind: Service\nmetadata:\n\tname: web\n".into();
         assert_eq!(s.error_line("svc.yml", "").map(|e| e.0), Some(4));
+    }
+
+    #[test]
+    fn saves_carry_a_checked_version_and_refuse_damage() {
+        let mut s = Session::new(5, starter_files());
+        s.run("kubectl get nodes");
+        let saved = s.to_json();
+        assert!(saved.starts_with("{\"active\":0,\"files\":"), "{saved}");
+        let v999 = saved.replace("\"v\":2", "\"v\":999");
+        assert_eq!(
+            Replay::new(&v999, Lab::default()).err(),
+            Some(LoadError::Version("999".into()))
+        );
+        let cut = &saved[..saved.len() / 2];
+        for bad in [cut, "", "\"\"", "[]", "{\"seed\": 1, \"files\": []}", "garbage {"] {
+            assert_eq!(
+                Replay::new(bad, Lab::default()).err(),
+                Some(LoadError::Damaged),
+                "{bad}"
+            );
+        }
+        // Format 1 wrote each file's text inline; it still opens.
+        let v1 = "{\"v\":1,\"seed\":5,\"files\":[[\"a.yml\",\"x: 1\\n\"]],\"log\":[[\"cmd\",\"cat a.yml\",[[\"a.yml\",\"x: 1\\n\"]]]]}";
+        let r = Session::from_json(v1).expect("format 1");
+        assert_eq!(r.transcript[0].output, "x: 1\n");
+    }
+
+    #[test]
+    fn a_large_file_is_saved_once_however_many_commands_see_it() {
+        let big = format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n  k: \"{}\"\n",
+            "x".repeat(200_000)
+        );
+        let mut s = Session::new(5, vec![("big.yml".into(), big), ("small.yml".into(), "a: 1\n".into())]);
+        for i in 0..5 {
+            s.files[1].1 = format!("a: {i}\n");
+            s.run("cat small.yml");
+        }
+        let saved = s.to_json();
+        assert!(saved.len() < 210_000, "{}", saved.len());
+        let r = Session::from_json(&saved).expect("loads");
+        assert_eq!(
+            (r.files.clone(), r.transcript.clone()),
+            (s.files.clone(), s.transcript.clone())
+        );
+    }
+
+    #[test]
+    fn the_transcript_keeps_a_bounded_tail_and_counts_the_rest() {
+        let lines = "line\n".repeat(100_000);
+        let mut s = Session::new(5, vec![("a.txt".into(), lines)]);
+        s.run("cat a.txt");
+        let out = &s.transcript[0].output;
+        assert!(out.len() <= TRANSCRIPT_BYTES && out.starts_with("line\n"));
+        assert_eq!(s.dropped_lines + out.lines().count(), 100_000);
+        for _ in 0..400 {
+            s.run("hostname");
+        }
+        assert_eq!(s.transcript.len(), TRANSCRIPT_ENTRIES);
+        assert_eq!(s.dropped_lines, 100_000 + 1 + 2 * 100);
+    }
+
+    #[test]
+    fn a_replay_runs_step_by_step_and_can_stop() {
+        let mut s = Session::new(5, starter_files());
+        for _ in 0..4 {
+            s.run("hostname");
+        }
+        let mut r = Replay::new(&s.to_json(), Lab::default()).expect("reads");
+        assert_eq!(r.progress(), (0, 4));
+        assert!(r.step() && r.step());
+        assert_eq!(r.progress(), (2, 4));
+        let part = r.finish();
+        assert_eq!(
+            (part.transcript.len(), part.log.len(), part.files.clone()),
+            (2, 2, s.files.clone())
+        );
     }
 }

@@ -2,7 +2,7 @@
 //! the lesson files beside the page, the page's language attribute and the panic hook.
 
 use crate::i18n::Lang;
-use crate::session::Session;
+use crate::session::{LoadError, Replay};
 
 pub const STORAGE_PREFIX: &str = "svclab:";
 
@@ -12,61 +12,73 @@ pub enum Route {
     Playground,
     Lessons,
     Lesson(String),
+    /// A lab opened from a share link or file, in its own slot (`SHARED_KEY`): the learner's own
+    /// playground and lessons stay as they were.
+    Shared,
 }
 
-/// A shared lab: the saved session and where it belongs.
+/// Where the last shared lab opened is kept.
+pub const SHARED_KEY: &str = "svclab:shared";
+
+/// A shared lab: the saved session and what it carries besides (its lesson, the step reached
+/// and where that step began, the language).
 pub struct Shared {
     pub json: String,
     pub lesson: Option<String>,
     pub lang: Option<Lang>,
+    pub done: usize,
+    pub mark: u64,
 }
 
-/// Reads a share link (`#/share/DATA`) or an uploaded file. `None`: not a share; `Err`: damaged.
-pub fn read_shared(json: &str) -> Result<Shared, ()> {
-    if Session::from_json(json).is_none() {
-        return Err(());
-    }
+/// Reads a shared lab's text (a link's or an uploaded file's) without replaying it: the format,
+/// the version and every log entry are checked.
+pub fn read_shared(json: &str) -> Result<Shared, LoadError> {
+    Replay::new(json, crate::sim::lab::Lab::default())?;
     let v = crate::sim::yaml::parse_stream(json)
         .0
         .into_iter()
         .next()
         .map(|d| d.value)
-        .ok_or(())?;
+        .ok_or(LoadError::Damaged)?;
+    let num = |k: &str| match v.get(k) {
+        Some(crate::sim::value::Value::Int(n)) => u64::try_from(*n).unwrap_or(0),
+        _ => 0,
+    };
     Ok(Shared {
         json: json.to_string(),
         lesson: v.get("lesson").and_then(|l| l.as_str()).map(String::from),
         lang: v.get("lang").and_then(|l| l.as_str()).and_then(Lang::parse),
+        done: num("done") as usize,
+        mark: num("mark"),
     })
 }
 
-pub fn open_share(hash: &str) -> Option<Result<Shared, ()>> {
+/// `None`: the address is not a share link.
+pub fn open_share(hash: &str) -> Option<Result<Shared, LoadError>> {
     let data = hash.trim_start_matches('#').strip_prefix("/share/")?;
-    Some(crate::share::decode(data).ok_or(()).and_then(|json| read_shared(&json)))
+    Some(crate::share::decode(data).and_then(|json| read_shared(&json)))
 }
 
-pub fn shared_storage_key(s: &Shared) -> String {
-    match &s.lesson {
-        Some(id) => format!("{STORAGE_PREFIX}lesson:{id}"),
-        None => format!("{STORAGE_PREFIX}playground"),
+/// Keeps a shared lab in its own slot and turns the address into `#/shared` without a reload,
+/// keeping `embed=1`. `false` when storage refused it: the address then stays the link's, so a
+/// reload opens the link again.
+pub fn adopt_shared(s: &Shared) -> bool {
+    let kept = storage().is_some_and(|st| st.set_item(SHARED_KEY, &s.json).is_ok());
+    if !kept {
+        return false;
     }
-}
-
-/// Keeps a shared lab for its page (where storage allows) and turns the address into that
-/// page's without a reload, keeping `embed=1`.
-pub fn adopt_shared(s: &Shared) {
-    if let Some(st) = storage() {
-        let _ = st.set_item(&shared_storage_key(s), &s.json);
-    }
-    let hash = match &s.lesson {
-        Some(id) => format!("#/lesson/{id}"),
-        None => "#/playground".into(),
-    };
     let mut query: Vec<String> = Vec::new();
     if embedded() {
         query.push("embed=1".into());
     }
-    if let Some(l) = s.lang {
-        query.push(format!("lang={}", l.code()));
+    // The link's language, else the one the address asked for.
+    let search = gloo::utils::window().location().search().unwrap_or_default();
+    let asked = search
+        .trim_start_matches('?')
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("lang="));
+    if let Some(l) = s.lang.map(Lang::code).or(asked.and_then(Lang::parse).map(Lang::code)) {
+        query.push(format!("lang={l}"));
     }
     let q = if query.is_empty() {
         String::new()
@@ -74,12 +86,42 @@ pub fn adopt_shared(s: &Shared) {
         format!("?{}", query.join("&"))
     };
     let url = format!(
-        "{}{q}{hash}",
+        "{}{q}#/shared",
         gloo::utils::window().location().pathname().unwrap_or_default()
     );
     if let Ok(h) = gloo::utils::window().history() {
         let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
     }
+    true
+}
+
+/// Copies a save that cannot be opened (or whose replay was stopped) aside, under
+/// `svclab:kept:<slot>` (or `...:2` to `...:9` when that holds another one), before anything
+/// writes the slot again. `None` when storage refused: the slot must then not be saved over.
+pub fn keep_aside(storage_key: &str, text: &str) -> Option<String> {
+    let st = storage()?;
+    let base = format!(
+        "{STORAGE_PREFIX}kept:{}",
+        storage_key.trim_start_matches(STORAGE_PREFIX)
+    );
+    (1..10)
+        .map(|i| if i == 1 { base.clone() } else { format!("{base}:{i}") })
+        .find(|k| st.get_item(k).ok().flatten().is_none_or(|old| old == text))
+        .filter(|k| st.set_item(k, text).is_ok())
+}
+
+/// Why a save did not happen: the lab is over the limit, or storage refused (full, or blocked).
+pub fn store(key: &str, text: &str) -> Result<(), &'static str> {
+    let st = storage().ok_or("storage-blocked")?;
+    st.set_item(key, text).map_err(|e| {
+        let name = js_sys::Reflect::get(&e, &"name".into())
+            .ok()
+            .and_then(|n| n.as_string());
+        match name.as_deref() {
+            Some("QuotaExceededError") => "storage-full",
+            _ => "storage-blocked",
+        }
+    })
 }
 
 pub fn route_from_hash(hash: &str) -> Route {
@@ -87,6 +129,7 @@ pub fn route_from_hash(hash: &str) -> Route {
     match h.strip_prefix("/lesson/") {
         Some(id) if !id.is_empty() => Route::Lesson(id.split('?').next().unwrap_or(id).to_string()),
         _ if h.starts_with("/lessons") => Route::Lessons,
+        _ if h == "/shared" => Route::Shared,
         // The home page is the full page's front door; an embed without a lesson is a playground.
         _ if matches!(h, "" | "/" | "/home") && !embedded() => Route::Home,
         _ => Route::Playground,
@@ -134,11 +177,6 @@ pub async fn fetch_text(url: String) -> Option<String> {
 
 pub fn storage() -> Option<web_sys::Storage> {
     gloo::utils::window().local_storage().ok().flatten()
-}
-
-/// The session JSON to open: a shared lab wins over what this browser had saved.
-pub fn saved_session(shared: Option<String>, storage_key: &str) -> Option<String> {
-    shared.or_else(|| storage().and_then(|s| s.get_item(storage_key).ok().flatten()))
 }
 
 pub fn embedded() -> bool {

@@ -25,11 +25,13 @@ use yew::prelude::*;
 use crate::i18n::{t, Lang};
 use crate::layout::{layout, Layout};
 use crate::packets::Flight;
-use crate::session::{starter_files, Session};
+use crate::session::{starter_files, LoadError, Replay, Session};
+use crate::sim::lab::Lab;
 use crate::sim::net::{Outcome, Rule, Trace};
+use crate::sim::value::Value;
 use browser::*;
 
-/// Sessions whose files are larger than this are not saved in the browser.
+/// Saves larger than this (or whose files alone are) are not kept in the browser.
 const SAVE_LIMIT: usize = 2 * 1024 * 1024;
 /// Packets drawn at once for a batch ("Send 20").
 const MAX_FLIGHTS: usize = 40;
@@ -145,6 +147,24 @@ pub enum Msg {
     Side(Side),
     EmbedTab(EmbedTab),
     Toast(Option<String>),
+    ReplaySlice,
+    StopReplay,
+}
+
+/// Why a save was set aside.
+pub enum Why {
+    Damaged,
+    Version(String),
+    /// Replayed steps, of all.
+    Stopped(usize, usize),
+}
+
+/// A save set aside (`keep_aside`): where it is kept (`None`: storage refused, so the slot is
+/// not saved over) and a download of it.
+pub struct Kept {
+    key: Option<String>,
+    href: String,
+    why: Why,
 }
 
 pub struct App {
@@ -172,6 +192,7 @@ pub struct App {
     stage: NodeRef,
     stage_size: (f64, f64),
     term: Rc<Vec<crate::session::TermLine>>,
+    term_dropped: usize,
     input: String,
     history_pos: Option<usize>,
     anim: Option<Anim>,
@@ -187,8 +208,20 @@ pub struct App {
     /// A beginner's note under the drawing (why nothing answered).
     note: Option<&'static str>,
     error: Option<(String, usize, String)>,
-    save_failed: bool,
-    too_large: bool,
+    /// Why the last save did not happen (an i18n key).
+    save_problem: Option<&'static str>,
+    /// The save being replayed, in slices between frames (`Msg::ReplaySlice`), and its text.
+    replay: Option<Replay>,
+    replay_text: String,
+    replay_timer: Option<Timeout>,
+    kept: Option<Kept>,
+    /// A save that could not be set aside is not written over on this page.
+    hold: bool,
+    /// A shared lab that storage refused; an upload refused.
+    share_not_kept: bool,
+    upload_not_kept: bool,
+    /// What a shared lab carries: its step and that step's mark.
+    shared_progress: (usize, u64),
     save_timer: Option<Timeout>,
     _clock: Interval,
     _hash: EventListener,
@@ -197,11 +230,11 @@ pub struct App {
     embed_tab: EmbedTab,
     side: Side,
     posted_height: i32,
-    bad_share: bool,
+    bad_share: Option<LoadError>,
     /// The share dialog: the link, or `Err(json)` when it is too long for a link.
     share: Option<Result<String, String>>,
-    /// A shared lab for the lesson still being fetched.
-    shared_json: Option<String>,
+    /// The save to replay once the lesson (and its lab) has arrived.
+    pending: Option<String>,
     toast: Option<String>,
     toast_timer: Option<Timeout>,
     _warm: Option<Timeout>,
@@ -224,10 +257,80 @@ impl App {
             }
         }
         let t = &self.session.transcript;
-        if t.len() != self.term.len() || t.last() != self.term.last() {
-            let skip = t.len().saturating_sub(300);
-            self.term = Rc::new(t[skip..].to_vec());
+        if t.len() != self.term.len() || t.last() != self.term.last() || self.session.dropped_lines != self.term_dropped
+        {
+            self.term = Rc::new(t.clone());
+            self.term_dropped = self.session.dropped_lines;
         }
+    }
+
+    /// Opens the page's lab: `fresh` when there is nothing to replay, else the save replayed in
+    /// slices (`slice`); a save that cannot be read is set aside and `fresh` opens instead.
+    fn begin(&mut self, ctx: &Context<Self>, text: Option<String>, lab: Lab, fresh: Session) {
+        self.session = fresh;
+        if let Some(text) = text {
+            match Replay::new(&text, lab) {
+                Ok(r) => {
+                    self.replay = Some(r);
+                    self.replay_text = text;
+                    return self.slice(ctx);
+                }
+                Err(LoadError::Damaged) => self.set_aside(text, Why::Damaged),
+                Err(LoadError::Version(v)) => self.set_aside(text, Why::Version(v)),
+            }
+        }
+        self.loaded(ctx);
+    }
+
+    /// Replays the save for about 40 ms, then lets the page draw and answer before the next
+    /// slice: a long log shows its progress and can be stopped, and never blocks the page.
+    fn slice(&mut self, ctx: &Context<Self>) {
+        let Some(r) = &mut self.replay else { return };
+        let start = js_sys::Date::now();
+        while r.step() {
+            if js_sys::Date::now() - start > 40.0 {
+                let link = ctx.link().clone();
+                self.replay_timer = Some(Timeout::new(0, move || link.send_message(Msg::ReplaySlice)));
+                return;
+            }
+        }
+        if let Some(r) = self.replay.take() {
+            self.session = r.finish();
+        }
+        self.replay_text = String::new();
+        self.loaded(ctx);
+    }
+
+    fn set_aside(&mut self, text: String, why: Why) {
+        let key = keep_aside(&self.storage_key, &text);
+        self.hold = key.is_none();
+        let blob = js_sys::Array::of1(&text.into());
+        let href = web_sys::Blob::new_with_str_sequence(&blob)
+            .and_then(|b| web_sys::Url::create_object_url_with_blob(&b))
+            .unwrap_or_default();
+        self.kept = Some(Kept { key, href, why });
+    }
+
+    /// The lab is ready: draw it and grade the lesson's step (progress restored on opening is no
+    /// new moment).
+    fn loaded(&mut self, ctx: &Context<Self>) {
+        self.relayout();
+        let done = self.done;
+        self.check_goals(ctx);
+        if self.done == done {
+            self.toast = None;
+        }
+    }
+
+    /// What a share (and a shared lab's save) carries besides the session.
+    fn extras(&self) -> Vec<(&'static str, Value)> {
+        let mut extra = vec![("lang", Value::str(self.lang.code()))];
+        if let Some(l) = &self.lesson {
+            extra.push(("lesson", Value::str(l.id.as_str())));
+            extra.push(("done", Value::Int(self.done as i64)));
+            extra.push(("mark", Value::Int(self.step_mark as i64)));
+        }
+        extra
     }
 
     fn schedule_save(&mut self, ctx: &Context<Self>) {
@@ -342,7 +445,7 @@ impl App {
             }
             self.done += 1;
             self.step_mark = self.session.mark();
-            if let Some(s) = storage() {
+            if let Some(s) = storage().filter(|_| self.route != Route::Shared) {
                 let _ = s.set_item(&progress_key(&lesson.id), &self.done.to_string());
                 let _ = s.set_item(&mark_key(&lesson.id), &self.step_mark.to_string());
             }
@@ -408,72 +511,88 @@ impl Component for App {
     fn create(ctx: &Context<Self>) -> Self {
         let window = gloo::utils::window();
         let fragment = window.location().hash().unwrap_or_default();
+        // A share link opens in its own slot, never over the learner's own labs.
+        let mut share_not_kept = false;
         let (shared, bad_share) = match open_share(&fragment) {
             Some(Ok(s)) => {
-                adopt_shared(&s);
-                (Some(s), false)
+                share_not_kept = !adopt_shared(&s);
+                (Some(s), None)
             }
-            Some(Err(())) => (None, true),
-            None => (None, false),
+            Some(Err(e)) => (None, Some(e)),
+            None => (None, None),
         };
-        // Read after a share link rewrote the address, so a lesson's link opens its lesson.
-        let route = route_from_hash(&window.location().hash().unwrap_or_default());
+        let route = match shared {
+            Some(_) => Route::Shared,
+            None => route_from_hash(&fragment),
+        };
         let storage_key = match &route {
             Route::Lesson(id) => format!("{STORAGE_PREFIX}lesson:{id}"),
+            Route::Shared => SHARED_KEY.to_string(),
             _ => format!("{STORAGE_PREFIX}playground"),
+        };
+        let stored = || storage().and_then(|s| s.get_item(&storage_key).ok().flatten());
+        // The save this page rebuilds its lab from; the home page and the index show no lab.
+        let pending = match &route {
+            Route::Home | Route::Lessons => None,
+            Route::Shared => shared.as_ref().map(|s| s.json.clone()).or_else(stored),
+            _ => stored(),
+        };
+        let meta = match (&route, &shared) {
+            (_, Some(s)) => Some((s.lesson.clone(), s.done, s.mark)),
+            (Route::Shared, None) => pending
+                .as_deref()
+                .and_then(|t| read_shared(t).ok())
+                .map(|s| (s.lesson, s.done, s.mark)),
+            _ => None,
+        };
+        let shared_progress = meta.as_ref().map_or((0, 0), |m| (m.1, m.2));
+        let lesson_id = match &route {
+            Route::Lesson(id) => Some(id.clone()),
+            _ => meta.and_then(|m| m.0),
         };
         // A lesson's files are fetched; until they arrive the page shows an empty lab.
         let mut next_lesson = None;
         let mut lesson_error = None;
-        match &route {
-            Route::Lesson(id) => match crate::lessons::locate(id) {
-                Some((folder, files, next)) => {
-                    next_lesson = next;
-                    let link = ctx.link().clone();
-                    yew::platform::spawn_local(async move {
-                        let mut got = Vec::new();
-                        for f in files {
-                            match fetch_text(format!("lessons/{folder}/{f}")).await {
-                                Some(t) => got.push((f.to_string(), t)),
-                                None => {
-                                    link.send_message(Msg::LessonLoaded(Err(format!("lessons/{folder}/{f}"))));
-                                    return;
-                                }
-                            }
-                        }
-                        link.send_message(Msg::LessonLoaded(crate::lessons::Lesson::parse(folder, &got)));
-                    });
-                }
-                None => lesson_error = Some(id.clone()),
-            },
-            Route::Lessons | Route::Home => {
+        let mut fetching = false;
+        match lesson_id.as_deref().map(|id| (id, crate::lessons::locate(id))) {
+            Some((_, Some((folder, files, next)))) => {
+                fetching = true;
+                next_lesson = next;
                 let link = ctx.link().clone();
                 yew::platform::spawn_local(async move {
-                    let mut out = Vec::new();
-                    for (folder, _, _) in crate::lessons::LESSON_INDEX {
-                        if let Some(t) = fetch_text(format!("lessons/{folder}/lesson.yaml")).await {
-                            if let Ok(s) = crate::lessons::summary(folder, &t) {
-                                out.push(s);
+                    let mut got = Vec::new();
+                    for f in files {
+                        match fetch_text(format!("lessons/{folder}/{f}")).await {
+                            Some(t) => got.push((f.to_string(), t)),
+                            None => {
+                                link.send_message(Msg::LessonLoaded(Err(format!("lessons/{folder}/{f}"))));
+                                return;
                             }
                         }
                     }
-                    link.send_message(Msg::IndexLoaded(out));
+                    link.send_message(Msg::LessonLoaded(crate::lessons::Lesson::parse(folder, &got)));
                 });
             }
-            Route::Playground => {}
+            Some((id, None)) => lesson_error = Some(id.to_string()),
+            None => {}
+        }
+        if matches!(route, Route::Lessons | Route::Home) {
+            let link = ctx.link().clone();
+            yew::platform::spawn_local(async move {
+                let mut out = Vec::new();
+                for (folder, _, _) in crate::lessons::LESSON_INDEX {
+                    if let Some(t) = fetch_text(format!("lessons/{folder}/lesson.yaml")).await {
+                        if let Ok(s) = crate::lessons::summary(folder, &t) {
+                            out.push(s);
+                        }
+                    }
+                }
+                link.send_message(Msg::IndexLoaded(out));
+            });
         }
         let lang = shared.as_ref().and_then(|s| s.lang).unwrap_or_else(initial_lang);
         set_page_lang(lang);
-        let mut shared_json = shared.map(|s| s.json);
-        let session = match &route {
-            // The saved or shared session is read once the lesson (and its lab) has arrived.
-            Route::Lesson(_) => Session::new(1, Vec::new()),
-            // The home page and the index show no lab: nothing to replay.
-            Route::Home | Route::Lessons => Session::new(1, Vec::new()),
-            Route::Playground => saved_session(shared_json.take(), &storage_key)
-                .and_then(|text| Session::from_json(&text))
-                .unwrap_or_else(|| Session::new(1, starter_files())),
-        };
+        let session = Session::new(1, Vec::new());
         let reduced_motion = window
             .match_media("(prefers-reduced-motion: reduce)")
             .ok()
@@ -487,8 +606,7 @@ impl Component for App {
         let resize = EventListener::new(&window, "resize", move |_| link.send_message(Msg::Resize(0.0, 0.0)));
         let stage_size = (900.0, 420.0);
         let layout = Rc::new(layout(&session.shell.cluster, stage_size.0, stage_size.1, lang));
-        let skip = session.transcript.len().saturating_sub(300);
-        let term = Rc::new(session.transcript[skip..].to_vec());
+        let term = Rc::new(Vec::new());
         let embed = embedded();
         let mut app = App {
             session,
@@ -509,6 +627,7 @@ impl Component for App {
             stage: NodeRef::default(),
             stage_size,
             term,
+            term_dropped: 0,
             input: String::new(),
             history_pos: None,
             anim: None,
@@ -523,8 +642,15 @@ impl Component for App {
             balance: Vec::new(),
             note: None,
             error: None,
-            save_failed: false,
-            too_large: false,
+            save_problem: None,
+            replay: None,
+            replay_text: String::new(),
+            replay_timer: None,
+            kept: None,
+            hold: false,
+            share_not_kept,
+            upload_not_kept: false,
+            shared_progress,
             save_timer: None,
             _clock: clock,
             _hash: hash,
@@ -535,7 +661,7 @@ impl Component for App {
             posted_height: 0,
             bad_share,
             share: None,
-            shared_json,
+            pending: None,
             toast: None,
             toast_timer: None,
             _warm: None,
@@ -545,14 +671,20 @@ impl Component for App {
         }
         let link = ctx.link().clone();
         app._warm = Some(Timeout::new(250, move || link.send_message(Msg::WarmUp)));
+        if fetching {
+            app.pending = pending;
+        } else if matches!(app.route, Route::Playground | Route::Shared | Route::Lesson(_)) {
+            app.begin(ctx, pending, Lab::default(), Session::new(1, starter_files()));
+        }
         app
     }
 
     fn update(&mut self, ctx: &Context<Self>, msg: Msg) -> bool {
         match msg {
             Msg::Hash => {
-                let route = route_from_hash(&gloo::utils::window().location().hash().unwrap_or_default());
-                if route != self.route {
+                let hash = gloo::utils::window().location().hash().unwrap_or_default();
+                // A share link pasted into this tab opens as it would in a new one.
+                if hash.starts_with("#/share/") || route_from_hash(&hash) != self.route {
                     // Each page keeps its own saved session.
                     let _ = gloo::utils::window().location().reload();
                 }
@@ -672,6 +804,7 @@ impl Component for App {
                     "l" if e.ctrl_key() => {
                         e.prevent_default();
                         self.session.transcript.clear();
+                        self.session.dropped_lines = 0;
                         self.relayout();
                     }
                     _ => return false,
@@ -679,7 +812,7 @@ impl Component for App {
                 true
             }
             Msg::Tick => {
-                if matches!(self.route, Route::Home | Route::Lessons) {
+                if matches!(self.route, Route::Home | Route::Lessons) || self.replay.is_some() {
                     return false;
                 }
                 self.session.tick(1);
@@ -771,32 +904,28 @@ impl Component for App {
             Msg::LessonLoaded(Ok(l)) => {
                 // A lesson whose lab changes fail its own test still opens, on the plain lab.
                 let lab = l.lab().unwrap_or_default();
-                let saved = saved_session(self.shared_json.take(), &self.storage_key);
-                self.session = saved
-                    .and_then(|text| Session::from_json_on(&text, lab.clone()))
-                    .unwrap_or_else(|| Session::with_lab(l.seed, lab, l.files.clone()));
-                self.done = saved_progress(&l.id).min(l.steps.len());
-                self.step_mark = saved_mark(&l.id);
+                (self.done, self.step_mark) = match self.route {
+                    Route::Shared => self.shared_progress,
+                    _ => (saved_progress(&l.id), saved_mark(&l.id)),
+                };
+                self.done = self.done.min(l.steps.len());
+                let fresh = Session::with_lab(l.seed, lab.clone(), l.files.clone());
                 self.lesson = Some(Rc::new(l));
-                self.relayout();
-                let done = self.done;
-                self.check_goals(ctx);
-                // Progress restored on opening is no new moment.
-                if self.done == done {
-                    self.toast = None;
-                }
+                let text = self.pending.take();
+                self.begin(ctx, text, lab, fresh);
                 true
             }
             Msg::LessonLoaded(Err(what)) => {
                 self.lesson_error = Some(what);
+                // A shared lab whose lesson cannot be fetched still opens, on the plain lab.
+                if self.route == Route::Shared {
+                    let text = self.pending.take();
+                    self.begin(ctx, text, Lab::default(), Session::new(1, starter_files()));
+                }
                 true
             }
             Msg::Share => {
-                let mut extra = vec![("lang", crate::sim::value::Value::str(self.lang.code()))];
-                if let Some(l) = &self.lesson {
-                    extra.push(("lesson", crate::sim::value::Value::str(l.id.as_str())));
-                }
-                let json = self.session.to_json_with(extra);
+                let json = self.session.to_json_with(self.extras());
                 let loc = gloo::utils::window().location();
                 let link = format!(
                     "{}{}#/share/{}",
@@ -832,11 +961,12 @@ impl Component for App {
             }
             Msg::Uploaded(text) => {
                 match text.as_deref().map(read_shared) {
-                    Some(Ok(s)) => {
-                        adopt_shared(&s);
+                    Some(Ok(s)) if adopt_shared(&s) => {
                         let _ = gloo::utils::window().location().reload();
                     }
-                    _ => self.bad_share = true,
+                    Some(Ok(_)) => self.upload_not_kept = true,
+                    Some(Err(e)) => self.bad_share = Some(e),
+                    None => self.bad_share = Some(LoadError::Damaged),
                 }
                 true
             }
@@ -880,6 +1010,22 @@ impl Component for App {
                 }
                 true
             }
+            Msg::ReplaySlice => {
+                self.replay_timer = None;
+                self.slice(ctx);
+                true
+            }
+            Msg::StopReplay => {
+                if let Some(r) = self.replay.take() {
+                    let (n, m) = r.progress();
+                    self.replay_timer = None;
+                    self.session = r.finish();
+                    let text = std::mem::take(&mut self.replay_text);
+                    self.set_aside(text, Why::Stopped(n, m));
+                    self.loaded(ctx);
+                }
+                true
+            }
             Msg::Reset => {
                 match self.lesson.clone() {
                     Some(l) => {
@@ -907,19 +1053,28 @@ impl Component for App {
             }
             Msg::Save => {
                 self.save_timer = None;
-                if matches!(self.route, Route::Home | Route::Lessons) {
+                if matches!(self.route, Route::Home | Route::Lessons) || self.replay.is_some() || self.hold {
                     return false;
                 }
-                // Huge pastes are not saved: serialising them on every pause in typing would
-                // stall the page, and browsers cap local storage at about 5 MB anyway.
+                // Huge saves are not kept: serialising them on every pause in typing would
+                // stall the page, and browsers cap local storage at about 5 MB anyway. Files
+                // that alone are too large are not even serialised.
                 let bytes: usize = self.session.files.iter().map(|(n, t)| n.len() + t.len()).sum();
-                let was = (self.save_failed, self.too_large);
-                self.too_large = bytes > SAVE_LIMIT;
-                self.save_failed = !self.too_large && {
-                    let json = self.session.to_json();
-                    storage().is_none_or(|s| s.set_item(&self.storage_key, &json).is_err())
+                let was = self.save_problem;
+                self.save_problem = if bytes > SAVE_LIMIT {
+                    Some("too-large")
+                } else {
+                    let json = match self.route {
+                        Route::Shared => self.session.to_json_with(self.extras()),
+                        _ => self.session.to_json(),
+                    };
+                    if json.len() > SAVE_LIMIT {
+                        Some("too-large")
+                    } else {
+                        store(&self.storage_key, &json).err()
+                    }
                 };
-                was != (self.save_failed, self.too_large)
+                was != self.save_problem
             }
         }
     }
@@ -933,7 +1088,8 @@ impl Component for App {
                     aria-pressed={(lang == l).to_string()}>{ name }</button>
             }
         };
-        let in_lab = matches!(self.route, Route::Playground | Route::Lesson(_));
+        let in_lab = matches!(self.route, Route::Playground | Route::Lesson(_) | Route::Shared);
+        let ready = in_lab && self.replay.is_none();
         html! {
             <div class={classes!("app", self.embed.then_some("embed"), in_lab.then_some("in-lab"))} lang={lang.code()}>
                 <header class="bar">
@@ -947,15 +1103,13 @@ impl Component for App {
                         <a href="#/lessons" aria-current={(self.route == Route::Lessons).then_some("page")}>{ t(lang, "lessons") }</a>
                         { lang_button(Lang::Ko, "한국어") }
                         { lang_button(Lang::En, "English") }
-                        if in_lab {
+                        if ready {
                             <button onclick={link.callback(|_| Msg::Reset)} title={t(lang, "reset-confirm")}>{ t(lang, "reset") }</button>
                             <button onclick={link.callback(|_| Msg::Share)}>{ t(lang, "share") }</button>
                         }
                     </nav>
                 </header>
-                if self.bad_share {
-                    <p class="warn" role="alert">{ t(lang, "bad-share") }</p>
-                }
+                { self.view_notices() }
                 if let Some(share) = &self.share {
                     { self.view_share(ctx, share) }
                 }
@@ -965,11 +1119,8 @@ impl Component for App {
                         <p>{ t(lang, "no-lesson") }</p>
                     </section>
                 }
-                if self.save_failed {
-                    <p class="warn" role="status">{ t(lang, "not-saved") }</p>
-                }
-                if self.too_large {
-                    <p class="warn" role="status">{ t(lang, "too-large") }</p>
+                if let Some(why) = self.save_problem {
+                    <p class="warn" role="status">{ t(lang, why) }</p>
                 }
                 if let Some(text) = &self.toast {
                     <div class="toast" role="status">{ text.clone() }</div>
@@ -988,6 +1139,9 @@ impl App {
     fn view_lab(&self, ctx: &Context<Self>) -> Html {
         let lang = self.lang;
         let link = ctx.link();
+        if let Some(r) = &self.replay {
+            return self.view_replay(ctx, r.progress());
+        }
         let with_lesson = self.lesson.is_some();
         let tab_class = match (self.embed, self.embed_tab) {
             (false, _) => None,

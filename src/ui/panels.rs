@@ -14,7 +14,7 @@ impl App {
         let link = ctx.link();
         html! {
             <section class="terminal" aria-label={t(lang, "terminal")}>
-                <TermScreen lines={self.term.clone()} {lang} />
+                <TermScreen lines={self.term.clone()} dropped={self.term_dropped} {lang} />
                 <label class="line">
                     <span class="prompt">{ self.session.shell.prompt() }</span>
                     <input
@@ -178,12 +178,14 @@ impl App {
 #[derive(Properties)]
 pub struct TermProps {
     lines: Rc<Vec<crate::session::TermLine>>,
+    /// Lines no longer kept before the first shown.
+    dropped: usize,
     lang: Lang,
 }
 
 impl PartialEq for TermProps {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.lines, &other.lines) && self.lang == other.lang
+        Rc::ptr_eq(&self.lines, &other.lines) && self.lang == other.lang && self.dropped == other.dropped
     }
 }
 
@@ -196,6 +198,9 @@ pub fn TermScreen(props: &TermProps) -> Html {
         <div class="screen">
             <div>
                 <p class="hint">{ t(props.lang, "terminal-help") }</p>
+                if props.dropped > 0 {
+                    <p class="hint dropped">{ t(props.lang, "lines-dropped").replace("{n}", &props.dropped.to_string()) }</p>
+                }
                 { for props.lines.iter().map(|l| html! {
                     <div class="entry">
                         <pre class="cmd"><span class="prompt">{ &l.prompt }</span>{ &l.command }</pre>

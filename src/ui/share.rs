@@ -1,10 +1,12 @@
-//! The Share / Embed dialog: a link carrying the whole lab, the blog snippet, upload.
+//! The Share / Embed dialog: a link carrying the whole lab, the blog snippet, upload; what the
+//! page says about shared labs and saves (damaged, set aside, not kept), and a replay's progress.
 
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use super::{App, Msg};
+use super::{App, Msg, Route, Why};
 use crate::i18n::t;
+use crate::session::LoadError;
 
 impl App {
     pub(super) fn view_share(&self, ctx: &Context<Self>, share: &Result<String, String>) -> Html {
@@ -52,6 +54,72 @@ impl App {
                 </label>
                 <button onclick={link.callback(|_| Msg::CloseShare)}>{ t(lang, "close") }</button>
             </section>
+        }
+    }
+
+    /// Links and saves: a refused link, a shared lab's place, a save set aside.
+    pub(super) fn view_notices(&self) -> Html {
+        let lang = self.lang;
+        let kept = self.kept.as_ref().map(|k| {
+            let why = match &k.why {
+                Why::Damaged => t(lang, "kept-damaged").to_string(),
+                Why::Version(v) => t(lang, "kept-version").replace("{v}", v),
+                Why::Stopped(n, m) => t(lang, "kept-stopped")
+                    .replace("{n}", &n.to_string())
+                    .replace("{m}", &m.to_string()),
+            };
+            let (kept, file) = match &k.key {
+                Some(key) => (t(lang, "kept-as").replace("{key}", key), key.replace(':', "-")),
+                None => (t(lang, "kept-held").to_string(), "svclab-save".into()),
+            };
+            html! {
+                <p class="warn kept" role="alert">{ format!("{why} {kept} ") }
+                    <a download={format!("{file}.json")} href={k.href.clone()}>{ t(lang, "download") }</a>
+                </p>
+            }
+        });
+        let lesson = self.lesson.as_ref().map(|l| l.id.clone());
+        html! {
+            <>
+                if let Some(e) = &self.bad_share {
+                    <p class="warn" role="alert">{ match e {
+                        LoadError::Damaged => t(lang, "bad-share").to_string(),
+                        LoadError::Version(v) => t(lang, "share-version").replace("{v}", v),
+                    } }</p>
+                }
+                if self.share_not_kept {
+                    <p class="warn" role="alert">{ t(lang, "share-not-kept") }</p>
+                }
+                if self.upload_not_kept {
+                    <p class="warn" role="alert">{ t(lang, "upload-not-kept") }</p>
+                }
+                { for kept }
+                if self.route == Route::Shared && !self.embed {
+                    <p class="shared-note" role="note">{ t(lang, "shared-here") }{ " " }
+                        <a href="#/playground">{ t(lang, "back-mine") }</a>
+                        if let Some(id) = lesson {
+                            { " · " }<a href={format!("#/lesson/{id}")}>{ t(lang, "lesson-mine") }</a>
+                        }
+                    </p>
+                }
+            </>
+        }
+    }
+
+    /// A long replay in progress: how far, and a way to stop it.
+    pub(super) fn view_replay(&self, ctx: &Context<Self>, (n, m): (usize, usize)) -> Html {
+        let lang = self.lang;
+        let text = t(lang, "replaying")
+            .replace("{n}", &n.to_string())
+            .replace("{m}", &m.to_string());
+        html! {
+            <main class="work replaying">
+                <section class="replay" role="status" aria-label={text.clone()}>
+                    <p>{ text }</p>
+                    <progress max={m.to_string()} value={n.to_string()}></progress>
+                    <button onclick={ctx.link().callback(|_| Msg::StopReplay)}>{ t(lang, "stop") }</button>
+                </section>
+            </main>
         }
     }
 }
