@@ -265,6 +265,11 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "No request yet. Try `host curl http://127.0.0.1:31051` after applying a NodePort Service.",
         "아직 요청이 없습니다. NodePort 서비스를 적용한 뒤 `host curl http://127.0.0.1:31051`을 실행해 보세요.",
     ),
+    (
+        "ct-entry",
+        "the conntrack entry that rewrites the reply back",
+        "응답 주소를 되돌리는 conntrack 항목",
+    ),
     ("tour", "A first look at the lab", "실습 화면 둘러보기"),
     ("tour-next", "Next", "다음"),
     ("tour-skip", "Skip", "건너뛰기"),

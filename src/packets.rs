@@ -195,6 +195,60 @@ mod tests {
     }
 
     #[test]
+    fn the_reply_is_rewritten_back_by_the_conntrack_entry_each_node_kept() {
+        let mut sh = crate::layout::tests::seed_nodeport();
+        let req = Request {
+            host: "127.0.0.1".into(),
+            port: 31051,
+            method: "GET".into(),
+            path: "/".into(),
+            host_header: "127.0.0.1:31051".into(),
+            user_agent: "curl".into(),
+        };
+        let tr = sh.cluster.request(&Client::Pc, &req);
+        // The node that rewrote the request cites its entry on the way back: the original tuple
+        // as the packet came in, the reply tuple as the pod answers the masqueraded source.
+        let dnat = tr
+            .hops
+            .iter()
+            .find(|h| matches!(h.rule, crate::sim::net::Rule::Dnat { .. }))
+            .unwrap();
+        let node = match &dnat.place {
+            crate::sim::net::Place::Node(n) => n.clone(),
+            p => panic!("DNAT at {p:?}"),
+        };
+        let snat = tr
+            .hops
+            .iter()
+            .find(|h| matches!(h.rule, crate::sim::net::Rule::Snat { .. }))
+            .unwrap();
+        let cited: Vec<String> = tr.reply().iter().filter_map(|h| h.iptables.clone()).collect();
+        let want = format!(
+            "conntrack: src={} dst={} sport={} dport={} src={} dst={} sport={} dport={}",
+            dnat.before.src.ip,
+            dnat.before.dst.ip,
+            dnat.before.src.port,
+            dnat.before.dst.port,
+            dnat.after.dst.ip,
+            snat.after.src.ip,
+            dnat.after.dst.port,
+            snat.after.src.port
+        );
+        assert!(cited.contains(&want), "{cited:?}\nwant {want}");
+        // The same entry is in the node's table, in TIME_WAIT; the pod's node keeps its own.
+        let entries: Vec<_> = sh.cluster.conntrack.iter().filter(|e| e.node == node).collect();
+        assert_eq!(entries.len(), 1);
+        assert_eq!(entries[0].orig.1, dnat.before.dst.ip);
+        assert_eq!(entries[0].reply.0, dnat.after.dst.ip);
+        let pod_node = tr.hops.iter().rev().find_map(|h| match &h.place {
+            crate::sim::net::Place::Pod { node, .. } => Some(node.clone()),
+            _ => None,
+        });
+        let nodes: Vec<&str> = sh.cluster.conntrack.iter().map(|e| e.node.as_str()).collect();
+        assert!(nodes.contains(&pod_node.unwrap().as_str()), "{nodes:?}");
+    }
+
+    #[test]
     fn the_packet_rests_long_enough_to_read_each_rewrite_and_goes_back_the_same_way() {
         let (tr, l) = nodeport_trace();
         let f = Flight::new(&tr, &l);

@@ -46,6 +46,42 @@ impl std::fmt::Display for Flow {
     }
 }
 
+/// The most conntrack entries the lab keeps (the oldest go first).
+const CONNTRACK_KEPT: usize = 4096;
+
+/// A connection as each node's conntrack holds it: for every node the packet crossed, in order,
+/// the flow as it entered the node (the original tuple) and the reply tuple, the reverse of the
+/// flow as it left the node after that node's NAT. A pod's hops belong to its node.
+pub fn conntrack_views(hops: &[Hop]) -> Vec<(String, Flow, Flow)> {
+    let mut out: Vec<(String, Flow, Flow)> = Vec::new();
+    for h in hops.iter().filter(|h| !matches!(h.rule, Rule::Dns { .. })) {
+        let node = match &h.place {
+            Place::Node(n) | Place::Pod { node: n, .. } => n,
+            _ => continue,
+        };
+        let reply = Flow {
+            src: h.after.dst.clone(),
+            dst: h.after.src.clone(),
+        };
+        match out.iter_mut().find(|(n, _, _)| n == node) {
+            Some(e) => e.2 = reply,
+            None => out.push((node.clone(), h.before.clone(), reply)),
+        }
+    }
+    out
+}
+
+/// The two tuples of an entry as `conntrack -L` prints them.
+pub fn ct_tuples(orig: &Flow, reply: &Flow) -> String {
+    let t = |f: &Flow| {
+        format!(
+            "src={} dst={} sport={} dport={}",
+            f.src.ip, f.dst.ip, f.src.port, f.dst.port
+        )
+    };
+    format!("{} {}", t(orig), t(reply))
+}
+
 /// Where a hop happens.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Place {
@@ -240,12 +276,21 @@ impl Trace {
         if !matches!(self.outcome, Outcome::Response(_) | Outcome::NotHttp) {
             return Vec::new();
         }
+        let entries = conntrack_views(&self.hops);
         self.hops
             .iter()
             .rev()
             .filter(|h| !matches!(h.rule, Rule::Dns { .. } | Rule::Respond { .. }))
             .map(|h| Hop {
-                iptables: None,
+                // Where the request was rewritten, the reply is rewritten back by the node's
+                // conntrack entry, not by a rule: the entry is cited.
+                iptables: match &h.place {
+                    Place::Node(n) if h.before != h.after => entries
+                        .iter()
+                        .find(|(node, _, _)| node == n)
+                        .map(|(_, orig, reply)| format!("conntrack: {}", ct_tuples(orig, reply))),
+                    _ => None,
+                },
                 place: h.place.clone(),
                 rule: h.rule.clone(),
                 before: Flow {
@@ -639,6 +684,12 @@ impl Cluster {
             }
         };
         let sport = self.ephemeral_port();
+        // A connection to the loopback network leaves from the loopback address.
+        let src_ip = if ip.starts_with("127.") && !matches!(client, Client::Pc) {
+            "127.0.0.1".to_string()
+        } else {
+            src_ip
+        };
         let flow = Flow {
             src: Addr::new(&src_ip, sport),
             dst: Addr::new(&ip, req.port),
@@ -778,7 +829,30 @@ impl Cluster {
             Arrival::Dropped if via_nat => Outcome::EmptyReply,
             Arrival::Dropped => Outcome::Timeout,
         };
+        if matches!(trace.outcome, Outcome::Response(_) | Outcome::NotHttp) {
+            self.remember_connection(&trace.hops);
+        }
         trace
+    }
+
+    /// A finished connection stays in the conntrack table of every node it crossed, in
+    /// TIME_WAIT for 120 s after curl closed it. Entries past their timeout are dropped as new
+    /// ones come, and the table keeps at most `CONNTRACK_KEPT`.
+    fn remember_connection(&mut self, hops: &[Hop]) {
+        let now = self.now;
+        self.conntrack.retain(|e| now - e.ended < if e.udp { 30 } else { 120 });
+        let tuple = |f: &Flow| (f.src.ip.clone(), f.dst.ip.clone(), f.src.port, f.dst.port);
+        for (node, orig, reply) in conntrack_views(hops) {
+            self.conntrack.push(super::cluster::CtEntry {
+                node,
+                udp: false,
+                orig: tuple(&orig),
+                reply: tuple(&reply),
+                ended: now,
+            });
+        }
+        let extra = self.conntrack.len().saturating_sub(CONNTRACK_KEPT);
+        self.conntrack.drain(..extra);
     }
 
     /// The learner's PC: loopback ports forwarded by the NAT network, or the internet.
@@ -883,15 +957,20 @@ impl Cluster {
         let place = Place::Node(node.to_string());
         // Which Service port, if any, this destination belongs to, and whether it is an
         // "external" destination (nodePort, externalIP).
+        // A process on the node may reach a nodePort on 127.0.0.0/8 too: kube-proxy's
+        // localhost nodePort rule in KUBE-NODEPORTS (and route_localnet) let it through.
+        let localhost = origin == Origin::Host && flow.dst.ip.starts_with("127.");
+        let key_ip = if localhost { &node_ip } else { &flow.dst.ip };
         let candidates = self
             .service_index
-            .get(&(flow.dst.ip.clone(), flow.dst.port))
+            .get(&(key_ip.clone(), flow.dst.port))
             .cloned()
             .unwrap_or_default();
-        // A nodePort counts only on this node's own address.
+        // A nodePort counts only on this node's own address (or its loopback).
         let hit = candidates
             .into_iter()
-            .find(|(_, _, via)| *via != Via::NodePort || flow.dst.ip == node_ip)
+            .filter(|(_, _, via)| !localhost || *via == Via::NodePort)
+            .find(|(_, _, via)| *via != Via::NodePort || localhost || flow.dst.ip == node_ip)
             .map(|(k, i, via)| (k, i, via != Via::ClusterIp));
         let clusterip_no_port = if hit.is_none() {
             self.cluster_ip_owner.get(&flow.dst.ip).cloned()

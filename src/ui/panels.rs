@@ -90,8 +90,12 @@ impl App {
                                     <td class="mono" data-label={t(lang, "col-dst")}>{ addr_change(&h.before.dst.to_string(), &h.after.dst.to_string()) }</td>
                                     <td class="what" data-label={t(lang, "col-what")}>{ self.words(i).1.to_string() }
                                         // kube-proxy's rules the packet walked, by chain and rule number.
-                                        if let Some(walk) = h.iptables.as_ref().filter(|_| !s.reply) {
-                                            <details class="walk"><summary>{ t(lang, "rule-walk") }</summary><code>{ walk.replace(" -> ", "\n→ ") }</code></details>
+                                        // On the way back, the node's conntrack entry that undoes the rewrite.
+                                        if let Some(walk) = &h.iptables {
+                                            <details class="walk">
+                                                <summary>{ t(lang, if s.reply { "ct-entry" } else { "rule-walk" }) }</summary>
+                                                <code>{ walk_lines(walk) }</code>
+                                            </details>
                                         }
                                     </td>
                                 </tr>
@@ -209,5 +213,17 @@ pub fn TermScreen(props: &TermProps) -> Html {
                 }) }
             </div>
         </div>
+    }
+}
+
+/// A rule walk one chain a line; a conntrack entry (`conntrack: ORIGINAL REPLY`) one tuple a line.
+fn walk_lines(walk: &str) -> String {
+    match walk.strip_prefix("conntrack: ") {
+        Some(entry) => {
+            let words: Vec<&str> = entry.split(' ').collect();
+            let (orig, reply) = words.split_at(words.len().min(4));
+            format!("conntrack\n  {}\n  {}", orig.join(" "), reply.join(" "))
+        }
+        None => walk.replace(" -> ", "\n→ "),
     }
 }
