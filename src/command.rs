@@ -29,7 +29,7 @@ pub struct Invocation {
 const PROGRAMS: &[&str] = &[
     "kubectl", "curl", "wget", "nslookup", "dig", "ping", "cat", "echo", "hostname", "ls", "env", "sleep", "sh",
     "bash", "ash", "grep", "awk", "head", "tail", "sort", "uniq", "wc", "cut", "tr", "seq", "xargs", "printenv", "ip",
-    "ps",
+    "ps", "iptables", "iptables-save", "conntrack", "sudo", "ssh",
 ];
 
 /// Subcommands whose first operand is a resource type (or a list of them).
@@ -338,6 +338,11 @@ fn invocations(words: &[String], at: &Option<String>, out: &mut Vec<Invocation>)
             invocations(args, &Some("pc".to_string()), out)
         }
         "kubectl" | "k" => kubectl(args, at, out),
+        // `sudo CMD` runs CMD where it was typed; `ssh NODE CMD` runs it on that node.
+        "sudo" => invocations(args, at, out),
+        "ssh" if args.len() > 1 && at.as_deref().is_none_or(|a| a.starts_with("node/")) => {
+            invocations(&args[1..], &Some(format!("node/{}", args[0])), out)
+        }
         p => other(p, args, at, out),
     }
 }
@@ -438,6 +443,10 @@ mod tests {
             "for n in $(kubectl get nodes -o name); do echo $n; done"
         ));
         assert!(ok("curl", "kubectl exec web -- sh -c 'curl -s web | head -1'"));
+        // sudo runs the command where it was typed; ssh runs it on the node it names.
+        assert!(ok("iptables-save -t nat", "sudo iptables-save -t nat | grep web"));
+        assert!(ok("ssh myserver02 conntrack -L", "ssh myserver02 sudo conntrack -L -p tcp"));
+        assert!(!ok("ssh myserver02 conntrack -L", "sudo conntrack -L"));
         assert!(!ok("kubectl get svc", "echo 'kubectl get svc'"));
     }
 
