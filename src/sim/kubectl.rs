@@ -802,6 +802,7 @@ impl Shell {
                 ("w", "watch", false),
                 ("", "no-headers", false),
                 ("", "sort-by", true),
+                ("", "template", true),
             ],
         ) {
             Ok(p) => p,
@@ -828,7 +829,8 @@ impl Shell {
         let full_output = p.get("output").unwrap_or("").to_string();
         let (output, template) = match full_output.split_once('=') {
             Some((f, t)) => (f.to_string(), Some(t.to_string())),
-            None => (full_output.clone(), None),
+            // `-o go-template --template '...'` (also jsonpath): the template in its own flag.
+            None => (full_output.clone(), p.get("template").map(str::to_string)),
         };
         if let Some(e) = output_error(&output, template.is_some()) {
             return e;
