@@ -472,6 +472,10 @@ impl Shell {
     fn read_manifests(&self, files: &[String], errors: &mut Vec<CmdError>) -> Result<Vec<(String, Value)>, Output> {
         let mut texts = Vec::new();
         for f in files {
+            if f == "-" {
+                texts.push(("STDIN".to_string(), self.stdin_doc.clone().unwrap_or_default()));
+                continue;
+            }
             match self.files.read(f) {
                 Some(t) => texts.push((f.clone(), t)),
                 None if f.starts_with("http://") || f.starts_with("https://") => {

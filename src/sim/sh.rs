@@ -30,6 +30,8 @@ pub enum RedirOp {
     In,
     /// `N>&M`.
     Dup,
+    /// `<<WORD`: the target is the document's text (expanded unless WORD was quoted).
+    Here,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -119,6 +121,8 @@ struct P {
     s: Vec<char>,
     i: usize,
     depth: usize,
+    /// Here-documents already read: (the newline they follow, where the next line starts).
+    skips: Vec<(usize, usize)>,
 }
 
 type R<T> = Result<T, ParseError>;
@@ -133,6 +137,7 @@ fn parse_at(src: &str, depth: usize) -> R<List> {
         s: src.chars().collect(),
         i: 0,
         depth,
+        skips: Vec::new(),
     };
     let list = p.list(&[], false)?;
     match p.peek() {
@@ -162,11 +167,54 @@ impl P {
         loop {
             self.blanks();
             if self.peek() == Some('\n') {
-                self.i += 1;
+                self.eat_newline();
             } else {
                 break;
             }
         }
+    }
+    /// Steps over a newline, and over the here-documents that follow it.
+    fn eat_newline(&mut self) {
+        let at = self.i;
+        self.i += 1;
+        if let Some(&(_, to)) = self.skips.iter().find(|(a, _)| *a == at) {
+            self.i = to;
+        }
+    }
+    /// Reads a here-document's body from the line after the current one (or after the
+    /// documents already read for it) up to a line that is `delim`.
+    fn here_body(&mut self, delim: &str, strip_tabs: bool) -> R<String> {
+        let nl = (self.i..self.s.len())
+            .find(|&j| self.s[j] == '\n')
+            .ok_or(ParseError::Incomplete)?;
+        let mut pos = self.skips.iter().find(|(a, _)| *a == nl).map_or(nl + 1, |s| s.1);
+        let mut body = String::new();
+        loop {
+            if pos >= self.s.len() {
+                return Err(ParseError::Incomplete);
+            }
+            let end = (pos..self.s.len()).find(|&j| self.s[j] == '\n');
+            let line: String = self.s[pos..end.unwrap_or(self.s.len())].iter().collect();
+            let line = if strip_tabs {
+                line.trim_start_matches('\t').to_string()
+            } else {
+                line
+            };
+            pos = end.map_or(self.s.len(), |e| e + 1);
+            if line == delim {
+                break;
+            }
+            if end.is_none() {
+                return Err(ParseError::Incomplete);
+            }
+            body.push_str(&line);
+            body.push('\n');
+        }
+        match self.skips.iter_mut().find(|(a, _)| *a == nl) {
+            Some(s) => s.1 = pos,
+            None => self.skips.push((nl, pos)),
+        }
+        Ok(body)
     }
     /// The next token, for a syntax error.
     fn token(&self) -> String {
@@ -226,7 +274,8 @@ impl P {
             self.blanks();
             match self.peek() {
                 Some(';') if self.at(1) == Some(';') => return self.syntax(),
-                Some(';') | Some('\n') => self.i += 1,
+                Some(';') => self.i += 1,
+                Some('\n') => self.eat_newline(),
                 Some('&') => {
                     self.i += 1;
                     ao.background = true;
@@ -302,8 +351,12 @@ impl P {
                     loop {
                         self.blanks();
                         match self.peek() {
-                            Some(';' | '\n') => {
+                            Some(';') => {
                                 self.i += 1;
+                                break;
+                            }
+                            Some('\n') => {
+                                self.eat_newline();
                                 break;
                             }
                             None => return Err(ParseError::Incomplete),
@@ -457,9 +510,41 @@ impl P {
                 RedirOp::Out
             }
             Some('<') if self.at(1) == Some('<') => {
-                return Err(ParseError::Unsupported(
-                    "here-documents (<<); put the text in a file in the editor and use the file".into(),
-                ))
+                self.i += 2;
+                let strip = self.peek() == Some('-');
+                if strip {
+                    self.i += 1;
+                }
+                self.blanks();
+                if self.peek().is_none_or(is_delim) {
+                    return Err(ParseError::Syntax(self.token()));
+                }
+                let w = self.word()?;
+                let quoted = w.0.iter().any(|(_, q)| *q);
+                let delim: String =
+                    w.0.iter()
+                        .map(|(p, _)| match p {
+                            Part::Lit(l) => l.clone(),
+                            _ => String::new(),
+                        })
+                        .collect();
+                let body = self.here_body(&delim, strip)?;
+                let target = if quoted {
+                    Word(vec![(Part::Lit(body), true)])
+                } else {
+                    let mut sub = P {
+                        s: body.chars().collect(),
+                        i: 0,
+                        depth: self.depth + 1,
+                        skips: Vec::new(),
+                    };
+                    sub.document()?
+                };
+                return Ok(Some(Redir {
+                    fd: fd.unwrap_or(0),
+                    op: RedirOp::Here,
+                    target,
+                }));
             }
             Some('<') => {
                 self.i += 1;
@@ -592,6 +677,37 @@ impl P {
             parts.push((Part::Lit(lit), true));
         }
         Ok(())
+    }
+
+    /// A here-document's text as a word: `$` expansions and backquotes, `\\` escapes of `$`,
+    /// `` ` `` and `\\`; everything else as written, quoted (no field splitting).
+    fn document(&mut self) -> R<Word> {
+        let mut parts = Vec::new();
+        let mut lit = String::new();
+        while let Some(c) = self.peek() {
+            match c {
+                '\\' if matches!(self.at(1), Some('$' | '`' | '\\')) => {
+                    lit.push(self.at(1).unwrap_or('\\'));
+                    self.i += 2;
+                }
+                '$' | '`' => {
+                    if !lit.is_empty() {
+                        parts.push((Part::Lit(std::mem::take(&mut lit)), true));
+                    }
+                    if c == '$' {
+                        self.dollar(&mut parts, true)?;
+                    } else {
+                        self.backquote(&mut parts, true)?;
+                    }
+                }
+                c => {
+                    lit.push(c);
+                    self.i += 1;
+                }
+            }
+        }
+        parts.push((Part::Lit(lit), true));
+        Ok(Word(parts))
     }
 
     fn dollar(&mut self, parts: &mut Vec<(Part, bool)>, q: bool) -> R<()> {
@@ -1081,6 +1197,7 @@ impl Shell {
                         map[fd] = d;
                     }
                 }
+                RedirOp::Here => own = Some(Input::new(target)),
                 RedirOp::In => match self.read_path(&ctx.at.clone(), &target) {
                     Ok(t) => own = Some(Input::new(t)),
                     Err(_) => return fail(out, ctx, format!("{target}: No such file or directory")),
@@ -1335,7 +1452,18 @@ impl Shell {
             ctx.status = r.code;
             return;
         }
+        // `kubectl ... -f -` reads its standard input.
+        let dash = words
+            .windows(2)
+            .any(|w| matches!(w[0].as_str(), "-f" | "--filename") && w[1] == "-")
+            || words
+                .iter()
+                .any(|w| matches!(w.as_str(), "-f-" | "-f=-" | "--filename=-"));
+        if matches!(name, "kubectl" | "k") && dash {
+            self.stdin_doc = Some(input.take());
+        }
         let o = self.dispatch_at(&ctx.at.clone(), words);
+        self.stdin_doc = None;
         self.take(ctx, o, out);
     }
 
@@ -1829,7 +1957,9 @@ mod tests {
         assert_eq!(e("echo )"), Some(ParseError::Syntax(")".into())));
         assert_eq!(e("echo a >"), Some(ParseError::Syntax("newline".into())));
         assert_eq!(e("echo `echo (`"), Some(ParseError::Syntax("(".into())));
-        assert!(matches!(e("cat <<EOF"), Some(ParseError::Unsupported(_))));
+        assert_eq!(e("cat <<EOF"), Some(ParseError::Incomplete));
+        assert_eq!(e("cat <<EOF\nbody"), Some(ParseError::Incomplete));
+        assert_eq!(e("cat <<"), Some(ParseError::Syntax("newline".into())));
         assert!(matches!(e("echo $((1+1))"), Some(ParseError::Unsupported(_))));
         let deep = format!("{}{}", "$(echo ".repeat(200), ")".repeat(200));
         assert!(matches!(e(&deep), Some(ParseError::Unsupported(_))));
@@ -1838,6 +1968,27 @@ mod tests {
             out(&mut sh, "echo a; ; b"),
             "-bash: syntax error near unexpected token `;'\n"
         );
+    }
+
+    #[test]
+    fn here_documents() {
+        let mut sh = shell();
+        sh.run("N=web");
+        assert_eq!(
+            out(&mut sh, "cat <<EOF\nname: $N\n  port: `echo 80`\nEOF"),
+            "name: web\n  port: 80\n"
+        );
+        assert_eq!(out(&mut sh, "cat <<'EOF'\nname: $N\nEOF"), "name: $N\n");
+        assert_eq!(
+            out(&mut sh, "cat <<-EOF | tr a-z A-Z\n\tx\n\tEOF\necho after"),
+            "X\nafter\n"
+        );
+        assert_eq!(out(&mut sh, "cat <<A; cat <<B\n1\nA\n2\nB"), "1\n2\n");
+        // Typed line by line: the document waits for its last line.
+        assert_eq!(sh.run("cat <<EOF").text, "");
+        assert_eq!(sh.prompt(), "> ");
+        assert_eq!(sh.run("x").text, "");
+        assert_eq!(sh.run("EOF").text, "x\n");
     }
 
     #[test]

@@ -81,6 +81,10 @@ pub struct Shell {
     pub background: bool,
     /// What background jobs printed while the current command ran.
     pub job_output: String,
+    /// The standard input of the command running now, for `kubectl apply -f -`.
+    pub stdin_doc: Option<String>,
+    /// The whole text of the last command run (its lines joined when it took several).
+    pub last_source: String,
 }
 
 /// A request a command sent: what was asked and what happened to it.
@@ -175,6 +179,8 @@ impl Shell {
             forwards: Vec::new(),
             background: false,
             job_output: String::new(),
+            stdin_doc: None,
+            last_source: String::new(),
         }
     }
 
@@ -213,11 +219,13 @@ impl Shell {
                 return Output::default();
             }
             Err(e) => {
+                self.last_source = src;
                 self.cluster.advance(COMMAND_SECONDS);
                 return Output::err(sh::parse_error(&at, &e), 2);
             }
             Ok(l) => l,
         };
+        self.last_source = src;
         let depth = self.sessions.len();
         self.scopes.resize(depth, Vec::new());
         let vars = std::mem::take(&mut self.scopes[depth - 1]);
