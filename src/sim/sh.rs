@@ -1992,6 +1992,78 @@ mod tests {
     }
 
     #[test]
+    fn generated_lines_never_panic_and_stay_bounded() {
+        const BITS: &[&str] = &[
+            "echo",
+            " ",
+            "a",
+            "$X",
+            "${X",
+            "}",
+            "$(",
+            ")",
+            "`",
+            "'",
+            "\"",
+            "\\",
+            "|",
+            "||",
+            "&&",
+            ";",
+            "&",
+            "\n",
+            "for",
+            "in",
+            "do",
+            "done",
+            "while",
+            "true",
+            "if",
+            "then",
+            "fi",
+            "{",
+            "(",
+            "<<E",
+            "E",
+            ">",
+            "2>&1",
+            "/dev/null",
+            "#",
+            "=",
+            "X=",
+            "seq 3",
+            "grep -c",
+            "*",
+            "~",
+            "!",
+            "é",
+            "cut -c1-2",
+            "awk {print\\ $2}",
+            "tr a-z A-Z",
+            "sort -rn",
+            "head -2",
+            "tail -n +2",
+            "xargs",
+            "read v",
+            "${#X}",
+            "${X%%a*}",
+            "<<-\x27E\x27",
+        ];
+        let mut rng = crate::sim::rng::Rng::new(11);
+        let mut sh = shell();
+        for _ in 0..1500 {
+            let n = 1 + rng.next_u64() % 14;
+            let line: String = (0..n)
+                .map(|_| BITS[(rng.next_u64() % BITS.len() as u64) as usize])
+                .collect();
+            let _ = parse(&line);
+            let o = sh.run(&line);
+            assert!(o.text.len() <= MAX_BYTES + 4096, "{line:?}");
+            sh.interrupt();
+        }
+    }
+
+    #[test]
     fn work_is_bounded() {
         let mut sh = shell();
         let o = sh.run("while true; do echo y; done");
