@@ -2538,7 +2538,8 @@ const KUBECTL_HELP: &str = r#"kubectl controls the Kubernetes cluster manager.
 
  Find more information at: https://kubernetes.io/docs/reference/kubectl/
 
-Basic Commands (this lab): apply, create, delete, get, describe, expose, scale, rollout, label, exec, logs, run, version
+Basic Commands (this lab): apply, create, delete, get, describe, expose, patch, scale, rollout, label, wait,
+exec, attach, logs, run, port-forward, api-resources, version
 "#;
 
 /// `kubectl create service` without a type: kubectl's help for the command.
