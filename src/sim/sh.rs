@@ -100,6 +100,8 @@ pub enum ParseError {
 
 /// Commands one line may run (every simple command counts, loops included).
 pub const MAX_STEPS: usize = 1000;
+/// Request traces one line hands back for the drawing (the last ones).
+pub const MAX_TRACES: usize = 50;
 /// Output and pipe data one line may produce.
 pub const MAX_BYTES: usize = 1 << 20;
 const MAX_DEPTH: usize = 48;
@@ -1521,6 +1523,11 @@ impl Shell {
         out.put(fd, &o.text);
         ctx.status = o.code;
         ctx.traces.extend(o.traces);
+        // A loop of requests keeps its last ones for the drawing (all of them are in `sent`).
+        let n = ctx.traces.len();
+        if n > MAX_TRACES {
+            ctx.traces.drain(..n - MAX_TRACES);
+        }
     }
 
     fn xargs(&mut self, ctx: &mut Ctx, args: &[String], input: &mut Input, out: &mut Stream) {
@@ -2075,6 +2082,8 @@ mod tests {
         assert_eq!(o.text.matches("y\n").count(), MAX_STEPS / 2);
         let o = sh.run("for i in $(seq 100000); do :; done");
         assert!(o.text.contains("stopped after 1000 commands"));
+        let o = sh.run("for i in $(seq 80); do curl -s 10.0.2.5:22; done");
+        assert_eq!(o.traces.len(), MAX_TRACES, "a loop hands back its last requests");
         let o = sh.run("seq 1000000000 | grep -c 9");
         assert!(o.text.contains("stopped after"), "{}", o.text);
     }
