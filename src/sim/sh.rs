@@ -1015,6 +1015,8 @@ pub struct Ctx {
     subs: usize,
     /// The terminal's own shell, where `exit` leaves a pod's shell.
     top: bool,
+    /// Standard output is the terminal.
+    tty: bool,
 }
 
 impl Ctx {
@@ -1029,6 +1031,7 @@ impl Ctx {
             traces: Vec::new(),
             subs: 0,
             top,
+            tty: true,
         }
     }
     fn set(&mut self, name: &str, value: String) {
@@ -1139,13 +1142,16 @@ impl Shell {
     fn exec_pipeline(&mut self, ctx: &mut Ctx, p: &Pipeline, input: &mut Input, out: &mut Stream) {
         let n = p.cmds.len();
         let mut piped = Input::default();
+        let tty = ctx.tty;
         for (k, c) in p.cmds.iter().enumerate() {
             let mut s = Stream::default();
+            ctx.tty = tty && k + 1 == n;
             if k == 0 {
                 self.exec_command(ctx, c, input, &mut s);
             } else {
                 self.exec_command(ctx, c, &mut piped, &mut s);
             }
+            ctx.tty = tty;
             if k + 1 < n {
                 piped = Input::new(s.fd(1));
                 for (f, t) in s.0.iter().filter(|(f, _)| *f != 1) {
@@ -1208,11 +1214,23 @@ impl Shell {
         }
         let mut s = Stream::default();
         let input = own.as_mut().unwrap_or(input);
+        let tty = ctx.tty;
+        ctx.tty = tty && map[1] == Dest::Fd(1);
+        self.run_body(ctx, c, input, &mut s);
+        ctx.tty = tty;
+        for (f, t) in &s.0 {
+            if let Dest::Fd(k) = map[usize::from(*f).min(2)] {
+                out.put(k, t);
+            }
+        }
+    }
+
+    fn run_body(&mut self, ctx: &mut Ctx, c: &Command, input: &mut Input, s: &mut Stream) {
         match &c.cmd {
-            Cmd::Simple { assigns, words } => self.exec_simple(ctx, assigns, words, input, &mut s),
+            Cmd::Simple { assigns, words } => self.exec_simple(ctx, assigns, words, input, s),
             Cmd::Group(l, sub) => {
                 let saved = sub.then(|| ctx.vars.clone());
-                self.exec_list(ctx, l, input, &mut s);
+                self.exec_list(ctx, l, input, s);
                 if let Some(v) = saved {
                     ctx.vars = v;
                     if ctx.stop.as_deref() == Some("") {
@@ -1221,24 +1239,24 @@ impl Shell {
                 }
             }
             Cmd::For { var, items, body } => {
-                let values = self.expand_words(ctx, items, &mut s);
+                let values = self.expand_words(ctx, items, s);
                 ctx.status = 0;
                 for v in values {
                     if ctx.stop.is_some() {
                         break;
                     }
                     ctx.set(var, v);
-                    self.exec_list(ctx, body, input, &mut s);
+                    self.exec_list(ctx, body, input, s);
                 }
             }
             Cmd::While { until, cond, body } => {
                 let mut last = 0;
                 loop {
-                    self.exec_list(ctx, cond, input, &mut s);
+                    self.exec_list(ctx, cond, input, s);
                     if ctx.stop.is_some() || (ctx.status == 0) == *until {
                         break;
                     }
-                    self.exec_list(ctx, body, input, &mut s);
+                    self.exec_list(ctx, body, input, s);
                     last = ctx.status;
                     if ctx.stop.is_some() {
                         break;
@@ -1251,27 +1269,22 @@ impl Shell {
             Cmd::If { arms, other } => {
                 let mut done = false;
                 for (cond, body) in arms {
-                    self.exec_list(ctx, cond, input, &mut s);
+                    self.exec_list(ctx, cond, input, s);
                     if ctx.stop.is_some() {
                         return;
                     }
                     if ctx.status == 0 {
-                        self.exec_list(ctx, body, input, &mut s);
+                        self.exec_list(ctx, body, input, s);
                         done = true;
                         break;
                     }
                 }
                 if !done {
                     match other {
-                        Some(o) => self.exec_list(ctx, o, input, &mut s),
+                        Some(o) => self.exec_list(ctx, o, input, s),
                         None => ctx.status = 0,
                     }
                 }
-            }
-        }
-        for (f, t) in &s.0 {
-            if let Dest::Fd(k) = map[usize::from(*f).min(2)] {
-                out.put(k, t);
             }
         }
     }
@@ -1464,8 +1477,11 @@ impl Shell {
         if matches!(name, "kubectl" | "k") && dash {
             self.stdin_doc = Some(input.take());
         }
+        self.stdout_tty = ctx.tty;
+        self.curl_stdout = None;
         let o = self.dispatch_at(&ctx.at.clone(), words);
         self.stdin_doc = None;
+        self.stdout_tty = true;
         self.take(ctx, o, out);
     }
 
@@ -1515,12 +1531,19 @@ impl Shell {
     /// Takes a program's output: to stdout when it succeeded, to stderr when it failed (the
     /// lab's programs print one or the other) or when it is kubectl's "No resources found".
     fn take(&mut self, ctx: &mut Ctx, o: Output, out: &mut Stream) {
-        let fd = if o.code == 0 && !o.text.starts_with("No resources found") {
-            1
+        if let Some((a, b)) = self.curl_stdout.take().filter(|&(a, b)| a <= b && b <= o.text.len()) {
+            // curl: its meter, verbose lines and errors on stderr around the body.
+            out.put(2, &o.text[..a]);
+            out.put(1, &o.text[a..b]);
+            out.put(2, &o.text[b..]);
         } else {
-            2
-        };
-        out.put(fd, &o.text);
+            let fd = if o.code == 0 && !o.text.starts_with("No resources found") {
+                1
+            } else {
+                2
+            };
+            out.put(fd, &o.text);
+        }
         ctx.status = o.code;
         ctx.traces.extend(o.traces);
         // A loop of requests keeps its last ones for the drawing (all of them are in `sent`).
@@ -1770,8 +1793,10 @@ impl Shell {
             Part::Sub(l) => {
                 let saved = ctx.vars.clone();
                 let top = std::mem::replace(&mut ctx.top, false);
+                let tty = std::mem::replace(&mut ctx.tty, false);
                 let mut s = Stream::default();
                 self.exec_list(ctx, l, &mut Input::default(), &mut s);
+                ctx.tty = tty;
                 ctx.vars = saved;
                 ctx.top = top;
                 ctx.subs += 1;

@@ -85,6 +85,11 @@ pub struct Shell {
     pub stdin_doc: Option<String>,
     /// The whole text of the last command run (its lines joined when it took several).
     pub last_source: String,
+    /// Whether the running command's standard output is the terminal (not a pipe, a file or
+    /// `$(...)`): curl shows its progress meter only when it is not.
+    pub stdout_tty: bool,
+    /// The part of curl's output that went to its standard output (the rest is stderr).
+    pub curl_stdout: Option<(usize, usize)>,
 }
 
 /// A request a command sent: what was asked and what happened to it.
@@ -181,6 +186,8 @@ impl Shell {
             job_output: String::new(),
             stdin_doc: None,
             last_source: String::new(),
+            stdout_tty: true,
+            curl_stdout: None,
         }
     }
 
@@ -292,7 +299,7 @@ impl Shell {
                 self.k_port_forward(Some(node), &args[1..])
             }
             "kubectl" | "k" => self.kubectl(args),
-            "curl" => self.curl(&Client::Node(node.to_string()), args, true, "8.5.0"),
+            "curl" => self.curl(&Client::Node(node.to_string()), args, self.stdout_tty, "8.5.0"),
             "host" => match args.first().map(String::as_str) {
                 Some("curl") => self.curl(&Client::Pc, &args[1..], true, "8.7.1"),
                 Some("trace") => {
@@ -454,6 +461,8 @@ impl Shell {
             );
         }
         let mut out = self.dispatch_at(at, args);
+        // The hops follow on standard output: the output is no longer curl's alone.
+        self.curl_stdout = None;
         for t in &out.traces {
             out.text.push_str(&format!("trace: {}\n", t.client.label()));
             out.text.push_str(&t.render());
@@ -505,7 +514,7 @@ impl Shell {
                 } else {
                     "8.12.1".to_string()
                 };
-                self.curl(&client, args, tty, &version)
+                self.curl(&client, args, tty && self.stdout_tty, &version)
             }
             "wget" if has("wget") => self.wget(&client, args),
             "nslookup" if has("nslookup") => {
