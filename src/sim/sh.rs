@@ -100,6 +100,9 @@ pub enum ParseError {
 
 /// Commands one line may run (every simple command counts, loops included).
 pub const MAX_STEPS: usize = 1000;
+/// Aliases live among the variables under this prefix (no variable name can start so).
+const ALIAS: &str = "alias ";
+
 /// Request traces one line hands back for the drawing (the last ones).
 pub const MAX_TRACES: usize = 50;
 /// Output and pipe data one line may produce.
@@ -1319,6 +1322,22 @@ impl Shell {
             return;
         }
         ctx.status = 0;
+        // An alias replaces the first word (`alias k=kubectl` is already how `k` works).
+        let words = match ctx
+            .vars
+            .iter()
+            .find(|(n, _)| n.strip_prefix(ALIAS) == Some(words[0].as_str()))
+        {
+            Some((_, v)) => v
+                .split_whitespace()
+                .map(str::to_string)
+                .chain(words[1..].iter().cloned())
+                .collect(),
+            None => words,
+        };
+        if words.is_empty() {
+            return;
+        }
         let mut s = Stream::default();
         self.program(ctx, &words, input, &mut s);
         // What a background job printed meanwhile reaches the terminal first.
@@ -1382,6 +1401,74 @@ impl Shell {
                 if names.is_empty() {
                     ctx.set("REPLY", line);
                 }
+                return;
+            }
+            "alias" => {
+                if args.is_empty() {
+                    for (n, v) in ctx.vars.iter().filter(|(n, _)| n.starts_with(ALIAS)) {
+                        out.put(1, &format!("alias {}='{v}'\n", &n[ALIAS.len()..]));
+                    }
+                }
+                for a in args {
+                    match a.split_once('=') {
+                        Some((n, v)) => ctx.set(&format!("{ALIAS}{n}"), v.to_string()),
+                        None => match ctx.vars.iter().find(|(n, _)| n.strip_prefix(ALIAS) == Some(a.as_str())) {
+                            Some((_, v)) => out.put(1, &format!("alias {a}='{v}'\n")),
+                            None => {
+                                out.put(2, &format!("{}: alias: {a}: not found\n", shell_name(&ctx.at)));
+                                ctx.status = 1;
+                            }
+                        },
+                    }
+                }
+                return;
+            }
+            "unalias" => {
+                ctx.vars
+                    .retain(|(n, _)| !n.strip_prefix(ALIAS).is_some_and(|x| args.iter().any(|a| a == x)));
+                return;
+            }
+            "whoami" => {
+                let who = if matches!(ctx.at, Session::Node(_)) {
+                    self.cluster.lab.user.clone()
+                } else {
+                    "root".into()
+                };
+                out.put(1, &format!("{who}\n"));
+                return;
+            }
+            "date" if args.is_empty() => {
+                let t = super::clock::ctime(self.cluster.lab.start_unix + self.cluster.now);
+                // ctime's "Sat Dec 20 10:00:00 2025" with the zone before the year.
+                let (head, year) = t.rsplit_once(' ').unwrap_or((&t, ""));
+                out.put(1, &format!("{head} UTC {year}\n"));
+                return;
+            }
+            "uname" => {
+                let host = match &ctx.at {
+                    Session::Node(n) => n.clone(),
+                    Session::Pod { pod, .. } => pod.1.clone(),
+                };
+                let mut parts = Vec::new();
+                for a in args.iter().flat_map(|a| a.trim_start_matches('-').chars()) {
+                    parts.push(match a {
+                        's' => "Linux".to_string(),
+                        'n' => host.clone(),
+                        'r' => "6.8.0-60-generic".into(),
+                        'm' | 'p' | 'i' => "x86_64".into(),
+                        'o' => "GNU/Linux".into(),
+                        _ => {
+                            out.put(2, "this lab's uname prints -s, -n, -r, -m and -o\n");
+                            ctx.status = 1;
+                            return;
+                        }
+                    });
+                }
+                if parts.is_empty() {
+                    parts.push("Linux".into());
+                }
+                let text = format!("{}\n", parts.join(" "));
+                out.put(1, &text);
                 return;
             }
             ":" | "true" => return,
@@ -2135,6 +2222,15 @@ mod tests {
             "b\n"
         );
         assert_eq!(out(&mut sh, "echo a b c | xargs -n 2 echo x"), "x a b\nx c\n");
+        assert_eq!(
+            out(
+                &mut sh,
+                "alias kg='kubectl get'; kg ns default --no-headers | wc -l; alias kg"
+            ),
+            "1\nalias kg='kubectl get'\n"
+        );
+        assert_eq!(out(&mut sh, "unalias kg; kg"), "kg: command not found\n");
+        assert_eq!(out(&mut sh, "whoami; uname -r"), "user\n6.8.0-60-generic\n");
     }
 
     #[test]
