@@ -1565,7 +1565,7 @@ impl Shell {
             self.stdin_doc = Some(input.take());
         }
         self.stdout_tty = ctx.tty;
-        self.curl_stdout = None;
+        self.stdout_part = None;
         let o = self.dispatch_at(&ctx.at.clone(), words);
         self.stdin_doc = None;
         self.stdout_tty = true;
@@ -1618,7 +1618,7 @@ impl Shell {
     /// Takes a program's output: to stdout when it succeeded, to stderr when it failed (the
     /// lab's programs print one or the other) or when it is kubectl's "No resources found".
     fn take(&mut self, ctx: &mut Ctx, o: Output, out: &mut Stream) {
-        if let Some((a, b)) = self.curl_stdout.take().filter(|&(a, b)| a <= b && b <= o.text.len()) {
+        if let Some((a, b)) = self.stdout_part.take().filter(|&(a, b)| a <= b && b <= o.text.len()) {
             // curl: its meter, verbose lines and errors on stderr around the body.
             out.put(2, &o.text[..a]);
             out.put(1, &o.text[a..b]);

@@ -88,8 +88,9 @@ pub struct Shell {
     /// Whether the running command's standard output is the terminal (not a pipe, a file or
     /// `$(...)`): curl shows its progress meter only when it is not.
     pub stdout_tty: bool,
-    /// The part of curl's output that went to its standard output (the rest is stderr).
-    pub curl_stdout: Option<(usize, usize)>,
+    /// The part of a program's output that went to its standard output, the rest being
+    /// stderr (curl's meter and errors, the lab's own notes).
+    pub stdout_part: Option<(usize, usize)>,
 }
 
 /// A request a command sent: what was asked and what happened to it.
@@ -187,7 +188,7 @@ impl Shell {
             stdin_doc: None,
             last_source: String::new(),
             stdout_tty: true,
-            curl_stdout: None,
+            stdout_part: None,
         }
     }
 
@@ -462,7 +463,7 @@ impl Shell {
         }
         let mut out = self.dispatch_at(at, args);
         // The hops follow on standard output: the output is no longer curl's alone.
-        self.curl_stdout = None;
+        self.stdout_part = None;
         for t in &out.traces {
             out.text.push_str(&format!("trace: {}\n", t.client.label()));
             out.text.push_str(&t.render());
