@@ -258,7 +258,8 @@ impl Shell {
             Session::Node(node) => self.node_command(&node, words),
             Session::Pod { pod, container, shell } => {
                 if words[0] == "exit" {
-                    let mut text = String::from("exit\n");
+                    // bash says `exit` as an interactive shell ends; busybox's ash says nothing.
+                    let mut text = if shell.ends_with("bash") { "exit\n".to_string() } else { String::new() };
                     if self.session() == at && self.sessions.len() > 1 {
                         let depth = self.sessions.len();
                         self.sessions.pop();
