@@ -27,9 +27,40 @@ pub struct Invocation {
 
 /// Programs a pattern may name; a pattern starting with anything else is plain text.
 const PROGRAMS: &[&str] = &[
-    "kubectl", "curl", "wget", "nslookup", "dig", "ping", "cat", "echo", "hostname", "ls", "env", "sleep", "sh",
-    "bash", "ash", "grep", "awk", "head", "tail", "sort", "uniq", "wc", "cut", "tr", "seq", "xargs", "printenv", "ip",
-    "ps", "iptables", "iptables-save", "conntrack", "sudo", "ssh",
+    "kubectl",
+    "curl",
+    "wget",
+    "nslookup",
+    "dig",
+    "ping",
+    "cat",
+    "echo",
+    "hostname",
+    "ls",
+    "env",
+    "sleep",
+    "sh",
+    "bash",
+    "ash",
+    "grep",
+    "awk",
+    "head",
+    "tail",
+    "sort",
+    "uniq",
+    "wc",
+    "cut",
+    "tr",
+    "seq",
+    "xargs",
+    "printenv",
+    "ip",
+    "ps",
+    "iptables",
+    "iptables-save",
+    "conntrack",
+    "sudo",
+    "ssh",
 ];
 
 /// Subcommands whose first operand is a resource type (or a list of them).
@@ -445,7 +476,10 @@ mod tests {
         assert!(ok("curl", "kubectl exec web -- sh -c 'curl -s web | head -1'"));
         // sudo runs the command where it was typed; ssh runs it on the node it names.
         assert!(ok("iptables-save -t nat", "sudo iptables-save -t nat | grep web"));
-        assert!(ok("ssh myserver02 conntrack -L", "ssh myserver02 sudo conntrack -L -p tcp"));
+        assert!(ok(
+            "ssh myserver02 conntrack -L",
+            "ssh myserver02 sudo conntrack -L -p tcp"
+        ));
         assert!(!ok("ssh myserver02 conntrack -L", "sudo conntrack -L"));
         assert!(!ok("kubectl get svc", "echo 'kubectl get svc'"));
     }

@@ -11,8 +11,14 @@ pub fn run_script(script: &str, seed: u64, files: Box<dyn Files>) -> String {
     let mut shell = Shell::new(Cluster::new(Lab::default(), seed), files);
     let mut out = String::new();
     for line in script.lines() {
-        let trimmed = line.trim();
-        if trimmed.is_empty() || trimmed.starts_with('#') {
+        // Inside a command that continues (a here-document, an open quote) every line counts,
+        // as typed; otherwise blank lines and comments are skipped.
+        let trimmed = if shell.pending.is_some() {
+            line.trim_end()
+        } else {
+            line.trim()
+        };
+        if shell.pending.is_none() && (trimmed.is_empty() || trimmed.starts_with('#')) {
             continue;
         }
         out.push_str(&shell.prompt());

@@ -169,7 +169,12 @@ impl Session {
 
     /// Runs a command line as typed in the terminal; returns the traces it produced.
     pub fn run(&mut self, line: &str) -> Vec<Trace> {
-        let line = line.trim().to_string();
+        // A line that continues a command (a here-document's body) keeps its indentation.
+        let line = if self.shell.pending.is_some() {
+            line.trim_end().to_string()
+        } else {
+            line.trim().to_string()
+        };
         let snapshot = if self.files_logged.as_ref() != Some(&self.files) {
             self.files_logged = Some(self.files.clone());
             Some(self.files.clone())
@@ -194,12 +199,19 @@ impl Session {
             shell::Session::Pod { pod, .. } if pod.0 == "default" => format!("pod/{}", pod.1),
             shell::Session::Pod { pod, .. } => format!("pod/{}/{}", pod.0, pod.1),
         };
+        let continued = self.shell.pending.is_some();
         let out = self.shell.run(line);
-        if !line.is_empty() {
+        // A command typed over several lines is recorded once, whole, when it runs.
+        if !line.is_empty() && self.shell.pending.is_none() {
             let seq = self.seq();
+            let whole = if continued {
+                self.shell.last_source.clone()
+            } else {
+                line.to_string()
+            };
             self.ran.push(Ran {
                 seq,
-                line: line.to_string(),
+                line: whole,
                 at,
                 code: out.code,
             });
@@ -576,6 +588,34 @@ mod tests {
         assert_eq!(r.sent, s.sent);
         s.reset();
         assert!(s.ran.is_empty() && s.sent.is_empty() && s.mark() == 0);
+    }
+
+    #[test]
+    fn a_command_over_several_lines_is_recorded_once_whole() {
+        let mut s = Session::new(5, starter_files());
+        s.run("cat <<EOF | kubectl apply -f -");
+        s.run("apiVersion: v1");
+        s.run("kind: Service");
+        s.run("metadata:");
+        s.run("  name: typed");
+        s.run("spec:");
+        s.run("  ports:");
+        s.run("  - port: 80");
+        s.run("EOF");
+        assert_eq!(s.ran.len(), 1);
+        assert_eq!(s.ran[0].code, 0);
+        assert!(s.ran[0].line.starts_with("cat <<EOF") && s.ran[0].line.contains("\n  name: typed\n"));
+        assert_eq!(
+            s.transcript.last().map(|t| t.output.as_str()),
+            Some("service/typed created\n")
+        );
+        let r = Session::from_json(&s.to_json()).expect("loads");
+        assert!(r
+            .shell
+            .cluster
+            .services
+            .contains_key(&("default".into(), "typed".into())));
+        assert_eq!(r.ran, s.ran);
     }
 
     #[test]

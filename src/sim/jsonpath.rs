@@ -292,11 +292,15 @@ impl JsonPath {
         let mut rest = template;
         while !rest.is_empty() {
             let Some(open) = rest.find('{') else {
-                stack.last_mut().map(|s| s.1.push(Node::Text(rest.to_string())));
+                if let Some(s) = stack.last_mut() {
+                    s.1.push(Node::Text(rest.to_string()));
+                }
                 break;
             };
             if open > 0 {
-                stack.last_mut().map(|s| s.1.push(Node::Text(rest[..open].to_string())));
+                if let Some(s) = stack.last_mut() {
+                    s.1.push(Node::Text(rest[..open].to_string()));
+                }
             }
             let after = &rest[open + 1..];
             // The action ends at the first `}` outside quotes.
@@ -322,15 +326,21 @@ impl JsonPath {
                     return Err("not in range, nothing to end".into());
                 }
                 let (steps, body) = stack.pop().unwrap_or_default();
-                stack.last_mut().map(|s| s.1.push(Node::Range(steps, body)));
+                if let Some(s) = stack.last_mut() {
+                    s.1.push(Node::Range(steps, body));
+                }
             } else if action.starts_with('"') || action.starts_with('\'') {
                 let q = &action[1..action.len().saturating_sub(1).max(1)];
-                stack.last_mut().map(|s| s.1.push(Node::Text(unquote(q))));
+                if let Some(s) = stack.last_mut() {
+                    s.1.push(Node::Text(unquote(q)));
+                }
             } else if action.is_empty() {
                 continue;
             } else {
                 let p = parse_path(action)?;
-                stack.last_mut().map(|s| s.1.push(Node::Path(p)));
+                if let Some(s) = stack.last_mut() {
+                    s.1.push(Node::Path(p));
+                }
             }
         }
         if stack.len() > 1 {
@@ -440,9 +450,9 @@ pub fn go_template(template: &str, data: &Value) -> Result<String, String> {
     let mut stack: Vec<(String, Vec<GoNode>)> = vec![(String::new(), Vec::new())];
     let mut rest = template;
     while let Some(open) = rest.find("{{") {
-        stack
-            .last_mut()
-            .map(|s| s.1.push(GoNode::Text(rest[..open].to_string())));
+        if let Some(s) = stack.last_mut() {
+            s.1.push(GoNode::Text(rest[..open].to_string()));
+        }
         let after = &rest[open + 2..];
         let Some(close) = after.find("}}") else {
             return Err("template: output:1: unclosed action".into());
@@ -460,12 +470,18 @@ pub fn go_template(template: &str, data: &Value) -> Result<String, String> {
                 return Err("template: output:1: unexpected {{end}}".into());
             }
             let (e, body) = stack.pop().unwrap_or_default();
-            stack.last_mut().map(|s| s.1.push(GoNode::Range(e, body)));
+            if let Some(s) = stack.last_mut() {
+                s.1.push(GoNode::Range(e, body));
+            }
         } else {
-            stack.last_mut().map(|s| s.1.push(GoNode::Expr(action.to_string())));
+            if let Some(s) = stack.last_mut() {
+                s.1.push(GoNode::Expr(action.to_string()));
+            }
         }
     }
-    stack.last_mut().map(|s| s.1.push(GoNode::Text(rest.to_string())));
+    if let Some(s) = stack.last_mut() {
+        s.1.push(GoNode::Text(rest.to_string()));
+    }
     if stack.len() > 1 {
         return Err("template: output:1: unexpected EOF".into());
     }

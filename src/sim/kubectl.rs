@@ -472,6 +472,10 @@ impl Shell {
     fn read_manifests(&self, files: &[String], errors: &mut Vec<CmdError>) -> Result<Vec<(String, Value)>, Output> {
         let mut texts = Vec::new();
         for f in files {
+            if f == "-" {
+                texts.push(("STDIN".to_string(), self.stdin_doc.clone().unwrap_or_default()));
+                continue;
+            }
             match self.files.read(f) {
                 Some(t) => texts.push((f.clone(), t)),
                 None if f.starts_with("http://") || f.starts_with("https://") => {
@@ -802,6 +806,7 @@ impl Shell {
                 ("w", "watch", false),
                 ("", "no-headers", false),
                 ("", "sort-by", true),
+                ("", "template", true),
             ],
         ) {
             Ok(p) => p,
@@ -828,7 +833,8 @@ impl Shell {
         let full_output = p.get("output").unwrap_or("").to_string();
         let (output, template) = match full_output.split_once('=') {
             Some((f, t)) => (f.to_string(), Some(t.to_string())),
-            None => (full_output.clone(), None),
+            // `-o go-template --template '...'` (also jsonpath): the template in its own flag.
+            None => (full_output.clone(), p.get("template").map(str::to_string)),
         };
         if let Some(e) = output_error(&output, template.is_some()) {
             return e;
@@ -2563,7 +2569,8 @@ const KUBECTL_HELP: &str = r#"kubectl controls the Kubernetes cluster manager.
 
  Find more information at: https://kubernetes.io/docs/reference/kubectl/
 
-Basic Commands (this lab): apply, create, delete, get, describe, expose, scale, rollout, label, exec, logs, run, version
+Basic Commands (this lab): apply, create, delete, get, describe, expose, patch, scale, rollout, label, wait,
+exec, attach, logs, run, port-forward, api-resources, version
 "#;
 
 /// `kubectl create service` without a type: kubectl's help for the command.

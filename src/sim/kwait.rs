@@ -300,6 +300,7 @@ impl Shell {
             last = now;
             quiet = if changed { 0 } else { quiet + 1 };
         }
+        self.stdout_part = Some((0, text.len()));
         text.push_str(&format!(
             "svclab: the watch ended after {waited}s ({}); a real kubectl get -w runs until Ctrl-C\n",
             if quiet >= 10 {

@@ -684,8 +684,8 @@ impl Cluster {
             }
         };
         let sport = self.ephemeral_port();
-        // A connection to the loopback network leaves from the loopback address.
-        let src_ip = if ip.starts_with("127.") && !matches!(client, Client::Pc) {
+        // A connection to a loopback address leaves from the loopback address.
+        let src_ip = if ip.starts_with("127.") {
             "127.0.0.1".to_string()
         } else {
             src_ip
@@ -706,6 +706,36 @@ impl Cluster {
         let (arrival, via_nat) = match client {
             Client::Pc => self.from_pc(flow, &mut trace.hops),
             Client::Node(n) => (self.forward(n, flow, Origin::Host, &mut trace.hops, 0), false),
+            // A pod's own loopback stays in its network namespace: its containers' ports.
+            Client::Pod(k) if flow.dst.ip.starts_with("127.") => {
+                let listening = self.pods.get(k).is_some_and(|p| {
+                    matches!(p.status.state, ContainerState::Running { .. })
+                        && p.spec
+                            .containers
+                            .iter()
+                            .any(|c| images::listening_ports(c).contains(&i64::from(flow.dst.port)))
+                });
+                let rule = if listening {
+                    Rule::Deliver
+                } else {
+                    Rule::Reset {
+                        reason: format!("nothing listens on port {} in the pod", flow.dst.port),
+                    }
+                };
+                trace.hops.push(Hop {
+                    iptables: None,
+                    place: place.clone(),
+                    rule,
+                    before: flow.clone(),
+                    after: flow.clone(),
+                });
+                let arrival = if listening {
+                    Arrival::Pod(k.clone(), flow.dst.port)
+                } else {
+                    Arrival::Refused
+                };
+                (arrival, false)
+            }
             Client::Pod(k) => {
                 let node = self
                     .pods

@@ -164,7 +164,7 @@ impl Shell {
         let sub = args.iter().filter(|a| !a.starts_with('-')).nth(1).map(String::as_str);
         if !matches!(sub, None | Some("show" | "list" | "ls")) {
             return Output::err(
-                format!("this lab's ip shows addresses and routes (ip addr, ip route); it does not change them\n"),
+                "this lab's ip shows addresses and routes (ip addr, ip route); it does not change them\n",
                 2,
             );
         }

@@ -226,6 +226,7 @@ impl Shell {
             });
         }
         if !self.background {
+            self.stdout_part = Some((0, text.len()));
             text.push_str(&format!(
                 "svclab: port-forward keeps running in the background of this shell (job [{job}]): \
                  curl localhost:PORT here reaches the pod; `jobs` lists it, `kill %{job}` stops it\n"

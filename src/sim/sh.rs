@@ -30,6 +30,8 @@ pub enum RedirOp {
     In,
     /// `N>&M`.
     Dup,
+    /// `<<WORD`: the target is the document's text (expanded unless WORD was quoted).
+    Here,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -98,6 +100,11 @@ pub enum ParseError {
 
 /// Commands one line may run (every simple command counts, loops included).
 pub const MAX_STEPS: usize = 1000;
+/// Aliases live among the variables under this prefix (no variable name can start so).
+const ALIAS: &str = "alias ";
+
+/// Request traces one line hands back for the drawing (the last ones).
+pub const MAX_TRACES: usize = 50;
 /// Output and pipe data one line may produce.
 pub const MAX_BYTES: usize = 1 << 20;
 const MAX_DEPTH: usize = 48;
@@ -119,6 +126,8 @@ struct P {
     s: Vec<char>,
     i: usize,
     depth: usize,
+    /// Here-documents already read: (the newline they follow, where the next line starts).
+    skips: Vec<(usize, usize)>,
 }
 
 type R<T> = Result<T, ParseError>;
@@ -133,6 +142,7 @@ fn parse_at(src: &str, depth: usize) -> R<List> {
         s: src.chars().collect(),
         i: 0,
         depth,
+        skips: Vec::new(),
     };
     let list = p.list(&[], false)?;
     match p.peek() {
@@ -162,11 +172,54 @@ impl P {
         loop {
             self.blanks();
             if self.peek() == Some('\n') {
-                self.i += 1;
+                self.eat_newline();
             } else {
                 break;
             }
         }
+    }
+    /// Steps over a newline, and over the here-documents that follow it.
+    fn eat_newline(&mut self) {
+        let at = self.i;
+        self.i += 1;
+        if let Some(&(_, to)) = self.skips.iter().find(|(a, _)| *a == at) {
+            self.i = to;
+        }
+    }
+    /// Reads a here-document's body from the line after the current one (or after the
+    /// documents already read for it) up to a line that is `delim`.
+    fn here_body(&mut self, delim: &str, strip_tabs: bool) -> R<String> {
+        let nl = (self.i..self.s.len())
+            .find(|&j| self.s[j] == '\n')
+            .ok_or(ParseError::Incomplete)?;
+        let mut pos = self.skips.iter().find(|(a, _)| *a == nl).map_or(nl + 1, |s| s.1);
+        let mut body = String::new();
+        loop {
+            if pos >= self.s.len() {
+                return Err(ParseError::Incomplete);
+            }
+            let end = (pos..self.s.len()).find(|&j| self.s[j] == '\n');
+            let line: String = self.s[pos..end.unwrap_or(self.s.len())].iter().collect();
+            let line = if strip_tabs {
+                line.trim_start_matches('\t').to_string()
+            } else {
+                line
+            };
+            pos = end.map_or(self.s.len(), |e| e + 1);
+            if line == delim {
+                break;
+            }
+            if end.is_none() {
+                return Err(ParseError::Incomplete);
+            }
+            body.push_str(&line);
+            body.push('\n');
+        }
+        match self.skips.iter_mut().find(|(a, _)| *a == nl) {
+            Some(s) => s.1 = pos,
+            None => self.skips.push((nl, pos)),
+        }
+        Ok(body)
     }
     /// The next token, for a syntax error.
     fn token(&self) -> String {
@@ -226,7 +279,8 @@ impl P {
             self.blanks();
             match self.peek() {
                 Some(';') if self.at(1) == Some(';') => return self.syntax(),
-                Some(';') | Some('\n') => self.i += 1,
+                Some(';') => self.i += 1,
+                Some('\n') => self.eat_newline(),
                 Some('&') => {
                     self.i += 1;
                     ao.background = true;
@@ -302,8 +356,12 @@ impl P {
                     loop {
                         self.blanks();
                         match self.peek() {
-                            Some(';' | '\n') => {
+                            Some(';') => {
                                 self.i += 1;
+                                break;
+                            }
+                            Some('\n') => {
+                                self.eat_newline();
                                 break;
                             }
                             None => return Err(ParseError::Incomplete),
@@ -457,9 +515,41 @@ impl P {
                 RedirOp::Out
             }
             Some('<') if self.at(1) == Some('<') => {
-                return Err(ParseError::Unsupported(
-                    "here-documents (<<); put the text in a file in the editor and use the file".into(),
-                ))
+                self.i += 2;
+                let strip = self.peek() == Some('-');
+                if strip {
+                    self.i += 1;
+                }
+                self.blanks();
+                if self.peek().is_none_or(is_delim) {
+                    return Err(ParseError::Syntax(self.token()));
+                }
+                let w = self.word()?;
+                let quoted = w.0.iter().any(|(_, q)| *q);
+                let delim: String =
+                    w.0.iter()
+                        .map(|(p, _)| match p {
+                            Part::Lit(l) => l.clone(),
+                            _ => String::new(),
+                        })
+                        .collect();
+                let body = self.here_body(&delim, strip)?;
+                let target = if quoted {
+                    Word(vec![(Part::Lit(body), true)])
+                } else {
+                    let mut sub = P {
+                        s: body.chars().collect(),
+                        i: 0,
+                        depth: self.depth + 1,
+                        skips: Vec::new(),
+                    };
+                    sub.document()?
+                };
+                return Ok(Some(Redir {
+                    fd: fd.unwrap_or(0),
+                    op: RedirOp::Here,
+                    target,
+                }));
             }
             Some('<') => {
                 self.i += 1;
@@ -592,6 +682,37 @@ impl P {
             parts.push((Part::Lit(lit), true));
         }
         Ok(())
+    }
+
+    /// A here-document's text as a word: `$` expansions and backquotes, `\\` escapes of `$`,
+    /// `` ` `` and `\\`; everything else as written, quoted (no field splitting).
+    fn document(&mut self) -> R<Word> {
+        let mut parts = Vec::new();
+        let mut lit = String::new();
+        while let Some(c) = self.peek() {
+            match c {
+                '\\' if matches!(self.at(1), Some('$' | '`' | '\\')) => {
+                    lit.push(self.at(1).unwrap_or('\\'));
+                    self.i += 2;
+                }
+                '$' | '`' => {
+                    if !lit.is_empty() {
+                        parts.push((Part::Lit(std::mem::take(&mut lit)), true));
+                    }
+                    if c == '$' {
+                        self.dollar(&mut parts, true)?;
+                    } else {
+                        self.backquote(&mut parts, true)?;
+                    }
+                }
+                c => {
+                    lit.push(c);
+                    self.i += 1;
+                }
+            }
+        }
+        parts.push((Part::Lit(lit), true));
+        Ok(Word(parts))
     }
 
     fn dollar(&mut self, parts: &mut Vec<(Part, bool)>, q: bool) -> R<()> {
@@ -897,6 +1018,8 @@ pub struct Ctx {
     subs: usize,
     /// The terminal's own shell, where `exit` leaves a pod's shell.
     top: bool,
+    /// Standard output is the terminal.
+    tty: bool,
 }
 
 impl Ctx {
@@ -911,6 +1034,7 @@ impl Ctx {
             traces: Vec::new(),
             subs: 0,
             top,
+            tty: true,
         }
     }
     fn set(&mut self, name: &str, value: String) {
@@ -1021,13 +1145,16 @@ impl Shell {
     fn exec_pipeline(&mut self, ctx: &mut Ctx, p: &Pipeline, input: &mut Input, out: &mut Stream) {
         let n = p.cmds.len();
         let mut piped = Input::default();
+        let tty = ctx.tty;
         for (k, c) in p.cmds.iter().enumerate() {
             let mut s = Stream::default();
+            ctx.tty = tty && k + 1 == n;
             if k == 0 {
                 self.exec_command(ctx, c, input, &mut s);
             } else {
                 self.exec_command(ctx, c, &mut piped, &mut s);
             }
+            ctx.tty = tty;
             if k + 1 < n {
                 piped = Input::new(s.fd(1));
                 for (f, t) in s.0.iter().filter(|(f, _)| *f != 1) {
@@ -1081,6 +1208,7 @@ impl Shell {
                         map[fd] = d;
                     }
                 }
+                RedirOp::Here => own = Some(Input::new(target)),
                 RedirOp::In => match self.read_path(&ctx.at.clone(), &target) {
                     Ok(t) => own = Some(Input::new(t)),
                     Err(_) => return fail(out, ctx, format!("{target}: No such file or directory")),
@@ -1089,11 +1217,23 @@ impl Shell {
         }
         let mut s = Stream::default();
         let input = own.as_mut().unwrap_or(input);
+        let tty = ctx.tty;
+        ctx.tty = tty && map[1] == Dest::Fd(1);
+        self.run_body(ctx, c, input, &mut s);
+        ctx.tty = tty;
+        for (f, t) in &s.0 {
+            if let Dest::Fd(k) = map[usize::from(*f).min(2)] {
+                out.put(k, t);
+            }
+        }
+    }
+
+    fn run_body(&mut self, ctx: &mut Ctx, c: &Command, input: &mut Input, s: &mut Stream) {
         match &c.cmd {
-            Cmd::Simple { assigns, words } => self.exec_simple(ctx, assigns, words, input, &mut s),
+            Cmd::Simple { assigns, words } => self.exec_simple(ctx, assigns, words, input, s),
             Cmd::Group(l, sub) => {
                 let saved = sub.then(|| ctx.vars.clone());
-                self.exec_list(ctx, l, input, &mut s);
+                self.exec_list(ctx, l, input, s);
                 if let Some(v) = saved {
                     ctx.vars = v;
                     if ctx.stop.as_deref() == Some("") {
@@ -1102,24 +1242,24 @@ impl Shell {
                 }
             }
             Cmd::For { var, items, body } => {
-                let values = self.expand_words(ctx, items, &mut s);
+                let values = self.expand_words(ctx, items, s);
                 ctx.status = 0;
                 for v in values {
                     if ctx.stop.is_some() {
                         break;
                     }
                     ctx.set(var, v);
-                    self.exec_list(ctx, body, input, &mut s);
+                    self.exec_list(ctx, body, input, s);
                 }
             }
             Cmd::While { until, cond, body } => {
                 let mut last = 0;
                 loop {
-                    self.exec_list(ctx, cond, input, &mut s);
+                    self.exec_list(ctx, cond, input, s);
                     if ctx.stop.is_some() || (ctx.status == 0) == *until {
                         break;
                     }
-                    self.exec_list(ctx, body, input, &mut s);
+                    self.exec_list(ctx, body, input, s);
                     last = ctx.status;
                     if ctx.stop.is_some() {
                         break;
@@ -1132,27 +1272,22 @@ impl Shell {
             Cmd::If { arms, other } => {
                 let mut done = false;
                 for (cond, body) in arms {
-                    self.exec_list(ctx, cond, input, &mut s);
+                    self.exec_list(ctx, cond, input, s);
                     if ctx.stop.is_some() {
                         return;
                     }
                     if ctx.status == 0 {
-                        self.exec_list(ctx, body, input, &mut s);
+                        self.exec_list(ctx, body, input, s);
                         done = true;
                         break;
                     }
                 }
                 if !done {
                     match other {
-                        Some(o) => self.exec_list(ctx, o, input, &mut s),
+                        Some(o) => self.exec_list(ctx, o, input, s),
                         None => ctx.status = 0,
                     }
                 }
-            }
-        }
-        for (f, t) in &s.0 {
-            if let Dest::Fd(k) = map[usize::from(*f).min(2)] {
-                out.put(k, t);
             }
         }
     }
@@ -1187,6 +1322,22 @@ impl Shell {
             return;
         }
         ctx.status = 0;
+        // An alias replaces the first word (`alias k=kubectl` is already how `k` works).
+        let words = match ctx
+            .vars
+            .iter()
+            .find(|(n, _)| n.strip_prefix(ALIAS) == Some(words[0].as_str()))
+        {
+            Some((_, v)) => v
+                .split_whitespace()
+                .map(str::to_string)
+                .chain(words[1..].iter().cloned())
+                .collect(),
+            None => words,
+        };
+        if words.is_empty() {
+            return;
+        }
         let mut s = Stream::default();
         self.program(ctx, &words, input, &mut s);
         // What a background job printed meanwhile reaches the terminal first.
@@ -1250,6 +1401,74 @@ impl Shell {
                 if names.is_empty() {
                     ctx.set("REPLY", line);
                 }
+                return;
+            }
+            "alias" => {
+                if args.is_empty() {
+                    for (n, v) in ctx.vars.iter().filter(|(n, _)| n.starts_with(ALIAS)) {
+                        out.put(1, &format!("alias {}='{v}'\n", &n[ALIAS.len()..]));
+                    }
+                }
+                for a in args {
+                    match a.split_once('=') {
+                        Some((n, v)) => ctx.set(&format!("{ALIAS}{n}"), v.to_string()),
+                        None => match ctx.vars.iter().find(|(n, _)| n.strip_prefix(ALIAS) == Some(a.as_str())) {
+                            Some((_, v)) => out.put(1, &format!("alias {a}='{v}'\n")),
+                            None => {
+                                out.put(2, &format!("{}: alias: {a}: not found\n", shell_name(&ctx.at)));
+                                ctx.status = 1;
+                            }
+                        },
+                    }
+                }
+                return;
+            }
+            "unalias" => {
+                ctx.vars
+                    .retain(|(n, _)| !n.strip_prefix(ALIAS).is_some_and(|x| args.iter().any(|a| a == x)));
+                return;
+            }
+            "whoami" => {
+                let who = if matches!(ctx.at, Session::Node(_)) {
+                    self.cluster.lab.user.clone()
+                } else {
+                    "root".into()
+                };
+                out.put(1, &format!("{who}\n"));
+                return;
+            }
+            "date" if args.is_empty() => {
+                let t = super::clock::ctime(self.cluster.lab.start_unix + self.cluster.now);
+                // ctime's "Sat Dec 20 10:00:00 2025" with the zone before the year.
+                let (head, year) = t.rsplit_once(' ').unwrap_or((&t, ""));
+                out.put(1, &format!("{head} UTC {year}\n"));
+                return;
+            }
+            "uname" => {
+                let host = match &ctx.at {
+                    Session::Node(n) => n.clone(),
+                    Session::Pod { pod, .. } => pod.1.clone(),
+                };
+                let mut parts = Vec::new();
+                for a in args.iter().flat_map(|a| a.trim_start_matches('-').chars()) {
+                    parts.push(match a {
+                        's' => "Linux".to_string(),
+                        'n' => host.clone(),
+                        'r' => "6.8.0-60-generic".into(),
+                        'm' | 'p' | 'i' => "x86_64".into(),
+                        'o' => "GNU/Linux".into(),
+                        _ => {
+                            out.put(2, "this lab's uname prints -s, -n, -r, -m and -o\n");
+                            ctx.status = 1;
+                            return;
+                        }
+                    });
+                }
+                if parts.is_empty() {
+                    parts.push("Linux".into());
+                }
+                let text = format!("{}\n", parts.join(" "));
+                out.put(1, &text);
                 return;
             }
             ":" | "true" => return,
@@ -1335,7 +1554,21 @@ impl Shell {
             ctx.status = r.code;
             return;
         }
+        // `kubectl ... -f -` reads its standard input.
+        let dash = words
+            .windows(2)
+            .any(|w| matches!(w[0].as_str(), "-f" | "--filename") && w[1] == "-")
+            || words
+                .iter()
+                .any(|w| matches!(w.as_str(), "-f-" | "-f=-" | "--filename=-"));
+        if matches!(name, "kubectl" | "k") && dash {
+            self.stdin_doc = Some(input.take());
+        }
+        self.stdout_tty = ctx.tty;
+        self.stdout_part = None;
         let o = self.dispatch_at(&ctx.at.clone(), words);
+        self.stdin_doc = None;
+        self.stdout_tty = true;
         self.take(ctx, o, out);
     }
 
@@ -1385,14 +1618,26 @@ impl Shell {
     /// Takes a program's output: to stdout when it succeeded, to stderr when it failed (the
     /// lab's programs print one or the other) or when it is kubectl's "No resources found".
     fn take(&mut self, ctx: &mut Ctx, o: Output, out: &mut Stream) {
-        let fd = if o.code == 0 && !o.text.starts_with("No resources found") {
-            1
+        if let Some((a, b)) = self.stdout_part.take().filter(|&(a, b)| a <= b && b <= o.text.len()) {
+            // curl: its meter, verbose lines and errors on stderr around the body.
+            out.put(2, &o.text[..a]);
+            out.put(1, &o.text[a..b]);
+            out.put(2, &o.text[b..]);
         } else {
-            2
-        };
-        out.put(fd, &o.text);
+            let fd = if o.code == 0 && !o.text.starts_with("No resources found") {
+                1
+            } else {
+                2
+            };
+            out.put(fd, &o.text);
+        }
         ctx.status = o.code;
         ctx.traces.extend(o.traces);
+        // A loop of requests keeps its last ones for the drawing (all of them are in `sent`).
+        let n = ctx.traces.len();
+        if n > MAX_TRACES {
+            ctx.traces.drain(..n - MAX_TRACES);
+        }
     }
 
     fn xargs(&mut self, ctx: &mut Ctx, args: &[String], input: &mut Input, out: &mut Stream) {
@@ -1635,8 +1880,10 @@ impl Shell {
             Part::Sub(l) => {
                 let saved = ctx.vars.clone();
                 let top = std::mem::replace(&mut ctx.top, false);
+                let tty = std::mem::replace(&mut ctx.tty, false);
                 let mut s = Stream::default();
                 self.exec_list(ctx, l, &mut Input::default(), &mut s);
+                ctx.tty = tty;
                 ctx.vars = saved;
                 ctx.top = top;
                 ctx.subs += 1;
@@ -1829,7 +2076,9 @@ mod tests {
         assert_eq!(e("echo )"), Some(ParseError::Syntax(")".into())));
         assert_eq!(e("echo a >"), Some(ParseError::Syntax("newline".into())));
         assert_eq!(e("echo `echo (`"), Some(ParseError::Syntax("(".into())));
-        assert!(matches!(e("cat <<EOF"), Some(ParseError::Unsupported(_))));
+        assert_eq!(e("cat <<EOF"), Some(ParseError::Incomplete));
+        assert_eq!(e("cat <<EOF\nbody"), Some(ParseError::Incomplete));
+        assert_eq!(e("cat <<"), Some(ParseError::Syntax("newline".into())));
         assert!(matches!(e("echo $((1+1))"), Some(ParseError::Unsupported(_))));
         let deep = format!("{}{}", "$(echo ".repeat(200), ")".repeat(200));
         assert!(matches!(e(&deep), Some(ParseError::Unsupported(_))));
@@ -1838,6 +2087,99 @@ mod tests {
             out(&mut sh, "echo a; ; b"),
             "-bash: syntax error near unexpected token `;'\n"
         );
+    }
+
+    #[test]
+    fn here_documents() {
+        let mut sh = shell();
+        sh.run("N=web");
+        assert_eq!(
+            out(&mut sh, "cat <<EOF\nname: $N\n  port: `echo 80`\nEOF"),
+            "name: web\n  port: 80\n"
+        );
+        assert_eq!(out(&mut sh, "cat <<'EOF'\nname: $N\nEOF"), "name: $N\n");
+        assert_eq!(
+            out(&mut sh, "cat <<-EOF | tr a-z A-Z\n\tx\n\tEOF\necho after"),
+            "X\nafter\n"
+        );
+        assert_eq!(out(&mut sh, "cat <<A; cat <<B\n1\nA\n2\nB"), "1\n2\n");
+        // Typed line by line: the document waits for its last line.
+        assert_eq!(sh.run("cat <<EOF").text, "");
+        assert_eq!(sh.prompt(), "> ");
+        assert_eq!(sh.run("x").text, "");
+        assert_eq!(sh.run("EOF").text, "x\n");
+    }
+
+    #[test]
+    fn generated_lines_never_panic_and_stay_bounded() {
+        const BITS: &[&str] = &[
+            "echo",
+            " ",
+            "a",
+            "$X",
+            "${X",
+            "}",
+            "$(",
+            ")",
+            "`",
+            "'",
+            "\"",
+            "\\",
+            "|",
+            "||",
+            "&&",
+            ";",
+            "&",
+            "\n",
+            "for",
+            "in",
+            "do",
+            "done",
+            "while",
+            "true",
+            "if",
+            "then",
+            "fi",
+            "{",
+            "(",
+            "<<E",
+            "E",
+            ">",
+            "2>&1",
+            "/dev/null",
+            "#",
+            "=",
+            "X=",
+            "seq 3",
+            "grep -c",
+            "*",
+            "~",
+            "!",
+            "é",
+            "cut -c1-2",
+            "awk {print\\ $2}",
+            "tr a-z A-Z",
+            "sort -rn",
+            "head -2",
+            "tail -n +2",
+            "xargs",
+            "read v",
+            "${#X}",
+            "${X%%a*}",
+            "<<-\x27E\x27",
+        ];
+        let mut rng = crate::sim::rng::Rng::new(11);
+        let mut sh = shell();
+        for _ in 0..1500 {
+            let n = 1 + rng.next_u64() % 14;
+            let line: String = (0..n)
+                .map(|_| BITS[(rng.next_u64() % BITS.len() as u64) as usize])
+                .collect();
+            let _ = parse(&line);
+            let o = sh.run(&line);
+            assert!(o.text.len() <= MAX_BYTES + 4096, "{line:?}");
+            sh.interrupt();
+        }
     }
 
     #[test]
@@ -1852,6 +2194,8 @@ mod tests {
         assert_eq!(o.text.matches("y\n").count(), MAX_STEPS / 2);
         let o = sh.run("for i in $(seq 100000); do :; done");
         assert!(o.text.contains("stopped after 1000 commands"));
+        let o = sh.run("for i in $(seq 80); do curl -s 10.0.2.5:22; done");
+        assert_eq!(o.traces.len(), MAX_TRACES, "a loop hands back its last requests");
         let o = sh.run("seq 1000000000 | grep -c 9");
         assert!(o.text.contains("stopped after"), "{}", o.text);
     }
@@ -1878,6 +2222,15 @@ mod tests {
             "b\n"
         );
         assert_eq!(out(&mut sh, "echo a b c | xargs -n 2 echo x"), "x a b\nx c\n");
+        assert_eq!(
+            out(
+                &mut sh,
+                "alias kg='kubectl get'; kg ns default --no-headers | wc -l; alias kg"
+            ),
+            "1\nalias kg='kubectl get'\n"
+        );
+        assert_eq!(out(&mut sh, "unalias kg; kg"), "kg: command not found\n");
+        assert_eq!(out(&mut sh, "whoami; uname -r"), "user\n6.8.0-60-generic\n");
     }
 
     #[test]

@@ -109,6 +109,16 @@ pub struct Shell {
     pub background: bool,
     /// What background jobs printed while the current command ran.
     pub job_output: String,
+    /// The standard input of the command running now, for `kubectl apply -f -`.
+    pub stdin_doc: Option<String>,
+    /// The whole text of the last command run (its lines joined when it took several).
+    pub last_source: String,
+    /// Whether the running command's standard output is the terminal (not a pipe, a file or
+    /// `$(...)`): curl shows its progress meter only when it is not.
+    pub stdout_tty: bool,
+    /// The part of a program's output that went to its standard output, the rest being
+    /// stderr (curl's meter and errors, the lab's own notes).
+    pub stdout_part: Option<(usize, usize)>,
 }
 
 /// A request a command sent: what was asked and what happened to it.
@@ -203,6 +213,10 @@ impl Shell {
             forwards: Vec::new(),
             background: false,
             job_output: String::new(),
+            stdin_doc: None,
+            last_source: String::new(),
+            stdout_tty: true,
+            stdout_part: None,
         }
     }
 
@@ -241,11 +255,13 @@ impl Shell {
                 return Output::default();
             }
             Err(e) => {
+                self.last_source = src;
                 self.cluster.advance(COMMAND_SECONDS);
                 return Output::err(sh::parse_error(&at, &e), 2);
             }
             Ok(l) => l,
         };
+        self.last_source = src;
         let depth = self.sessions.len();
         self.scopes.resize(depth, Vec::new());
         let vars = std::mem::take(&mut self.scopes[depth - 1]);
@@ -270,7 +286,12 @@ impl Shell {
             Session::Node(node) => self.node_command(&node, words),
             Session::Pod { pod, container, shell } => {
                 if words[0] == "exit" {
-                    let mut text = String::from("exit\n");
+                    // bash says `exit` as an interactive shell ends; busybox's ash says nothing.
+                    let mut text = if shell.ends_with("bash") {
+                        "exit\n".to_string()
+                    } else {
+                        String::new()
+                    };
                     if self.session() == at && self.sessions.len() > 1 {
                         let depth = self.sessions.len();
                         self.sessions.pop();
@@ -312,7 +333,7 @@ impl Shell {
                 self.k_port_forward(Some(node), &args[1..])
             }
             "kubectl" | "k" => self.kubectl(args),
-            "curl" => self.curl(&Client::Node(node.to_string()), args, true, "8.5.0"),
+            "curl" => self.curl(&Client::Node(node.to_string()), args, self.stdout_tty, "8.5.0"),
             "host" => match args.first().map(String::as_str) {
                 Some("curl") => self.curl(&Client::Pc, &args[1..], true, "8.7.1"),
                 Some("trace") => {
@@ -486,6 +507,8 @@ impl Shell {
             );
         }
         let mut out = self.dispatch_at(at, args);
+        // The hops follow on standard output: the output is no longer curl's alone.
+        self.stdout_part = None;
         for t in &out.traces {
             out.text.push_str(&format!("trace: {}\n", t.client.label()));
             out.text.push_str(&t.render());
@@ -537,7 +560,7 @@ impl Shell {
                 } else {
                     "8.12.1".to_string()
                 };
-                self.curl(&client, args, tty, &version)
+                self.curl(&client, args, tty && self.stdout_tty, &version)
             }
             "wget" if has("wget") => self.wget(&client, args),
             "nslookup" if has("nslookup") => {

@@ -975,12 +975,7 @@ impl ReParser {
         if self.eat('(') {
             let r = self.alt(depth + 1)?;
             if !self.eat(')') {
-                return Err(if self.ere {
-                    "Unmatched ( or \\("
-                } else {
-                    "Unmatched ( or \\("
-                }
-                .into());
+                return Err("Unmatched ( or \\(".into());
             }
             return Ok(r);
         }

@@ -481,9 +481,11 @@ impl Shell {
                     .replace("\\n", "\n"),
             );
         }
+        let body_at = out.len();
         if code == 0 || o.write_out.is_some() {
             out.push_str(&text);
         }
+        self.stdout_part = Some((body_at, out.len()));
         if code == 0 {
             if o.verbose {
                 out.push_str(&format!("* Connection #0 to host {host} left intact\n"));
