@@ -99,6 +99,8 @@ pub struct Shell {
     /// A line that is not finished yet (an open quote, a `for` without `done`): the next
     /// line continues it.
     pub pending: Option<String>,
+    /// The exit status of the last line, which `$?` reads on the next one.
+    pub status: i32,
     /// Each session's shell variables, by session depth.
     pub scopes: Vec<Vec<(String, String)>>,
     /// Pod shells entered through `kubectl run -it` or `kubectl attach`.
@@ -208,6 +210,7 @@ impl Shell {
             files,
             sent: Vec::new(),
             pending: None,
+            status: 0,
             scopes: Vec::new(),
             attached: Vec::new(),
             forwards: Vec::new(),
@@ -257,6 +260,7 @@ impl Shell {
             Err(e) => {
                 self.last_source = src;
                 self.cluster.advance(COMMAND_SECONDS);
+                self.status = 2;
                 return Output::err(sh::parse_error(&at, &e), 2);
             }
             Ok(l) => l,
@@ -266,7 +270,9 @@ impl Shell {
         self.scopes.resize(depth, Vec::new());
         let vars = std::mem::take(&mut self.scopes[depth - 1]);
         let mut ctx = sh::Ctx::new(at, vars, true);
+        ctx.status = self.status;
         let out = self.run_list(&mut ctx, &list);
+        self.status = out.code;
         if self.sessions.len() >= depth {
             self.scopes[depth - 1] = ctx.vars;
         }
