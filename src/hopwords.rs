@@ -4,7 +4,7 @@
 //! Pure and tested on the host: no Korean sentence may carry an English phrase.
 
 use crate::i18n::{josa, Lang};
-use crate::sim::net::{Hop, Place, Rule};
+use crate::sim::net::{Hop, Outcome, Place, Rule, Trace};
 
 fn pick(lang: Lang, en: String, ko: String) -> String {
     match lang {
@@ -237,6 +237,29 @@ pub fn changed(hop: &Hop) -> (bool, bool) {
     (hop.before.src != hop.after.src, hop.before.dst != hop.after.dst)
 }
 
+/// How a request ended, in the page's language (the terminal's `trace` keeps English).
+pub fn result(tr: &Trace, lang: Lang) -> String {
+    if lang == Lang::En {
+        return tr.result();
+    }
+    match &tr.outcome {
+        Outcome::Response(r) => format!(
+            "{} {} {}, {}바이트, 같은 길로 돌아옵니다",
+            r.version,
+            r.status,
+            r.reason,
+            r.body.len()
+        ),
+        Outcome::NotHttp => "서버가 응답했지만 HTTP가 아닙니다".into(),
+        Outcome::Refused => "연결이 거부되었습니다".into(),
+        Outcome::Timeout => "응답이 없어 시간 초과로 끝났습니다".into(),
+        Outcome::Reset => "연결이 재설정되었습니다".into(),
+        Outcome::EmptyReply => "응답 없이 연결이 닫혔습니다".into(),
+        Outcome::Unresolved(n) => format!("{}의 주소를 찾지 못했습니다", n),
+        Outcome::DnsTimeout(n) => format!("{}의 DNS 응답이 없습니다", n),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -356,6 +379,15 @@ mod tests {
             }
         }
         assert!(seen > 40);
+        // How each request ended, too.
+        for tr in &all {
+            let ko = result(tr, Lang::Ko);
+            assert!(
+                !ko.contains("bytes") && !ko.contains("back along") && !ko.contains("timed out"),
+                "{ko}"
+            );
+            assert_eq!(result(tr, Lang::En), tr.result());
+        }
         let kinds: Vec<&str> = all.iter().flat_map(|t| t.hops.iter().map(|h| h.rule.name())).collect();
         for k in [
             "PORT-FORWARD",

@@ -83,7 +83,10 @@ impl App {
                 <ol class="recap">
                     { for l.steps.iter().map(|s| {
                         let text = s.text.get(lang);
-                        let first = text.split(['.', '。']).next().unwrap_or(text);
+                        // The first sentence: up to a full stop that ends one (`deploy.yml` has a
+                        // dot that does not).
+                        let end = text.find(". ").or_else(|| text.find(".\n")).map_or(text.len(), |i| i + 1);
+                        let first = &text[..end];
                         html! { <li><Prose inline=true text={first.to_string()} /></li> }
                     }) }
                 </ol>

@@ -347,7 +347,10 @@ impl App {
         }
         let shown: Vec<Trace> = traces.iter().take(MAX_FLIGHTS).cloned().collect();
         let flights = shown.iter().map(|tr| Flight::new(tr, &self.layout)).collect();
-        let result = traces.last().map(|tr| tr.result()).unwrap_or_default();
+        let result = traces
+            .last()
+            .map(|tr| crate::hopwords::result(tr, self.lang))
+            .unwrap_or_default();
         self.last_traces = shown;
         let mut anim = Anim::new(flights, result, self.lang);
         self.side = Side::Hops;
@@ -695,6 +698,9 @@ impl Component for App {
                 set_page_lang(l);
                 if let Some(a) = &mut self.anim {
                     a.words = Anim::word(a.flights.first(), l);
+                    if let Some(tr) = self.last_traces.last() {
+                        a.result = crate::hopwords::result(tr, l);
+                    }
                 }
                 self.relayout();
                 self.check_goals(ctx);
