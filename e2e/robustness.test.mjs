@@ -256,6 +256,19 @@ test('a large file edited between commands is saved once; a save too large says 
   await c.close();
 });
 
+test('an embedded shared lab opens from its snippet each time and keeps nothing', async () => {
+  const c = await context();
+  const page = await c.newPage();
+  await open(page, `${env.base}?embed=1#/share/${link(saved({ files: [['e.yml', 'e: 1\n']] }))}`);
+  await page.waitForFunction(() => document.body.textContent.includes('e.yml'));
+  await terminal(page, 'hostname');
+  await page.locator('.terminal pre.out', { hasText: 'myserver01' }).waitFor();
+  await page.waitForTimeout(800);
+  assert.equal(await page.evaluate(() => localStorage.getItem('svclab:shared')), null);
+  record('embedded link', await longest(page));
+  await c.close();
+});
+
 test('with storage full, an opened link says it is not kept', async () => {
   const c = await context();
   const { page, own } = await ownLab(c);

@@ -513,6 +513,8 @@ impl Component for App {
         // A share link opens in its own slot, never over the learner's own labs.
         let mut share_not_kept = false;
         let (shared, bad_share) = match open_share(&fragment) {
+            // An embed's lab comes from its snippet on every load: it is not kept.
+            Some(Ok(s)) if embedded() => (Some(s), None),
             Some(Ok(s)) => {
                 share_not_kept = !adopt_shared(&s);
                 (Some(s), None)
@@ -1052,7 +1054,12 @@ impl Component for App {
             }
             Msg::Save => {
                 self.save_timer = None;
-                if matches!(self.route, Route::Home | Route::Lessons) || self.replay.is_some() || self.hold {
+                let embed_share = self.embed && self.route == Route::Shared;
+                if matches!(self.route, Route::Home | Route::Lessons)
+                    || self.replay.is_some()
+                    || self.hold
+                    || embed_share
+                {
                     return false;
                 }
                 // Huge saves are not kept: serialising them on every pause in typing would
