@@ -116,6 +116,20 @@ test('a shared lab opens in its own place; the learner goes back to theirs', asy
   await page.getByRole('tab', { name: 'pasted.yml' }).waitFor();
   assert.match(page.url(), /#\/shared$/);
   await survives(c, own);
+
+  // Work done in a shared lab is kept aside before another link replaces it; an unchanged one
+  // is simply replaced.
+  await terminal(page, 'kubectl create deployment theirs --image=nginx');
+  await page.waitForFunction(() => (localStorage.getItem('svclab:shared') || '').includes('theirs'));
+  const changed = await page.evaluate(() => localStorage.getItem('svclab:shared'));
+  const next = link(saved({ files: [['next.yml', 'n: 3\n']], lang: 'en' }));
+  await open(page, `${env.base}#/share/${next}`);
+  await page.getByRole('alert').filter({ hasText: /replaced the shared lab you had changed.*svclab:kept:shared/ }).waitFor();
+  assert.equal(await page.evaluate(() => localStorage.getItem('svclab:kept:shared')), changed);
+  await open(page, `${env.base}#/share/${link(saved({ files: [['last.yml', 'l: 4\n']], lang: 'en' }))}`);
+  await page.getByRole('tab', { name: 'last.yml' }).waitFor();
+  assert.equal(await page.getByRole('alert').count(), 0);
+  await survives(c, own);
   await c.close();
 });
 

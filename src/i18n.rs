@@ -119,6 +119,11 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "전체 {m}단계 중 {n}단계까지만 다시 실행하고 멈췄습니다. 실습은 그 시점의 상태입니다.",
     ),
     (
+        "kept-replaced",
+        "This link replaced the shared lab you had changed.",
+        "고쳐 쓰던 공유 실습 대신 이 링크의 실습을 열었습니다.",
+    ),
+    (
         "kept-as",
         "The save is kept unchanged under “{key}” in this browser's storage:",
         "저장된 내용은 그대로 브라우저 저장소의 “{key}”에 따로 보관했습니다.",

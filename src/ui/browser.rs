@@ -59,14 +59,32 @@ pub fn open_share(hash: &str) -> Option<Result<Shared, LoadError>> {
     Some(crate::share::decode(data).and_then(|json| read_shared(&json)))
 }
 
-/// Keeps a shared lab in its own slot and turns the address into `#/shared` without a reload,
-/// keeping `embed=1`. `false` when storage refused it: the address then stays the link's, so a
-/// reload opens the link again.
-pub fn adopt_shared(s: &Shared) -> bool {
-    let kept = storage().is_some_and(|st| st.set_item(SHARED_KEY, &s.json).is_ok());
-    if !kept {
-        return false;
+/// A digest of the shared lab as it was opened, to tell whether the learner changed it since.
+const SHARED_OPENED: &str = "svclab:shared:opened";
+
+fn digest(text: &str) -> String {
+    let h = text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
+    });
+    format!("{h:016x}")
+}
+
+/// Keeps a shared lab in its own slot and turns the address into `#/shared` without a reload.
+/// A shared lab the learner changed since it was opened is first kept aside (`keep_aside`) and
+/// returned. `None` when storage refused: the address then stays the link's, so a reload opens
+/// the link again, and nothing was replaced.
+pub fn adopt_shared(s: &Shared) -> Option<Option<String>> {
+    let st = storage()?;
+    let old = st
+        .get_item(SHARED_KEY)
+        .ok()
+        .flatten()
+        .filter(|old| *old != s.json && st.get_item(SHARED_OPENED).ok().flatten() != Some(digest(old)));
+    if let Some(old) = &old {
+        keep_aside(SHARED_KEY, old)?;
     }
+    st.set_item(SHARED_KEY, &s.json).ok()?;
+    let _ = st.set_item(SHARED_OPENED, &digest(&s.json));
     let mut query: Vec<String> = Vec::new();
     if embedded() {
         query.push("embed=1".into());
@@ -92,7 +110,7 @@ pub fn adopt_shared(s: &Shared) -> bool {
     if let Ok(h) = gloo::utils::window().history() {
         let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
     }
-    true
+    Some(old)
 }
 
 /// Copies a save that cannot be opened (or whose replay was stopped) aside, under

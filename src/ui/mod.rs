@@ -156,6 +156,8 @@ pub enum Why {
     Version(String),
     /// Replayed steps, of all.
     Stopped(usize, usize),
+    /// The shared lab the learner had changed, replaced by a newly opened one.
+    Replaced,
 }
 
 /// A save set aside (`keep_aside`): where it is kept (`None`: storage refused, so the slot is
@@ -512,11 +514,15 @@ impl Component for App {
         let fragment = window.location().hash().unwrap_or_default();
         // A share link opens in its own slot, never over the learner's own labs.
         let mut share_not_kept = false;
+        let mut replaced = None;
         let (shared, bad_share) = match open_share(&fragment) {
             // An embed's lab comes from its snippet on every load: it is not kept.
             Some(Ok(s)) if embedded() => (Some(s), None),
             Some(Ok(s)) => {
-                share_not_kept = !adopt_shared(&s);
+                match adopt_shared(&s) {
+                    Some(old) => replaced = old,
+                    None => share_not_kept = true,
+                }
                 (Some(s), None)
             }
             Some(Err(e)) => (None, Some(e)),
@@ -672,6 +678,9 @@ impl Component for App {
         }
         let link = ctx.link().clone();
         app._warm = Some(Timeout::new(250, move || link.send_message(Msg::WarmUp)));
+        if let Some(old) = replaced {
+            app.set_aside(old, Why::Replaced);
+        }
         if fetching {
             app.pending = pending;
         } else if matches!(app.route, Route::Playground | Route::Shared | Route::Lesson(_)) {
@@ -962,7 +971,7 @@ impl Component for App {
             }
             Msg::Uploaded(text) => {
                 match text.as_deref().map(read_shared) {
-                    Some(Ok(s)) if adopt_shared(&s) => {
+                    Some(Ok(s)) if adopt_shared(&s).is_some() => {
                         let _ = gloo::utils::window().location().reload();
                     }
                     Some(Ok(_)) => self.upload_not_kept = true,

@@ -67,6 +67,7 @@ impl App {
                 Why::Stopped(n, m) => t(lang, "kept-stopped")
                     .replace("{n}", &n.to_string())
                     .replace("{m}", &m.to_string()),
+                Why::Replaced => t(lang, "kept-replaced").to_string(),
             };
             let (kept, file) = match &k.key {
                 Some(key) => (t(lang, "kept-as").replace("{key}", key), key.replace(':', "-")),
