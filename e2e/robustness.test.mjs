@@ -264,6 +264,10 @@ test('a large file edited between commands is saved once; a save too large says 
   const size = await page.evaluate(() => localStorage.getItem('svclab:playground').length);
   assert.ok(size < 1_500_000, `a ${size}-character save`);
   record('1.47 MB file edited between commands (save, command)', await longest(page));
+  await page.reload();
+  await page.locator('.terminal pre.cmd', { hasText: 'hostname' }).waitFor();
+  await page.waitForTimeout(500);
+  record('reload of that 1.47 MB save', await longest(page));
   await editor.fill(`# ${'y'.repeat(2_200_000)}\n`);
   await page.getByRole('status').filter({ hasText: 'neither the files nor the commands' }).waitFor();
   assert.ok(await page.evaluate(() => localStorage.getItem('svclab:playground').includes('# edited')));
