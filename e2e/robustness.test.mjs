@@ -325,6 +325,32 @@ test('the crash notice reloads without the shared lab that crashed', async () =>
   await c.close();
 });
 
+test('a save whose last replay never ended is replayed again only when the learner says so', async () => {
+  for (const again of [true, false]) {
+    const c = await context();
+    const { page, own } = await ownLab(c);
+    // What a crash in the middle of a replay leaves in the tab.
+    await page.evaluate(() => sessionStorage.setItem('svclab:replaying', 'svclab:playground'));
+    await page.reload();
+    const ask = page.getByRole('alert').filter({ hasText: 'did not finish' });
+    await ask.waitFor();
+    record('unfinished replay, asked', await longest(page));
+    await terminal(page, 'hostname');
+    await page.waitForTimeout(800);
+    assert.equal(await page.evaluate(() => localStorage.getItem('svclab:playground')), own, 'nothing saved over it');
+    if (again) {
+      await ask.getByRole('button', { name: 'Rebuild it' }).click();
+      await page.locator('.terminal pre.out', { hasText: 'deployment.apps/mine created' }).waitFor();
+      await survives(c, own);
+    } else {
+      await ask.getByRole('button', { name: /Start a new lab/ }).click();
+      await page.getByRole('alert').filter({ hasText: /did not finish; a new lab opened instead.*svclab:kept:playground/ }).waitFor();
+      assert.equal(await page.evaluate(() => localStorage.getItem('svclab:kept:playground')), own);
+    }
+    await c.close();
+  }
+});
+
 test('worst block per case', () => {
   console.log(JSON.stringify(worst, null, 1));
 });

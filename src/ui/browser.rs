@@ -128,6 +128,24 @@ pub fn keep_aside(storage_key: &str, text: &str) -> Option<String> {
         .filter(|k| st.set_item(k, text).is_ok())
 }
 
+/// The slot whose save this tab is replaying (in session storage, so it outlives a crash and
+/// a reload of the tab, not the tab).
+pub fn replaying() -> Option<String> {
+    let ss = gloo::utils::window().session_storage().ok().flatten()?;
+    ss.get_item(REPLAYING).ok().flatten()
+}
+
+pub fn set_replaying(key: Option<&str>) {
+    if let Some(ss) = gloo::utils::window().session_storage().ok().flatten() {
+        let _ = match key {
+            Some(k) => ss.set_item(REPLAYING, k),
+            None => ss.remove_item(REPLAYING),
+        };
+    }
+}
+
+const REPLAYING: &str = "svclab:replaying";
+
 /// Why a save did not happen: the lab is over the limit, or storage refused (full, or blocked).
 pub fn store(key: &str, text: &str) -> Result<(), &'static str> {
     let st = storage().ok_or("storage-blocked")?;
