@@ -116,6 +116,20 @@ test('a shared lab opens in its own place; the learner goes back to theirs', asy
   await page.getByRole('tab', { name: 'pasted.yml' }).waitFor();
   assert.match(page.url(), /#\/shared$/);
   await survives(c, own);
+
+  // Work done in a shared lab is kept aside before another link replaces it; an unchanged one
+  // is simply replaced.
+  await terminal(page, 'kubectl create deployment theirs --image=nginx');
+  await page.waitForFunction(() => (localStorage.getItem('svclab:shared') || '').includes('theirs'));
+  const changed = await page.evaluate(() => localStorage.getItem('svclab:shared'));
+  const next = link(saved({ files: [['next.yml', 'n: 3\n']], lang: 'en' }));
+  await open(page, `${env.base}#/share/${next}`);
+  await page.getByRole('alert').filter({ hasText: /replaced the shared lab you had changed.*svclab:kept:shared/ }).waitFor();
+  assert.equal(await page.evaluate(() => localStorage.getItem('svclab:kept:shared')), changed);
+  await open(page, `${env.base}#/share/${link(saved({ files: [['last.yml', 'l: 4\n']], lang: 'en' }))}`);
+  await page.getByRole('tab', { name: 'last.yml' }).waitFor();
+  assert.equal(await page.getByRole('alert').count(), 0);
+  await survives(c, own);
   await c.close();
 });
 
@@ -230,6 +244,49 @@ test('a huge transcript keeps a bounded tail with a marker', async () => {
   await c.close();
 });
 
+test('a large file edited between commands is saved once; a save too large says all of it is not saved', async () => {
+  const c = await context();
+  const page = await c.newPage();
+  await page.goto(`${env.base}?lang=en#/playground`);
+  const editor = page.getByRole('textbox', { name: /YAML/ });
+  await editor.waitFor();
+  await page.getByRole('button', { name: /New file/ }).click();
+  const big = `# ${'x'.repeat(1_470_000)}\n`;
+  await editor.fill(big);
+  await terminal(page, 'kubectl get pods');
+  await page.locator('.terminal pre.cmd', { hasText: 'kubectl get pods' }).waitFor();
+  await editor.fill(`${big}# edited\n`);
+  // The browser's own handling of a 1.5 MB line in a textarea is not what this case measures:
+  // the saves and the command after it are.
+  await page.evaluate(() => { window.__long.length = 0; });
+  await terminal(page, 'hostname');
+  await page.waitForFunction(() => (localStorage.getItem('svclab:playground') || '').includes('"hostname"'));
+  const size = await page.evaluate(() => localStorage.getItem('svclab:playground').length);
+  assert.ok(size < 1_500_000, `a ${size}-character save`);
+  record('1.47 MB file edited between commands (save, command)', await longest(page));
+  await page.reload();
+  await page.locator('.terminal pre.cmd', { hasText: 'hostname' }).waitFor();
+  await page.waitForTimeout(500);
+  record('reload of that 1.47 MB save', await longest(page));
+  await editor.fill(`# ${'y'.repeat(2_200_000)}\n`);
+  await page.getByRole('status').filter({ hasText: 'neither the files nor the commands' }).waitFor();
+  assert.ok(await page.evaluate(() => localStorage.getItem('svclab:playground').includes('# edited')));
+  await c.close();
+});
+
+test('an embedded shared lab opens from its snippet each time and keeps nothing', async () => {
+  const c = await context();
+  const page = await c.newPage();
+  await open(page, `${env.base}?embed=1#/share/${link(saved({ files: [['e.yml', 'e: 1\n']] }))}`);
+  await page.waitForFunction(() => document.body.textContent.includes('e.yml'));
+  await terminal(page, 'hostname');
+  await page.locator('.terminal pre.out', { hasText: 'myserver01' }).waitFor();
+  await page.waitForTimeout(800);
+  assert.equal(await page.evaluate(() => localStorage.getItem('svclab:shared')), null);
+  record('embedded link', await longest(page));
+  await c.close();
+});
+
 test('with storage full, an opened link says it is not kept', async () => {
   const c = await context();
   const { page, own } = await ownLab(c);
@@ -266,6 +323,32 @@ test('the crash notice reloads without the shared lab that crashed', async () =>
   assert.match(page.url(), /\?lang=ko$/);
   await survives(c, own);
   await c.close();
+});
+
+test('a save whose last replay never ended is replayed again only when the learner says so', async () => {
+  for (const again of [true, false]) {
+    const c = await context();
+    const { page, own } = await ownLab(c);
+    // What a crash in the middle of a replay leaves in the tab.
+    await page.evaluate(() => sessionStorage.setItem('svclab:replaying', 'svclab:playground'));
+    await page.reload();
+    const ask = page.getByRole('alert').filter({ hasText: 'did not finish' });
+    await ask.waitFor();
+    record('unfinished replay, asked', await longest(page));
+    await terminal(page, 'hostname');
+    await page.waitForTimeout(800);
+    assert.equal(await page.evaluate(() => localStorage.getItem('svclab:playground')), own, 'nothing saved over it');
+    if (again) {
+      await ask.getByRole('button', { name: 'Rebuild it' }).click();
+      await page.locator('.terminal pre.out', { hasText: 'deployment.apps/mine created' }).waitFor();
+      await survives(c, own);
+    } else {
+      await ask.getByRole('button', { name: /Start a new lab/ }).click();
+      await page.getByRole('alert').filter({ hasText: /did not finish; a new lab opened instead.*svclab:kept:playground/ }).waitFor();
+      assert.equal(await page.evaluate(() => localStorage.getItem('svclab:kept:playground')), own);
+    }
+    await c.close();
+  }
 });
 
 test('worst block per case', () => {

@@ -119,6 +119,23 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "전체 {m}단계 중 {n}단계까지만 다시 실행하고 멈췄습니다. 실습은 그 시점의 상태입니다.",
     ),
     (
+        "kept-replaced",
+        "This link replaced the shared lab you had changed.",
+        "고쳐 쓰던 공유 실습 대신 이 링크의 실습을 열었습니다.",
+    ),
+    (
+        "kept-unfinished",
+        "The last attempt to rebuild this lab did not finish; a new lab opened instead.",
+        "지난번에 이 실습을 다시 만들다가 끝내지 못해서 새 실습을 대신 열었습니다.",
+    ),
+    (
+        "unfinished",
+        "The last attempt to rebuild this lab in this tab did not finish (the page stopped or was reloaded). Nothing is saved over it until you choose:",
+        "이 탭에서 지난번에 이 실습을 다시 만들다가 끝내지 못했습니다(페이지가 멈췄거나 새로 고쳐졌습니다). 고르기 전까지는 그 위에 아무것도 저장하지 않습니다.",
+    ),
+    ("rebuild", "Rebuild it", "다시 만들기"),
+    ("start-new", "Start a new lab (keep it aside)", "새 실습 시작(저장된 실습은 따로 보관)"),
+    (
         "kept-as",
         "The save is kept unchanged under “{key}” in this browser's storage:",
         "저장된 내용은 그대로 브라우저 저장소의 “{key}”에 따로 보관했습니다.",

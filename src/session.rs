@@ -6,14 +6,17 @@
 use crate::sim::cluster::Cluster;
 use crate::sim::lab::Lab;
 use crate::sim::net::{Client, Request, Trace};
-use crate::sim::shell::{self, MemFiles, Shell};
+use crate::sim::shell::{self, Files, MemFiles, Shell};
 use crate::sim::value::Value;
 use crate::sim::yaml;
+use std::cell::RefCell;
+use std::rc::Rc;
 
 /// One entry of the replay log.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Entry {
-    /// A command line, with the files as they were when it ran (when they had changed).
+    /// A command line, with the files it read as they were when it ran (when they differ from
+    /// what the log last recorded; a command that lists the files records them all).
     Command {
         line: String,
         files: Option<Vec<(String, String)>>,
@@ -91,6 +94,33 @@ pub struct Session {
     pub sent: Vec<Sent>,
     next_seq: u64,
     files_logged: Option<Vec<(String, String)>>,
+    seen: Rc<RefCell<Seen>>,
+}
+
+/// What one command did with the files: the names it read, and whether it listed them.
+#[derive(Default)]
+struct Seen {
+    read: Vec<String>,
+    listed: bool,
+}
+
+/// The session's files as the shell sees them, noting what each command reads, so that the log
+/// keeps only the files a replay needs.
+struct Watched {
+    files: Vec<(String, String)>,
+    seen: Rc<RefCell<Seen>>,
+}
+
+impl Files for Watched {
+    fn read(&self, path: &str) -> Option<String> {
+        let p = path.trim_start_matches("./");
+        self.seen.borrow_mut().read.push(p.to_string());
+        self.files.iter().find(|(n, _)| n == p).map(|(_, t)| t.clone())
+    }
+    fn list(&self) -> Vec<String> {
+        self.seen.borrow_mut().listed = true;
+        self.files.iter().map(|(n, _)| n.clone()).collect()
+    }
 }
 
 /// The seed manifests a new playground opens with.
@@ -136,6 +166,7 @@ impl Session {
             sent: Vec::new(),
             next_seq: 0,
             files_logged: None,
+            seen: Rc::default(),
         }
     }
 
@@ -175,24 +206,48 @@ impl Session {
         } else {
             line.trim().to_string()
         };
-        let snapshot = if self.files_logged.as_ref() != Some(&self.files) {
-            self.files_logged = Some(self.files.clone());
-            Some(self.files.clone())
-        } else {
-            None
-        };
         self.log.push(Entry::Command {
             line: line.clone(),
-            files: snapshot,
+            files: None,
         });
         if !line.is_empty() && self.history.last() != Some(&line) {
             self.history.push(line.clone());
         }
-        self.exec(&line)
+        let traces = self.exec(&line);
+        // The log keeps the files the command read, when a replay would not have them as read.
+        let seen = std::mem::take(&mut *self.seen.borrow_mut());
+        let logged = self.files_logged.as_deref().unwrap_or(&[]);
+        let stale = match seen.listed {
+            true => logged != self.files.as_slice(),
+            false => {
+                let find =
+                    |fs: &[(String, String)], n: &String| fs.iter().position(|f| f.0 == *n).map(|i| fs[i].clone());
+                seen.read.iter().any(|n| find(&self.files, n) != find(logged, n))
+            }
+        };
+        if stale {
+            let needed: Vec<(String, String)> = match seen.listed {
+                true => self.files.clone(),
+                false => self
+                    .files
+                    .iter()
+                    .filter(|f| seen.read.contains(&f.0))
+                    .cloned()
+                    .collect(),
+            };
+            if let Some(Entry::Command { files, .. }) = self.log.last_mut() {
+                *files = Some(needed.clone());
+            }
+            self.files_logged = Some(needed);
+        }
+        traces
     }
 
     fn exec(&mut self, line: &str) -> Vec<Trace> {
-        self.shell.files = Box::new(MemFiles(self.files.clone()));
+        self.shell.files = Box::new(Watched {
+            files: self.files.clone(),
+            seen: self.seen.clone(),
+        });
         let prompt = self.shell.prompt();
         let at = match self.shell.session() {
             shell::Session::Node(n) => format!("node/{n}"),
@@ -670,10 +725,24 @@ mod tests {
         let mut s = Session::new(5, vec![("big.yml".into(), big), ("small.yml".into(), "a: 1\n".into())]);
         for i in 0..5 {
             s.files[1].1 = format!("a: {i}\n");
+            // Edited between commands that do not read it: only its last text is saved.
+            s.files[0].1.push_str(&format!("  e{i}: \"1\"\n"));
             s.run("cat small.yml");
         }
         let saved = s.to_json();
         assert!(saved.len() < 210_000, "{}", saved.len());
+        s.run("kubectl apply -f big.yml");
+        s.files[0].1.push_str("  last: \"1\"\n");
+        s.run("kubectl apply -f big.yml");
+        s.run("ls");
+        let saved = s.to_json();
+        assert!(saved.len() < 2 * 210_000, "read twice, as two texts: {}", saved.len());
+        let r = Session::from_json(&saved).expect("loads");
+        assert_eq!(
+            (r.files.clone(), r.transcript.clone()),
+            (s.files.clone(), s.transcript.clone())
+        );
+        assert_eq!(r.to_json(), saved);
         let r = Session::from_json(&saved).expect("loads");
         assert_eq!(
             (r.files.clone(), r.transcript.clone()),

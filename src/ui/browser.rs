@@ -59,14 +59,32 @@ pub fn open_share(hash: &str) -> Option<Result<Shared, LoadError>> {
     Some(crate::share::decode(data).and_then(|json| read_shared(&json)))
 }
 
-/// Keeps a shared lab in its own slot and turns the address into `#/shared` without a reload,
-/// keeping `embed=1`. `false` when storage refused it: the address then stays the link's, so a
-/// reload opens the link again.
-pub fn adopt_shared(s: &Shared) -> bool {
-    let kept = storage().is_some_and(|st| st.set_item(SHARED_KEY, &s.json).is_ok());
-    if !kept {
-        return false;
+/// A digest of the shared lab as it was opened, to tell whether the learner changed it since.
+const SHARED_OPENED: &str = "svclab:shared:opened";
+
+fn digest(text: &str) -> String {
+    let h = text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
+    });
+    format!("{h:016x}")
+}
+
+/// Keeps a shared lab in its own slot and turns the address into `#/shared` without a reload.
+/// A shared lab the learner changed since it was opened is first kept aside (`keep_aside`) and
+/// returned. `None` when storage refused: the address then stays the link's, so a reload opens
+/// the link again, and nothing was replaced.
+pub fn adopt_shared(s: &Shared) -> Option<Option<String>> {
+    let st = storage()?;
+    let old = st
+        .get_item(SHARED_KEY)
+        .ok()
+        .flatten()
+        .filter(|old| *old != s.json && st.get_item(SHARED_OPENED).ok().flatten() != Some(digest(old)));
+    if let Some(old) = &old {
+        keep_aside(SHARED_KEY, old)?;
     }
+    st.set_item(SHARED_KEY, &s.json).ok()?;
+    let _ = st.set_item(SHARED_OPENED, &digest(&s.json));
     let mut query: Vec<String> = Vec::new();
     if embedded() {
         query.push("embed=1".into());
@@ -92,7 +110,7 @@ pub fn adopt_shared(s: &Shared) -> bool {
     if let Ok(h) = gloo::utils::window().history() {
         let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
     }
-    true
+    Some(old)
 }
 
 /// Copies a save that cannot be opened (or whose replay was stopped) aside, under
@@ -109,6 +127,24 @@ pub fn keep_aside(storage_key: &str, text: &str) -> Option<String> {
         .find(|k| st.get_item(k).ok().flatten().is_none_or(|old| old == text))
         .filter(|k| st.set_item(k, text).is_ok())
 }
+
+/// The slot whose save this tab is replaying (in session storage, so it outlives a crash and
+/// a reload of the tab, not the tab).
+pub fn replaying() -> Option<String> {
+    let ss = gloo::utils::window().session_storage().ok().flatten()?;
+    ss.get_item(REPLAYING).ok().flatten()
+}
+
+pub fn set_replaying(key: Option<&str>) {
+    if let Some(ss) = gloo::utils::window().session_storage().ok().flatten() {
+        let _ = match key {
+            Some(k) => ss.set_item(REPLAYING, k),
+            None => ss.remove_item(REPLAYING),
+        };
+    }
+}
+
+const REPLAYING: &str = "svclab:replaying";
 
 /// Why a save did not happen: the lab is over the limit, or storage refused (full, or blocked).
 pub fn store(key: &str, text: &str) -> Result<(), &'static str> {

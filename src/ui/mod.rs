@@ -149,6 +149,8 @@ pub enum Msg {
     Toast(Option<String>),
     ReplaySlice,
     StopReplay,
+    /// Replay the save whose last replay never ended (`true`), or set it aside.
+    Unfinished(bool),
 }
 
 /// Why a save was set aside.
@@ -157,6 +159,10 @@ pub enum Why {
     Version(String),
     /// Replayed steps, of all.
     Stopped(usize, usize),
+    /// The shared lab the learner had changed, replaced by a newly opened one.
+    Replaced,
+    /// A save whose last replay in this tab never ended, set aside at the learner's word.
+    Unfinished,
 }
 
 /// A save set aside (`keep_aside`): where it is kept (`None`: storage refused, so the slot is
@@ -215,6 +221,8 @@ pub struct App {
     replay_text: String,
     replay_timer: Option<Timeout>,
     kept: Option<Kept>,
+    /// A save whose last replay in this tab never ended, waiting for the learner's choice.
+    unfinished: Option<(String, Lab)>,
     /// A save that could not be set aside is not written over on this page.
     hold: bool,
     /// A shared lab that storage refused; an upload refused.
@@ -269,10 +277,19 @@ impl App {
     fn begin(&mut self, ctx: &Context<Self>, text: Option<String>, lab: Lab, fresh: Session) {
         self.session = fresh;
         if let Some(text) = text {
+            // This tab's last replay of this save never ended: it may be what stopped the page.
+            // Ask before replaying it again, and save nothing over it meanwhile.
+            if replaying() == Some(self.storage_key.clone()) {
+                set_replaying(None);
+                self.hold = true;
+                self.unfinished = Some((text, lab));
+                return self.loaded(ctx);
+            }
             match Replay::new(&text, lab) {
                 Ok(r) => {
                     self.replay = Some(r);
                     self.replay_text = text;
+                    set_replaying(Some(&self.storage_key));
                     return self.slice(ctx);
                 }
                 Err(LoadError::Damaged) => self.set_aside(text, Why::Damaged),
@@ -297,6 +314,7 @@ impl App {
         if let Some(r) = self.replay.take() {
             self.session = r.finish();
         }
+        set_replaying(None);
         self.replay_text = String::new();
         self.loaded(ctx);
     }
@@ -516,9 +534,15 @@ impl Component for App {
         let fragment = window.location().hash().unwrap_or_default();
         // A share link opens in its own slot, never over the learner's own labs.
         let mut share_not_kept = false;
+        let mut replaced = None;
         let (shared, bad_share) = match open_share(&fragment) {
+            // An embed's lab comes from its snippet on every load: it is not kept.
+            Some(Ok(s)) if embedded() => (Some(s), None),
             Some(Ok(s)) => {
-                share_not_kept = !adopt_shared(&s);
+                match adopt_shared(&s) {
+                    Some(old) => replaced = old,
+                    None => share_not_kept = true,
+                }
                 (Some(s), None)
             }
             Some(Err(e)) => (None, Some(e)),
@@ -650,6 +674,7 @@ impl Component for App {
             replay_text: String::new(),
             replay_timer: None,
             kept: None,
+            unfinished: None,
             hold: false,
             share_not_kept,
             upload_not_kept: false,
@@ -674,6 +699,9 @@ impl Component for App {
         }
         let link = ctx.link().clone();
         app._warm = Some(Timeout::new(250, move || link.send_message(Msg::WarmUp)));
+        if let Some(old) = replaced {
+            app.set_aside(old, Why::Replaced);
+        }
         if fetching {
             app.pending = pending;
         } else if matches!(app.route, Route::Playground | Route::Shared | Route::Lesson(_)) {
@@ -688,6 +716,10 @@ impl Component for App {
                 let hash = gloo::utils::window().location().hash().unwrap_or_default();
                 // A share link pasted into this tab opens as it would in a new one.
                 if hash.starts_with("#/share/") || route_from_hash(&hash) != self.route {
+                    // Leaving a replay on purpose is no sign that it stopped the page.
+                    if self.replay.is_some() {
+                        set_replaying(None);
+                    }
                     // Each page keeps its own saved session.
                     let _ = gloo::utils::window().location().reload();
                 }
@@ -967,7 +999,7 @@ impl Component for App {
             }
             Msg::Uploaded(text) => {
                 match text.as_deref().map(read_shared) {
-                    Some(Ok(s)) if adopt_shared(&s) => {
+                    Some(Ok(s)) if adopt_shared(&s).is_some() => {
                         let _ = gloo::utils::window().location().reload();
                     }
                     Some(Ok(_)) => self.upload_not_kept = true,
@@ -1021,8 +1053,19 @@ impl Component for App {
                 self.slice(ctx);
                 true
             }
+            Msg::Unfinished(again) => {
+                if let Some((text, lab)) = self.unfinished.take() {
+                    self.hold = false;
+                    match again {
+                        true => self.begin(ctx, Some(text), lab, Session::new(1, Vec::new())),
+                        false => self.set_aside(text, Why::Unfinished),
+                    }
+                }
+                true
+            }
             Msg::StopReplay => {
                 if let Some(r) = self.replay.take() {
+                    set_replaying(None);
                     let (n, m) = r.progress();
                     self.replay_timer = None;
                     self.session = r.finish();
@@ -1059,7 +1102,12 @@ impl Component for App {
             }
             Msg::Save => {
                 self.save_timer = None;
-                if matches!(self.route, Route::Home | Route::Lessons) || self.replay.is_some() || self.hold {
+                let embed_share = self.embed && self.route == Route::Shared;
+                if matches!(self.route, Route::Home | Route::Lessons)
+                    || self.replay.is_some()
+                    || self.hold
+                    || embed_share
+                {
                     return false;
                 }
                 // Huge saves are not kept: serialising them on every pause in typing would
@@ -1115,7 +1163,7 @@ impl Component for App {
                         }
                     </nav>
                 </header>
-                { self.view_notices() }
+                { self.view_notices(ctx) }
                 if let Some(share) = &self.share {
                     { self.view_share(ctx, share) }
                 }

@@ -58,7 +58,7 @@ impl App {
     }
 
     /// Links and saves: a refused link, a shared lab's place, a save set aside.
-    pub(super) fn view_notices(&self) -> Html {
+    pub(super) fn view_notices(&self, ctx: &Context<Self>) -> Html {
         let lang = self.lang;
         let kept = self.kept.as_ref().map(|k| {
             let why = match &k.why {
@@ -67,6 +67,8 @@ impl App {
                 Why::Stopped(n, m) => t(lang, "kept-stopped")
                     .replace("{n}", &n.to_string())
                     .replace("{m}", &m.to_string()),
+                Why::Replaced => t(lang, "kept-replaced").to_string(),
+                Why::Unfinished => t(lang, "kept-unfinished").to_string(),
             };
             let (kept, file) = match &k.key {
                 Some(key) => (t(lang, "kept-as").replace("{key}", key), key.replace(':', "-")),
@@ -94,6 +96,12 @@ impl App {
                     <p class="warn" role="alert">{ t(lang, "upload-not-kept") }</p>
                 }
                 { for kept }
+                if self.unfinished.is_some() {
+                    <p class="warn" role="alert">{ t(lang, "unfinished") }{ " " }
+                        <button onclick={ctx.link().callback(|_| Msg::Unfinished(true))}>{ t(lang, "rebuild") }</button>{ " " }
+                        <button onclick={ctx.link().callback(|_| Msg::Unfinished(false))}>{ t(lang, "start-new") }</button>
+                    </p>
+                }
                 if self.route == Route::Shared && !self.embed {
                     <p class="shared-note" role="note">{ t(lang, "shared-here") }{ " " }
                         <a href="#/playground">{ t(lang, "back-mine") }</a>
