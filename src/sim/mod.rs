@@ -14,6 +14,7 @@ pub mod kubectl;
 pub mod lab;
 pub mod map;
 pub mod net;
+pub mod nodes;
 pub mod objects;
 pub mod order;
 pub mod printers;

@@ -212,6 +212,10 @@ impl Shell {
             Err(e) => Output::err(format!("bash: {e}\n"), 2),
         };
         self.cluster.advance(COMMAND_SECONDS);
+        let mut out = out;
+        for note in std::mem::take(&mut self.cluster.notes) {
+            out.text.push_str(&note);
+        }
         out
     }
 
