@@ -88,13 +88,16 @@ pub struct Cluster {
     #[allow(clippy::type_complexity)]
     #[allow(clippy::type_complexity)]
     pub(crate) quiet_tables: (
-        Option<(u64, u64, u64)>,
+        Option<(u64, u64)>,
         Option<(u64, (u64, u64))>,
         Option<(u64, u64)>,
         Option<u64>,
     ),
-    /// Deployment uid -> what its last pass that changed nothing saw (`sync_deployments`).
-    pub(crate) quiet_deployments: Map<String, u64>,
+    /// The (Deployments, ReplicaSets) write numbers and ReplicaSet removals at the deployment
+    /// controller's last pass, and the owners whose pod counts changed since (`None`: not known,
+    /// look at every Deployment).
+    pub(crate) deployments_seen: Option<(u64, u64, u64)>,
+    pub(crate) counts_changed: Option<Vec<String>>,
     /// Deployment uid -> (template, pod-template-hash) last computed.
     pub(crate) hash_cache: Map<String, (PodTemplate, String)>,
     /// kube-proxy's lookup tables, rebuilt whenever Services or pods change: destination
@@ -156,7 +159,8 @@ impl Cluster {
             owner_counts: Map::new(),
             counts_kept: ((u64::MAX, 0), Map::new()),
             hash_cache: Map::new(),
-            quiet_deployments: Map::new(),
+            deployments_seen: None,
+            counts_changed: None,
             quiet_tables: (None, None, None, None),
             service_index: Map::new(),
             cluster_ip_owner: Map::new(),

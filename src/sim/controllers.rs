@@ -104,6 +104,9 @@ impl Cluster {
             changed |= self.restore_kubernetes_service();
             let counted_at = self.count_owned_pods();
             changed |= self.sync_deployments(counted_at);
+            if let Some(c) = self.counts_changed.as_mut() {
+                c.clear();
+            }
             // Kept for the next pass (valid while pods and ReplicaSets are unchanged), and out
             // of `replica_set_counts`' way between passes.
             self.counts_kept = (counted_at, std::mem::take(&mut self.owner_counts));
@@ -193,10 +196,10 @@ impl Cluster {
 
     /// Removes ReplicaSets whose Deployment is gone and pods whose ReplicaSet is gone.
     fn collect_garbage(&mut self) -> bool {
-        // Orphans appear only when Deployments or ReplicaSets go (or come): nothing changed in
-        // either table since a pass that found none, none again.
-        // (A pod created by hand with an owner that is gone raises the resource version.)
-        let seen = |c: &Cluster| (c.deployments.writes(), c.replicasets.writes(), c.resource_version);
+        // Orphans appear only when Deployments or ReplicaSets go: none went since a pass that
+        // found none, none again. (Owners are set only by the controllers, to objects that exist:
+        // a manifest's ownerReferences are not kept.)
+        let seen = |c: &Cluster| (c.deployments.removals(), c.replicasets.removals());
         if self.quiet_tables.0 == Some(seen(self)) {
             return false;
         }
@@ -259,49 +262,72 @@ impl Cluster {
     }
 
     fn sync_each_deployment(&mut self) -> bool {
-        let mut changed = false;
-        let keys: Vec<Key> = self.deployments.keys().cloned().collect();
-        // Each Deployment's ReplicaSets, from one pass over them (not one per Deployment).
-        let mut owned_by: Map<String, Vec<Key>> = Map::grouped(
-            self.replicasets
-                .iter()
-                .filter_map(|(k, rs)| Some((rs.meta.owner.as_ref()?.uid.clone(), k.clone())))
-                .collect(),
+        // Only Deployments that can have something to do: written since the last pass, or
+        // owning a ReplicaSet written since or whose pod counts changed (Recreate ones also
+        // wait for terminating pods, which the counts leave out). After a ReplicaSet was
+        // removed (its Deployment makes it again), or at first, all of them.
+        let seen = (
+            self.deployments.writes(),
+            self.replicasets.writes(),
+            self.replicasets.removals(),
         );
-        let mut quiet = std::mem::take(&mut self.quiet_deployments);
-        for dk in keys {
-            // Unchanged since a pass that found nothing to do (the Deployment, its ReplicaSets
-            // and their pod counts): nothing to do again.
-            let d = &self.deployments[&dk];
-            let owned_now = owned_by.get(&d.meta.uid).map_or(&[][..], |v| v.as_slice());
-            let mut sig = fnv64a(FNV64_OFFSET, &self.deployments.version(&dk).to_le_bytes());
-            for k in owned_now {
-                sig = fnv64a(sig, &self.replicasets.version(k).to_le_bytes());
-                let counts = self
-                    .owner_counts
-                    .get(&self.replicasets[k].meta.uid)
-                    .copied()
-                    .unwrap_or_default();
-                sig = fnv64a(sig, &[counts.0.to_le_bytes(), counts.1.to_le_bytes()].concat());
-            }
-            if quiet.get(&d.meta.uid) == Some(&sig) {
-                continue;
-            }
-            let quiet_uid = (d.strategy.type_.as_deref() != Some("Recreate")).then(|| d.meta.uid.clone());
-            let did = self.sync_deployment(&dk, &mut owned_by);
-            match quiet_uid {
-                Some(uid) if !did => {
-                    quiet.insert(uid, sig);
+        let dirty: Option<super::map::Set<Key>> = match (self.deployments_seen, &self.counts_changed) {
+            (Some((dw, rw, rr)), Some(counts)) if rr == seen.2 => {
+                let mut set = super::map::Set::new();
+                set.extend(counts.iter().map(String::as_str));
+                let counts = set;
+                let mut dirty: Vec<Key> = self.deployments.written_since(dw).cloned().collect();
+                for (k, rs, version) in self.replicasets.versioned() {
+                    if version > rw || counts.contains(rs.meta.uid.as_str()) {
+                        if let Some(o) = rs.meta.owner.as_ref().filter(|o| o.kind == "Deployment") {
+                            dirty.push(key(&k.0, &o.name));
+                        }
+                    }
                 }
-                _ => {}
+                dirty.extend(
+                    self.deployments
+                        .iter()
+                        .filter(|(_, d)| d.strategy.type_.as_deref() == Some("Recreate"))
+                        .map(|(k, _)| k.clone()),
+                );
+                let mut set = super::map::Set::new();
+                set.extend(dirty);
+                Some(set)
             }
-            changed |= did;
+            _ => None,
+        };
+        self.deployments_seen = Some(seen);
+        let keys: Vec<Key> = match &dirty {
+            Some(d) => d.iter().filter(|k| self.deployments.contains_key(k)).cloned().collect(),
+            None => self.deployments.keys().cloned().collect(),
+        };
+        // Each Deployment's ReplicaSets: one index when many Deployments sync, else a scan each.
+        let mut owned_by: Option<Map<String, Vec<Key>>> = (keys.len() > 4).then(|| {
+            Map::grouped(
+                self.replicasets
+                    .iter()
+                    .filter_map(|(k, rs)| Some((rs.meta.owner.as_ref()?.uid.clone(), k.clone())))
+                    .collect(),
+            )
+        });
+        let mut changed = false;
+        for dk in keys {
+            let uid = self.deployments[&dk].meta.uid.clone();
+            let owned = match owned_by.as_mut() {
+                Some(index) => index.remove(&uid).unwrap_or_default(),
+                None => self
+                    .replicasets
+                    .iter()
+                    .filter(|(_, rs)| rs.meta.owner.as_ref().is_some_and(|o| o.uid == uid))
+                    .map(|(k, _)| k.clone())
+                    .collect(),
+            };
+            changed |= self.sync_deployment(&dk, owned);
         }
-        self.quiet_deployments = quiet;
         changed
     }
 
-    fn sync_deployment(&mut self, dk: &Key, owned_by: &mut Map<String, Vec<Key>>) -> bool {
+    fn sync_deployment(&mut self, dk: &Key, owned: Vec<Key>) -> bool {
         let mut changed = false;
         {
             let dk = dk.clone();
@@ -323,7 +349,6 @@ impl Cluster {
             if name.len() > 253 {
                 name.truncate(253);
             }
-            let owned: Vec<Key> = owned_by.remove(&uid).unwrap_or_default();
             let max_rev = owned
                 .iter()
                 .filter_map(|k| {
@@ -456,6 +481,7 @@ impl Cluster {
         let at = (self.pods.writes(), self.replicasets.writes());
         if self.counts_kept.0 == at {
             self.owner_counts = std::mem::take(&mut self.counts_kept.1);
+            self.counts_changed.get_or_insert_with(Vec::new);
             return at;
         }
         let mut counts: Map<String, (i64, i64)> = self
@@ -473,6 +499,16 @@ impl Cluster {
                     }
                 }
             }
+        }
+        // The owners whose counts differ from the last ones (both tables are sorted by uid).
+        if let Some(changed) = self.counts_changed.as_mut() {
+            let (old, new) = (&self.counts_kept.1, &counts);
+            changed.extend(
+                new.iter()
+                    .filter(|(u, c)| old.get(*u) != Some(c))
+                    .map(|(u, _)| u.clone()),
+            );
+            changed.extend(old.keys().filter(|u| !new.contains_key(*u)).cloned());
         }
         self.owner_counts = counts;
         at
