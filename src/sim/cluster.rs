@@ -98,6 +98,9 @@ pub struct Cluster {
     /// look at every Deployment).
     pub(crate) deployments_seen: Option<(u64, u64, u64)>,
     pub(crate) counts_changed: Option<Vec<String>>,
+    /// The (ReplicaSets, pods) write numbers and pod removals at the ReplicaSet controller's
+    /// last pass.
+    pub(crate) replica_sets_seen: Option<(u64, u64, u64)>,
     /// Deployment uid -> (template, pod-template-hash) last computed.
     pub(crate) hash_cache: Map<String, (PodTemplate, String)>,
     /// kube-proxy's lookup tables, rebuilt whenever Services or pods change: destination
@@ -161,6 +164,7 @@ impl Cluster {
             hash_cache: Map::new(),
             deployments_seen: None,
             counts_changed: None,
+            replica_sets_seen: None,
             quiet_tables: (None, None, None, None),
             service_index: Map::new(),
             cluster_ip_owner: Map::new(),

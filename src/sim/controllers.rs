@@ -617,7 +617,32 @@ impl Cluster {
         let mut adopt: Vec<(Key, String, String)> = Vec::new();
         let mut create: Vec<(Key, i64)> = Vec::new();
         let mut remove: Vec<(Key, String)> = Vec::new();
+        // Only ReplicaSets that can have something to do: written since the last pass, or with
+        // a pod written since; all of them after a pod was removed or when a pod without a
+        // ReplicaSet was written (any of them may adopt it), and at first.
+        let seen = (self.replicasets.writes(), self.pods.writes(), self.pods.removals());
+        let dirty: Option<super::map::Set<Key>> = match self.replica_sets_seen {
+            Some((rw, pw, pr)) if pr == seen.2 => {
+                let mut dirty: Vec<Key> = self.replicasets.written_since(rw).cloned().collect();
+                let mut all = false;
+                for (k, p, _) in self.pods.versioned().filter(|x| x.2 > pw) {
+                    match p.meta.owner.as_ref().filter(|o| o.kind == "ReplicaSet") {
+                        Some(o) => dirty.push(key(&k.0, &o.name)),
+                        None => all = true,
+                    }
+                }
+                (!all).then(|| {
+                    let mut set = super::map::Set::new();
+                    set.extend(dirty);
+                    set
+                })
+            }
+            _ => None,
+        };
+        self.replica_sets_seen = Some(seen);
         {
+            // Each ReplicaSet's pods: one index when many sync, else a scan each.
+            let index = dirty.as_ref().is_none_or(|d| d.len() > 4);
             let mut by_owner: Vec<(&str, &Key)> = Vec::new();
             let mut orphans: Vec<&Key> = Vec::new();
             for (k, p) in &self.pods {
@@ -625,17 +650,30 @@ impl Cluster {
                     continue;
                 }
                 match &p.meta.owner {
-                    Some(o) => by_owner.push((o.uid.as_str(), k)),
+                    Some(o) if index => by_owner.push((o.uid.as_str(), k)),
+                    Some(_) => {}
                     None => orphans.push(k),
                 }
             }
-            let mut owned: Map<&str, Vec<&Key>> = Map::grouped(by_owner);
+            let mut owned: Option<Map<&str, Vec<&Key>>> = index.then(|| Map::grouped(by_owner));
             for (rk, rs) in &self.replicasets {
+                if dirty.as_ref().is_some_and(|d| !d.contains(rk)) {
+                    continue;
+                }
                 let Some(selector) = rs.selector.as_ref().filter(|s| !s.is_empty()) else {
                     continue;
                 };
                 let want = rs.replicas.unwrap_or(1);
-                let mut active = owned.remove(rs.meta.uid.as_str()).unwrap_or_default();
+                let uid = rs.meta.uid.as_str();
+                let mut active: Vec<&Key> = match owned.as_mut() {
+                    Some(index) => index.get_mut(uid).map(std::mem::take).unwrap_or_default(),
+                    None => self
+                        .pods
+                        .iter()
+                        .filter(|(_, p)| !p.is_terminating() && p.meta.owner.as_ref().is_some_and(|o| o.uid == uid))
+                        .map(|(k, _)| k)
+                        .collect(),
+                };
                 // Release pods whose labels no longer match; adopt orphans that do.
                 active.retain(|k| {
                     let keep = selector.matches(&self.pods[*k].meta.labels);
