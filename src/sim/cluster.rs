@@ -101,6 +101,9 @@ pub struct Cluster {
     /// The (ReplicaSets, pods) write numbers and pod removals at the ReplicaSet controller's
     /// last pass.
     pub(crate) replica_sets_seen: Option<(u64, u64, u64)>,
+    /// The pods' write number and removals, and the pods on each node, at the scheduler's last
+    /// pass.
+    pub(crate) scheduled_seen: Option<(u64, u64, Vec<usize>)>,
     /// Deployment uid -> (template, pod-template-hash) last computed.
     pub(crate) hash_cache: Map<String, (PodTemplate, String)>,
     /// kube-proxy's lookup tables, rebuilt whenever Services or pods change: destination
@@ -165,6 +168,7 @@ impl Cluster {
             deployments_seen: None,
             counts_changed: None,
             replica_sets_seen: None,
+            scheduled_seen: None,
             quiet_tables: (None, None, None, None),
             service_index: Map::new(),
             cluster_ip_owner: Map::new(),

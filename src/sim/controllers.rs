@@ -810,28 +810,41 @@ impl Cluster {
 
     fn schedule_pending(&mut self) -> bool {
         let mut changed = false;
+        let mut node_index: Map<&str, usize> = Map::new();
+        node_index.extend(self.nodes.iter().enumerate().map(|(i, n)| (n.name.as_str(), i)));
+        // What counts against each node's pod capacity (terminating pods too, until gone).
+        let mut on_node = vec![0usize; self.nodes.len()];
+        for p in self.pods.values() {
+            if let Some(&ni) = p.node().and_then(|n| node_index.get(n)) {
+                on_node[ni] += super::nodes::occupies(p) as usize;
+            }
+        }
+        // A pod that did not fit is tried again when it changes or when room may have been
+        // made (a pod removed, or fewer on a node), as the scheduler's unschedulable queue
+        // waits for such events; new pods are tried at once.
+        let seen = (self.pods.writes(), self.pods.removals(), on_node.clone());
+        let since = match &self.scheduled_seen {
+            Some((w, r, on)) if *r == seen.1 && on.iter().zip(&on_node).all(|(a, b)| b >= a) => *w,
+            _ => 0,
+        };
+        self.scheduled_seen = Some(seen);
         let mut pending: Vec<(Time, Key)> = self
             .pods
-            .iter()
-            .filter(|(_, p)| p.spec.node_name.is_none() && !p.is_terminating())
-            .map(|(k, p)| (p.meta.creation, k.clone()))
+            .versioned()
+            .filter(|(_, p, v)| p.spec.node_name.is_none() && !p.is_terminating() && *v > since)
+            .map(|(k, p, _)| (p.meta.creation, k.clone()))
             .collect();
         super::order::sort(&mut pending);
         if pending.is_empty() {
             return false;
         }
         // Pods per node, and per owner and node, for spreading (node by index).
-        let mut node_index: Map<&str, usize> = Map::new();
-        node_index.extend(self.nodes.iter().enumerate().map(|(i, n)| (n.name.as_str(), i)));
         let mut per_node = vec![0usize; self.nodes.len()];
-        // What counts against each node's pod capacity (terminating pods too, until gone).
-        let mut on_node = vec![0usize; self.nodes.len()];
         let mut placed: Vec<(String, usize)> = Vec::new();
         for p in self.pods.values() {
             let Some(&ni) = p.node().and_then(|n| node_index.get(n)) else {
                 continue;
             };
-            on_node[ni] += super::nodes::occupies(p) as usize;
             if !p.is_terminating() {
                 per_node[ni] += 1;
                 if let Some(o) = &p.meta.owner {
@@ -896,8 +909,8 @@ impl Cluster {
                     preemption.join(", ")
                 );
                 let now = self.now;
-                let p = self.pods.get_mut(&k).expect("pending pod");
-                if p.status.events.last().is_none_or(|e| e.message != msg) {
+                if self.pods[&k].status.events.last().is_none_or(|e| e.message != msg) {
+                    let p = self.pods.get_mut(&k).expect("pending pod");
                     record_event(
                         &mut p.status.events,
                         Event::new("Warning", "FailedScheduling", "default-scheduler", msg, now),
