@@ -1182,7 +1182,7 @@ impl Cluster {
                     );
                 }
                 if r == "CrashLoopBackOff" {
-                    p.status.restarts = p.status.restarts.saturating_add(1);
+                    p.status.restarts = add_count(p.status.restarts, 1);
                     p.status.last_restart = Some(now);
                     p.status.backoff_until = None;
                 }
@@ -1288,14 +1288,12 @@ impl Cluster {
             let shift = periods * period;
             let times = |per: u32| u32::try_from(periods.saturating_mul(per as i64)).unwrap_or(u32::MAX);
             for e in p.status.events.iter_mut().filter(|e| e.at > now - period) {
-                e.count = e
-                    .count
-                    .saturating_add(times(if e.reason == "BackOff" { backoffs } else { 1 }));
+                e.count = add_count(e.count, times(if e.reason == "BackOff" { backoffs } else { 1 }));
                 e.at += shift;
             }
             let st = &mut p.status;
             if st.restarts > 0 {
-                st.restarts = st.restarts.saturating_add(times(1));
+                st.restarts = add_count(st.restarts, times(1));
             }
             for t in [&mut st.next_step_at, &mut st.last_restart, &mut st.backoff_until] {
                 if let Some(t) = t.as_mut() {

@@ -347,12 +347,18 @@ pub fn record_event(events: &mut Vec<Event>, mut e: Event) {
     match pos {
         Some(i) => {
             let mut old = events.remove(i);
-            old.count = old.count.saturating_add(e.count);
+            old.count = add_count(old.count, e.count);
             (old.at, old.message) = (e.at, e.message);
             events.push(old);
         }
         None => events.push(e),
     }
+}
+
+/// The API's counts (an event's count, a container's restart count) are 32-bit signed
+/// integers: the lab's stop at their largest value.
+pub fn add_count(a: u32, b: u32) -> u32 {
+    a.saturating_add(b).min(i32::MAX as u32)
 }
 
 /// How many times events of this reason (and message, when given) happened.
