@@ -1308,7 +1308,13 @@ impl Cluster {
 
     /// Recomputes every selector Service's endpoints from the pods.
     pub fn sync_endpoints(&mut self) {
-        // Index pods by namespace and label pair, so each Service looks at candidates only.
+        // Index pods by namespace and label pair, so each Service looks at candidates only: only
+        // the pairs some Service selects on (its first), not every label of every pod.
+        let mut wanted = super::map::Set::new();
+        wanted.extend(self.services.iter().filter_map(|(k, svc)| {
+            let (lk, lv) = svc.spec.selector.as_ref()?.iter().next()?;
+            Some((k.0.as_str(), lk.as_str(), lv.as_str()))
+        }));
         let index: Map<(&str, &str, &str), Vec<&Pod>> = Map::grouped(
             self.pods
                 .values()
@@ -1318,6 +1324,7 @@ impl Cluster {
                         .iter()
                         .map(move |(lk, lv)| ((p.meta.namespace.as_str(), lk.as_str(), lv.as_str()), p))
                 })
+                .filter(|(pair, _)| wanted.contains(pair))
                 .collect(),
         );
         // Unchanged objects move from the old map to the new one.
