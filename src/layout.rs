@@ -749,10 +749,11 @@ pub(crate) mod tests {
 
     #[test]
     fn every_pod_gets_a_box_and_the_seed_lab_names_each_pod() {
-        let sh = many(3, 100, 0);
+        // Two workers run 220 pods at most (110 each).
+        let sh = many(2, 110, 0);
         let l = layout(&sh.cluster, 900.0, 420.0, Lang::En);
         let total: usize = l.nodes.iter().map(|n| n.pods.len()).sum();
-        assert_eq!(total, 302, "300 pods and CoreDNS's two");
+        assert_eq!(total, 222, "220 pods and CoreDNS's two");
         let sh = seed_nodeport();
         let l = layout(&sh.cluster, 900.0, 420.0, Lang::En);
         for p in l.nodes.iter().flat_map(|n| &n.pods) {

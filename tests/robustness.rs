@@ -432,3 +432,179 @@ fn hostile_sizes_get_an_answer_quickly() {
         out.text
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Costs that must not grow with what an input spans: time skipped, objects made, keys, depth.
+// Each case has a time budget (twenty times larger in a debug build) and, where a size can be
+// varied, compares a small and a large size so that the cost is seen not to scale.
+
+/// A budget in milliseconds, generous for a debug build.
+fn budget(release_ms: u64) -> std::time::Duration {
+    std::time::Duration::from_millis(if cfg!(debug_assertions) {
+        release_ms * 20
+    } else {
+        release_ms
+    })
+}
+
+fn timed<T>(what: &str, budget_ms: u64, f: impl FnOnce() -> T) -> (T, std::time::Duration) {
+    let t = Instant::now();
+    let out = f();
+    let took = t.elapsed();
+    eprintln!("{what}: {took:?}");
+    assert!(took < budget(budget_ms), "{what} took {took:?}");
+    (out, took)
+}
+
+#[test]
+fn a_huge_wait_costs_what_happens_in_it() {
+    let mut s = svclab::session::Session::new(1, Vec::new());
+    s.run("kubectl run bb --image=busybox");
+    timed("crash loop, then 10^12 s in one tick", 200, || {
+        s.tick(1_000_000_000_000)
+    });
+    let pod = &s.shell.cluster.pods[&key("default", "bb")];
+    assert_eq!(pod.status.restarts, i32::MAX as u32);
+    let json = s.to_json();
+    let (back, _) = timed("the same session replayed", 200, || {
+        svclab::session::Session::from_json(&json)
+    });
+    let back = back.expect("the saved session replays");
+    assert_eq!(back.shell.cluster.pods[&key("default", "bb")].status, pod.status);
+    let out = s.shell.run("kubectl get pods");
+    assert!(out.text.contains("CrashLoopBackOff"), "{}", out.text);
+    // Dates 31,000 years on still print.
+    for line in [
+        "kubectl describe pod bb",
+        "kubectl get events",
+        "kubectl get pod bb -o yaml",
+        "kubectl describe node",
+    ] {
+        let out = s.shell.run(line);
+        assert_eq!(out.code, 0, "{line}: {}", out.text);
+    }
+    let out = s.shell.run("kubectl describe pod bb");
+    // Counts are the API's 32-bit integers, and stop at their largest value.
+    assert!(out.text.contains("Restart Count:  2147483647"), "{}", out.text);
+    assert!(
+        out.text
+            .contains("Back-off restarting failed container bb in pod bb_default("),
+        "{}",
+        out.text
+    );
+}
+
+#[test]
+fn a_crash_loop_does_not_slow_each_later_sleep() {
+    let mut sh = Shell::new(Cluster::new(Lab::default(), 1), Box::new(MemFiles(Vec::new())));
+    sh.run("kubectl create deployment bb --image=busybox --replicas=30");
+    let mut times = Vec::new();
+    for _ in 0..20 {
+        let (_, took) = timed("sleep 1000000000 with 30 pods in CrashLoopBackOff", 300, || {
+            sh.run("sleep 1000000000")
+        });
+        times.push(took);
+    }
+    let first: std::time::Duration = times[1..6].iter().sum();
+    let last: std::time::Duration = times[15..].iter().sum();
+    eprintln!("sleeps 2-6: {first:?}, sleeps 16-20: {last:?}");
+    assert!(
+        last < first * 3 + budget(20),
+        "later sleeps got slower: {first:?} then {last:?}"
+    );
+    let out = sh.run("kubectl describe pod");
+    assert!(
+        out.text
+            .contains("Back-off restarting failed container busybox in pod bb-"),
+        "{}",
+        out.text
+    );
+    assert!(out.text.contains(" (x"), "repeats are folded: {}", out.text);
+}
+
+#[test]
+fn the_nth_create_costs_about_what_the_first_did() {
+    let mut sh = Shell::new(Cluster::new(Lab::default(), 1), Box::new(MemFiles(Vec::new())));
+    let mut batch = |from: usize| {
+        let t = Instant::now();
+        for i in from..from + 100 {
+            let out = sh.run(&format!("kubectl create deployment d{i} --image=nginx"));
+            assert_eq!(out.code, 0, "{}", out.text);
+        }
+        t.elapsed()
+    };
+    let first = batch(0);
+    for from in (100..900).step_by(100) {
+        batch(from);
+    }
+    let last = batch(900);
+    eprintln!("creates 1-100: {first:?}, creates 901-1000: {last:?}");
+    // Each pass of the controllers still reads every pod once, so the thousandth create costs
+    // a few times the first; a scan per object per pass (the cost growing with the square of
+    // the count) would make it hundreds of times.
+    assert!(
+        last < first * 40 + budget(50),
+        "creates 901-1000 took {last:?}, 1-100 {first:?}"
+    );
+    assert!(last < budget(1500), "creates 901-1000 took {last:?}");
+}
+
+#[test]
+fn scaling_to_the_largest_count_stops_at_the_lab_limit() {
+    let mut sh = Shell::new(Cluster::new(Lab::default(), 1), Box::new(MemFiles(Vec::new())));
+    sh.run("kubectl create deployment w --image=nginx");
+    let (out, _) = timed("scale --replicas=2147483647", 1000, || {
+        sh.run("kubectl scale deployment w --replicas=2147483647")
+    });
+    assert!(
+        out.text.contains("note: this lab holds at most 1000 pods"),
+        "{}",
+        out.text
+    );
+    timed("a minute with 1,000 pods", 1000, || sh.run("sleep 60"));
+    assert_eq!(sh.cluster.pods.len(), svclab::sim::nodes::LAB_POD_LIMIT);
+    let running = sh.cluster.pods.values().filter(|p| p.status.phase == "Running").count();
+    // CoreDNS's two on the control plane, 110 on each worker.
+    assert_eq!(running, 222);
+    check_invariants(&sh.cluster);
+}
+
+#[test]
+fn large_and_deep_yaml_is_answered_in_time() {
+    let config_map = |keys: usize| {
+        let mut t = String::from("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: keys\ndata:\n");
+        for i in 0..keys {
+            t.push_str(&format!("  k{i}: v{i}\n"));
+        }
+        t
+    };
+    let files = MemFiles(vec![
+        ("small.yml".into(), config_map(5_000)),
+        ("large.yml".into(), config_map(50_000)),
+        ("brackets.yml".into(), format!("a: {}\n", "[".repeat(80_000))),
+        ("deep.yml".into(), format!("a: {}1\n", "{b: ".repeat(100_000))),
+        ("dashes.yml".into(), format!("{}x\n", "- ".repeat(100_000))),
+    ]);
+    let mut sh = Shell::new(Cluster::new(Lab::default(), 1), Box::new(files));
+    let (_, small) = timed("ConfigMap of 5,000 keys", 500, || sh.run("kubectl apply -f small.yml"));
+    sh.run("kubectl delete configmap keys");
+    let (out, large) = timed("ConfigMap of 50,000 keys", 2000, || {
+        sh.run("kubectl apply -f large.yml")
+    });
+    assert!(out.text.starts_with("configmap/keys created"), "{}", out.text);
+    assert!(
+        large < small * 25 + budget(50),
+        "5,000 keys {small:?}, 50,000 keys {large:?}"
+    );
+    for (file, what) in [
+        ("brackets.yml", "80 KB of nested brackets"),
+        ("deep.yml", "a 100,000-deep nested value"),
+        ("dashes.yml", "100,000 nested sequences"),
+    ] {
+        let (out, _) = timed(what, 100, || sh.run(&format!("kubectl apply -f {file}")));
+        assert_eq!(
+            out.text,
+            format!("error: error parsing {file}: error converting YAML to JSON: yaml: exceeded max depth of 10000\n")
+        );
+    }
+}

@@ -1008,6 +1008,13 @@ impl Cluster {
             }
             "Pod" => {
                 let now = self.now;
+                // A pod no node runs is deleted at once: no kubelet has anything to stop.
+                if self.pods.get(&k).ok_or_else(not_found)?.spec.node_name.is_none() {
+                    let pod = self.pods.remove(&k).ok_or_else(not_found)?;
+                    self.archive_events(ns, "Pod", name, &pod.meta.uid, pod.status.events);
+                    self.next_resource_version();
+                    return Ok(());
+                }
                 let pod = self.pods.get_mut(&k).ok_or_else(not_found)?;
                 let period = grace.or(pod.spec.termination_grace_period).unwrap_or(30).max(0);
                 if pod.meta.deletion.is_none() || period == 0 {

@@ -83,12 +83,27 @@ pub struct Cluster {
     pub(crate) owner_counts: Map<String, (i64, i64)>,
     /// The last counts, and the (pods, ReplicaSets) table versions they were counted at.
     pub(crate) counts_kept: ((u64, u64), Map<String, (i64, i64)>),
-    /// The table versions (and pod counts) the garbage collector, the deployment controller and
-    /// the ReplicaSet controller last saw when they found nothing to do.
+    /// The table versions (and pod counts) the garbage collector, the deployment controller, the
+    /// ReplicaSet controller and the scheduler last saw when they found nothing to do.
     #[allow(clippy::type_complexity)]
-    pub(crate) quiet_tables: (Option<(u64, u64, u64)>, Option<(u64, (u64, u64))>, Option<(u64, u64)>),
-    /// Deployment uid -> what its last pass that changed nothing saw (`sync_deployments`).
-    pub(crate) quiet_deployments: Map<String, u64>,
+    #[allow(clippy::type_complexity)]
+    pub(crate) quiet_tables: (
+        Option<(u64, u64)>,
+        Option<(u64, (u64, u64))>,
+        Option<(u64, u64)>,
+        Option<u64>,
+    ),
+    /// The (Deployments, ReplicaSets) write numbers and ReplicaSet removals at the deployment
+    /// controller's last pass, and the owners whose pod counts changed since (`None`: not known,
+    /// look at every Deployment).
+    pub(crate) deployments_seen: Option<(u64, u64, u64)>,
+    pub(crate) counts_changed: Option<Vec<String>>,
+    /// The (ReplicaSets, pods) write numbers and pod removals at the ReplicaSet controller's
+    /// last pass.
+    pub(crate) replica_sets_seen: Option<(u64, u64, u64)>,
+    /// The pods' write number and removals, and the pods on each node, at the scheduler's last
+    /// pass.
+    pub(crate) scheduled_seen: Option<(u64, u64, Vec<usize>)>,
     /// Deployment uid -> (template, pod-template-hash) last computed.
     pub(crate) hash_cache: Map<String, (PodTemplate, String)>,
     /// kube-proxy's lookup tables, rebuilt whenever Services or pods change: destination
@@ -112,6 +127,10 @@ pub struct Cluster {
     pub(crate) pods_changed: bool,
     /// The resource version the endpoints were last computed at.
     pub(crate) endpoints_version: u64,
+    /// What the lab has to say about the last command, in its own voice (a limit it reached).
+    pub notes: Vec<String>,
+    /// The lab's pod limit held back pods the ReplicaSet controller wanted, at its last pass.
+    pub(crate) pods_held_back: bool,
     /// EndpointSlices created so far: with the Service's uid, it seeds each new slice's name.
     pub(crate) slices_made: u64,
     /// Endpoints of the EndpointSlices users wrote for selectorless Services (`selectorless`).
@@ -148,8 +167,11 @@ impl Cluster {
             owner_counts: Map::new(),
             counts_kept: ((u64::MAX, 0), Map::new()),
             hash_cache: Map::new(),
-            quiet_deployments: Map::new(),
-            quiet_tables: (None, None, None),
+            deployments_seen: None,
+            counts_changed: None,
+            replica_sets_seen: None,
+            scheduled_seen: None,
+            quiet_tables: (None, None, None, None),
             service_index: Map::new(),
             cluster_ip_owner: Map::new(),
             pod_ips: Map::new(),
@@ -157,6 +179,8 @@ impl Cluster {
             endpoints_version: 0,
             slices_made: 0,
             sliced: Map::new(),
+            notes: Vec::new(),
+            pods_held_back: false,
             pods_changed: true,
             endpoint_sigs: Map::new(),
             kubernetes_service_gone: None,

@@ -1139,6 +1139,7 @@ impl Shell {
                         .object_value(info.kind, &obj_ns, &n)
                         .map(|v| pr::describe_endpoints(&v)),
                     "EndpointSlice" => c.slices.get(&k).map(|e| pr::describe_endpoint_slice(c, e)),
+                    "Node" => c.node(&n).map(|node| super::nodes::describe_node(c, node)),
                     _ => self
                         .cluster
                         .object_value(info.kind, &obj_ns, &n)

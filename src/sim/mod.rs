@@ -19,6 +19,7 @@ pub mod lab;
 pub mod map;
 pub mod net;
 pub mod netinfo;
+pub mod nodes;
 pub mod objects;
 pub mod order;
 pub mod patch;

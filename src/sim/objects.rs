@@ -328,17 +328,39 @@ impl Event {
 
 /// Records `e` in an object's events: a repeat raises the count of the event it repeats and
 /// moves it last (the list stays in the order of last occurrence, as `describe` sorts it).
-pub fn record_event(events: &mut Vec<Event>, e: Event) {
-    let same = |x: &Event| x.type_ == e.type_ && x.reason == e.reason && x.from == e.from && x.message == e.message;
-    match events.iter().position(same) {
+/// From the tenth event of one type, reason and source with a message not seen in the last ten
+/// minutes, the event recorder's aggregator folds them into one event with the latest message.
+pub fn record_event(events: &mut Vec<Event>, mut e: Event) {
+    const COMBINED: &str = "(combined from similar events): ";
+    let similar = |x: &Event| x.type_ == e.type_ && x.reason == e.reason && x.from == e.from;
+    let mut pos = events.iter().position(|x| similar(x) && x.message == e.message);
+    if pos.is_none() {
+        let recent = events
+            .iter()
+            .filter(|x| similar(x) && x.at > e.at - 600 && !x.message.starts_with(COMBINED))
+            .count();
+        if recent >= 9 {
+            e.message = format!("{COMBINED}{}", e.message);
+            pos = events
+                .iter()
+                .position(|x| similar(x) && x.message.starts_with(COMBINED));
+        }
+    }
+    match pos {
         Some(i) => {
             let mut old = events.remove(i);
-            old.count = old.count.saturating_add(e.count);
-            old.at = e.at;
+            old.count = add_count(old.count, e.count);
+            (old.at, old.message) = (e.at, e.message);
             events.push(old);
         }
         None => events.push(e),
     }
+}
+
+/// The API's counts (an event's count, a container's restart count) are 32-bit signed
+/// integers: the lab's stop at their largest value.
+pub fn add_count(a: u32, b: u32) -> u32 {
+    a.saturating_add(b).min(i32::MAX as u32)
 }
 
 /// How many times events of this reason (and message, when given) happened.

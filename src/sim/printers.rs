@@ -10,7 +10,7 @@ use super::objects::*;
 use super::tabwriter::align;
 use super::version;
 
-fn age(c: &Cluster, t: Time) -> String {
+pub(crate) fn age(c: &Cluster, t: Time) -> String {
     human_duration(c.now - t)
 }
 
@@ -339,7 +339,7 @@ pub fn other_row(c: &Cluster, o: &Other, name: String) -> (Vec<String>, Vec<Stri
 
 /// A describe block: `Title:` with the first entry, later entries indented below it, `<none>`
 /// when there is none.
-fn block(out: &mut String, title: &str, entries: Vec<String>) {
+pub(crate) fn block(out: &mut String, title: &str, entries: Vec<String>) {
     if entries.is_empty() {
         out.push_str(&format!("{title}:\t<none>\n"));
         return;
@@ -354,7 +354,7 @@ fn block(out: &mut String, title: &str, entries: Vec<String>) {
 }
 
 /// kubectl's label block: `key=value`, one a line.
-fn multiline(out: &mut String, title: &str, map: &Labels) {
+pub(crate) fn multiline(out: &mut String, title: &str, map: &Labels) {
     block(out, title, map.iter().map(|(k, v)| format!("{k}={v}")).collect());
 }
 
@@ -498,7 +498,7 @@ pub fn describe_basic(obj: &super::value::Value, namespaced: bool) -> String {
 
 /// kubectl's annotation block: `key: value` (labels use `=`), without the last-applied
 /// configuration; a value with a newline, or too long for one line, goes below its key.
-fn annotations(out: &mut String, map: &Labels) {
+pub(crate) fn annotations(out: &mut String, map: &Labels) {
     annotations_titled(out, "Annotations", map);
 }
 
@@ -534,7 +534,7 @@ fn shorten(s: &str, max: usize) -> String {
     format!("{}...", &s[..end])
 }
 
-fn events(c: &Cluster, out: &mut String, events: &[Event]) {
+pub(crate) fn events(c: &Cluster, out: &mut String, events: &[Event]) {
     // Events live an hour after their last occurrence (the API server's `--event-ttl`).
     let live: Vec<&Event> = events.iter().filter(|e| e.at > c.now - EVENT_TTL).collect();
     if live.is_empty() {
@@ -648,7 +648,7 @@ pub fn describe_service(c: &Cluster, s: &Service) -> String {
     align(&o, 0, 2)
 }
 
-fn start_time(c: &Cluster, t: Time) -> String {
+pub(crate) fn start_time(c: &Cluster, t: Time) -> String {
     http_date(c.lab.start_unix + t).replace(" GMT", " +0000")
 }
 

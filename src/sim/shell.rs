@@ -278,6 +278,10 @@ impl Shell {
         }
         self.scopes.resize(self.sessions.len(), Vec::new());
         self.cluster.advance(COMMAND_SECONDS);
+        let mut out = out;
+        for note in std::mem::take(&mut self.cluster.notes) {
+            out.text.push_str(&note);
+        }
         out
     }
 

@@ -19,6 +19,7 @@ pub struct Store<T> {
     /// controller can tell that an object is unchanged since it last looked.
     writes: Vec<u64>,
     write: u64,
+    removed: u64,
 }
 
 impl<T> Default for Store<T> {
@@ -29,6 +30,7 @@ impl<T> Default for Store<T> {
             free: Vec::new(),
             writes: Vec::new(),
             write: 0,
+            removed: 0,
         }
     }
 }
@@ -97,9 +99,15 @@ impl<T> Store<T> {
         self.write
     }
 
+    /// How many objects were removed so far.
+    pub fn removals(&self) -> u64 {
+        self.removed
+    }
+
     pub fn remove(&mut self, k: &Key) -> Option<T> {
         let i = self.index.remove(k)?;
         self.write += 1;
+        self.removed += 1;
         self.free.push(i);
         self.slots[i].take()
     }
@@ -110,6 +118,21 @@ impl<T> Store<T> {
             index: self.index.iter(),
             slots: &self.slots,
         }
+    }
+
+    /// The keys of objects written after write number `w` (see `writes`).
+    pub fn written_since(&self, w: u64) -> impl Iterator<Item = &Key> {
+        self.index
+            .iter()
+            .filter(move |(_, &i)| self.writes[i] > w)
+            .map(|(k, _)| k)
+    }
+
+    /// (key, object, its last write number) in key order.
+    pub fn versioned(&self) -> impl Iterator<Item = (&Key, &T, u64)> {
+        self.index
+            .iter()
+            .filter_map(|(k, &i)| Some((k, self.slots.get(i)?.as_ref()?, self.writes[i])))
     }
 
     pub fn keys(&self) -> impl Iterator<Item = &Key> {
