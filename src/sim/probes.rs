@@ -75,9 +75,12 @@ pub struct ProbeState {
     pub last_exit: Time,
     /// The container's previous run: reason, exit code, started, finished (`Last State`).
     pub last: Option<(&'static str, i32, Time, Time)>,
-    /// The event recorder's spam filter: per reason and message, a bucket of 25 events
-    /// refilled by one every five minutes (in 1/300 event units), and when it was last used.
+    /// The event recorder's spam filter: the pod's bucket of 25 events refilled by one every
+    /// five minutes (in 1/300 event units), and when it was last used.
     pub spam: Vec<(u64, i64, Time)>,
+    /// Occurrences the filter held back, by type, reason and message: the recorder counts
+    /// them and its next write of that event carries them.
+    pub held: Vec<(&'static str, String, String, Vec<Time>)>,
     /// HTTP probes the server logged and the pod's log does not show yet: time, probe kind,
     /// status, bytes.
     pub log: Vec<(Time, u8, u16, u32)>,
@@ -89,32 +92,47 @@ const SPAM_REFILL_SECS: i64 = 300;
 
 /// Records an event unless the recorder's spam filter drops it.
 fn push(pod: &mut Pod, type_: &'static str, reason: &str, message: String, at: Time) {
-    let h = super::lab::fnv64a(
-        super::lab::fnv64a(super::lab::FNV64_OFFSET, reason.as_bytes()),
-        message.as_bytes(),
-    );
-    let spam = &mut pod.status.probe.spam;
-    let i = match spam.iter().position(|x| x.0 == h) {
-        Some(i) => i,
-        None => {
-            spam.push((h, SPAM_BURST * SPAM_REFILL_SECS, at));
-            spam.len() - 1
+    const FULL: i64 = SPAM_BURST * SPAM_REFILL_SECS;
+    // The bucket is the pod's (the spam key is the source and the object): the kubelet's
+    // earlier events of this pod have drawn from it.
+    if pod.status.probe.spam.is_empty() {
+        let (mut units, mut last) = (FULL, None::<Time>);
+        for e in pod.status.events.iter().filter(|e| e.from == "kubelet") {
+            units = (units + last.map_or(0, |l| (e.at - l).max(0))).min(FULL);
+            units = (units - SPAM_REFILL_SECS).max(0);
+            last = Some(e.at);
         }
-    };
-    let (_, units, last) = &mut spam[i];
-    *units = (*units + (at - *last).max(0)).min(SPAM_BURST * SPAM_REFILL_SECS);
+        pod.status.probe.spam.push((0, units, last.unwrap_or(at)));
+    }
+    let st = &mut pod.status.probe;
+    let (_, units, last) = &mut st.spam[0];
+    *units = (*units + (at - *last).max(0)).min(FULL);
     *last = at;
-    if *units < SPAM_REFILL_SECS {
+    let passes = *units >= SPAM_REFILL_SECS;
+    if passes {
+        *units -= SPAM_REFILL_SECS;
+    }
+    let same = |h: &(&'static str, String, String, Vec<Time>)| h.0 == type_ && h.1 == reason && h.2 == message;
+    if !passes {
+        match st.held.iter_mut().find(|h| same(h)) {
+            Some(h) => h.3.push(at),
+            None => st.held.push((type_, reason.into(), message, vec![at])),
+        }
         return;
     }
-    *units -= SPAM_REFILL_SECS;
-    pod.status.events.push(Event {
-        type_,
-        reason: reason.into(),
-        at,
-        from: "kubelet".into(),
-        message,
-    });
+    let earlier = match st.held.iter().position(same) {
+        Some(i) => st.held.remove(i).3,
+        None => Vec::new(),
+    };
+    for t in earlier.into_iter().chain([at]) {
+        pod.status.events.push(Event {
+            type_,
+            reason: reason.into(),
+            at: t,
+            from: "kubelet".into(),
+            message: message.clone(),
+        });
+    }
 }
 
 /// The lines of a pod's log the lab keeps (the kubelet rotates container logs too).
@@ -742,6 +760,7 @@ impl Cluster {
         let mut st = st;
         st.log = std::mem::take(&mut pod.status.probe.log);
         st.spam = std::mem::take(&mut pod.status.probe.spam);
+        st.held = std::mem::take(&mut pod.status.probe.held);
         changed |= pod.status.next_step_at != next || pod.status.probe.done != st.done;
         pod.status.next_step_at = next;
         pod.status.probe = st;
