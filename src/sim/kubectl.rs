@@ -1235,7 +1235,25 @@ impl Shell {
             }
             "status" => {
                 let mut text = String::new();
-                for _ in 0..600 {
+                // `--timeout` (a Go duration, 0 for none) and the Deployment's progress deadline:
+                // no new status line for that long and the controller gives up.
+                let timeout = match p.get("timeout").map(go_duration) {
+                    Some(Some(t)) => t,
+                    Some(None) => {
+                        let v = p.get("timeout").unwrap_or("");
+                        return Output::err(
+                            format!(
+                                "error: invalid argument {v:?} for \"--timeout\" flag: time: invalid duration {v:?}\n\
+                                 See 'kubectl rollout status --help' for usage.\n"
+                            ),
+                            1,
+                        );
+                    }
+                    None => 0,
+                };
+                let start = self.cluster.now;
+                let mut progressed = start;
+                for _ in 0..2000 {
                     let d = self.cluster.deployments[&k].clone();
                     let st = self.cluster.deployment_status(&d);
                     let want = d.replicas.unwrap_or(1);
@@ -1263,8 +1281,29 @@ impl Shell {
                     };
                     if !text.ends_with(&line) {
                         text.push_str(&line);
+                        progressed = self.cluster.now;
                     }
-                    let step = self.cluster.next_event().map_or(1, |t| (t - self.cluster.now).max(1));
+                    let now = self.cluster.now;
+                    let deadline = progressed + d.progress_deadline_seconds.unwrap_or(600);
+                    let until = if timeout > 0 {
+                        deadline.min(start + timeout)
+                    } else {
+                        deadline
+                    };
+                    if now >= until {
+                        if timeout > 0 && now >= start + timeout {
+                            break;
+                        }
+                        text.push_str(&format!(
+                            "error: deployment \"{name}\" exceeded its progress deadline\n"
+                        ));
+                        return Output::err(text, 1);
+                    }
+                    let step = self
+                        .cluster
+                        .next_event()
+                        .map_or(until - now, |t| t - now)
+                        .clamp(1, until - now);
                     self.cluster.advance(step);
                 }
                 text.push_str("error: timed out waiting for the condition\n");
@@ -2352,3 +2391,37 @@ Example resource specifications include:
    '<resource> <name>'
    '<resource>'
 "#;
+
+/// A Go duration as seconds (`90s`, `5m`, `1h30m`, `0`); `None` when it is not one.
+fn go_duration(s: &str) -> Option<i64> {
+    if s == "0" {
+        return Some(0);
+    }
+    let (mut total, mut num) = (0f64, String::new());
+    let mut chars = s.chars().peekable();
+    let mut any = false;
+    while let Some(c) = chars.next() {
+        if c.is_ascii_digit() || c == '.' {
+            num.push(c);
+            continue;
+        }
+        let mut unit = c.to_string();
+        while let Some(n) = chars.peek().filter(|n| n.is_ascii_alphabetic() || **n == 'µ') {
+            unit.push(*n);
+            chars.next();
+        }
+        let v: f64 = num.parse().ok()?;
+        num.clear();
+        total += v * match unit.as_str() {
+            "h" => 3600.0,
+            "m" => 60.0,
+            "s" => 1.0,
+            "ms" => 0.001,
+            "us" | "µs" => 0.000_001,
+            "ns" => 0.000_000_001,
+            _ => return None,
+        };
+        any = true;
+    }
+    (any && num.is_empty()).then(|| total.ceil() as i64)
+}
