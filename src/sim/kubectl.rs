@@ -1238,12 +1238,12 @@ impl Shell {
                 // `--timeout` (a Go duration, 0 for none) and the Deployment's progress deadline:
                 // no new status line for that long and the controller gives up.
                 let timeout = match p.get("timeout").map(go_duration) {
-                    Some(Some(t)) => t,
-                    Some(None) => {
+                    Some(Ok(t)) => t,
+                    Some(Err(e)) => {
                         let v = p.get("timeout").unwrap_or("");
                         return Output::err(
                             format!(
-                                "error: invalid argument {v:?} for \"--timeout\" flag: time: invalid duration {v:?}\n\
+                                "error: invalid argument {v:?} for \"--timeout\" flag: {e}\n\
                                  See 'kubectl rollout status --help' for usage.\n"
                             ),
                             1,
@@ -2392,36 +2392,38 @@ Example resource specifications include:
    '<resource>'
 "#;
 
-/// A Go duration as seconds (`90s`, `5m`, `1h30m`, `0`); `None` when it is not one.
-fn go_duration(s: &str) -> Option<i64> {
+/// A Go duration as seconds (`90s`, `5m`, `1h30m`, `0`), or `time.ParseDuration`'s error.
+fn go_duration(s: &str) -> Result<i64, String> {
+    let invalid = || format!("time: invalid duration {s:?}");
     if s == "0" {
-        return Some(0);
+        return Ok(0);
     }
-    let (mut total, mut num) = (0f64, String::new());
-    let mut chars = s.chars().peekable();
-    let mut any = false;
-    while let Some(c) = chars.next() {
-        if c.is_ascii_digit() || c == '.' {
-            num.push(c);
-            continue;
-        }
-        let mut unit = c.to_string();
-        while let Some(n) = chars.peek().filter(|n| n.is_ascii_alphabetic() || **n == 'µ') {
-            unit.push(*n);
-            chars.next();
-        }
-        let v: f64 = num.parse().ok()?;
-        num.clear();
-        total += v * match unit.as_str() {
+    let body = s.strip_prefix(['-', '+']).unwrap_or(s);
+    if body.is_empty() {
+        return Err(invalid());
+    }
+    let (mut total, mut rest) = (0f64, body);
+    while !rest.is_empty() {
+        let n = rest
+            .find(|c: char| !c.is_ascii_digit() && c != '.')
+            .unwrap_or(rest.len());
+        let v: f64 = rest[..n].parse().map_err(|_| invalid())?;
+        rest = &rest[n..];
+        let u = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let unit = &rest[..u];
+        rest = &rest[u..];
+        total += v * match unit {
             "h" => 3600.0,
             "m" => 60.0,
             "s" => 1.0,
             "ms" => 0.001,
-            "us" | "µs" => 0.000_001,
+            "us" | "µs" | "μs" => 0.000_001,
             "ns" => 0.000_000_001,
-            _ => return None,
+            "" => return Err(format!("time: missing unit in duration {s:?}")),
+            _ => return Err(format!("time: unknown unit {unit:?} in duration {s:?}")),
         };
-        any = true;
     }
-    (any && num.is_empty()).then(|| total.ceil() as i64)
+    Ok(if s.starts_with('-') { 0 } else { total.ceil() as i64 })
 }
