@@ -1900,6 +1900,18 @@ impl Shell {
     /// be sent; `-o yaml|json|name` prints the object (the one sent, or the one created).
     fn create_generated(&mut self, doc: &Value, p: &Parsed, verb: &str) -> Output {
         let ns = self.namespace(p);
+        // `--overrides` changes the generated object before anything else sees it.
+        let overridden;
+        let doc = match p.get("overrides").filter(|o| !o.is_empty()) {
+            Some(o) => match super::overrides::apply(doc, o, p.get("override-type").unwrap_or("merge")) {
+                Ok(v) => {
+                    overridden = v;
+                    &overridden
+                }
+                Err(e) => return Output::err(format!("{e}\n"), 1),
+            },
+            None => doc,
+        };
         let output = p.get("output").unwrap_or("");
         if !["", "yaml", "json", "name"].contains(&output) {
             return Output::err(format!("error: unable to match a printer suitable for the output format \"{output}\", \
@@ -1989,6 +2001,8 @@ impl Shell {
                 ("", "dry-run", true),
                 ("o", "output", true),
                 ("f", "filename", true),
+                ("", "overrides", true),
+                ("", "override-type", true),
             ],
         ) {
             Ok(p) => p,
@@ -2263,6 +2277,8 @@ impl Shell {
                 ("", "rm", false),
                 ("", "command", false),
                 ("", "dry-run", true),
+                ("", "overrides", true),
+                ("", "override-type", true),
                 ("o", "output", true),
             ],
         ) {

@@ -17,6 +17,7 @@ pub mod map;
 pub mod net;
 pub mod objects;
 pub mod order;
+pub mod overrides;
 pub mod printers;
 pub mod probes;
 pub mod rng;
