@@ -320,7 +320,11 @@ fn outcomes(pod: &Pod, probe: &Probe) -> Vec<(i64, Outcome)> {
                     "Get \"{url}\": http: server gave HTTP response to HTTPS client"
                 )));
             }
-            match apps::serve(app, "GET", path, &pod.meta.name, 0) {
+            let peer = apps::Peer {
+                tag: super::apiserver::image_tag(&container.image).unwrap_or("latest"),
+                ..apps::Peer::default()
+            };
+            match apps::serve_peer(app, "GET", path, &pod.meta.name, 0, &peer) {
                 Answer::Http(r) => {
                     let log = (app == App::Nginx).then(|| (path.clone(), r.status, r.body.len()));
                     // Success is any status from 200 to 399.
