@@ -462,8 +462,8 @@ impl Cluster {
             };
             match out.iter_mut().find(|x| same(x)).map(|(_, l)| l) {
                 Some(l) => {
-                    l.count += 1;
-                    l.first = l.first.min(e.at);
+                    l.count += e.count.max(1);
+                    l.first = l.first.min(e.first.unwrap_or(e.at));
                     l.event.at = l.event.at.max(e.at);
                 }
                 None => out.push((
@@ -472,8 +472,8 @@ impl Cluster {
                         namespace,
                         kind,
                         name,
-                        first: e.at,
-                        count: 1,
+                        first: e.first.unwrap_or(e.at),
+                        count: e.count.max(1),
                         event: e.clone(),
                     },
                 )),

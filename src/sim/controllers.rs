@@ -348,6 +348,7 @@ impl Cluster {
             at: self.now,
             from: from.into(),
             message,
+            ..Default::default()
         };
         match self.object_events.get_mut(uid) {
             Some(list) => list.push(event),
@@ -690,6 +691,7 @@ impl Cluster {
                         at: now,
                         from: "default-scheduler".into(),
                         message: msg,
+                        ..Default::default()
                     });
                 }
                 continue;
@@ -718,6 +720,7 @@ impl Cluster {
                 at: now,
                 from: "default-scheduler".into(),
                 message: format!("Successfully assigned {}/{} to {chosen}", k.0, k.1),
+                ..Default::default()
             });
             p.status.next_step_at = Some(now + 1);
             changed = true;
@@ -796,6 +799,7 @@ impl Cluster {
                 at: now,
                 from: "kubelet".into(),
                 message,
+                ..Default::default()
             });
         };
         // Termination: servers exit on SIGTERM at once; a shell sleeping as PID 1 ignores it

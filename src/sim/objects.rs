@@ -295,13 +295,18 @@ pub enum ContainerState {
     },
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Event {
     pub type_: &'static str,
     pub reason: String,
+    /// The last occurrence.
     pub at: Time,
     pub from: String,
     pub message: String,
+    /// Occurrences this one object stands for (0 reads as 1), as the recorder's count field,
+    /// and the first of them when it is not `at`.
+    pub count: u32,
+    pub first: Option<Time>,
 }
 
 /// An event whose object is gone: events outlive their objects until their time to live ends.

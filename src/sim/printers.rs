@@ -535,6 +535,9 @@ fn shorten(s: &str, max: usize) -> String {
 }
 
 fn events(c: &Cluster, out: &mut String, events: &[Event]) {
+    // The API server drops an event an hour after its last update (`--event-ttl`).
+    let live: Vec<Event> = events.iter().filter(|e| e.at > c.now - EVENT_TTL).cloned().collect();
+    let events = live.as_slice();
     if events.is_empty() {
         out.push_str("Events:\t<none>\n");
         return;
@@ -543,13 +546,14 @@ fn events(c: &Cluster, out: &mut String, events: &[Event]) {
     // Repeats of one event are one line: `10s (x3 over 50s)`, placed at its last occurrence.
     let mut merged: Vec<(&Event, usize, Time)> = Vec::new();
     for e in events {
+        let (n, first) = (e.count.max(1) as usize, e.first.unwrap_or(e.at));
         if let Some(pos) = merged.iter().position(|(m, _, _)| {
             m.type_ == e.type_ && m.reason == e.reason && m.message == e.message && m.from == e.from
         }) {
-            let (_, n, first) = merged.remove(pos);
-            merged.push((e, n + 1, first));
+            let (_, m, f) = merged.remove(pos);
+            merged.push((e, m + n, f.min(first)));
         } else {
-            merged.push((e, 1, e.at));
+            merged.push((e, n, first));
         }
     }
     for (e, n, first) in merged {

@@ -78,9 +78,9 @@ pub struct ProbeState {
     /// The event recorder's spam filter: the pod's bucket of 25 events refilled by one every
     /// five minutes (in 1/300 event units), and when it was last used.
     pub spam: Vec<(u64, i64, Time)>,
-    /// Occurrences the filter held back, by type, reason and message: the recorder counts
-    /// them and its next write of that event carries them.
-    pub held: Vec<(&'static str, String, String, Vec<Time>)>,
+    /// Occurrences the filter held back, by type, reason and message (the first and how
+    /// many): the recorder counts them and its next write of that event carries them.
+    pub held: Vec<(&'static str, String, String, Time, u32)>,
     /// HTTP probes the server logged and the pod's log does not show yet: time, probe kind,
     /// status, bytes.
     pub log: Vec<(Time, u8, u16, u32)>,
@@ -112,27 +112,48 @@ fn push(pod: &mut Pod, type_: &'static str, reason: &str, message: String, at: T
     if passes {
         *units -= SPAM_REFILL_SECS;
     }
-    let same = |h: &(&'static str, String, String, Vec<Time>)| h.0 == type_ && h.1 == reason && h.2 == message;
+    let same = |h: &(&'static str, String, String, Time, u32)| h.0 == type_ && h.1 == reason && h.2 == message;
     if !passes {
         match st.held.iter_mut().find(|h| same(h)) {
-            Some(h) => h.3.push(at),
-            None => st.held.push((type_, reason.into(), message, vec![at])),
+            Some(h) => h.4 += 1,
+            None => st.held.push((type_, reason.into(), message, at, 1)),
         }
         return;
     }
-    let earlier = match st.held.iter().position(same) {
-        Some(i) => st.held.remove(i).3,
-        None => Vec::new(),
+    let (held_first, held) = match st.held.iter().position(same) {
+        Some(i) => {
+            let h = st.held.remove(i);
+            (Some(h.3), h.4)
+        }
+        None => (None, 0),
     };
-    for t in earlier.into_iter().chain([at]) {
-        pod.status.events.push(Event {
+    // One event object per key, as the recorder keeps it: a repeat updates its count and
+    // last time and moves it after the others.
+    let found = pod
+        .status
+        .events
+        .iter()
+        .rposition(|e| e.from == "kubelet" && e.type_ == type_ && e.reason == reason && e.message == message);
+    let mut e = match found {
+        Some(i) => pod.status.events.remove(i),
+        None => Event {
             type_,
             reason: reason.into(),
-            at: t,
+            at,
             from: "kubelet".into(),
-            message: message.clone(),
-        });
-    }
+            message,
+            count: 0,
+            first: held_first,
+        },
+    };
+    e.count = if found.is_some() {
+        e.count.max(1) + held + 1
+    } else {
+        held + 1
+    };
+    e.first = e.first.or(Some(e.at)).min(held_first.or(Some(e.at)));
+    e.at = at;
+    pod.status.events.push(e);
 }
 
 /// The lines of a pod's log the lab keeps (the kubelet rotates container logs too).
