@@ -159,9 +159,10 @@ fn push(pod: &mut Pod, type_: &'static str, reason: &str, message: String, at: T
 /// The lines of a pod's log the lab keeps (the kubelet rotates container logs too).
 pub const LOG_LINES_KEPT: usize = 5000;
 
+/// An int32 field (the API refuses larger ones; kept in range here all the same).
 fn int(v: &Value, k: &str, default: i64) -> i64 {
     match v.get(k) {
-        Some(Value::Int(n)) => *n,
+        Some(Value::Int(n)) => (*n).clamp(i32::MIN as i64, i32::MAX as i64),
         _ => default,
     }
 }
@@ -176,6 +177,14 @@ fn int_or_str(v: Option<&Value>) -> IntOrStr {
 
 fn text(v: &Value, k: &str) -> Option<String> {
     v.get(k).and_then(Value::as_str).map(str::to_string)
+}
+
+fn nonzero(n: i64, default: i64) -> i64 {
+    if n <= 0 {
+        default
+    } else {
+        n
+    }
 }
 
 /// The probes of a pod's first container, with the API server's defaults.
@@ -218,11 +227,12 @@ pub fn of(pod: &Pod) -> Vec<Probe> {
         out.push(Probe {
             kind,
             handler,
+            // `SetDefaults_Probe`: a zero takes the default.
             delay: int(p, "initialDelaySeconds", 0).max(0),
-            timeout: int(p, "timeoutSeconds", 1).max(1),
-            period: int(p, "periodSeconds", 10).max(1),
-            success: int(p, "successThreshold", 1).max(1),
-            failure: int(p, "failureThreshold", 3).max(1),
+            timeout: nonzero(int(p, "timeoutSeconds", 0), 1),
+            period: nonzero(int(p, "periodSeconds", 0), 10),
+            success: nonzero(int(p, "successThreshold", 0), 1),
+            failure: nonzero(int(p, "failureThreshold", 0), 3),
         });
     }
     out
@@ -247,6 +257,19 @@ pub fn validate(spec: &Value, i: usize, path: &str) -> Vec<super::apierror::Fiel
             .count();
         if handlers == 0 {
             errs.push(required(format!("{path}.{field}"), "must specify a handler type"));
+        }
+        for f in [
+            "initialDelaySeconds",
+            "timeoutSeconds",
+            "periodSeconds",
+            "successThreshold",
+            "failureThreshold",
+        ] {
+            let n = int(p, f, 0);
+            if n < 0 {
+                let at = format!("{path}.{field}.{f}");
+                errs.push(invalid(at, Bad::Int(n), "must be greater than or equal to 0"));
+            }
         }
         let n = int(p, "successThreshold", 1);
         if kind != 2 && n != 1 {
@@ -518,7 +541,12 @@ enum Effect {
     Log(usize, u16, usize, Time),
     Ready(bool, Time),
     Kill(usize, Time),
+    /// Looking ahead stopped here without a change: look again from this tick.
+    Horizon(Time),
 }
+
+/// How many ticks one look ahead examines at most.
+const LOOK_AHEAD_TICKS: u32 = 4096;
 
 struct Run {
     probes: Vec<(Probe, Vec<(i64, Outcome)>)>,
@@ -570,6 +598,7 @@ impl Run {
             .max()
             .unwrap_or(0);
         let horizon = (since + last_change).max(st.done) + longest + 1;
+        let mut ticks = 0;
         while st.stopping.is_none() {
             let Some((t, _)) = (0..self.probes.len())
                 .filter_map(|i| self.next_tick(st, i, st.done).map(|t| (t, i)))
@@ -578,6 +607,11 @@ impl Run {
                 break;
             };
             if t > to || (until_change && t > horizon) {
+                break;
+            }
+            ticks += 1;
+            if until_change && ticks > LOOK_AHEAD_TICKS {
+                fx.push(Effect::Horizon(t));
                 break;
             }
             for i in 0..self.probes.len() {
@@ -744,6 +778,7 @@ impl Cluster {
                     }
                 }
                 Effect::Ready(r, at) => pod.set_ready(r, at),
+                Effect::Horizon(_) => {}
                 Effect::Kill(k, at) => {
                     let what = if k == 0 { "startup" } else { "liveness" };
                     push(
@@ -757,11 +792,11 @@ impl Cluster {
                     // the grace period ends.
                     let c = pod.spec.containers.first().cloned().unwrap_or_default();
                     let quick = !images::listening_ports(&c).is_empty() && c.command.is_empty();
-                    let grace = pod.spec.termination_grace_period.unwrap_or(30);
+                    let grace = pod.spec.termination_grace_period.unwrap_or(30).clamp(0, 1 << 40);
                     st.stopping = Some(if quick {
                         (at, "Completed", 0)
                     } else {
-                        (at + grace, "Error", 137)
+                        (at.saturating_add(grace), "Error", 137)
                     });
                 }
             }
@@ -775,7 +810,7 @@ impl Cluster {
                 .run(&mut ahead, &mut r, Time::MAX, true)
                 .iter()
                 .find_map(|e| match e {
-                    Effect::Ready(_, t) | Effect::Kill(_, t) => Some(*t),
+                    Effect::Ready(_, t) | Effect::Kill(_, t) | Effect::Horizon(t) => Some(*t),
                     _ => None,
                 }),
         };
@@ -882,6 +917,39 @@ mod tests {
             o[1].1.failed.as_deref(),
             Some("cat: can't open '/tmp/healthy': No such file or directory")
         );
+    }
+
+    #[test]
+    fn extreme_probe_settings_stay_cheap_and_validated() {
+        use crate::sim::cluster::{key, Cluster};
+        use crate::sim::lab::Lab;
+        use crate::sim::shell::{MemFiles, Shell};
+        let pod = |period: &str| {
+            format!(
+                "apiVersion: v1\nkind: Pod\nmetadata: {{name: p}}\nspec:\n  terminationGracePeriodSeconds: \
+                 9223372036854775807\n  containers:\n  - name: c\n    image: busybox\n    command: [sleep, \
+                 \"9999999\"]\n    readinessProbe: {{exec: {{command: [cat, /nope]}}, periodSeconds: {period}}}\n    \
+                 livenessProbe: {{exec: {{command: [cat, /nope]}}, initialDelaySeconds: 2147483647, periodSeconds: \
+                 2147483647, failureThreshold: 0}}\n"
+            )
+        };
+        let files = vec![("bad.yml".to_string(), pod("-5")), ("ok.yml".to_string(), pod("1"))];
+        let mut sh = Shell::new(Cluster::new(Lab::default(), 3), Box::new(MemFiles(files)));
+        let out = sh.run("kubectl apply -f bad.yml");
+        assert!(
+            out.text.contains("readinessProbe.periodSeconds: Invalid value: -5"),
+            "{}",
+            out.text
+        );
+        sh.run("kubectl apply -f ok.yml");
+        sh.run("sleep 604800");
+        sh.run("sleep 604800");
+        let p = &sh.cluster.pods[&key("default", "p")];
+        assert!(!p.status.ready && p.status.restarts == 0);
+        assert_eq!(of(p)[1].failure, 3, "a zero takes the default");
+        // The readiness failures are one event object with the count of every probe.
+        let e = p.status.events.iter().find(|e| e.reason == "Unhealthy").unwrap();
+        assert!(e.count > 1000 && p.status.events.len() < 20, "{e:?}");
     }
 
     #[test]
