@@ -238,6 +238,40 @@ pub fn of(pod: &Pod) -> Vec<Probe> {
     out
 }
 
+/// `SetDefaults_Probe` and `SetDefaults_HTTPGetAction` on a container as the API serves it:
+/// zero or missing numbers take their defaults, an `httpGet` its path `/` and scheme `HTTP`.
+pub fn default_probes(container: &mut Value) {
+    let Value::Map(fields) = container else { return };
+    for (k, probe) in fields.iter_mut() {
+        let Value::Map(p) = probe else { continue };
+        if !FIELDS.contains(&k.as_str()) {
+            continue;
+        }
+        for (f, d) in [
+            ("timeoutSeconds", 1),
+            ("periodSeconds", 10),
+            ("successThreshold", 1),
+            ("failureThreshold", 3),
+        ] {
+            match p.iter_mut().find(|(n, _)| n == f) {
+                Some((_, v)) => {
+                    if !matches!(*v, Value::Int(n) if n > 0) {
+                        *v = Value::Int(d);
+                    }
+                }
+                None => p.push((f.into(), Value::Int(d))),
+            }
+        }
+        if let Some((_, Value::Map(h))) = p.iter_mut().find(|(n, _)| n == "httpGet") {
+            for (f, d) in [("path", "/"), ("scheme", "HTTP")] {
+                if !h.iter().any(|(n, _)| n == f) {
+                    h.push((f.into(), Value::str(d)));
+                }
+            }
+        }
+    }
+}
+
 /// `validateProbe` for container `i`: one handler, and a success threshold of 1 for the
 /// liveness and startup probes.
 pub fn validate(spec: &Value, i: usize, path: &str) -> Vec<super::apierror::FieldError> {
