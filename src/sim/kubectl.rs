@@ -648,7 +648,7 @@ impl Shell {
                 super::clock::human_duration(c.now - l.event.at),
                 l.event.type_.to_string(),
                 l.event.reason.clone(),
-                format!("{}/{}", l.kind.to_lowercase(), l.name),
+                format!("{}/{}", l.kind.to_ascii_lowercase(), l.name),
                 l.event.message.clone(),
             ];
             if ns.is_none() {
@@ -1243,7 +1243,7 @@ impl Shell {
                         let v = p.get("timeout").unwrap_or("");
                         return Output::err(
                             format!(
-                                "error: invalid argument {v:?} for \"--timeout\" flag: {e}\n\
+                                "error: invalid argument \"{v}\" for \"--timeout\" flag: {e}\n\
                                  See 'kubectl rollout status --help' for usage.\n"
                             ),
                             1,
@@ -2185,7 +2185,7 @@ impl Shell {
                 Some(pr) => vec![(None, pr.to_string())],
                 None if protocols.len() > 1 => protocols
                     .iter()
-                    .map(|pr| (Some(format!("port-{}-{}", i + 1, pr.to_lowercase())), pr.clone()))
+                    .map(|pr| (Some(format!("port-{}-{}", i + 1, pr.to_ascii_lowercase())), pr.clone()))
                     .collect(),
                 None => vec![(None, protocols.first().cloned().unwrap_or_else(|| "TCP".into()))],
             };
@@ -2410,7 +2410,7 @@ Example resource specifications include:
 
 /// A Go duration as seconds (`90s`, `5m`, `1h30m`, `0`), or `time.ParseDuration`'s error.
 fn go_duration(s: &str) -> Result<i64, String> {
-    let invalid = || format!("time: invalid duration {s:?}");
+    let invalid = || format!("time: invalid duration \"{s}\"");
     if s == "0" {
         return Ok(0);
     }
@@ -2437,8 +2437,8 @@ fn go_duration(s: &str) -> Result<i64, String> {
             "ms" => 0.001,
             "us" | "µs" | "μs" => 0.000_001,
             "ns" => 0.000_000_001,
-            "" => return Err(format!("time: missing unit in duration {s:?}")),
-            _ => return Err(format!("time: unknown unit {unit:?} in duration {s:?}")),
+            "" => return Err(format!("time: missing unit in duration \"{s}\"")),
+            _ => return Err(format!("time: unknown unit \"{unit}\" in duration \"{s}\"")),
         };
     }
     Ok(if s.starts_with('-') { 0 } else { total.ceil() as i64 })

@@ -71,7 +71,8 @@ fn json_patch(doc: &Value, patch: &Value) -> Result<Value, String> {
     for op in ops {
         let name = op.get("op").and_then(Value::as_str).unwrap_or("");
         let path = op.get("path").and_then(Value::as_str).unwrap_or("");
-        let missing = || format!("error: the JSON patch does not apply: {name} {path:?}: no such place in the object");
+        let missing =
+            || format!("error: the JSON patch does not apply: {name} \"{path}\": no such place in the object");
         let Some(mut tokens) = pointer(path) else {
             return Err(missing());
         };

@@ -332,7 +332,7 @@ pub fn describe(p: &Probe) -> String {
             port,
         } => format!(
             "http-get {}://{host}:{}{path} {attrs}",
-            scheme.to_lowercase(),
+            scheme.to_ascii_lowercase(),
             port.render()
         ),
         Handler::Tcp { host, port } => format!("tcp-socket {host}:{} {attrs}", port.render()),
@@ -370,7 +370,7 @@ fn outcomes(pod: &Pod, probe: &Probe) -> Vec<(i64, Outcome)> {
             .iter()
             .find(|cp| cp.name.as_deref() == Some(name))
             .map(|cp| cp.container_port)
-            .ok_or_else(|| format!("strconv.Atoi: parsing {name:?}: invalid syntax")),
+            .ok_or_else(|| format!("strconv.Atoi: parsing \"{name}\": invalid syntax")),
     };
     let listening = images::listening_ports(&container);
     let app = images::app(&container);
@@ -387,7 +387,7 @@ fn outcomes(pod: &Pod, probe: &Probe) -> Vec<(i64, Outcome)> {
                 Err(e) => return one(fail(format!("\u{0}{e}"))),
             };
             let host = if host.is_empty() { ip.as_str() } else { host.as_str() };
-            let url = format!("{}://{host}:{port}{path}", scheme.to_lowercase());
+            let url = format!("{}://{host}:{port}{path}", scheme.to_ascii_lowercase());
             if !listening.contains(&port) {
                 return one(fail(format!(
                     "Get \"{url}\": dial tcp {host}:{port}: connect: connection refused"
