@@ -53,11 +53,54 @@ Commercial support is available at
 </html>
 ";
 
-fn nginx_404() -> String {
+fn nginx_404(version: &str) -> String {
     format!(
         "<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not \
-        Found</h1></center>\r\n<hr><center>nginx/{NGINX_VERSION}</center>\r\n</body>\r\n</html>\r\n"
+        Found</h1></center>\r\n<hr><center>nginx/{version}</center>\r\n</body>\r\n</html>\r\n"
     )
+}
+
+/// The nginx release an image tag runs (`1.27-alpine` is the last 1.27 release), with its
+/// welcome page (releases up to 1.20 have the older style block, 612 bytes) and, where known,
+/// the page's modification time (`Last-Modified`, and the ETag's first half).
+fn nginx_release(tag: &str) -> (String, String, (&'static str, &'static str)) {
+    const LAST: &[(&str, &str)] = &[
+        ("1.27", "1.27.5"),
+        ("1.26", "1.26.3"),
+        ("1.25", "1.25.5"),
+        ("1.24", "1.24.0"),
+        ("1.23", "1.23.4"),
+        ("1.22", "1.22.1"),
+        ("1.21", "1.21.6"),
+        ("1.20", "1.20.2"),
+        ("1.19", "1.19.10"),
+        ("1.14", "1.14.2"),
+    ];
+    let head = tag.split('-').next().unwrap_or("");
+    let numeric = !head.is_empty()
+        && head
+            .split('.')
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    let version = match LAST.iter().find(|(t, _)| *t == head) {
+        Some((_, v)) => v.to_string(),
+        None if numeric && head.matches('.').count() == 2 => head.to_string(),
+        None => NGINX_VERSION.to_string(),
+    };
+    let minor: u32 = version.split('.').nth(1).and_then(|m| m.parse().ok()).unwrap_or(99);
+    let page = if minor <= 20 {
+        NGINX_WELCOME.replace(
+            "html { color-scheme: light dark; }\nbody { width: 35em; margin: 0 auto;\nfont-family: Tahoma, Verdana, Arial, sans-serif; }",
+            "    body {\n        width: 35em;\n        margin: 0 auto;\n        font-family: Tahoma, Verdana, Arial, sans-serif;\n    }",
+        )
+    } else {
+        NGINX_WELCOME.to_string()
+    };
+    let modified = if version == "1.14.2" {
+        ("Tue, 04 Dec 2018 14:44:49 GMT", "5c0692e1")
+    } else {
+        ("Tue, 09 Dec 2025 18:28:10 GMT", "69386a3a")
+    };
+    (version, page, modified)
 }
 
 /// What a request gets.
@@ -79,6 +122,8 @@ pub struct Peer<'a> {
     /// The pod's address, and a seed for its interface's MAC address (whoami lists both).
     pub pod_ip: &'a str,
     pub mac_seed: u64,
+    /// The image's tag (nginx answers as the release it names).
+    pub tag: &'a str,
 }
 
 fn plain(status: u16, reason: &'static str, date: String, body: String) -> HttpResponse {
@@ -136,6 +181,33 @@ pub fn serve_peer(app: App, method: &str, path: &str, hostname: &str, unix_now: 
             body.push_str("\r\n");
             plain(200, "OK", date, body)
         }
+        App::EchoServer if peer.tag.starts_with("1.4") => {
+            // The 1.4 image (older tutorials use it) prints its own, older layout.
+            let client = peer.client.rsplit_once(':').map_or(peer.client.as_str(), |(ip, _)| ip);
+            let q = if query.is_empty() { "nil" } else { query };
+            let body = format!(
+                "CLIENT VALUES:\nclient_address={client}\ncommand={}\nreal path={route}\nquery={q}\n\
+                 request_version=1.1\nrequest_uri=http://{}:8080{path}\n\nSERVER VALUES:\n\
+                 server_version=nginx: 1.10.0 - lua: 10001\n\nHEADERS RECEIVED:\naccept=*/*\nhost={}\n\
+                 user-agent={}\nBODY:\n-no body in request-",
+                method.to_ascii_uppercase(),
+                peer.host_header.split(':').next().unwrap_or(""),
+                peer.host_header,
+                peer.user_agent
+            );
+            HttpResponse::new(
+                200,
+                "OK",
+                vec![
+                    ("Server", "nginx/1.10.0".into()),
+                    ("Date", date),
+                    ("Content-Type", "text/plain".into()),
+                    ("Transfer-Encoding", "chunked".into()),
+                    ("Connection", "keep-alive".into()),
+                ],
+                body,
+            )
+        }
         App::EchoServer => {
             let host = peer.host_header.split(':').next().unwrap_or("");
             let client = peer.client.rsplit_once(':').map_or(peer.client.as_str(), |(ip, _)| ip);
@@ -161,29 +233,30 @@ pub fn serve_peer(app: App, method: &str, path: &str, hostname: &str, unix_now: 
             )
         }
         App::Nginx => {
-            if path == "/" || path == "/index.html" {
+            let (version, page, (modified, mtime)) = nginx_release(peer.tag);
+            if route == "/" || route == "/index.html" {
                 HttpResponse::new(
                     200,
                     "OK",
                     vec![
-                        ("Server", format!("nginx/{NGINX_VERSION}")),
+                        ("Server", format!("nginx/{version}")),
                         ("Date", date),
                         ("Content-Type", "text/html".into()),
-                        ("Content-Length", NGINX_WELCOME.len().to_string()),
-                        ("Last-Modified", "Tue, 09 Dec 2025 18:28:10 GMT".into()),
+                        ("Content-Length", page.len().to_string()),
+                        ("Last-Modified", modified.into()),
                         ("Connection", "keep-alive".into()),
-                        ("ETag", format!("\"69386a3a-{:x}\"", NGINX_WELCOME.len())),
+                        ("ETag", format!("\"{mtime}-{:x}\"", page.len())),
                         ("Accept-Ranges", "bytes".into()),
                     ],
-                    NGINX_WELCOME.into(),
+                    page,
                 )
             } else {
-                let body = nginx_404();
+                let body = nginx_404(&version);
                 HttpResponse::new(
                     404,
                     "Not Found",
                     vec![
-                        ("Server", format!("nginx/{NGINX_VERSION}")),
+                        ("Server", format!("nginx/{version}")),
                         ("Date", date),
                         ("Content-Type", "text/html".into()),
                         ("Content-Length", body.len().to_string()),

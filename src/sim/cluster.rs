@@ -134,7 +134,7 @@ pub struct Cluster {
     /// EndpointSlices created so far: with the Service's uid, it seeds each new slice's name.
     pub(crate) slices_made: u64,
     /// Endpoints of the EndpointSlices users wrote for selectorless Services (`selectorless`).
-    pub(crate) sliced: Map<Key, Vec<EndpointAddress>>,
+    pub(crate) sliced: Vec<(Key, Vec<EndpointAddress>)>,
 }
 
 pub(crate) const ALPHANUMS: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
@@ -178,7 +178,7 @@ impl Cluster {
             resource_version: 1000,
             endpoints_version: 0,
             slices_made: 0,
-            sliced: Map::new(),
+            sliced: Vec::new(),
             notes: Vec::new(),
             pods_held_back: false,
             pods_changed: true,

@@ -325,6 +325,12 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 
 pub fn lookup(image: &str) -> Lookup {
     let repo = repository(image);
+    // The old Google registries serve the same images as registry.k8s.io (older docs use them).
+    let same = ["k8s.gcr.io/", "gcr.io/google_containers/", "gcr.io/google-containers/"]
+        .iter()
+        .find_map(|p| repo.strip_prefix(p))
+        .map(|rest| format!("registry.k8s.io/{rest}"));
+    let repo = same.unwrap_or(repo);
     if let Some(img) = CATALOGUE.iter().find(|i| i.repo == repo) {
         return Lookup::Known(img);
     }

@@ -783,7 +783,7 @@ impl Shell {
                 super::clock::human_duration(c.now - l.event.at),
                 l.event.type_.to_string(),
                 l.event.reason.clone(),
-                format!("{}/{}", l.kind.to_lowercase(), l.name),
+                format!("{}/{}", l.kind.to_ascii_lowercase(), l.name),
                 l.event.message.clone(),
             ];
             if ns.is_none() {
@@ -1449,7 +1449,25 @@ impl Shell {
             }
             "status" => {
                 let mut text = String::new();
-                for _ in 0..600 {
+                // `--timeout` (a Go duration, 0 for none) and the Deployment's progress deadline:
+                // no new status line for that long and the controller gives up.
+                let timeout = match p.get("timeout").map(go_duration) {
+                    Some(Ok(t)) => t,
+                    Some(Err(e)) => {
+                        let v = p.get("timeout").unwrap_or("");
+                        return Output::err(
+                            format!(
+                                "error: invalid argument \"{v}\" for \"--timeout\" flag: {e}\n\
+                                 See 'kubectl rollout status --help' for usage.\n"
+                            ),
+                            1,
+                        );
+                    }
+                    None => 0,
+                };
+                let start = self.cluster.now;
+                let mut progressed = start;
+                for _ in 0..2000 {
                     let d = self.cluster.deployments[&k].clone();
                     let st = self.cluster.deployment_status(&d);
                     let want = d.replicas.unwrap_or(1);
@@ -1477,8 +1495,29 @@ impl Shell {
                     };
                     if !text.ends_with(&line) {
                         text.push_str(&line);
+                        progressed = self.cluster.now;
                     }
-                    let step = self.cluster.next_event().map_or(1, |t| (t - self.cluster.now).max(1));
+                    let now = self.cluster.now;
+                    let deadline = progressed + d.progress_deadline_seconds.unwrap_or(600);
+                    let until = if timeout > 0 {
+                        deadline.min(start + timeout)
+                    } else {
+                        deadline
+                    };
+                    if now >= until {
+                        if timeout > 0 && now >= start + timeout {
+                            break;
+                        }
+                        text.push_str(&format!(
+                            "error: deployment \"{name}\" exceeded its progress deadline\n"
+                        ));
+                        return Output::err(text, 1);
+                    }
+                    let step = self
+                        .cluster
+                        .next_event()
+                        .map_or(until - now, |t| t - now)
+                        .clamp(1, until - now);
                     self.cluster.advance(step);
                 }
                 text.push_str("error: timed out waiting for the condition\n");
@@ -2087,6 +2126,18 @@ impl Shell {
     /// be sent; `-o yaml|json|name` prints the object (the one sent, or the one created).
     fn create_generated(&mut self, doc: &Value, p: &Parsed, verb: &str) -> Output {
         let ns = self.namespace(p);
+        // `--overrides` changes the generated object before anything else sees it.
+        let overridden;
+        let doc = match p.get("overrides").filter(|o| !o.is_empty()) {
+            Some(o) => match super::overrides::apply(doc, o, p.get("override-type").unwrap_or("merge")) {
+                Ok(v) => {
+                    overridden = v;
+                    &overridden
+                }
+                Err(e) => return Output::err(format!("{e}\n"), 1),
+            },
+            None => doc,
+        };
         let output = p.get("output").unwrap_or("");
         if !["", "yaml", "json", "name"].contains(&output) {
             return Output::err(format!("error: unable to match a printer suitable for the output format \"{output}\", \
@@ -2176,6 +2227,8 @@ impl Shell {
                 ("", "dry-run", true),
                 ("o", "output", true),
                 ("f", "filename", true),
+                ("", "overrides", true),
+                ("", "override-type", true),
             ],
         ) {
             Ok(p) => p,
@@ -2358,7 +2411,7 @@ impl Shell {
                 Some(pr) => vec![(None, pr.to_string())],
                 None if protocols.len() > 1 => protocols
                     .iter()
-                    .map(|pr| (Some(format!("port-{}-{}", i + 1, pr.to_lowercase())), pr.clone()))
+                    .map(|pr| (Some(format!("port-{}-{}", i + 1, pr.to_ascii_lowercase())), pr.clone()))
                     .collect(),
                 None => vec![(None, protocols.first().cloned().unwrap_or_else(|| "TCP".into()))],
             };
@@ -2450,6 +2503,8 @@ impl Shell {
                 ("", "rm", false),
                 ("", "command", false),
                 ("", "dry-run", true),
+                ("", "overrides", true),
+                ("", "override-type", true),
                 ("o", "output", true),
             ],
         ) {
@@ -2601,3 +2656,39 @@ Example resource specifications include:
    '<resource> <name>'
    '<resource>'
 "#;
+
+/// A Go duration as seconds (`90s`, `5m`, `1h30m`, `0`), or `time.ParseDuration`'s error.
+fn go_duration(s: &str) -> Result<i64, String> {
+    let invalid = || format!("time: invalid duration \"{s}\"");
+    if s == "0" {
+        return Ok(0);
+    }
+    let body = s.strip_prefix(['-', '+']).unwrap_or(s);
+    if body.is_empty() {
+        return Err(invalid());
+    }
+    let (mut total, mut rest) = (0f64, body);
+    while !rest.is_empty() {
+        let n = rest
+            .find(|c: char| !c.is_ascii_digit() && c != '.')
+            .unwrap_or(rest.len());
+        let v: f64 = rest[..n].parse().map_err(|_| invalid())?;
+        rest = &rest[n..];
+        let u = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let unit = &rest[..u];
+        rest = &rest[u..];
+        total += v * match unit {
+            "h" => 3600.0,
+            "m" => 60.0,
+            "s" => 1.0,
+            "ms" => 0.001,
+            "us" | "µs" | "μs" => 0.000_001,
+            "ns" => 0.000_000_001,
+            "" => return Err(format!("time: missing unit in duration \"{s}\"")),
+            _ => return Err(format!("time: unknown unit \"{unit}\" in duration \"{s}\"")),
+        };
+    }
+    Ok(if s.starts_with('-') { 0 } else { total.ceil() as i64 })
+}

@@ -22,6 +22,7 @@ pub mod netinfo;
 pub mod nodes;
 pub mod objects;
 pub mod order;
+pub mod overrides;
 pub mod patch;
 pub mod portforward;
 pub mod printers;

@@ -768,6 +768,9 @@ impl Cluster {
                     user_agent: &req.user_agent,
                     text: server.and_then(|c| images::flag(c, "text")).unwrap_or(""),
                     pod_ip: &last_flow.dst.ip,
+                    tag: server
+                        .and_then(|c| super::apiserver::image_tag(&c.image))
+                        .unwrap_or("latest"),
                     mac_seed: self.pods.get(&k).map_or(0, |p| {
                         super::lab::fnv64a(super::lab::FNV64_OFFSET, p.meta.uid.as_bytes())
                     }),

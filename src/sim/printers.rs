@@ -638,11 +638,18 @@ pub fn describe_service(c: &Cluster, s: &Service) -> String {
     if let Some(etp) = &s.spec.external_traffic_policy {
         o.push_str(&format!("External Traffic Policy:\t{etp}\n"));
     }
+    // kubectl v1.32's order: internal traffic policy, health check node port, source ranges.
+    if let Some(itp) = &s.spec.internal_traffic_policy {
+        o.push_str(&format!("Internal Traffic Policy:\t{itp}\n"));
+    }
     if let Some(h) = s.spec.health_check_node_port {
         o.push_str(&format!("HealthCheck NodePort:\t{h}\n"));
     }
-    if let Some(itp) = &s.spec.internal_traffic_policy {
-        o.push_str(&format!("Internal Traffic Policy:\t{itp}\n"));
+    if !s.spec.lb_source_ranges.is_empty() {
+        o.push_str(&format!(
+            "LoadBalancer Source Ranges:\t{}\n",
+            s.spec.lb_source_ranges.join(",")
+        ));
     }
     events(c, &mut o, &[]);
     align(&o, 0, 2)

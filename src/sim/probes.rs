@@ -75,9 +75,12 @@ pub struct ProbeState {
     pub last_exit: Time,
     /// The container's previous run: reason, exit code, started, finished (`Last State`).
     pub last: Option<(&'static str, i32, Time, Time)>,
-    /// The event recorder's spam filter: per reason and message, a bucket of 25 events
-    /// refilled by one every five minutes (in 1/300 event units), and when it was last used.
+    /// The event recorder's spam filter: the pod's bucket of 25 events refilled by one every
+    /// five minutes (in 1/300 event units), and when it was last used.
     pub spam: Vec<(u64, i64, Time)>,
+    /// Occurrences the filter held back, by type, reason and message (the first and how
+    /// many): the recorder counts them and its next write of that event carries them.
+    pub held: Vec<(&'static str, String, String, Time, u32)>,
     /// HTTP probes the server logged and the pod's log does not show yet: time, probe kind,
     /// status, bytes.
     pub log: Vec<(Time, u8, u16, u32)>,
@@ -89,37 +92,55 @@ const SPAM_REFILL_SECS: i64 = 300;
 
 /// Records an event unless the recorder's spam filter drops it.
 fn push(pod: &mut Pod, type_: &'static str, reason: &str, message: String, at: Time) {
-    let h = super::lab::fnv64a(
-        super::lab::fnv64a(super::lab::FNV64_OFFSET, reason.as_bytes()),
-        message.as_bytes(),
-    );
-    let spam = &mut pod.status.probe.spam;
-    let i = match spam.iter().position(|x| x.0 == h) {
-        Some(i) => i,
-        None => {
-            spam.push((h, SPAM_BURST * SPAM_REFILL_SECS, at));
-            spam.len() - 1
+    const FULL: i64 = SPAM_BURST * SPAM_REFILL_SECS;
+    // The bucket is the pod's (the spam key is the source and the object): the kubelet's
+    // earlier events of this pod have drawn from it.
+    if pod.status.probe.spam.is_empty() {
+        let (mut units, mut last) = (FULL, None::<Time>);
+        for e in pod.status.events.iter().filter(|e| e.from == "kubelet") {
+            units = (units + last.map_or(0, |l| (e.at - l).max(0))).min(FULL);
+            units = (units - SPAM_REFILL_SECS).max(0);
+            last = Some(e.at);
         }
-    };
-    let (_, units, last) = &mut spam[i];
-    *units = (*units + (at - *last).max(0)).min(SPAM_BURST * SPAM_REFILL_SECS);
+        pod.status.probe.spam.push((0, units, last.unwrap_or(at)));
+    }
+    let st = &mut pod.status.probe;
+    let (_, units, last) = &mut st.spam[0];
+    *units = (*units + (at - *last).max(0)).min(FULL);
     *last = at;
-    if *units < SPAM_REFILL_SECS {
+    let passes = *units >= SPAM_REFILL_SECS;
+    if passes {
+        *units -= SPAM_REFILL_SECS;
+    }
+    let same = |h: &(&'static str, String, String, Time, u32)| h.0 == type_ && h.1 == reason && h.2 == message;
+    if !passes {
+        match st.held.iter_mut().find(|h| same(h)) {
+            Some(h) => h.4 += 1,
+            None => st.held.push((type_, reason.into(), message, at, 1)),
+        }
         return;
     }
-    *units -= SPAM_REFILL_SECS;
-    record_event(
-        &mut pod.status.events,
-        Event::new(type_, reason, "kubelet", message, at),
-    );
+    let (held_first, held) = match st.held.iter().position(same) {
+        Some(i) => {
+            let h = st.held.remove(i);
+            (Some(h.3), h.4)
+        }
+        None => (None, 0),
+    };
+    // The held-back repeats count into the event written now, from the first of them.
+    let mut e = Event::new(type_, reason, "kubelet", message, at);
+    e.count = held + 1;
+    e.first = held_first.unwrap_or(at);
+    record_event(&mut pod.status.events, e);
 }
 
 /// The lines of a pod's log the lab keeps (the kubelet rotates container logs too).
 pub const LOG_LINES_KEPT: usize = 5000;
 
+/// An int32 field (the API refuses larger ones; kept in range here all the same).
 fn int(v: &Value, k: &str, default: i64) -> i64 {
     match v.get(k) {
-        Some(Value::Int(n)) => *n,
+        Some(Value::Int(n)) => (*n).clamp(i32::MIN as i64, i32::MAX as i64),
         _ => default,
     }
 }
@@ -134,6 +155,14 @@ fn int_or_str(v: Option<&Value>) -> IntOrStr {
 
 fn text(v: &Value, k: &str) -> Option<String> {
     v.get(k).and_then(Value::as_str).map(str::to_string)
+}
+
+fn nonzero(n: i64, default: i64) -> i64 {
+    if n <= 0 {
+        default
+    } else {
+        n
+    }
 }
 
 /// The probes of a pod's first container, with the API server's defaults.
@@ -176,14 +205,49 @@ pub fn of(pod: &Pod) -> Vec<Probe> {
         out.push(Probe {
             kind,
             handler,
+            // `SetDefaults_Probe`: a zero takes the default.
             delay: int(p, "initialDelaySeconds", 0).max(0),
-            timeout: int(p, "timeoutSeconds", 1).max(1),
-            period: int(p, "periodSeconds", 10).max(1),
-            success: int(p, "successThreshold", 1).max(1),
-            failure: int(p, "failureThreshold", 3).max(1),
+            timeout: nonzero(int(p, "timeoutSeconds", 0), 1),
+            period: nonzero(int(p, "periodSeconds", 0), 10),
+            success: nonzero(int(p, "successThreshold", 0), 1),
+            failure: nonzero(int(p, "failureThreshold", 0), 3),
         });
     }
     out
+}
+
+/// `SetDefaults_Probe` and `SetDefaults_HTTPGetAction` on a container as the API serves it:
+/// zero or missing numbers take their defaults, an `httpGet` its path `/` and scheme `HTTP`.
+pub fn default_probes(container: &mut Value) {
+    let Value::Map(fields) = container else { return };
+    for (k, probe) in fields.iter_mut() {
+        let Value::Map(p) = probe else { continue };
+        if !FIELDS.contains(&k.as_str()) {
+            continue;
+        }
+        for (f, d) in [
+            ("timeoutSeconds", 1),
+            ("periodSeconds", 10),
+            ("successThreshold", 1),
+            ("failureThreshold", 3),
+        ] {
+            match p.iter_mut().find(|(n, _)| n == f) {
+                Some((_, v)) => {
+                    if !matches!(*v, Value::Int(n) if n > 0) {
+                        *v = Value::Int(d);
+                    }
+                }
+                None => p.push((f.into(), Value::Int(d))),
+            }
+        }
+        if let Some((_, Value::Map(h))) = p.iter_mut().find(|(n, _)| n == "httpGet") {
+            for (f, d) in [("path", "/"), ("scheme", "HTTP")] {
+                if !h.iter().any(|(n, _)| n == f) {
+                    h.push((f.into(), Value::str(d)));
+                }
+            }
+        }
+    }
 }
 
 /// `validateProbe` for container `i`: one handler, and a success threshold of 1 for the
@@ -205,6 +269,19 @@ pub fn validate(spec: &Value, i: usize, path: &str) -> Vec<super::apierror::Fiel
             .count();
         if handlers == 0 {
             errs.push(required(format!("{path}.{field}"), "must specify a handler type"));
+        }
+        for f in [
+            "initialDelaySeconds",
+            "timeoutSeconds",
+            "periodSeconds",
+            "successThreshold",
+            "failureThreshold",
+        ] {
+            let n = int(p, f, 0);
+            if n < 0 {
+                let at = format!("{path}.{field}.{f}");
+                errs.push(invalid(at, Bad::Int(n), "must be greater than or equal to 0"));
+            }
         }
         let n = int(p, "successThreshold", 1);
         if kind != 2 && n != 1 {
@@ -233,7 +310,7 @@ pub fn describe(p: &Probe) -> String {
             port,
         } => format!(
             "http-get {}://{host}:{}{path} {attrs}",
-            scheme.to_lowercase(),
+            scheme.to_ascii_lowercase(),
             port.render()
         ),
         Handler::Tcp { host, port } => format!("tcp-socket {host}:{} {attrs}", port.render()),
@@ -271,7 +348,7 @@ fn outcomes(pod: &Pod, probe: &Probe) -> Vec<(i64, Outcome)> {
             .iter()
             .find(|cp| cp.name.as_deref() == Some(name))
             .map(|cp| cp.container_port)
-            .ok_or_else(|| format!("strconv.Atoi: parsing {name:?}: invalid syntax")),
+            .ok_or_else(|| format!("strconv.Atoi: parsing \"{name}\": invalid syntax")),
     };
     let listening = images::listening_ports(&container);
     let app = images::app(&container);
@@ -288,7 +365,7 @@ fn outcomes(pod: &Pod, probe: &Probe) -> Vec<(i64, Outcome)> {
                 Err(e) => return one(fail(format!("\u{0}{e}"))),
             };
             let host = if host.is_empty() { ip.as_str() } else { host.as_str() };
-            let url = format!("{}://{host}:{port}{path}", scheme.to_lowercase());
+            let url = format!("{}://{host}:{port}{path}", scheme.to_ascii_lowercase());
             if !listening.contains(&port) {
                 return one(fail(format!(
                     "Get \"{url}\": dial tcp {host}:{port}: connect: connection refused"
@@ -299,7 +376,11 @@ fn outcomes(pod: &Pod, probe: &Probe) -> Vec<(i64, Outcome)> {
                     "Get \"{url}\": http: server gave HTTP response to HTTPS client"
                 )));
             }
-            match apps::serve(app, "GET", path, &pod.meta.name, 0) {
+            let peer = apps::Peer {
+                tag: super::apiserver::image_tag(&container.image).unwrap_or("latest"),
+                ..apps::Peer::default()
+            };
+            match apps::serve_peer(app, "GET", path, &pod.meta.name, 0, &peer) {
                 Answer::Http(r) => {
                     let log = (app == App::Nginx).then(|| (path.clone(), r.status, r.body.len()));
                     // Success is any status from 200 to 399.
@@ -329,15 +410,12 @@ fn outcomes(pod: &Pod, probe: &Probe) -> Vec<(i64, Outcome)> {
             }
         }
         Handler::Grpc { port, .. } => {
+            // No catalogue server speaks gRPC: a closed port and an HTTP/1 server alike leave
+            // the blocking dial waiting until the timeout.
             let secs = probe.timeout;
-            if listening.contains(port) {
-                // None of the catalogue's servers implements the gRPC health service.
-                one(fail(format!("timeout: health rpc did not complete within {secs}s")))
-            } else {
-                one(fail(format!(
-                    "timeout: failed to connect service \"{ip}:{port}\" within {secs}s: context deadline exceeded"
-                )))
-            }
+            one(fail(format!(
+                "timeout: failed to connect service \"{ip}:{port}\" within {secs}s: context deadline exceeded"
+            )))
         }
         Handler::Exec(cmd) => exec_outcomes(&container, cmd),
         Handler::None => one(ok),
@@ -475,7 +553,12 @@ enum Effect {
     Log(usize, u16, usize, Time),
     Ready(bool, Time),
     Kill(usize, Time),
+    /// Looking ahead stopped here without a change: look again from this tick.
+    Horizon(Time),
 }
+
+/// How many ticks one look ahead examines at most.
+const LOOK_AHEAD_TICKS: u32 = 4096;
 
 struct Run {
     probes: Vec<(Probe, Vec<(i64, Outcome)>)>,
@@ -527,6 +610,7 @@ impl Run {
             .max()
             .unwrap_or(0);
         let horizon = (since + last_change).max(st.done) + longest + 1;
+        let mut ticks = 0;
         while st.stopping.is_none() {
             let Some((t, _)) = (0..self.probes.len())
                 .filter_map(|i| self.next_tick(st, i, st.done).map(|t| (t, i)))
@@ -535,6 +619,11 @@ impl Run {
                 break;
             };
             if t > to || (until_change && t > horizon) {
+                break;
+            }
+            ticks += 1;
+            if until_change && ticks > LOOK_AHEAD_TICKS {
+                fx.push(Effect::Horizon(t));
                 break;
             }
             for i in 0..self.probes.len() {
@@ -701,6 +790,7 @@ impl Cluster {
                     }
                 }
                 Effect::Ready(r, at) => pod.set_ready(r, at),
+                Effect::Horizon(_) => {}
                 Effect::Kill(k, at) => {
                     let what = if k == 0 { "startup" } else { "liveness" };
                     push(
@@ -714,11 +804,11 @@ impl Cluster {
                     // the grace period ends.
                     let c = pod.spec.containers.first().cloned().unwrap_or_default();
                     let quick = !images::listening_ports(&c).is_empty() && c.command.is_empty();
-                    let grace = pod.spec.termination_grace_period.unwrap_or(30);
+                    let grace = pod.spec.termination_grace_period.unwrap_or(30).clamp(0, 1 << 40);
                     st.stopping = Some(if quick {
                         (at, "Completed", 0)
                     } else {
-                        (at + grace, "Error", 137)
+                        (at.saturating_add(grace), "Error", 137)
                     });
                 }
             }
@@ -732,13 +822,14 @@ impl Cluster {
                 .run(&mut ahead, &mut r, Time::MAX, true)
                 .iter()
                 .find_map(|e| match e {
-                    Effect::Ready(_, t) | Effect::Kill(_, t) => Some(*t),
+                    Effect::Ready(_, t) | Effect::Kill(_, t) | Effect::Horizon(t) => Some(*t),
                     _ => None,
                 }),
         };
         let mut st = st;
         st.log = std::mem::take(&mut pod.status.probe.log);
         st.spam = std::mem::take(&mut pod.status.probe.spam);
+        st.held = std::mem::take(&mut pod.status.probe.held);
         changed |= pod.status.next_step_at != next || pod.status.probe.done != st.done;
         pod.status.next_step_at = next;
         pod.status.probe = st;
@@ -838,6 +929,39 @@ mod tests {
             o[1].1.failed.as_deref(),
             Some("cat: can't open '/tmp/healthy': No such file or directory")
         );
+    }
+
+    #[test]
+    fn extreme_probe_settings_stay_cheap_and_validated() {
+        use crate::sim::cluster::{key, Cluster};
+        use crate::sim::lab::Lab;
+        use crate::sim::shell::{MemFiles, Shell};
+        let pod = |period: &str| {
+            format!(
+                "apiVersion: v1\nkind: Pod\nmetadata: {{name: p}}\nspec:\n  terminationGracePeriodSeconds: \
+                 9223372036854775807\n  containers:\n  - name: c\n    image: busybox\n    command: [sleep, \
+                 \"9999999\"]\n    readinessProbe: {{exec: {{command: [cat, /nope]}}, periodSeconds: {period}}}\n    \
+                 livenessProbe: {{exec: {{command: [cat, /nope]}}, initialDelaySeconds: 2147483647, periodSeconds: \
+                 2147483647, failureThreshold: 0}}\n"
+            )
+        };
+        let files = vec![("bad.yml".to_string(), pod("-5")), ("ok.yml".to_string(), pod("1"))];
+        let mut sh = Shell::new(Cluster::new(Lab::default(), 3), Box::new(MemFiles(files)));
+        let out = sh.run("kubectl apply -f bad.yml");
+        assert!(
+            out.text.contains("readinessProbe.periodSeconds: Invalid value: -5"),
+            "{}",
+            out.text
+        );
+        sh.run("kubectl apply -f ok.yml");
+        sh.run("sleep 604800");
+        sh.run("sleep 604800");
+        let p = &sh.cluster.pods[&key("default", "p")];
+        assert!(!p.status.ready && p.status.restarts == 0);
+        assert_eq!(of(p)[1].failure, 3, "a zero takes the default");
+        // The readiness failures are one event object with the count of every probe.
+        let e = p.status.events.iter().find(|e| e.reason == "Unhealthy").unwrap();
+        assert!(e.count > 1000 && p.status.events.len() < 20, "{e:?}");
     }
 
     #[test]

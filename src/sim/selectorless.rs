@@ -6,7 +6,6 @@
 
 use super::apierror::{invalid, required, Bad, FieldError};
 use super::cluster::{key, Cluster, Key};
-use super::map::Map;
 use super::objects::*;
 use super::store::Store;
 use super::validation::{ip_error, special_ip};
@@ -137,15 +136,20 @@ pub fn mirror(slices: &mut Store<EndpointSlice>, made: &mut u64, now: Time, svc:
         }
         return;
     };
-    let mut groups: Map<Vec<(Option<String>, i64, &'static str)>, Vec<SliceEndpoint>> = Map::new();
+    // One slice per port list, in the order the lists first appear.
+    let mut groups: Vec<(Vec<(Option<String>, i64, &'static str)>, Vec<SliceEndpoint>)> = Vec::new();
     for a in &e.addresses {
-        groups.entry(a.ports.clone()).or_default().push(SliceEndpoint {
+        let endpoint = SliceEndpoint {
             ip: a.ip.clone(),
             pod: a.pod.clone(),
             ready: a.ready,
             serving: None,
             terminating: None,
-        });
+        };
+        match groups.iter_mut().find(|(p, _)| *p == a.ports) {
+            Some((_, list)) => list.push(endpoint),
+            None => groups.push((a.ports.clone(), vec![endpoint])),
+        }
     }
     let mut labels = e.meta.labels.clone();
     labels.insert(SERVICE_NAME_LABEL.into(), svc.meta.name.clone());
@@ -315,7 +319,7 @@ impl Cluster {
     /// What kube-proxy and the DNS read for a Service: its Endpoints, with the endpoints of
     /// the EndpointSlices users wrote for it (kube-proxy reads every slice of a Service).
     pub fn service_addresses(&self, k: &Key) -> &[EndpointAddress] {
-        if let Some(v) = self.sliced.get(k) {
+        if let Some((_, v)) = self.sliced.iter().find(|(sk, _)| sk == k) {
             return v;
         }
         self.endpoints.get(k).map_or(&[], |e| &e.addresses)
@@ -323,7 +327,7 @@ impl Cluster {
 
     /// Recomputes `sliced` for the Services that have slices users wrote.
     pub(crate) fn sync_written_slices(&mut self) {
-        let mut out: Map<Key, Vec<EndpointAddress>> = Map::new();
+        let mut out: Vec<(Key, Vec<EndpointAddress>)> = Vec::new();
         for (k, s) in &self.slices {
             if controller_made(s) {
                 continue;
@@ -335,9 +339,15 @@ impl Cluster {
             if !self.services.contains_key(&sk) {
                 continue;
             }
-            let list = out
-                .entry(sk.clone())
-                .or_insert_with(|| self.endpoints.get(&sk).map(|e| e.addresses.clone()).unwrap_or_default());
+            let i = match out.iter().position(|(k, _)| *k == sk) {
+                Some(i) => i,
+                None => {
+                    let own = self.endpoints.get(&sk).map(|e| e.addresses.clone()).unwrap_or_default();
+                    out.push((sk, own));
+                    out.len() - 1
+                }
+            };
+            let list = &mut out[i].1;
             for e in &s.endpoints {
                 list.push(EndpointAddress {
                     ip: e.ip.clone(),

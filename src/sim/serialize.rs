@@ -208,6 +208,7 @@ pub fn pod_spec(spec: &PodSpec) -> Value {
                 );
             }
             set_default(&mut cv, "resources", Value::Map(Vec::new()));
+            super::probes::default_probes(&mut cv);
             set(&mut cv, "terminationMessagePath", s("/dev/termination-log"));
             set(&mut cv, "terminationMessagePolicy", s("File"));
             cv
