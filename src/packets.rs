@@ -180,7 +180,8 @@ mod tests {
     use crate::i18n::Lang;
     use crate::sim::net::{Client, Request};
 
-    fn nodeport_trace() -> (Trace, Layout) {
+    /// The seed's NodePort lab after one request from the PC through its port forward.
+    fn nodeport_request() -> (crate::sim::shell::Shell, Trace) {
         let mut sh = crate::layout::tests::seed_nodeport();
         let req = Request {
             host: "127.0.0.1".into(),
@@ -191,21 +192,17 @@ mod tests {
             user_agent: "curl".into(),
         };
         let tr = sh.cluster.request(&Client::Pc, &req);
+        (sh, tr)
+    }
+
+    fn nodeport_trace() -> (Trace, Layout) {
+        let (sh, tr) = nodeport_request();
         (tr, crate::layout::layout(&sh.cluster, 900.0, 420.0, Lang::En))
     }
 
     #[test]
     fn the_reply_is_rewritten_back_by_the_conntrack_entry_each_node_kept() {
-        let mut sh = crate::layout::tests::seed_nodeport();
-        let req = Request {
-            host: "127.0.0.1".into(),
-            port: 31051,
-            method: "GET".into(),
-            path: "/".into(),
-            host_header: "127.0.0.1:31051".into(),
-            user_agent: "curl".into(),
-        };
-        let tr = sh.cluster.request(&Client::Pc, &req);
+        let (sh, tr) = nodeport_request();
         // The node that rewrote the request cites its entry on the way back: the original tuple
         // as the packet came in, the reply tuple as the pod answers the masqueraded source.
         let dnat = tr
