@@ -22,7 +22,7 @@ export async function launch() {
   browser.newPage = async (options) => {
     const context = await browser.newContext(options);
     const page = await context.newPage();
-    page.on('close', () => context.close());
+    page.on('close', () => context.close().catch(() => {}));
     return page;
   };
   return browser;

@@ -224,3 +224,30 @@ test('a first visit gets a four-card tour that outlines what it speaks of, cover
     await context.close();
   }
 });
+
+test('help in the terminal is the page\'s guide, in the page\'s language, and leaves the lab alone', async () => {
+  for (const [lang, name, word] of [['en', 'Terminal', 'from your PC'], ['ko', '터미널', '내 PC에서 요청']]) {
+    const page = await env.browser.newPage({ viewport: { width: 1280, height: 720 } });
+    await page.goto(`${env.base}?lang=${lang}#/playground`);
+    await page.getByRole('textbox', { name }).waitFor();
+    await terminal(page, 'help', name);
+    const out = page.locator('.terminal .entry').last();
+    await out.waitFor();
+    const text = await out.innerText();
+    assert.ok(text.includes(word) && text.includes('kubectl exec -it'), text);
+    assert.ok(!text.includes('command not found'), text);
+    // The guide's last line is in view above the input, legible.
+    const seen = await out.locator('pre.out').evaluate((e) => {
+      const r = e.getBoundingClientRect();
+      const screen = e.closest('.screen').getBoundingClientRect();
+      return { bottom: r.bottom, screenBottom: screen.bottom, size: parseFloat(getComputedStyle(e).fontSize) };
+    });
+    assert.ok(seen.bottom <= seen.screenBottom + 1, `the guide ends below the terminal's screen: ${JSON.stringify(seen)}`);
+    assert.ok(seen.size >= 12);
+    // Nothing was run: the saved log has no `help`.
+    await page.waitForTimeout(600);
+    const saved = await page.evaluate(() => localStorage.getItem('svclab:playground') || '');
+    assert.ok(!saved.includes('"help"'), 'help was logged as a command');
+    await page.close();
+  }
+});

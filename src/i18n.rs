@@ -44,8 +44,8 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("terminal", "Terminal", "터미널"),
     (
         "terminal-help",
-        "Type kubectl, curl, `host curl URL` (from your PC), `trace CMD`, `sleep N`.",
-        "kubectl, curl, `host curl URL`(내 PC에서), `trace 명령`, `sleep N`을 입력해 보세요.",
+        "Type kubectl, curl, `host curl URL` (from your PC), `trace CMD`, `sleep N`; `help` lists more.",
+        "kubectl, curl, `host curl URL`(내 PC에서), `trace 명령`, `sleep N`을 입력해 보세요. `help`를 입력하면 더 볼 수 있습니다.",
     ),
     (
         "topology",
@@ -286,6 +286,11 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "ct-entry",
         "the conntrack entry that rewrites the reply back",
         "응답 주소를 되돌리는 conntrack 항목",
+    ),
+    (
+        "help-text",
+        "svclab: a three-node kubeadm lab (Kubernetes v1.32). You are on myserver01. You can type:\n  kubectl get, describe, apply -f FILE, create, expose, patch, scale, delete, exec, logs, run ...\n  curl URL, wget, nslookup, dig      from this node\n  host curl URL                      from your PC, through VirtualBox's port forwarding\n  trace CMD                          a request's hops and the rule that acted at each\n  sleep N                            let N seconds of the lab's time pass\n  ssh myserver02                     a shell on another node (exit comes back)\n  kubectl exec -it POD -- sh         a shell in a pod\n  sudo iptables-save, sudo conntrack -L    kube-proxy's rules and the kernel's connections\n  pipes, variables and for loops, with grep, head, wc, sort, awk ...\nThe editor's files are in this folder (ls, cat); Apply runs kubectl apply -f on one.",
+        "svclab: 노드 세 대로 된 kubeadm 실습 환경입니다(쿠버네티스 v1.32). 지금 위치는 myserver01입니다. 입력할 수 있는 것:\n  kubectl get, describe, apply -f 파일, create, expose, patch, scale, delete, exec, logs, run ...\n  curl URL, wget, nslookup, dig      이 노드에서 요청\n  host curl URL                      내 PC에서 요청(VirtualBox 포트 포워딩을 거침)\n  trace 명령                         요청이 지난 홉과 홉마다 작동한 규칙\n  sleep N                            실습 환경의 시간을 N초 흘려보내기\n  ssh myserver02                     다른 노드의 셸(exit로 돌아옴)\n  kubectl exec -it 파드 -- sh        파드 안의 셸\n  sudo iptables-save, sudo conntrack -L    kube-proxy 규칙과 커널의 연결 추적 항목\n  파이프, 변수, for 반복문과 grep, head, wc, sort, awk ...\n편집기의 파일은 이 폴더에 있습니다(ls, cat). 적용 버튼은 그 파일로 kubectl apply -f를 실행합니다.",
     ),
     ("tour", "A first look at the lab", "실습 화면 둘러보기"),
     ("tour-next", "Next", "다음"),

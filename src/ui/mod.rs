@@ -426,6 +426,17 @@ impl App {
     }
 
     fn run_line(&mut self, ctx: &Context<Self>, line: &str) {
+        // `help` on a node is the page's own guide, in the page's language; it changes nothing in
+        // the lab and is not part of the saved log.
+        if line.trim() == "help" && self.session.shell.sessions.len() == 1 && self.session.shell.pending.is_none() {
+            self.session.transcript.push(crate::session::TermLine {
+                prompt: self.session.shell.prompt(),
+                command: "help".into(),
+                output: format!("{}\n", t(self.lang, "help-text")),
+            });
+            self.relayout();
+            return;
+        }
         let traces = self.session.run(line);
         self.note = None;
         self.after_change(ctx, traces);
