@@ -59,6 +59,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("control-plane", "control plane", "컨트롤 플레인"),
     ("worker", "worker", "워커"),
     ("endpoints", "endpoints", "엔드포인트"),
+    ("endpoint", "endpoint", "엔드포인트"),
     (
         "services-panel",
         "Services: kube-proxy writes their rules on every node",
@@ -220,8 +221,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("legend-route", "the request's route", "요청이 지나간 길"),
     ("side-panel", "Hops and files", "경로와 파일"),
     ("col-where", "where", "위치"),
-    ("col-src", "source", "출발지"),
-    ("col-dst", "destination", "목적지"),
+    ("col-addrs", "addresses", "주소"),
     ("col-what", "what happened", "일어난 일"),
     ("rule-walk", "iptables rules matched", "거쳐 간 iptables 규칙"),
     ("about-lesson", "About this lesson", "이 레슨에 대해"),

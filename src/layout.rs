@@ -225,14 +225,16 @@ fn service_rows(c: &Cluster, lang: Lang) -> Vec<(ServiceRow, String)> {
                         .collect()
                 })
                 .unwrap_or_default();
+            // Every ready address counts, pods or not (the API server behind `kubernetes`, the
+            // addresses of a Service without a selector).
+            let ready = c.service_addresses(k).iter().filter(|a| a.ready).count();
             let text = format!(
-                "{}  {}  {}  {}  ({} {})",
+                "{}  {}  {}  {}  ({ready} {})",
                 k.1,
                 s.type_(),
                 address,
                 service_ports(s),
-                endpoints.len(),
-                t(lang, "endpoints")
+                t(lang, if ready == 1 { "endpoint" } else { "endpoints" })
             );
             let row = ServiceRow {
                 namespace: k.0.clone(),
@@ -262,18 +264,26 @@ fn place_pods(c: &Cluster, node: &str, area: &Rect, labels: &mut Labels) -> Vec<
     let gap = 4.0;
     // The most columns that still fit a readable tile (≥ 110 px wide, 38 px tall); else tiles
     // without text, as large as the area allows.
-    let mut cols = 1.0f64;
-    let mut tile_h = 38.0;
-    let readable = loop {
-        let tile_w = (area.w - (cols - 1.0) * gap) / cols;
-        if tile_w < 110.0 {
-            break false;
+    // Two lines (name, address) where there is room; else one line, the name; else bare tiles.
+    let fits = |tile_h: f64| {
+        let mut cols = 1.0f64;
+        loop {
+            let tile_w = (area.w - (cols - 1.0) * gap) / cols;
+            if tile_w < 110.0 {
+                return None;
+            }
+            if (count / cols).ceil() * (tile_h + gap) <= area.h {
+                return Some(cols);
+            }
+            cols += 1.0;
         }
-        if (count / cols).ceil() * (tile_h + gap) <= area.h {
-            break true;
-        }
-        cols += 1.0;
     };
+    let (mut cols, mut tile_h, one_line) = match (fits(38.0), fits(20.0)) {
+        (Some(cols), _) => (cols, 38.0, false),
+        (None, Some(cols)) => (cols, 20.0, true),
+        (None, None) => (1.0, 38.0, false),
+    };
+    let readable = fits(tile_h).is_some();
     let mut gap = gap;
     if !readable {
         // Square tiles, the largest that hold them all.
@@ -314,6 +324,8 @@ fn place_pods(c: &Cluster, node: &str, area: &Rect, labels: &mut Labels) -> Vec<
                     format!("{}/{}", k.0, k.1)
                 };
                 labels.add(rect.x + 5.0, rect.y + 15.0, Style::Text, &name, rect.w - 10.0);
+            }
+            if readable && !one_line {
                 // A pod that is not running shows why instead of its address: words, not only
                 // its colour.
                 let second = if h == Health::Running {
@@ -768,6 +780,14 @@ pub(crate) mod tests {
             .labels
             .iter()
             .any(|x| x.text.starts_with("web-service-nodeport  NodePort")));
+        // Endpoints that are not pods count too: the API server behind `kubernetes`.
+        assert!(
+            l.labels
+                .iter()
+                .any(|x| x.text.starts_with("kubernetes  ClusterIP") && x.text.contains("(1 endpoint)")),
+            "{:?}",
+            l.labels.iter().map(|x| &x.text).collect::<Vec<_>>()
+        );
     }
 
     #[test]

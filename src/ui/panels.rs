@@ -70,8 +70,7 @@ impl App {
                     <thead><tr>
                         <th scope="col">{ "#" }</th>
                         <th scope="col">{ t(lang, "col-where") }</th>
-                        <th scope="col">{ t(lang, "col-src") }</th>
-                        <th scope="col">{ t(lang, "col-dst") }</th>
+                        <th scope="col">{ t(lang, "col-addrs") }</th>
                         <th scope="col">{ t(lang, "col-what") }</th>
                     </tr></thead>
                     <tbody>
@@ -86,8 +85,11 @@ impl App {
                                     <td class="where" data-label={t(lang, "col-where")}>{ self.words(i).0.to_string() }
                                         <span class={classes!("rule", rule_class(&h.rule))}>{ h.rule.name() }</span>
                                     </td>
-                                    <td class="mono" data-label={t(lang, "col-src")}>{ addr_change(&h.before.src.to_string(), &h.after.src.to_string()) }</td>
-                                    <td class="mono" data-label={t(lang, "col-dst")}>{ addr_change(&h.before.dst.to_string(), &h.after.dst.to_string()) }</td>
+                                    // Source over destination: one column leaves the words room.
+                                    <td class="mono addrs" data-label={t(lang, "col-addrs")}>
+                                        <div><span class="k">{ "src " }</span>{ addr_change(&h.before.src.to_string(), &h.after.src.to_string()) }</div>
+                                        <div><span class="k">{ "dst " }</span>{ addr_change(&h.before.dst.to_string(), &h.after.dst.to_string()) }</div>
+                                    </td>
                                     <td class="what" data-label={t(lang, "col-what")}>{ self.words(i).1.to_string() }
                                         // kube-proxy's rules the packet walked, by chain and rule number.
                                         // On the way back, the node's conntrack entry that undoes the rewrite.

@@ -252,10 +252,10 @@ impl App {
     fn view_packet_header(&self) -> Html {
         let lang = self.lang;
         if let Some(key) = self.note {
-            return html! { <div class="packet-header note">{ super::prose::md_inline(t(lang, key)) }</div> };
+            return html! { <div class="packet-header note"><p>{ super::prose::md_inline(t(lang, key)) }</p></div> };
         }
         let Some((fl, stop, done)) = self.current() else {
-            return html! { <div class="packet-header empty">{ super::prose::md_inline(t(lang, "no-request")) }</div> };
+            return html! { <div class="packet-header empty"><p>{ super::prose::md_inline(t(lang, "no-request")) }</p></div> };
         };
         let Some(s) = fl.stops.get(stop) else { return html! {} };
         let n = fl.stops.len();
