@@ -265,26 +265,25 @@ fn place_pods(c: &Cluster, node: &str, area: &Rect, labels: &mut Labels) -> Vec<
     // The most columns that still fit a readable tile (≥ 110 px wide, 38 px tall); else tiles
     // without text, as large as the area allows.
     // Two lines (name, address) where there is room; else one line, the name; else bare tiles.
-    let fits = |tile_h: f64| {
+    let fits = |tile_h: f64, gap: f64| {
         let mut cols = 1.0f64;
         loop {
             let tile_w = (area.w - (cols - 1.0) * gap) / cols;
             if tile_w < 110.0 {
                 return None;
             }
-            if (count / cols).ceil() * (tile_h + gap) <= area.h {
+            if (count / cols).ceil() * (tile_h + gap) <= area.h + gap {
                 return Some(cols);
             }
             cols += 1.0;
         }
     };
-    let (mut cols, mut tile_h, one_line) = match (fits(38.0), fits(20.0)) {
-        (Some(cols), _) => (cols, 38.0, false),
-        (None, Some(cols)) => (cols, 20.0, true),
-        (None, None) => (1.0, 38.0, false),
+    let (mut cols, mut tile_h, mut gap, one_line) = match (fits(38.0, gap), fits(17.0, 2.0)) {
+        (Some(cols), _) => (cols, 38.0, gap, false),
+        (None, Some(cols)) => (cols, 17.0, 2.0, true),
+        (None, None) => (1.0, 38.0, gap, false),
     };
-    let readable = fits(tile_h).is_some();
-    let mut gap = gap;
+    let readable = fits(tile_h, gap).is_some();
     if !readable {
         // Square tiles, the largest that hold them all.
         let mut side = 38.0f64;
@@ -323,7 +322,8 @@ fn place_pods(c: &Cluster, node: &str, area: &Rect, labels: &mut Labels) -> Vec<
                 } else {
                     format!("{}/{}", k.0, k.1)
                 };
-                labels.add(rect.x + 5.0, rect.y + 15.0, Style::Text, &name, rect.w - 10.0);
+                let baseline = if one_line { 13.0 } else { 15.0 };
+                labels.add(rect.x + 5.0, rect.y + baseline, Style::Text, &name, rect.w - 10.0);
             }
             if readable && !one_line {
                 // A pod that is not running shows why instead of its address: words, not only
