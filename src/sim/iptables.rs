@@ -14,9 +14,10 @@
 //!   true, nfacct available (Ubuntu kernel), `--random-fully` supported, masquerade bit 14.
 //! - The lab has no load-balancer controller, so `status.loadBalancer` is always empty: no
 //!   `loadbalancer IP` rules and no `KUBE-FW-*` chains are ever written.
-//! - Counters: rules count the lab's own connections (the first packet of each, 60 bytes, as
-//!   the nat table sees it); background traffic is not modelled, except the filter `INPUT` and
-//!   `OUTPUT` policy counters, which grow with the node's uptime.
+//! - Counters: the nat rules count the lab's connections to Services (the first packet of each,
+//!   60 bytes, on every rule it matched: `nat_path`, then POSTROUTING); connections that no
+//!   Service rule rewrites, the filter table's rules and background traffic are not counted,
+//!   except the filter `INPUT` and `OUTPUT` policy counters, which grow with the node's uptime.
 
 use super::cluster::Cluster;
 use super::lab::cidr_contains;
@@ -1060,7 +1061,14 @@ impl Rule {
 /// a `statistic` rule matches when it jumps there (the draw is made by the caller, rule by rule),
 /// a `recent --rcheck` rule when `sticky` and it jumps there. Whether the packet was marked for
 /// masquerade is returned too. None when no rule DNATs it.
-pub fn nat_path(rs: &Ruleset, p: &Packet, sep: Option<&str>, sticky: bool) -> Option<(String, bool)> {
+/// Also returns every rule the packet matched on the way, built-in chains' and KUBE-MARK-MASQ's
+/// too, as `(chain, rule number from 1)`: what the rules' counters count.
+pub fn nat_path(
+    rs: &Ruleset,
+    p: &Packet,
+    sep: Option<&str>,
+    sticky: bool,
+) -> Option<(String, bool, Vec<(String, usize)>)> {
     let nat = rs.table("nat")?;
     let choose = |r: &Rule| {
         let to_sep = matches!(&r.target, Target::Jump(c) if Some(c.as_str()) == sep);
@@ -1068,11 +1076,13 @@ pub fn nat_path(rs: &Ruleset, p: &Packet, sep: Option<&str>, sticky: bool) -> Op
         to_sep && (!recent || sticky)
     };
     let mut steps: Vec<String> = Vec::new();
+    let mut hit: Vec<(String, usize)> = Vec::new();
     let mut marked = false;
     let mut chain = nat.find(if p.from_host { "OUTPUT" } else { "PREROUTING" })?;
     // Built-in chain rules are not shown; the walk is bounded by the chain count.
     for _ in 0..nat.chains.len() {
         let (i, r) = chain.rules.iter().enumerate().find(|(_, r)| r.matches(p, &choose))?;
+        hit.push((chain.name.clone(), i + 1));
         let prob = r.matches.iter().find_map(|m| match m {
             Match::Random(n) => Some(format!(" (p={})", probability(*n))),
             Match::RecentCheck(..) => Some(" (recent)".into()),
@@ -1086,13 +1096,16 @@ pub fn nat_path(rs: &Ruleset, p: &Packet, sep: Option<&str>, sticky: bool) -> Op
                 if let Some(last) = steps.last_mut() {
                     last.push_str(" DNAT");
                 }
-                return Some((steps.join(" -> "), marked));
+                return Some((steps.join(" -> "), marked, hit));
             }
             Target::Jump(c) if c == MASQ => {
                 marked = true;
+                // KUBE-MARK-MASQ's one rule sets the mark.
+                hit.push((MASQ.to_string(), 1));
                 // KUBE-MARK-MASQ returns: go on with the next matching rule of this chain.
                 let rest = &chain.rules[i + 1..];
                 let (j, r2) = rest.iter().enumerate().find(|(_, r)| r.matches(p, &choose))?;
+                hit.push((chain.name.clone(), i + j + 2));
                 let name = chain.name.clone();
                 if let Some(last) = steps.last_mut() {
                     last.push_str(" (KUBE-MARK-MASQ)");
@@ -1109,7 +1122,7 @@ pub fn nat_path(rs: &Ruleset, p: &Packet, sep: Option<&str>, sticky: bool) -> Op
                         if let Some(last) = steps.last_mut() {
                             last.push_str(" DNAT");
                         }
-                        return Some((steps.join(" -> "), marked));
+                        return Some((steps.join(" -> "), marked, hit));
                     }
                     _ => return None,
                 }

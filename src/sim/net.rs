@@ -1153,7 +1153,11 @@ impl Cluster {
             let svc = &self.services[&sk];
             let sep = super::iptables::endpoint_chain(svc, &svc.spec.ports[pi], &format!("{ep_ip}:{target_port}"));
             let rules = super::iptables::node_rules(self, node);
-            super::iptables::nat_path(&rules, &self.packet(&flow, &node_ip, origin), Some(&sep), sticky).map(|p| p.0)
+            let walk = super::iptables::nat_path(&rules, &self.packet(&flow, &node_ip, origin), Some(&sep), sticky);
+            if let (Some((_, marked, hit)), Some(nat)) = (&walk, rules.table("nat")) {
+                self.count_rules(node, nat, hit, *marked);
+            }
+            walk.map(|p| p.0)
         };
         hops.push(Hop {
             iptables: path,
@@ -1203,6 +1207,36 @@ impl Cluster {
             return Ok(snat);
         }
         Ok(dnat)
+    }
+
+    /// Counts a new connection's first packet (60 bytes, a SYN) on the nat rules it matched: the
+    /// walk to its DNAT, then POSTROUTING's jump and KUBE-POSTROUTING, which returns an unmarked
+    /// packet (#1) and clears the mark of a marked one and masquerades it (#2, #3).
+    fn count_rules(&mut self, node: &str, nat: &super::iptables::Table, hit: &[(String, usize)], marked: bool) {
+        let post = nat.find("POSTROUTING").and_then(|c| {
+            c.rules
+                .iter()
+                .position(|r| matches!(&r.target, super::iptables::Target::Jump(x) if x == "KUBE-POSTROUTING"))
+        });
+        let tail: &[(&str, usize)] = if marked {
+            &[("KUBE-POSTROUTING", 2), ("KUBE-POSTROUTING", 3)]
+        } else {
+            &[("KUBE-POSTROUTING", 1)]
+        };
+        let all = hit
+            .iter()
+            .map(|(c, i)| (c.as_str(), *i))
+            .chain(post.map(|j| ("POSTROUTING", j + 1)))
+            .chain(tail.iter().copied());
+        for (chain, i) in all {
+            let Some(rule) = nat.find(chain).and_then(|c| c.rules.get(i.wrapping_sub(1))) else {
+                continue;
+            };
+            let key = (node.to_string(), "nat".to_string(), chain.to_string(), rule.save());
+            let n = self.ipt_counters.entry(key).or_insert_with(|| (0, 0));
+            n.0 += 1;
+            n.1 += 60;
+        }
     }
 
     /// The first packet of `flow` as netfilter on a node matches it.
