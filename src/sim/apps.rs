@@ -108,6 +108,8 @@ pub enum Answer {
     Http(HttpResponse),
     /// A non-HTTP server answered with bytes curl cannot read as HTTP.
     NotHttp,
+    /// The server closed the connection without a byte (curl: Empty reply from server).
+    Closed,
 }
 
 /// What a server knows of a request beyond its method and path.
@@ -325,6 +327,7 @@ pub fn serve_peer(app: App, method: &str, path: &str, hostname: &str, unix_now: 
             r
         }
         App::Redis | App::Mysql | App::CoreDns => return Answer::NotHttp,
+        App::Postgres => return Answer::Closed,
         App::Generic => {
             let body = format!("{hostname}\n");
             HttpResponse::new(

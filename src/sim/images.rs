@@ -27,6 +27,8 @@ pub enum App {
     Redis,
     /// MySQL greets every client first with its handshake: not HTTP.
     Mysql,
+    /// postgres: it reads an HTTP request as a broken startup packet and closes at once.
+    Postgres,
     Mongo,
     CoreDns,
     /// agnhost: its default subcommand is `pause`, no server.
@@ -177,6 +179,15 @@ pub static CATALOGUE: &[Image] = &[
         app: App::Mysql,
         runs_by_default: true,
         size_bytes: 172_567_842,
+        nslookup: "",
+    },
+    Image {
+        repo: "postgres",
+        shells: &["/bin/bash", "bash", "/bin/sh", "sh"],
+        tools: &["psql"],
+        app: App::Postgres,
+        runs_by_default: true,
+        size_bytes: 158_433_874,
         nslookup: "",
     },
     Image {
@@ -456,6 +467,7 @@ pub fn listening_ports(c: &Container) -> Vec<i64> {
         App::HelloApp(_) => vec![8080],
         App::Redis => vec![6379],
         App::Mysql => vec![3306, 33060],
+        App::Postgres => vec![5432],
         App::Mongo => vec![27017],
         App::CoreDns => vec![53, 9153],
         App::Pause | App::Nothing => Vec::new(),

@@ -788,6 +788,7 @@ impl Cluster {
                         Outcome::Response(r)
                     }
                     Answer::NotHttp => Outcome::NotHttp,
+                    Answer::Closed => Outcome::EmptyReply,
                 }
             }
             Arrival::Site(i) => {

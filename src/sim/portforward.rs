@@ -344,6 +344,7 @@ impl Shell {
                         Outcome::Response(r)
                     }
                     Answer::NotHttp => Outcome::NotHttp,
+                    Answer::Closed => Outcome::EmptyReply,
                 }
             }
             None => {

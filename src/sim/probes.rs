@@ -395,6 +395,7 @@ fn outcomes(pod: &Pod, probe: &Probe) -> Vec<(i64, Outcome)> {
                 Answer::NotHttp => one(fail(format!(
                     "Get \"{url}\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)"
                 ))),
+                Answer::Closed => one(fail(format!("Get \"{url}\": EOF"))),
             }
         }
         Handler::Tcp { host, port } => {
