@@ -1193,9 +1193,18 @@ impl Cluster {
             None
         };
         if let Some(reason) = reason {
-            // MASQUERADE keeps the source port when it is free, as it is here.
+            // kube-proxy's MASQUERADE is `--random-fully`: the kernel draws the new source port
+            // from the whole port range for every connection. Drawn here from the connection's
+            // own tuple and time, so the lab's random choices elsewhere stay as they were.
+            let h = [node_ip.as_bytes(), dnat.src.ip.as_bytes(), dnat.dst.ip.as_bytes()]
+                .iter()
+                .fold(super::lab::FNV64_OFFSET, |h, b| super::lab::fnv64a(h, b));
+            let h = super::lab::fnv64a(
+                h,
+                &[dnat.src.port.to_be_bytes(), (self.now as u16).to_be_bytes()].concat(),
+            );
             let snat = Flow {
-                src: Addr::new(&node_ip, dnat.src.port),
+                src: Addr::new(&node_ip, 1024 + (h % 64512) as u16),
                 dst: dnat.dst.clone(),
             };
             hops.push(Hop {
