@@ -12,6 +12,7 @@ pub mod layout;
 pub mod lessons;
 pub mod markdown;
 pub mod packets;
+pub mod progress;
 pub mod session;
 pub mod share;
 pub mod sim;

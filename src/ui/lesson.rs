@@ -99,7 +99,7 @@ impl App {
         }
     }
 
-    pub(super) fn view_index(&self) -> Html {
+    pub(super) fn view_index(&self, ctx: &Context<Self>) -> Html {
         let lang = self.lang;
         html! {
             <main class="index">
@@ -123,6 +123,7 @@ impl App {
                         }
                     }) }
                 </ol>
+                <super::carry::Carry {lang} loaded={ctx.link().callback(|_| Msg::Refresh)} />
             </main>
         }
     }

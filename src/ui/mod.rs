@@ -8,6 +8,7 @@
 //! hops' words from `hopwords`, all pure and tested on the host.
 
 mod browser;
+mod carry;
 mod lesson;
 mod panels;
 mod prose;
@@ -142,6 +143,8 @@ pub enum Msg {
     Upload(web_sys::Event),
     Uploaded(Option<String>),
     IndexLoaded(Vec<crate::lessons::Summary>),
+    /// Storage changed under the page (progress loaded from a file): draw again.
+    Refresh,
     WarmUp,
     Resize(f64, f64),
     Side(Side),
@@ -1035,6 +1038,7 @@ impl Component for App {
                 self._warm = None;
                 false
             }
+            Msg::Refresh => true,
             Msg::IndexLoaded(list) => {
                 self.index = list;
                 true
@@ -1192,7 +1196,7 @@ impl Component for App {
                 }
                 { match self.route {
                     Route::Home => self.view_home(),
-                    Route::Lessons => self.view_index(),
+                    Route::Lessons => self.view_index(ctx),
                     _ => self.view_lab(ctx),
                 } }
             </div>
