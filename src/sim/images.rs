@@ -137,15 +137,6 @@ pub static CATALOGUE: &[Image] = &[
         nslookup: "busybox",
     },
     Image {
-        repo: "gcr.io/google-samples/hello-app",
-        shells: &["/bin/sh", "sh"],
-        tools: &["wget", "nslookup"],
-        app: App::HelloApp(2),
-        runs_by_default: true,
-        size_bytes: 10_052_113,
-        nslookup: "busybox",
-    },
-    Image {
         repo: "registry.k8s.io/hpa-example",
         shells: &["/bin/bash", "bash", "/bin/sh", "sh"],
         tools: &[],
@@ -336,11 +327,19 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 
 pub fn lookup(image: &str) -> Lookup {
     let repo = repository(image);
-    // The old Google registries serve the same images as registry.k8s.io (older docs use them).
-    let same = ["k8s.gcr.io/", "gcr.io/google_containers/", "gcr.io/google-containers/"]
+    // Registries that serve the same images under their older names (older docs use them).
+    const SAME_AS: &[(&str, &str)] = &[
+        ("k8s.gcr.io/", "registry.k8s.io/"),
+        ("gcr.io/google_containers/", "registry.k8s.io/"),
+        ("gcr.io/google-containers/", "registry.k8s.io/"),
+        (
+            "gcr.io/google-samples/",
+            "us-docker.pkg.dev/google-samples/containers/gke/",
+        ),
+    ];
+    let same = SAME_AS
         .iter()
-        .find_map(|p| repo.strip_prefix(p))
-        .map(|rest| format!("registry.k8s.io/{rest}"));
+        .find_map(|(old, new)| repo.strip_prefix(old).map(|rest| format!("{new}{rest}")));
     let repo = same.unwrap_or(repo);
     if let Some(img) = CATALOGUE.iter().find(|i| i.repo == repo) {
         return Lookup::Known(img);
