@@ -38,6 +38,14 @@ pub struct CtEntry {
     pub ended: Time,
 }
 
+impl CtEntry {
+    /// Seconds it has left at `now` (TIME_WAIT's 120 s after a TCP connection, UDP's 30 s).
+    pub fn left(&self, now: Time) -> i64 {
+        let timeout = if self.udp { 30 } else { 120 };
+        timeout - (now - self.ended)
+    }
+}
+
 /// A node's share of the pod network: Calico /26 blocks with their free ordinals.
 #[derive(Clone, Debug, Default)]
 pub struct NodeIpam {

@@ -874,7 +874,7 @@ impl Cluster {
     /// ones come, and the table keeps at most `CONNTRACK_KEPT`.
     fn remember_connection(&mut self, hops: &[Hop]) {
         let now = self.now;
-        self.conntrack.retain(|e| now - e.ended < if e.udp { 30 } else { 120 });
+        self.conntrack.retain(|e| e.left(now) > 0);
         let tuple = |f: &Flow| (f.src.ip.clone(), f.dst.ip.clone(), f.src.port, f.dst.port);
         for (node, orig, reply) in conntrack_views(hops) {
             self.conntrack.push(super::cluster::CtEntry {

@@ -1007,7 +1007,7 @@ impl Shell {
         let mut text = String::new();
         let mut n = 0;
         for e in self.cluster.conntrack.iter().filter(|e| e.node == node) {
-            let left = if e.udp { 30 } else { 120 } - (now - e.ended);
+            let left = e.left(now);
             let p = if e.udp { "udp" } else { "tcp" };
             if left <= 0
                 || proto.as_deref().is_some_and(|x| x != p)
