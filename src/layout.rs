@@ -278,12 +278,11 @@ fn place_pods(c: &Cluster, node: &str, area: &Rect, labels: &mut Labels) -> Vec<
             cols += 1.0;
         }
     };
-    let (mut cols, mut tile_h, mut gap, one_line) = match (fits(38.0, gap), fits(17.0, 2.0)) {
-        (Some(cols), _) => (cols, 38.0, gap, false),
-        (None, Some(cols)) => (cols, 17.0, 2.0, true),
-        (None, None) => (1.0, 38.0, gap, false),
+    let (mut cols, mut tile_h, mut gap, one_line, readable) = match (fits(38.0, gap), fits(17.0, 2.0)) {
+        (Some(cols), _) => (cols, 38.0, gap, false, true),
+        (None, Some(cols)) => (cols, 17.0, 2.0, true, true),
+        (None, None) => (1.0, 38.0, gap, false, false),
     };
-    let readable = fits(tile_h, gap).is_some();
     if !readable {
         // Square tiles, the largest that hold them all.
         let mut side = 38.0f64;

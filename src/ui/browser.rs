@@ -113,6 +113,13 @@ pub fn adopt_shared(s: &Shared) -> Option<Option<String>> {
     Some(old)
 }
 
+/// An address for `text` as a file the page can offer for download (`""` if the browser refuses).
+pub fn blob_url(text: &str) -> String {
+    web_sys::Blob::new_with_str_sequence(&js_sys::Array::of1(&text.into()))
+        .and_then(|b| web_sys::Url::create_object_url_with_blob(&b))
+        .unwrap_or_default()
+}
+
 /// Copies a save that cannot be opened (or whose replay was stopped) aside, under
 /// `svclab:kept:<slot>` (or `...:2` to `...:9` when that holds another one), before anything
 /// writes the slot again. `None` when storage refused: the slot must then not be saved over.

@@ -5,7 +5,7 @@ use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use super::browser::{keep_aside, storage};
+use super::browser::{blob_url, keep_aside, storage};
 use crate::i18n::{t, Lang};
 
 #[derive(Properties, PartialEq)]
@@ -29,9 +29,8 @@ fn stored() -> Vec<(String, String)> {
 fn save_file() {
     let text = crate::progress::export(&stored());
     let doc = gloo::utils::document();
-    let href = web_sys::Blob::new_with_str_sequence(&js_sys::Array::of1(&text.into()))
-        .and_then(|b| web_sys::Url::create_object_url_with_blob(&b));
-    if let (Ok(href), Ok(a)) = (href, doc.create_element("a")) {
+    let href = blob_url(&text);
+    if let (false, Ok(a)) = (href.is_empty(), doc.create_element("a")) {
         let _ = a.set_attribute("href", &href);
         let _ = a.set_attribute("download", "svclab-progress.json");
         if let Ok(a) = a.dyn_into::<web_sys::HtmlElement>() {

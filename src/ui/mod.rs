@@ -325,10 +325,7 @@ impl App {
     fn set_aside(&mut self, text: String, why: Why) {
         let key = keep_aside(&self.storage_key, &text);
         self.hold = key.is_none();
-        let blob = js_sys::Array::of1(&text.into());
-        let href = web_sys::Blob::new_with_str_sequence(&blob)
-            .and_then(|b| web_sys::Url::create_object_url_with_blob(&b))
-            .unwrap_or_default();
+        let href = blob_url(&text);
         self.kept = Some(Kept { key, href, why });
     }
 
