@@ -25,6 +25,19 @@ pub enum Entry {
     Tick(i64),
     /// Requests sent from the PC's "send" control.
     Send { url: String, count: usize },
+    /// Ctrl-C: ends a watch, leaves an edit unsaved, drops an unfinished line.
+    Interrupt,
+    /// The file of a `kubectl edit` saved with this text.
+    Save(String),
+}
+
+/// What holds the terminal until Ctrl-C (or, for an edit, until its file is saved).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Hold {
+    /// `kubectl get -w`.
+    Watch,
+    /// `kubectl edit`, with the name of the file it opened.
+    Edit(String),
 }
 
 /// A command and what it printed, as the terminal shows it.
@@ -95,6 +108,8 @@ pub struct Session {
     next_seq: u64,
     files_logged: Option<Vec<(String, String)>>,
     seen: Rc<RefCell<Seen>>,
+    /// The editor file of the `kubectl edit` in progress.
+    edit_file: Option<String>,
 }
 
 /// What one command did with the files: the names it read, and whether it listed them.
@@ -151,7 +166,8 @@ impl Session {
 
     /// A session on a changed lab (a lesson's port forwards, node labels).
     pub fn with_lab(seed: u64, lab: Lab, files: Vec<(String, String)>) -> Session {
-        let shell = Shell::new(Cluster::new(lab, seed), Box::new(MemFiles(files.clone())));
+        let mut shell = Shell::new(Cluster::new(lab, seed), Box::new(MemFiles(files.clone())));
+        shell.live = true;
         Session {
             seed,
             shell,
@@ -167,6 +183,7 @@ impl Session {
             next_seq: 0,
             files_logged: None,
             seen: Rc::default(),
+            edit_file: None,
         }
     }
 
@@ -200,6 +217,12 @@ impl Session {
 
     /// Runs a command line as typed in the terminal; returns the traces it produced.
     pub fn run(&mut self, line: &str) -> Vec<Trace> {
+        // The next command ends a watch (in a script, where no Ctrl-C comes) and an edit.
+        self.shell.watch = None;
+        if self.shell.editing.is_some() {
+            let out = self.shell.finish_edit(None);
+            self.edit_ended(out);
+        }
         // A line that continues a command (a here-document's body) keeps its indentation.
         let line = if self.shell.pending.is_some() {
             line.trim_end().to_string()
@@ -214,6 +237,18 @@ impl Session {
             self.history.push(line.clone());
         }
         let traces = self.exec(&line);
+        // An edit opens its file in the editor (a replay finds it there, as the learner left it).
+        if let Some(e) = self.shell.editing.as_ref().filter(|_| self.edit_file.is_none()) {
+            let (file, text) = (e.file.clone(), e.text.clone());
+            self.active = match self.files.iter().position(|f| f.0 == file) {
+                Some(i) => i,
+                None => {
+                    self.files.push((file.clone(), text));
+                    self.files.len() - 1
+                }
+            };
+            self.edit_file = Some(file);
+        }
         // The log keeps the files the command read, when a replay would not have them as read.
         let seen = std::mem::take(&mut *self.seen.borrow_mut());
         let logged = self.files_logged.as_deref().unwrap_or(&[]);
@@ -322,10 +357,104 @@ impl Session {
 
     /// Time passing while the page is open.
     pub fn tick(&mut self, secs: i64) {
-        self.shell.cluster.advance(secs);
+        // An open watch looks once a simulated second (the page's clock ticks one at a time,
+        // a replay many at once), for ten minutes of a long jump at most.
+        if self.shell.watch.is_some() {
+            let steps = secs.clamp(0, 600);
+            for _ in 0..steps {
+                self.shell.cluster.advance(1);
+                self.watch_output();
+            }
+            self.shell.cluster.advance(secs - steps);
+            self.watch_output();
+        } else {
+            self.shell.cluster.advance(secs);
+        }
         match self.log.last_mut() {
             Some(Entry::Tick(n)) => *n += secs,
             _ => self.log.push(Entry::Tick(secs)),
+        }
+    }
+
+    /// Adds what an open watch printed to the terminal, under its command.
+    fn watch_output(&mut self) {
+        if let Some(text) = self.shell.watch_poll().filter(|t| !t.is_empty()) {
+            self.print(&text);
+        }
+    }
+
+    /// Adds text to the output of the last command in the terminal.
+    fn print(&mut self, text: &str) {
+        if let Some(t) = self.transcript.last_mut() {
+            t.output.push_str(text);
+        }
+        self.trim_transcript();
+    }
+
+    /// What holds the terminal: a watch or an edit, which Ctrl-C ends.
+    pub fn held(&self) -> Option<Hold> {
+        match (&self.shell.watch, &self.shell.editing) {
+            (Some(_), _) => Some(Hold::Watch),
+            (_, Some(e)) => Some(Hold::Edit(e.file.clone())),
+            _ => None,
+        }
+    }
+
+    /// Ctrl-C: ends a watch (`^C`), leaves an edit without saving, or drops a line left
+    /// unfinished. Whether there was one.
+    pub fn interrupt(&mut self) -> bool {
+        let done = if self.shell.watch.take().is_some() {
+            self.print("^C\n");
+            self.shell.status = 130;
+            true
+        } else if self.shell.editing.is_some() {
+            let out = self.shell.finish_edit(None);
+            self.edit_ended(out);
+            true
+        } else if self.shell.interrupt() {
+            self.print("^C\n");
+            self.shell.status = 130;
+            true
+        } else {
+            false
+        };
+        if done {
+            self.log.push(Entry::Interrupt);
+        }
+        done
+    }
+
+    /// Saves the file of the edit in progress with `text`: kubectl applies it, or reopens it
+    /// with the failures.
+    pub fn save_edit(&mut self, text: &str) {
+        if self.shell.editing.is_none() {
+            return;
+        }
+        self.log.push(Entry::Save(text.to_string()));
+        let out = self.shell.finish_edit(Some(text));
+        self.edit_ended(out);
+    }
+
+    /// After the editor closed: its output in the terminal, and the file reopened, closed
+    /// (kubectl removes it), or kept (when the changes were not saved).
+    fn edit_ended(&mut self, out: shell::Output) {
+        self.print(&out.text);
+        self.shell.status = out.code;
+        let (file, text) = match &self.shell.editing {
+            Some(e) => (e.file.clone(), Some(e.text.clone())),
+            None => match self.edit_file.take() {
+                Some(f) => (f, None),
+                None => return,
+            },
+        };
+        let at = self.files.iter().position(|f| f.0 == file);
+        match (text, at) {
+            (Some(t), Some(i)) => self.files[i].1 = t,
+            (None, Some(i)) if out.code == 0 => {
+                self.files.remove(i);
+                self.active = self.active.min(self.files.len().saturating_sub(1));
+            }
+            _ => {}
         }
     }
 
@@ -392,6 +521,8 @@ impl Session {
                     f.as_ref().map_or(Value::Null, |f| files(f, &mut texts)),
                 ]),
                 Entry::Tick(n) => Value::Seq(vec![Value::str("tick"), Value::Int(*n)]),
+                Entry::Interrupt => Value::Seq(vec![Value::str("interrupt")]),
+                Entry::Save(t) => Value::Seq(vec![Value::str("save"), Value::str(t.as_str())]),
                 Entry::Send { url, count } => Value::Seq(vec![
                     Value::str("send"),
                     Value::str(url.as_str()),
@@ -525,7 +656,9 @@ impl Replay {
             .iter()
             .map(|e| {
                 let Value::Seq(parts) = e else { return None };
-                Some(match (parts.first()?.as_str()?, parts.get(1)?) {
+                Some(match (parts.first()?.as_str()?, parts.get(1).unwrap_or(&Value::Null)) {
+                    ("interrupt", Value::Null) => Entry::Interrupt,
+                    ("save", Value::Str(t)) => Entry::Save(t.clone()),
                     ("cmd", Value::Str(line)) => Entry::Command {
                         line: line.clone(),
                         files: match parts.get(2) {
@@ -575,6 +708,10 @@ impl Replay {
                 s.run(&line);
             }
             Some(Entry::Tick(n)) => s.tick(n),
+            Some(Entry::Interrupt) => {
+                s.interrupt();
+            }
+            Some(Entry::Save(t)) => s.save_edit(&t),
             Some(Entry::Send { url, count }) => {
                 s.send(&url, count);
             }
@@ -620,6 +757,111 @@ mod tests {
         assert_eq!(r.shell.cluster.now, s.shell.cluster.now);
         assert_eq!(r.to_json(), saved);
         assert!(Session::from_json("not json at all: [").is_none());
+    }
+
+    #[test]
+    fn a_watch_streams_as_the_clock_runs_until_ctrl_c_and_replays_the_same() {
+        let mut s = Session::new(5, starter_files());
+        s.run("kubectl get pods -w");
+        assert_eq!(s.held(), Some(Hold::Watch));
+        assert_eq!(
+            s.transcript.last().unwrap().output,
+            "",
+            "no pods yet, and no 'No resources found'"
+        );
+        s.run("kubectl apply -f deploy-test01.yml");
+        assert_eq!(s.held(), None, "the next command ends the watch");
+        s.run("kubectl get pods --watch");
+        let first = s.transcript.last().unwrap().output.clone();
+        assert!(
+            first.starts_with("NAME ") && first.contains("ContainerCreating"),
+            "{first}"
+        );
+        for _ in 0..20 {
+            s.tick(1);
+        }
+        let out = s.transcript.last().unwrap().output.clone();
+        assert!(
+            out.len() > first.len() && out[first.len()..].contains(" Running "),
+            "{out}"
+        );
+        assert!(s.interrupt());
+        let out = s.transcript.last().unwrap().output.clone();
+        assert!(out.ends_with("Running             0          6s\n^C\n"), "{out}");
+        s.tick(30);
+        assert!(!s.interrupt(), "nothing left to interrupt");
+        s.run("echo $?");
+        assert_eq!(s.transcript.last().unwrap().output, "130\n");
+        let r = Session::from_json(&s.to_json()).expect("loads");
+        assert_eq!(r.transcript, s.transcript);
+    }
+
+    #[test]
+    fn an_edit_opens_a_file_reopens_it_with_the_failures_and_applies_a_good_save() {
+        let mut s = Session::new(5, starter_files());
+        s.run("kubectl apply -f service-test01.yml");
+        s.run("kubectl edit service/web-service-nodeport; echo after");
+        let Some(Hold::Edit(file)) = s.held() else {
+            panic!("no edit")
+        };
+        assert!(
+            file.starts_with("/tmp/kubectl-edit-") && file.ends_with(".yaml"),
+            "{file}"
+        );
+        assert_eq!(s.files[s.active].0, file);
+        let opened = s.files[s.active].1.clone();
+        assert!(opened.starts_with("# Please edit the object below.") && opened.contains("nodePort: 31001"));
+        // A port outside the range: kubectl says the object is invalid and reopens the file.
+        let bad = opened.replace("nodePort: 31001", "nodePort: 80");
+        s.save_edit(&bad);
+        assert_eq!(
+            s.transcript.last().unwrap().output,
+            "error: services \"web-service-nodeport\" is invalid\n"
+        );
+        let reopened = s.files[s.active].1.clone();
+        assert!(
+            reopened.contains(
+                "#\n# services \"web-service-nodeport\" was not valid:\n# * spec.ports[0].nodePort: Invalid value: 80: \
+                 provided port is not in the valid range. The range of valid ports is 30000-32767\n#\n"
+            ),
+            "{reopened}"
+        );
+        // Saved again unchanged: kubectl gives up and keeps the file.
+        s.save_edit(&reopened);
+        assert!(s.transcript.last().unwrap().output.ends_with(&format!(
+            "A copy of your changes has been stored to \"{file}\"\nerror: Edit cancelled, no valid changes were saved.\n"
+        )));
+        assert_eq!(s.held(), None);
+        assert!(s.files.iter().any(|f| f.0 == file), "the learner's text is kept");
+        assert!(
+            !s.transcript.last().unwrap().output.contains("after"),
+            "the rest of the line went with the edit"
+        );
+        // A good save changes the object; the file goes.
+        s.tick(60);
+        s.run("kubectl edit svc web-service-nodeport");
+        let Some(Hold::Edit(second)) = s.held() else {
+            panic!("no edit")
+        };
+        let text = s.files[s.active].1.replace("nodePort: 31001", "nodePort: 31005");
+        s.save_edit(&text);
+        assert_eq!(
+            s.transcript.last().unwrap().output,
+            "service/web-service-nodeport edited\n"
+        );
+        assert!(!s.files.iter().any(|f| f.0 == second));
+        s.run("kubectl get svc web-service-nodeport -o jsonpath={.spec.ports[0].nodePort}");
+        assert_eq!(s.transcript.last().unwrap().output, "31005");
+        // Left without saving, or saved as opened: no change.
+        s.run("kubectl edit svc web-service-nodeport");
+        assert!(s.interrupt());
+        assert_eq!(
+            s.transcript.last().unwrap().output,
+            "Edit cancelled, no changes made.\n"
+        );
+        let r = Session::from_json(&s.to_json()).expect("loads");
+        assert_eq!(r.transcript, s.transcript);
+        assert_eq!(r.files, s.files);
     }
 
     #[test]

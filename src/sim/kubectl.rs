@@ -404,11 +404,7 @@ impl Shell {
             "patch" => self.k_patch(rest),
             "wait" => self.k_wait(rest),
             "port-forward" => self.k_port_forward(None, rest),
-            "edit" => Output::err(
-                "error: kubectl edit opens the object in a text editor, which this lab's terminal does not have: \
-                 change it with kubectl patch, or edit its manifest and kubectl apply -f it\n",
-                1,
-            ),
+            "edit" => self.k_edit(rest),
             "api-resources" => self.k_api_resources(rest),
             "attach" => {
                 let p = match parse(

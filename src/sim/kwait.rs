@@ -164,8 +164,9 @@ impl Shell {
     }
 
     /// `kubectl get -w`: the table, then a row each time an object's printed row changes (its
-    /// age aside), while the cluster keeps changing: the watch ends after ten quiet seconds
-    /// (two minutes at most), where a real one waits for Ctrl-C.
+    /// age aside), while the cluster keeps changing. In a page's terminal (`live`) the watch
+    /// stays open and streams as the page's clock runs, until Ctrl-C or the next command; in a
+    /// script it ends after ten quiet seconds (two minutes at most).
     pub(super) fn watch_table(&mut self, p: &Parsed, first: Output) -> Output {
         if first.code != 0 {
             return first;
@@ -188,117 +189,42 @@ impl Shell {
                 1,
             );
         }
-        let info = targets[0].0;
-        let names: Vec<String> = targets.iter().filter_map(|(_, n)| n.clone()).collect();
         let all = p.has("all-namespaces");
-        let ns = self.namespace(p);
-        let sel = p.get("selector").map(str::to_string);
-        let wide = output == "wide";
-        let age_col = |h: &[String]| h.iter().position(|c| c == "AGE");
-        let snapshot = |sh: &Shell| -> Vec<((String, String), Vec<String>, Option<usize>)> {
-            let scope = if all || !info.namespaced {
-                None
-            } else {
-                Some(ns.as_str())
-            };
-            sh.names_of(info.kind, scope)
-                .into_iter()
-                .filter(|(_, n)| names.is_empty() || names.contains(n))
-                .filter(|(n, name)| {
-                    sel.as_deref()
-                        .is_none_or(|s| selector_matches(s, &sh.labels_of(info.kind, n, name)))
-                })
-                .filter_map(|(n, name)| {
-                    let (h, mut r) = sh.row(info.kind, &n, &name, name.clone(), wide)?;
-                    if all && info.namespaced {
-                        r.insert(0, n.clone());
-                    }
-                    let age = age_col(&h).map(|a| a + usize::from(all && info.namespaced));
-                    Some(((n, name), r, age))
-                })
-                .collect()
+        let mut w = Watch {
+            info: targets[0].0,
+            names: targets.iter().filter_map(|(_, n)| n.clone()).collect(),
+            all,
+            ns: (!all && targets[0].0.namespaced).then(|| self.namespace(p)),
+            sel: p.get("selector").map(str::to_string),
+            wide: output == "wide",
+            last: Vec::new(),
+            widths: Vec::new(),
+            headed: false,
         };
-        let strip = |r: &[String], age: Option<usize>| -> Vec<String> {
-            r.iter()
-                .enumerate()
-                .filter(|(i, _)| Some(*i) != age)
-                .map(|(_, c)| c.clone())
-                .collect()
-        };
-        let mut last = snapshot(self);
+        w.last = w.snapshot(self);
+        w.headed = !w.last.is_empty();
+        if let Some((k, _, _)) = w.last.first() {
+            let h = w.header(self, k);
+            w.grow(&h);
+        }
+        for r in w.last.iter().map(|x| x.1.clone()).collect::<Vec<_>>() {
+            w.grow(&r);
+        }
         let mut text = first.text;
-        // kubectl's tabwriter remembers column widths across flushes: an event's row lines up
-        // with the table, and a wider cell widens its column from then on.
-        let header = |sh: &Shell, k: &(String, String)| -> Vec<String> {
-            let mut h = sh
-                .row(info.kind, &k.0, &k.1, k.1.clone(), wide)
-                .map(|x| x.0)
-                .unwrap_or_default();
-            if all && info.namespaced {
-                h.insert(0, "NAMESPACE".into());
+        if self.live && self.stdout_tty && !self.background {
+            // A watch prints no "No resources found": it waits for the first object.
+            if !w.headed {
+                text.clear();
             }
-            h
-        };
-        let mut widths: Vec<usize> = Vec::new();
-        let grow = |widths: &mut Vec<usize>, r: &[String]| {
-            if widths.len() < r.len() {
-                widths.resize(r.len(), 6);
-            }
-            for (w, c) in widths.iter_mut().zip(r) {
-                *w = (*w).max(c.chars().count() + 3);
-            }
-        };
-        let mut headed = !last.is_empty();
-        if let Some((k, _, _)) = last.first() {
-            grow(&mut widths, &header(self, k));
+            self.watch = Some(Box::new(w));
+            return Output::ok(text);
         }
-        for (_, r, _) in &last {
-            grow(&mut widths, r);
-        }
-        let line = |widths: &[usize], r: &[String]| -> String {
-            let mut l = String::new();
-            for (i, c) in r.iter().enumerate() {
-                l.push_str(c);
-                if i + 1 < r.len() {
-                    l.extend(std::iter::repeat_n(' ', widths[i].saturating_sub(c.chars().count())));
-                }
-            }
-            l.push('\n');
-            l
-        };
-        let mut quiet = 0;
-        let mut waited = 0;
+        let (mut quiet, mut waited) = (0, 0);
         while quiet < 10 && waited < 120 {
             self.cluster.advance(1);
             waited += 1;
-            let now = snapshot(self);
-            let mut changed = false;
-            let mut rows: Vec<&Vec<String>> = Vec::new();
-            for (k, r, age) in &now {
-                let before = last.iter().find(|x| &x.0 == k);
-                if before.is_none_or(|b| strip(&b.1, b.2) != strip(r, *age)) {
-                    rows.push(r);
-                }
-            }
-            for (k, r, _) in &last {
-                if !now.iter().any(|x| &x.0 == k) {
-                    rows.push(r);
-                }
-            }
-            for r in rows {
-                if !headed {
-                    let h = header(self, &now.first().map(|x| x.0.clone()).unwrap_or_default());
-                    grow(&mut widths, &h);
-                    grow(&mut widths, r);
-                    text = line(&widths, &h);
-                    headed = true;
-                }
-                grow(&mut widths, r);
-                text.push_str(&line(&widths, r));
-                changed = true;
-            }
-            last = now;
-            quiet = if changed { 0 } else { quiet + 1 };
+            let rows = w.step(self, &mut text);
+            quiet = if rows { 0 } else { quiet + 1 };
         }
         self.stdout_part = Some((0, text.len()));
         text.push_str(&format!(
@@ -310,6 +236,15 @@ impl Shell {
             }
         ));
         Output::ok(text)
+    }
+
+    /// The rows a live watch prints as time passes, or `None` when no watch is open.
+    pub fn watch_poll(&mut self) -> Option<String> {
+        let mut w = self.watch.take()?;
+        let mut text = String::new();
+        w.step(self, &mut text);
+        self.watch = Some(w);
+        Some(text)
     }
 
     pub(super) fn k_api_resources(&mut self, args: &[String]) -> Output {
@@ -422,5 +357,123 @@ mod tests {
         assert_eq!(duration("2m30s"), Some(150));
         assert_eq!(duration("90"), Some(90));
         assert_eq!(duration("1x"), None);
+    }
+}
+
+/// One object's row in a watch: (namespace, name), the cells, and which cell is the age.
+type Row = ((String, String), Vec<String>, Option<usize>);
+
+/// A `kubectl get -w`: what it watches and what it printed last.
+pub struct Watch {
+    info: &'static KindInfo,
+    names: Vec<String>,
+    all: bool,
+    /// The namespace watched; `None` for all of them, or a kind without namespaces.
+    ns: Option<String>,
+    sel: Option<String>,
+    wide: bool,
+    last: Vec<Row>,
+    /// kubectl's tabwriter remembers column widths across flushes: an event's row lines up
+    /// with the table, and a wider cell widens its column from then on.
+    widths: Vec<usize>,
+    headed: bool,
+}
+
+impl Watch {
+    fn snapshot(&self, sh: &Shell) -> Vec<Row> {
+        let (kind, all) = (self.info.kind, self.all && self.info.namespaced);
+        sh.names_of(kind, self.ns.as_deref())
+            .into_iter()
+            .filter(|(_, n)| self.names.is_empty() || self.names.contains(n))
+            .filter(|(n, name)| {
+                self.sel
+                    .as_deref()
+                    .is_none_or(|s| selector_matches(s, &sh.labels_of(kind, n, name)))
+            })
+            .filter_map(|(n, name)| {
+                let (h, mut r) = sh.row(kind, &n, &name, name.clone(), self.wide)?;
+                if all {
+                    r.insert(0, n.clone());
+                }
+                let age = h.iter().position(|c| c == "AGE").map(|a| a + usize::from(all));
+                Some(((n, name), r, age))
+            })
+            .collect()
+    }
+
+    fn header(&self, sh: &Shell, k: &(String, String)) -> Vec<String> {
+        let mut h = sh
+            .row(self.info.kind, &k.0, &k.1, k.1.clone(), self.wide)
+            .map(|x| x.0)
+            .unwrap_or_default();
+        if self.all && self.info.namespaced {
+            h.insert(0, "NAMESPACE".into());
+        }
+        h
+    }
+
+    fn grow(&mut self, r: &[String]) {
+        if self.widths.len() < r.len() {
+            self.widths.resize(r.len(), 6);
+        }
+        for (w, c) in self.widths.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count() + 3);
+        }
+    }
+
+    fn line(&self, r: &[String]) -> String {
+        let mut l = String::new();
+        for (i, c) in r.iter().enumerate() {
+            l.push_str(c);
+            if i + 1 < r.len() {
+                l.extend(std::iter::repeat_n(
+                    ' ',
+                    self.widths[i].saturating_sub(c.chars().count()),
+                ));
+            }
+        }
+        l.push('\n');
+        l
+    }
+
+    /// Prints a row for each object whose row changed (its age aside) or that went since the
+    /// last look; whether there was one.
+    fn step(&mut self, sh: &Shell, text: &mut String) -> bool {
+        let strip = |r: &[String], age: Option<usize>| -> Vec<String> {
+            r.iter()
+                .enumerate()
+                .filter(|(i, _)| Some(*i) != age)
+                .map(|(_, c)| c.clone())
+                .collect()
+        };
+        let now = self.snapshot(sh);
+        let mut rows: Vec<Vec<String>> = Vec::new();
+        for (k, r, age) in &now {
+            let before = self.last.iter().find(|x| &x.0 == k);
+            if before.is_none_or(|b| strip(&b.1, b.2) != strip(r, *age)) {
+                rows.push(r.clone());
+            }
+        }
+        for (k, r, _) in &self.last {
+            if !now.iter().any(|x| &x.0 == k) {
+                rows.push(r.clone());
+            }
+        }
+        let changed = !rows.is_empty();
+        for r in rows {
+            if !self.headed {
+                let h = self.header(sh, &now.first().map(|x| x.0.clone()).unwrap_or_default());
+                self.grow(&h);
+                self.grow(&r);
+                // Nothing printed yet but kubectl's "No resources found": the header replaces it.
+                text.clear();
+                text.push_str(&self.line(&h));
+                self.headed = true;
+            }
+            self.grow(&r);
+            text.push_str(&self.line(&r));
+        }
+        self.last = now;
+        changed
     }
 }

@@ -9,6 +9,7 @@ pub mod cluster;
 pub mod controllers;
 pub mod decode;
 pub mod dns;
+pub mod edit;
 pub mod images;
 pub mod iptables;
 pub mod jsonpath;

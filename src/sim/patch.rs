@@ -34,7 +34,7 @@ fn set(map: &mut Vec<(String, Value)>, k: &str, v: Value) {
 }
 
 /// RFC 7386 (`strategic == false`) or the strategic merge of `patch` into `live`.
-fn merge(live: &mut Value, patch: &Value, strategic: bool, path: &mut Vec<String>) {
+pub(super) fn merge(live: &mut Value, patch: &Value, strategic: bool, path: &mut Vec<String>) {
     let Value::Map(p) = patch else {
         *live = patch.clone();
         return;
@@ -88,6 +88,11 @@ fn strip(v: &Value) -> Value {
         Value::Seq(s) => Value::Seq(s.iter().map(strip).collect()),
         other => other.clone(),
     }
+}
+
+/// Whether the lab changes objects of this kind when asked to (patch, edit).
+pub(super) fn patchable(info: &super::kinds::KindInfo) -> bool {
+    info.simulated || matches!(info.kind, "Namespace" | "Service" | "Pod" | "Deployment")
 }
 
 fn merge_list(items: &mut Vec<Value>, new: &[Value], key: &str, path: &mut Vec<String>) {
@@ -332,7 +337,7 @@ impl Shell {
         if new == live {
             return Output::ok(format!("{printed} patched (no change)\n"));
         }
-        if !info.simulated && info.kind != "Namespace" && !matches!(info.kind, "Service" | "Pod" | "Deployment") {
+        if !patchable(info) {
             return Output::err(
                 format!("error: this lab stores {} objects but does not patch them\n", info.kind),
                 1,

@@ -1567,6 +1567,11 @@ impl Shell {
         self.stdout_tty = ctx.tty;
         self.stdout_part = None;
         let o = self.dispatch_at(&ctx.at.clone(), words);
+        // A watch or an edit now holds the terminal: the rest of the line waits, as it would
+        // behind a program in the foreground, and goes with Ctrl-C.
+        if self.watch.is_some() || self.editing.is_some() {
+            ctx.stop.get_or_insert_with(String::new);
+        }
         self.stdin_doc = None;
         self.stdout_tty = true;
         self.take(ctx, o, out);

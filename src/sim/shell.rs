@@ -121,6 +121,13 @@ pub struct Shell {
     /// The part of a program's output that went to its standard output, the rest being
     /// stderr (curl's meter and errors, the lab's own notes).
     pub stdout_part: Option<(usize, usize)>,
+    /// The terminal is a page's, which keeps running between commands: `kubectl get -w`
+    /// stays open and `kubectl edit` opens the page's editor. Scripts run without it.
+    pub live: bool,
+    /// The `kubectl get -w` holding the terminal, in a live one.
+    pub watch: Option<Box<super::kwait::Watch>>,
+    /// The `kubectl edit` holding the terminal, in a live one.
+    pub editing: Option<Box<super::edit::Edit>>,
 }
 
 /// A request a command sent: what was asked and what happened to it.
@@ -220,6 +227,9 @@ impl Shell {
             last_source: String::new(),
             stdout_tty: true,
             stdout_part: None,
+            live: false,
+            watch: None,
+            editing: None,
         }
     }
 
