@@ -40,6 +40,19 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("editor-label", "YAML manifest", "YAML 매니페스트"),
     ("apply", "Apply", "적용"),
     ("new-file", "New file", "새 파일"),
+    ("stop", "Stop (Ctrl-C)", "중지(Ctrl-C)"),
+    (
+        "watching",
+        "watching (kubectl get -w): Ctrl-C stops it",
+        "지켜보는 중(kubectl get -w): Ctrl-C로 멈춤",
+    ),
+    (
+        "editing",
+        "waiting for the editor (kubectl edit): save there, or Ctrl-C",
+        "편집기를 기다리는 중(kubectl edit): 저장하거나 Ctrl-C",
+    ),
+    ("save-edit", "Save and close: kubectl edit", "저장하고 닫기: kubectl edit"),
+    ("cancel-edit", "Close without saving", "저장하지 않고 닫기"),
     ("file-name", "File name", "파일 이름"),
     ("terminal", "Terminal", "터미널"),
     (
@@ -289,8 +302,8 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ),
     (
         "help-text",
-        "svclab: a three-node kubeadm lab (Kubernetes v1.32). You are on myserver01. You can type:\n  kubectl get, describe, apply -f FILE, create, expose, patch, scale, delete, exec, logs, run ...\n  curl URL, wget, nslookup, dig      from this node\n  host curl URL                      from your PC, through VirtualBox's port forwarding\n  trace CMD                          a request's hops and the rule that acted at each\n  sleep N                            let N seconds of the lab's time pass\n  ssh myserver02                     a shell on another node (exit comes back)\n  kubectl exec -it POD -- sh         a shell in a pod\n  sudo iptables-save, sudo conntrack -L    kube-proxy's rules and the kernel's connections\n  pipes, variables and for loops, with grep, head, wc, sort, awk ...\nThe editor's files are in this folder (ls, cat); Apply runs kubectl apply -f on one.",
-        "svclab: 노드 세 대로 된 kubeadm 실습 환경입니다(쿠버네티스 v1.32). 지금 위치는 myserver01입니다. 입력할 수 있는 것:\n  kubectl get, describe, apply -f 파일, create, expose, patch, scale, delete, exec, logs, run ...\n  curl URL, wget, nslookup, dig      이 노드에서 요청\n  host curl URL                      내 PC에서 요청(VirtualBox 포트 포워딩을 거침)\n  trace 명령                         요청이 지난 홉과 홉마다 작동한 규칙\n  sleep N                            실습 환경의 시간을 N초 흘려보내기\n  ssh myserver02                     다른 노드의 셸(exit로 돌아옴)\n  kubectl exec -it 파드 -- sh        파드 안의 셸\n  sudo iptables-save, sudo conntrack -L    kube-proxy 규칙과 커널의 연결 추적 항목\n  파이프, 변수, for 반복문과 grep, head, wc, sort, awk ...\n편집기의 파일은 이 폴더에 있습니다(ls, cat). 적용 버튼은 그 파일로 kubectl apply -f를 실행합니다.",
+        "svclab: a three-node kubeadm lab (Kubernetes v1.32). You are on myserver01. You can type:\n  kubectl get, describe, apply -f FILE, create, expose, patch, scale, delete, exec, logs, run ...\n  curl URL, wget, nslookup, dig      from this node\n  host curl URL                      from your PC, through VirtualBox's port forwarding\n  trace CMD                          a request's hops and the rule that acted at each\n  sleep N                            let N seconds of the lab's time pass\n  ssh myserver02                     a shell on another node (exit comes back)\n  kubectl exec -it POD -- sh         a shell in a pod\n  sudo iptables-save, sudo conntrack -L    kube-proxy's rules and the kernel's connections\n  kubectl get -w                     watch changes until Ctrl-C\n  kubectl edit TYPE NAME             the live object in the editor; saving applies it\n  pipes, variables and for loops, with grep, head, wc, sort, awk ...\nThe editor's files are in this folder (ls, cat); Apply runs kubectl apply -f on one.",
+        "svclab: 노드 세 대로 된 kubeadm 실습 환경입니다(쿠버네티스 v1.32). 지금 위치는 myserver01입니다. 입력할 수 있는 것:\n  kubectl get, describe, apply -f 파일, create, expose, patch, scale, delete, exec, logs, run ...\n  curl URL, wget, nslookup, dig      이 노드에서 요청\n  host curl URL                      내 PC에서 요청(VirtualBox 포트 포워딩을 거침)\n  trace 명령                         요청이 지난 홉과 홉마다 작동한 규칙\n  sleep N                            실습 환경의 시간을 N초 흘려보내기\n  ssh myserver02                     다른 노드의 셸(exit로 돌아옴)\n  kubectl exec -it 파드 -- sh        파드 안의 셸\n  sudo iptables-save, sudo conntrack -L    kube-proxy 규칙과 커널의 연결 추적 항목\n  kubectl get -w                     Ctrl-C를 누를 때까지 변화 지켜보기\n  kubectl edit 종류 이름             살아 있는 오브젝트를 편집기에서 고치고 저장하면 적용\n  파이프, 변수, for 반복문과 grep, head, wc, sort, awk ...\n편집기의 파일은 이 폴더에 있습니다(ls, cat). 적용 버튼은 그 파일로 kubectl apply -f를 실행합니다.",
     ),
     ("progress-title", "Your progress on another computer", "다른 컴퓨터에서 이어 하기"),
     (

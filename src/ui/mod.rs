@@ -122,6 +122,10 @@ pub enum Msg {
     Edit(String),
     NewFile,
     Apply,
+    /// Ctrl-C in the terminal, or its Stop button.
+    Interrupt,
+    /// The file of a `kubectl edit`: saved (`true`) or closed unsaved.
+    EndEdit(bool),
     Input(String),
     Key(KeyboardEvent),
     Tick,
@@ -438,6 +442,10 @@ impl App {
             return;
         }
         let traces = self.session.run(line);
+        // `kubectl edit` opened its file: show the editor.
+        if matches!(self.session.held(), Some(crate::session::Hold::Edit(_))) {
+            self.side = Side::Yaml;
+        }
         self.note = None;
         self.after_change(ctx, traces);
     }
@@ -815,16 +823,61 @@ impl Component for App {
                 };
                 true
             }
+            Msg::Interrupt => {
+                if !self.session.interrupt() {
+                    // Nothing runs: the typed line is dropped, as bash does.
+                    self.session.transcript.push(crate::session::TermLine {
+                        prompt: self.session.shell.prompt(),
+                        command: format!("{}^C", self.input),
+                        output: String::new(),
+                    });
+                }
+                self.input.clear();
+                self.history_pos = None;
+                self.after_change(ctx, Vec::new());
+                true
+            }
+            Msg::EndEdit(save) => {
+                match (save, self.session.files.get(self.session.active)) {
+                    (true, Some((_, text))) => {
+                        let text = text.clone();
+                        self.session.save_edit(&text);
+                    }
+                    _ => {
+                        self.session.interrupt();
+                    }
+                }
+                // Reopened: the failures are at the file's top, so show its top.
+                if self.session.held().is_some() {
+                    Timeout::new(0, || {
+                        if let Some(code) = gloo::utils::document().query_selector(".side .code").ok().flatten() {
+                            code.set_scroll_top(0);
+                        }
+                    })
+                    .forget();
+                }
+                self.after_change(ctx, Vec::new());
+                true
+            }
             Msg::Input(v) => {
                 self.input = v;
                 true
             }
             Msg::Key(e) => {
                 match e.key().as_str() {
+                    // Ctrl-C copies a selection; without one it interrupts, as in a terminal.
+                    "c" if e.ctrl_key() && !has_selection(&e) => {
+                        e.prevent_default();
+                        ctx.link().send_message(Msg::Interrupt);
+                        return false;
+                    }
+                    // The terminal is held (a watch, an edit): keys wait, as they would.
+                    "Enter" if self.session.held().is_some() => return false,
                     "Enter" => {
                         let line = std::mem::take(&mut self.input);
                         self.history_pos = None;
                         self.run_line(ctx, &line);
+                        keep_in_view(&e);
                     }
                     "ArrowUp" => {
                         e.prevent_default();
@@ -1247,4 +1300,24 @@ pub fn start() {
         boot.remove();
     }
     yew::Renderer::<App>::new().render();
+}
+
+/// Whether the terminal's input has text selected (Ctrl-C then copies it).
+fn has_selection(e: &KeyboardEvent) -> bool {
+    let input: HtmlInputElement = e.target_unchecked_into();
+    input.selection_start().ok().flatten() != input.selection_end().ok().flatten()
+}
+
+/// Once the output is drawn, scrolls the terminal's input line (with its Stop button) into
+/// view if it is not: on a phone the page, not the terminal, scrolls.
+fn keep_in_view(e: &KeyboardEvent) {
+    let target: web_sys::Element = e.target_unchecked_into();
+    if let Some(line) = target.closest(".line").ok().flatten() {
+        Timeout::new(0, move || {
+            let o = web_sys::ScrollIntoViewOptions::new();
+            o.set_block(web_sys::ScrollLogicalPosition::Nearest);
+            line.scroll_into_view_with_scroll_into_view_options(&o);
+        })
+        .forget();
+    }
 }

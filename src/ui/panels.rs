@@ -7,27 +7,42 @@ use yew::prelude::*;
 use super::topology::{addr_change, rule_class};
 use super::{App, Msg, Side};
 use crate::i18n::{t, Lang};
+use crate::session::Hold;
 
 impl App {
     pub(super) fn view_terminal(&self, ctx: &Context<Self>) -> Html {
         let lang = self.lang;
         let link = ctx.link();
+        // A watch or an edit holds the terminal until Ctrl-C: its input says so and waits, and
+        // a Stop button is there for a screen without a Ctrl key.
+        let held = self.session.held().map(|h| match h {
+            Hold::Watch => t(lang, "watching"),
+            Hold::Edit(_) => t(lang, "editing"),
+        });
+        let stoppable = held.is_some() || self.session.shell.pending.is_some();
         html! {
             <section class="terminal" aria-label={t(lang, "terminal")}>
                 <TermScreen lines={self.term.clone()} dropped={self.term_dropped} {lang} />
-                <label class="line">
-                    <span class="prompt">{ self.session.shell.prompt() }</span>
-                    <input
-                        type="text"
-                        aria-label={t(lang, "terminal")}
-                        autocomplete="off"
-                        autocapitalize="off"
-                        spellcheck="false"
-                        value={self.input.clone()}
-                        oninput={link.callback(|e: InputEvent| Msg::Input(e.target_unchecked_into::<HtmlInputElement>().value()))}
-                        onkeydown={link.callback(Msg::Key)}
-                    />
-                </label>
+                <div class="line">
+                    <label>
+                        <span class="prompt">{ if held.is_some() { String::new() } else { self.session.shell.prompt() } }</span>
+                        <input
+                            type="text"
+                            aria-label={t(lang, "terminal")}
+                            autocomplete="off"
+                            autocapitalize="off"
+                            spellcheck="false"
+                            readonly={held.is_some()}
+                            placeholder={held.unwrap_or_default()}
+                            value={if held.is_some() { String::new() } else { self.input.clone() }}
+                            oninput={link.callback(|e: InputEvent| Msg::Input(e.target_unchecked_into::<HtmlInputElement>().value()))}
+                            onkeydown={link.callback(Msg::Key)}
+                        />
+                    </label>
+                    if stoppable {
+                        <button class="stop" onclick={link.callback(|_| Msg::Interrupt)}>{ t(lang, "stop") }</button>
+                    }
+                </div>
             </section>
         }
     }
@@ -175,7 +190,15 @@ impl App {
                 if let Some((f, line, msg)) = self.error.as_ref().filter(|(f, _, _)| *f == name) {
                     <p class="error" role="alert">{ format!("{} {line} ({f}): {msg}", t(lang, "error-at")) }</p>
                 }
-                <button class="apply" onclick={link.callback(|_| Msg::Apply)}>{ format!("{}: kubectl apply -f {name}", t(lang, "apply")) }</button>
+                // The file of a `kubectl edit` is saved to kubectl, not applied.
+                if self.session.held() == Some(Hold::Edit(name.clone())) {
+                    <div class="edit-actions">
+                        <button class="apply" onclick={link.callback(|_| Msg::EndEdit(true))}>{ t(lang, "save-edit") }</button>
+                        <button class="cancel" onclick={link.callback(|_| Msg::EndEdit(false))}>{ t(lang, "cancel-edit") }</button>
+                    </div>
+                } else {
+                    <button class="apply" onclick={link.callback(|_| Msg::Apply)}>{ format!("{}: kubectl apply -f {name}", t(lang, "apply")) }</button>
+                }
             </div>
         }
     }

@@ -1,0 +1,120 @@
+// Commands that hold the terminal, in real Chromium: `kubectl get -w` streams as the lab's
+// clock runs until Ctrl-C (or the Stop button, for a screen without a Ctrl key), and
+// `kubectl edit` opens the live object in the editor, reopens it with kubectl's failures, and
+// applies a good save.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { lab, terminal, shots } from './harness.mjs';
+
+const env = lab();
+
+/// The last command's output in the terminal.
+const lastOut = (page) => page.locator('.terminal .entry').last().locator('pre.out');
+
+/// Whether a box lies inside the viewport and its text is at least 12 px.
+async function seen(page, locator) {
+  const box = await locator.boundingBox();
+  const vp = page.viewportSize();
+  const size = await locator.evaluate((e) => parseFloat(getComputedStyle(e).fontSize));
+  return box && box.x >= 0 && box.y >= 0 && box.x + box.width <= vp.width && box.y + box.height <= vp.height && size >= 12;
+}
+
+test('kubectl get -w streams until Ctrl-C, with a Stop button on a phone', async () => {
+  for (const [viewport, stopBy] of [[{ width: 1280, height: 720 }, 'key'], [{ width: 390, height: 844 }, 'button']]) {
+    const context = await env.browser.newContext({ viewport });
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`${env.base}?lang=en#/playground`);
+    const input = page.getByRole('textbox', { name: 'Terminal' });
+    await input.waitFor();
+    await terminal(page, 'kubectl create deployment web --image=nginx --replicas=2');
+    await terminal(page, 'kubectl get pods -w');
+    // Held: the input says what runs and takes no command; Stop is in view and legible.
+    assert.equal(await input.evaluate((e) => e.readOnly), true);
+    assert.match(await input.getAttribute('placeholder'), /watching.*Ctrl-C/);
+    const stop = page.getByRole('button', { name: 'Stop (Ctrl-C)' });
+    await stop.waitFor();
+    await page.waitForTimeout(300);
+    assert.ok(await seen(page, stop), 'the Stop button is in view and legible');
+    await expectRows(page, /ContainerCreating/);
+    // The page's clock runs: the pods' new rows arrive under the table without a command.
+    await page.waitForFunction(() => {
+      const outs = document.querySelectorAll('.terminal .entry pre.out');
+      return /\s1\/1\s+Running\s/.test(outs[outs.length - 1]?.textContent ?? '');
+    }, null, { timeout: 20000 });
+    if (stopBy === 'key') {
+      await page.screenshot({ path: path.join(shots, 'watch-en.png') });
+      await input.press('Control+c');
+    } else {
+      await stop.click();
+    }
+    await page.waitForFunction(() => {
+      const outs = document.querySelectorAll('.terminal .entry pre.out');
+      return /\^C\n?$/.test(outs[outs.length - 1]?.textContent ?? '');
+    });
+    const stopped = await lastOut(page).textContent();
+    await page.waitForTimeout(2500);
+    assert.equal(await lastOut(page).textContent(), stopped, 'nothing more arrives after Ctrl-C');
+    assert.equal(await input.evaluate((e) => e.readOnly), false);
+    assert.equal(await stop.count(), 0);
+    await terminal(page, 'echo $?');
+    await page.locator('.terminal pre.out', { hasText: /^130\s*$/ }).waitFor();
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
+});
+
+async function expectRows(page, re) {
+  await page.waitForFunction((src) => {
+    const outs = document.querySelectorAll('.terminal .entry pre.out');
+    return new RegExp(src).test(outs[outs.length - 1]?.textContent ?? '');
+  }, re.source, { timeout: 10000 });
+}
+
+test('kubectl edit opens the object in the editor, reopens it with the failures, applies a good save', async () => {
+  const context = await env.browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${env.base}?lang=ko#/playground`);
+  const input = page.getByRole('textbox', { name: '터미널' });
+  await input.waitFor();
+  await terminal(page, 'kubectl create deployment web --image=nginx', '터미널');
+  await terminal(page, 'kubectl expose deployment web --port=80 --type=NodePort', '터미널');
+  await terminal(page, 'kubectl edit svc web', '터미널');
+  const tab = page.getByRole('tab', { name: /^\/tmp\/kubectl-edit-\d+\.yaml$/ });
+  await tab.waitFor();
+  assert.equal(await tab.getAttribute('aria-selected'), 'true');
+  const editor = page.getByRole('textbox', { name: /YAML/ });
+  const opened = await editor.inputValue();
+  assert.match(opened, /^# Please edit the object below\./);
+  assert.match(opened, /name: web\n/);
+  // A nodePort outside the range: kubectl says so in the terminal and reopens the file.
+  await editor.fill(opened.replace(/nodePort: \d+/, 'nodePort: 80'));
+  await page.getByRole('button', { name: '저장하고 닫기: kubectl edit' }).click();
+  await page.locator('.terminal pre.out', { hasText: 'error: services "web" is invalid' }).waitFor();
+  const reopened = await editor.inputValue();
+  assert.match(reopened, /# services "web" was not valid:\n# \* spec\.ports\[0\]\.nodePort: Invalid value: 80: provided port is not in the valid range/);
+  assert.match(reopened, /nodePort: 80\n/, "the learner's text is kept below the failures");
+  await page.screenshot({ path: path.join(shots, 'edit-ko.png') });
+  await editor.fill(reopened.replace('nodePort: 80', 'nodePort: 31080'));
+  await page.getByRole('button', { name: '저장하고 닫기: kubectl edit' }).click();
+  await page.locator('.terminal pre.out', { hasText: 'service/web edited' }).waitFor();
+  assert.equal(await tab.count(), 0, 'kubectl removes its file after a good save');
+  assert.equal(await input.evaluate((e) => e.readOnly), false);
+  await terminal(page, 'kubectl get svc web', '터미널');
+  await page.locator('.terminal pre.out', { hasText: /80:31080\/TCP/ }).waitFor();
+  // Closed without saving: no change, and the terminal is free again.
+  await terminal(page, 'kubectl edit svc web', '터미널');
+  await page.getByRole('button', { name: '저장하지 않고 닫기' }).click();
+  await page.locator('.terminal pre.out', { hasText: 'Edit cancelled, no changes made.' }).waitFor();
+  // A reload replays the same: the file and the terminal come back as they were.
+  await page.waitForTimeout(800);
+  await page.reload();
+  await page.locator('.terminal pre.out', { hasText: 'service/web edited' }).waitFor();
+  assert.equal(await page.getByRole('tab', { name: /kubectl-edit/ }).count(), 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
