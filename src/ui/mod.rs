@@ -442,9 +442,15 @@ impl App {
             return;
         }
         let traces = self.session.run(line);
-        // `kubectl edit` opened its file: show the editor.
+        // `kubectl edit` opened its file: show the editor (the embed's Files tab).
         if matches!(self.session.held(), Some(crate::session::Hold::Edit(_))) {
             self.side = Side::Yaml;
+            if self.embed {
+                self.embed_tab = EmbedTab::Files;
+                show(".embed-tabs");
+            } else {
+                show(".side .editor");
+            }
         }
         self.note = None;
         self.after_change(ctx, traces);
@@ -847,14 +853,18 @@ impl Component for App {
                         self.session.interrupt();
                     }
                 }
-                // Reopened: the failures are at the file's top, so show its top.
                 if self.session.held().is_some() {
+                    // Reopened: the failures are at the file's top, so show its top.
                     Timeout::new(0, || {
                         if let Some(code) = gloo::utils::document().query_selector(".side .code").ok().flatten() {
                             code.set_scroll_top(0);
                         }
                     })
                     .forget();
+                } else {
+                    // Closed: back to the terminal, where kubectl said what it did.
+                    self.embed_tab = if self.embed { EmbedTab::Lab } else { self.embed_tab };
+                    show(".terminal .line");
                 }
                 self.after_change(ctx, Vec::new());
                 true
@@ -877,7 +887,9 @@ impl Component for App {
                         let line = std::mem::take(&mut self.input);
                         self.history_pos = None;
                         self.run_line(ctx, &line);
-                        keep_in_view(&e);
+                        if !matches!(self.session.held(), Some(crate::session::Hold::Edit(_))) {
+                            show(".terminal .line");
+                        }
                     }
                     "ArrowUp" => {
                         e.prevent_default();
@@ -1308,16 +1320,16 @@ fn has_selection(e: &KeyboardEvent) -> bool {
     input.selection_start().ok().flatten() != input.selection_end().ok().flatten()
 }
 
-/// Once the output is drawn, scrolls the terminal's input line (with its Stop button) into
-/// view if it is not: on a phone the page, not the terminal, scrolls.
-fn keep_in_view(e: &KeyboardEvent) {
-    let target: web_sys::Element = e.target_unchecked_into();
-    if let Some(line) = target.closest(".line").ok().flatten() {
-        Timeout::new(0, move || {
+/// Once the page is drawn, scrolls the first element `selector` finds into view if it is not
+/// (on a phone the page, not the panel, scrolls): the terminal's input line after a command,
+/// the editor when `kubectl edit` opens a file.
+fn show(selector: &'static str) {
+    Timeout::new(0, move || {
+        if let Some(el) = gloo::utils::document().query_selector(selector).ok().flatten() {
             let o = web_sys::ScrollIntoViewOptions::new();
             o.set_block(web_sys::ScrollLogicalPosition::Nearest);
-            line.scroll_into_view_with_scroll_into_view_options(&o);
-        })
-        .forget();
-    }
+            el.scroll_into_view_with_scroll_into_view_options(&o);
+        }
+    })
+    .forget();
 }
