@@ -118,3 +118,30 @@ test('kubectl edit opens the object in the editor, reopens it with the failures,
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('on a phone the lesson\'s current step sits over the terminal and ticks as its goals are met', async () => {
+  const context = await env.browser.newContext({ viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  await page.goto(`${env.base}?lang=ko#/lesson/nodeport`);
+  const input = page.getByRole('textbox', { name: '터미널' });
+  await input.waitFor();
+  const bar = page.locator('.terminal .step-bar');
+  await terminal(page, 'kubectl apply -f deploy-test01.yml -f service-test01.yml', '터미널');
+  await page.waitForTimeout(300);
+  // The step and the input line are on one screen, the step's text legible.
+  assert.ok(await seen(page, bar), 'the step bar is in view and legible');
+  assert.ok(await seen(page, input), 'the terminal input is in view');
+  assert.match(await bar.textContent(), /^단계 1\/3/);
+  assert.equal(await bar.locator('.ok').count(), 1, 'the nodePort goal is met, the endpoints not yet');
+  await terminal(page, 'sleep 30', '터미널');
+  await page.waitForFunction(() => /^단계 2\/3/.test(document.querySelector('.terminal .step-bar')?.textContent ?? ''));
+  // The step's toast does not cover the line the learner types on.
+  const toast = await page.locator('.toast').boundingBox();
+  const line = await input.boundingBox();
+  assert.ok(toast && (toast.y + toast.height <= line.y || toast.y >= line.y + line.height), 'the toast clears the input');
+  await page.screenshot({ path: path.join(shots, 'step-bar-ko.png') });
+  // Where the lesson pane is beside the terminal, the bar is not shown twice.
+  await page.setViewportSize({ width: 1280, height: 720 });
+  assert.equal(await bar.isVisible(), false);
+  await context.close();
+});

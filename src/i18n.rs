@@ -190,6 +190,8 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("lines-dropped", "… {n} earlier lines not kept", "… 앞선 {n}줄은 보관하지 않았습니다"),
     ("lessons", "Lessons", "레슨"),
     ("steps", "Steps", "단계"),
+    ("step-n", "Step", "단계"),
+    ("lesson-loading", "opening the lesson's lab…", "레슨 실습 환경을 여는 중…"),
     ("hint", "Hint", "힌트"),
     ("solution", "Solution", "풀이"),
     ("run-solution", "Run the solution", "풀이 실행"),

@@ -456,6 +456,11 @@ impl App {
         self.after_change(ctx, traces);
     }
 
+    /// On a lesson's page, before its lab has come (its file is being fetched).
+    fn lesson_loading(&self) -> bool {
+        matches!(self.route, Route::Lesson(_)) && self.lesson.is_none() && self.lesson_error.is_none()
+    }
+
     /// After a command or a send: redraw, fly the requests, save, and check the lesson.
     fn after_change(&mut self, ctx: &Context<Self>, traces: Vec<Trace>) {
         self.relayout();
@@ -882,7 +887,7 @@ impl Component for App {
                         return false;
                     }
                     // The terminal is held (a watch, an edit): keys wait, as they would.
-                    "Enter" if self.session.held().is_some() => return false,
+                    "Enter" if self.session.held().is_some() || self.lesson_loading() => return false,
                     "Enter" => {
                         let line = std::mem::take(&mut self.input);
                         self.history_pos = None;

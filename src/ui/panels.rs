@@ -20,8 +20,15 @@ impl App {
             Hold::Edit(_) => t(lang, "editing"),
         });
         let stoppable = held.is_some() || self.session.shell.pending.is_some();
+        // A lesson's lab replaces this one when it comes: nothing typed before may be lost in it.
+        let held = if self.lesson_loading() {
+            Some(t(lang, "lesson-loading"))
+        } else {
+            held
+        };
         html! {
             <section class="terminal" aria-label={t(lang, "terminal")}>
+                { self.view_step_bar() }
                 <TermScreen lines={self.term.clone()} dropped={self.term_dropped} {lang} />
                 <div class="line">
                     <label>
@@ -44,6 +51,25 @@ impl App {
                     }
                 </div>
             </section>
+        }
+    }
+
+    /// The lesson's current step over the terminal, where the lesson pane is far above it (a
+    /// phone) or in another tab (the embed's Lab): its number and goals, each ticked when met.
+    fn view_step_bar(&self) -> Html {
+        let Some(l) = &self.lesson else { return html! {} };
+        let Some(step) = l.steps.get(self.done) else {
+            return html! {};
+        };
+        let lang = self.lang;
+        html! {
+            <div class="step-bar" aria-hidden="true">
+                <strong>{ format!("{} {}/{}", t(lang, "step-n"), self.done + 1, l.steps.len()) }</strong>
+                { for step.goals.iter().enumerate().map(|(j, g)| {
+                    let ok = self.goal_state.get(j).copied().unwrap_or(false);
+                    html! { <span class={classes!(ok.then_some("ok"))}>{ if ok { "✓ " } else { "○ " } }<super::prose::Prose inline=true text={crate::lessons::describe(g, lang)} /></span> }
+                }) }
+            </div>
         }
     }
 
