@@ -1381,7 +1381,15 @@ impl Cluster {
                         generation: 1,
                         ..Meta::default()
                     };
-                    self.slices.insert(sk, EndpointSlice { meta, ports, endpoints });
+                    self.slices.insert(
+                        sk,
+                        EndpointSlice {
+                            meta,
+                            ports,
+                            endpoints,
+                            written: Value::Null,
+                        },
+                    );
                 }
                 result.insert(
                     k.clone(),
@@ -1718,7 +1726,12 @@ fn new_slice(
     };
     slices.insert(
         key(&svc.meta.namespace, &name),
-        EndpointSlice { meta, ports, endpoints },
+        EndpointSlice {
+            meta,
+            ports,
+            endpoints,
+            written: Value::Null,
+        },
     );
     name
 }

@@ -667,10 +667,14 @@ pub fn endpoint_slice(c: &Cluster, e: &EndpointSlice) -> Value {
             Value::Seq(items)
         }
     };
+    let written = |k: &str| e.written.get(k).cloned();
     Value::Map(vec![
-        ("addressType".into(), s("IPv4")),
+        ("addressType".into(), written("addressType").unwrap_or(s("IPv4"))),
         ("apiVersion".into(), s("discovery.k8s.io/v1")),
-        ("endpoints".into(), list(e.endpoints.iter().map(endpoint).collect())),
+        (
+            "endpoints".into(),
+            written("endpoints").unwrap_or_else(|| list(e.endpoints.iter().map(endpoint).collect())),
+        ),
         ("kind".into(), s("EndpointSlice")),
         ("metadata".into(), {
             let service = e.meta.owner.as_ref().map_or(e.meta.name.as_str(), |o| o.name.as_str());
@@ -683,7 +687,7 @@ pub fn endpoint_slice(c: &Cluster, e: &EndpointSlice) -> Value {
                 None,
             )
         }),
-        ("ports".into(), list(ports)),
+        ("ports".into(), written("ports").unwrap_or_else(|| list(ports))),
     ])
 }
 
