@@ -382,9 +382,17 @@ fn invocations(words: &[String], at: &Option<String>, out: &mut Vec<Invocation>)
 /// the node and curl in pod `web`; each command of a pipe, list or loop counts. `at` is where
 /// the line was typed (`node/NAME`, `pod/NAME`).
 pub fn parse(line: &str, at: &str) -> Vec<Invocation> {
+    parse_indexed(line, at).into_iter().map(|(_, i)| i).collect()
+}
+
+/// [`parse`], each invocation with the number of the simple command it belongs to (its place
+/// in `simple_commands`): that command's exit status is the invocation's own.
+pub fn parse_indexed(line: &str, at: &str) -> Vec<(usize, Invocation)> {
     let mut out = Vec::new();
-    for words in simple_commands(line).unwrap_or_default() {
-        invocations(&words, &Some(at.to_string()), &mut out);
+    for (k, words) in simple_commands(line).unwrap_or_default().iter().enumerate() {
+        let mut invs = Vec::new();
+        invocations(words, &Some(at.to_string()), &mut invs);
+        out.extend(invs.into_iter().map(|i| (k, i)));
     }
     out
 }

@@ -115,6 +115,8 @@ pub struct Shell {
     pub stdin_doc: Option<String>,
     /// The whole text of the last command run (its lines joined when it took several).
     pub last_source: String,
+    /// The own exit status of each simple command of the last line run (`sh::Ctx::codes`).
+    pub codes: Vec<Option<u8>>,
     /// Whether the running command's standard output is the terminal (not a pipe, a file or
     /// `$(...)`): curl shows its progress meter only when it is not.
     pub stdout_tty: bool,
@@ -218,6 +220,7 @@ impl Shell {
             job_output: String::new(),
             stdin_doc: None,
             last_source: String::new(),
+            codes: Vec::new(),
             stdout_tty: true,
             stdout_part: None,
         }
@@ -252,6 +255,7 @@ impl Shell {
             None => line.to_string(),
         };
         let at = self.session().clone();
+        self.codes.clear();
         let list = match sh::parse(&src) {
             Err(sh::ParseError::Incomplete) if src.len() < 64 * 1024 => {
                 self.pending = Some(src);
@@ -271,7 +275,9 @@ impl Shell {
         let vars = std::mem::take(&mut self.scopes[depth - 1]);
         let mut ctx = sh::Ctx::new(at, vars, true);
         ctx.status = self.status;
+        ctx.watch(&list);
         let out = self.run_list(&mut ctx, &list);
+        self.codes = std::mem::take(&mut ctx.codes);
         self.status = out.code;
         if self.sessions.len() >= depth {
             self.scopes[depth - 1] = ctx.vars;
