@@ -585,7 +585,10 @@ impl Shell {
             }
             "wget" if has("wget") => self.wget(&client, args),
             "nslookup" if has("nslookup") => {
-                let flavour = images::of(&c).map_or("busybox", |i| if i.nslookup.is_empty() { "bind" } else { i.nslookup });
+                let flavour = match images::of(&c).map_or("busybox", |i| if i.nslookup.is_empty() { "bind" } else { i.nslookup }) {
+                    "busybox" if images::old_busybox(&c.image) => "busybox-1.28",
+                    f => f,
+                };
                 self.nslookup(&client, args, flavour)
             }
             "dig" if has("dig") => self.dig(&client, args),
