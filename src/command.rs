@@ -23,6 +23,8 @@ pub struct Invocation {
     /// Flags by long name (kubectl) or as written (others), with their values (`true` for a
     /// switch).
     pub flags: Vec<(String, String)>,
+    /// For a command of an `sh -c` text, its number among the text's commands.
+    pub part: Option<usize>,
 }
 
 /// Programs a pattern may name; a pattern starting with anything else is plain text.
@@ -352,8 +354,13 @@ fn other(program: &str, words: &[String], at: &Option<String>, out: &mut Vec<Inv
     // `sh -c "..."` runs its argument.
     if matches!(program, "sh" | "bash" | "ash") {
         if let Some(c) = words.iter().position(|w| w == "-c") {
-            for inner in words.get(c + 1).and_then(|s| simple_commands(s)).unwrap_or_default() {
-                invocations(&inner, at, out);
+            let text = words.get(c + 1).and_then(|s| simple_commands(s)).unwrap_or_default();
+            for (j, inner) in text.iter().enumerate() {
+                let from = out.len();
+                invocations(inner, at, out);
+                for i in &mut out[from..] {
+                    i.part = Some(j);
+                }
             }
         }
     }

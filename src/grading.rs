@@ -189,7 +189,7 @@ fn ran_matches(s: &Session, since: u64, command: &str) -> bool {
     s.ran.iter().filter(|r| r.seq >= since).any(|r| match &pattern {
         Some(p) => command::parse_indexed(&r.line, &r.at)
             .iter()
-            .any(|(k, i)| r.code_of(*k) == Some(0) && command::matches(p, i)),
+            .any(|(k, i)| r.code_of(*k, i.part) == Some(0) && command::matches(p, i)),
         None => r.code == 0 && r.line.contains(command),
     })
 }
@@ -904,7 +904,7 @@ fn ran_why(s: &Session, since: u64, command: &str, lang: Lang) -> String {
             Some(p) => command::parse_indexed(&r.line, &r.at)
                 .iter()
                 .filter(|(_, i)| i.program == p.program && (p.verb.is_none() || i.verb == p.verb))
-                .find_map(|(k, _)| r.code_of(*k))
+                .find_map(|(k, i)| r.code_of(*k, i.part))
                 .map(|c| (r, c)),
             None => r.line.contains(command).then_some((r, r.code)),
         });

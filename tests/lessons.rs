@@ -244,6 +244,7 @@ fn a_command_in_a_pipe_or_list_is_judged_by_its_own_exit_status() {
         "kubectl get svc nope; true",
         "true || kubectl get svc",
         "false && kubectl get svc",
+        "sh -c 'kubectl get svc nope | cat'",
     ] {
         let mark = s.mark();
         s.run(line);
@@ -261,6 +262,7 @@ fn a_command_in_a_pipe_or_list_is_judged_by_its_own_exit_status() {
         "! kubectl get svc",
         "for i in 1 2; do kubectl get svc; done | grep -c nothing",
         "SVCS=$(kubectl get svc -o name); false",
+        "sh -c 'kubectl get svc | grep no-such-service'",
     ] {
         let mark = s.mark();
         s.run(line);

@@ -1032,6 +1032,8 @@ pub struct Ctx {
     /// succeeded, else its last run's; `None` while it has not run.
     watched: Vec<usize>,
     pub codes: Vec<Option<u8>>,
+    /// For a watched `sh -c TEXT` (by its number), the own statuses of TEXT's commands.
+    pub inner: Vec<(u8, Vec<Option<u8>>)>,
 }
 
 /// Simple commands of a line whose own exit status is kept for grading.
@@ -1052,6 +1054,7 @@ impl Ctx {
             tty: true,
             watched: Vec::new(),
             codes: Vec::new(),
+            inner: Vec::new(),
         }
     }
     /// Keeps the own exit status of each simple command of `l` (the line about to run), for
@@ -1128,7 +1131,10 @@ impl Shell {
         match parse(text) {
             Ok(l) => {
                 let mut ctx = Ctx::new(at, Vec::new(), false);
-                self.run_list(&mut ctx, &l)
+                ctx.watch(&l);
+                let out = self.run_list(&mut ctx, &l);
+                self.sub_codes = ctx.codes;
+                out
             }
             Err(e) => Output::err(parse_error(&at, &e), 2),
         }
@@ -1365,10 +1371,24 @@ impl Shell {
             return;
         }
         let mut s = Stream::default();
+        self.sub_codes.clear();
         self.program(ctx, &words, input, &mut s);
         if let Some(k) = ctx.watched.iter().position(|&w| w == id) {
             if ctx.codes[k] != Some(0) {
                 ctx.codes[k] = Some(ctx.status.clamp(0, 255) as u8);
+            }
+            // An `sh -c` text it ran: each of its commands keeps its own status as well.
+            let sub = std::mem::take(&mut self.sub_codes);
+            match ctx.inner.iter_mut().find(|(i, _)| usize::from(*i) == k) {
+                Some((_, v)) => {
+                    for (a, b) in v.iter_mut().zip(sub) {
+                        if *a != Some(0) && b.is_some() {
+                            *a = b;
+                        }
+                    }
+                }
+                None if !sub.is_empty() => ctx.inner.push((k as u8, sub)),
+                None => {}
             }
         }
         // What a background job printed meanwhile reaches the terminal first.
@@ -2322,6 +2342,16 @@ mod tests {
             vec![Some(0)],
             "sh -c is one command"
         );
+        assert_eq!(
+            sh.inner,
+            vec![(0, vec![Some(1), Some(0)])],
+            "and its text's commands have theirs"
+        );
+        assert_eq!(
+            codes(&mut sh, "echo; sh -c 'kubectl get svc nope || kubectl get svc'"),
+            vec![Some(0), Some(0)]
+        );
+        assert_eq!(sh.inner, vec![(1, vec![Some(1), Some(0)])]);
         assert_eq!(codes(&mut sh, "echo 'open"), Vec::<Option<u8>>::new());
     }
 }

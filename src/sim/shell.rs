@@ -117,6 +117,10 @@ pub struct Shell {
     pub last_source: String,
     /// The own exit status of each simple command of the last line run (`sh::Ctx::codes`).
     pub codes: Vec<Option<u8>>,
+    /// The same for the commands of each `sh -c` text the last line ran (`sh::Ctx::inner`).
+    pub inner: Vec<(u8, Vec<Option<u8>>)>,
+    /// The own statuses of the commands of the last `sh -c` text run.
+    pub sub_codes: Vec<Option<u8>>,
     /// Whether the running command's standard output is the terminal (not a pipe, a file or
     /// `$(...)`): curl shows its progress meter only when it is not.
     pub stdout_tty: bool,
@@ -221,6 +225,8 @@ impl Shell {
             stdin_doc: None,
             last_source: String::new(),
             codes: Vec::new(),
+            inner: Vec::new(),
+            sub_codes: Vec::new(),
             stdout_tty: true,
             stdout_part: None,
         }
@@ -256,6 +262,7 @@ impl Shell {
         };
         let at = self.session().clone();
         self.codes.clear();
+        self.inner.clear();
         let list = match sh::parse(&src) {
             Err(sh::ParseError::Incomplete) if src.len() < 64 * 1024 => {
                 self.pending = Some(src);
@@ -278,6 +285,7 @@ impl Shell {
         ctx.watch(&list);
         let out = self.run_list(&mut ctx, &list);
         self.codes = std::mem::take(&mut ctx.codes);
+        self.inner = std::mem::take(&mut ctx.inner);
         self.status = out.code;
         if self.sessions.len() >= depth {
             self.scopes[depth - 1] = ctx.vars;
