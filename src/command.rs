@@ -23,6 +23,8 @@ pub struct Invocation {
     /// Flags by long name (kubectl) or as written (others), with their values (`true` for a
     /// switch).
     pub flags: Vec<(String, String)>,
+    /// For a command of an `sh -c` text, its number among the text's commands.
+    pub part: Option<usize>,
 }
 
 /// Programs a pattern may name; a pattern starting with anything else is plain text.
@@ -352,8 +354,13 @@ fn other(program: &str, words: &[String], at: &Option<String>, out: &mut Vec<Inv
     // `sh -c "..."` runs its argument.
     if matches!(program, "sh" | "bash" | "ash") {
         if let Some(c) = words.iter().position(|w| w == "-c") {
-            for inner in words.get(c + 1).and_then(|s| simple_commands(s)).unwrap_or_default() {
-                invocations(&inner, at, out);
+            let text = words.get(c + 1).and_then(|s| simple_commands(s)).unwrap_or_default();
+            for (j, inner) in text.iter().enumerate() {
+                let from = out.len();
+                invocations(inner, at, out);
+                for i in &mut out[from..] {
+                    i.part = Some(j);
+                }
             }
         }
     }
@@ -382,9 +389,17 @@ fn invocations(words: &[String], at: &Option<String>, out: &mut Vec<Invocation>)
 /// the node and curl in pod `web`; each command of a pipe, list or loop counts. `at` is where
 /// the line was typed (`node/NAME`, `pod/NAME`).
 pub fn parse(line: &str, at: &str) -> Vec<Invocation> {
+    parse_indexed(line, at).into_iter().map(|(_, i)| i).collect()
+}
+
+/// [`parse`], each invocation with the number of the simple command it belongs to (its place
+/// in `simple_commands`): that command's exit status is the invocation's own.
+pub fn parse_indexed(line: &str, at: &str) -> Vec<(usize, Invocation)> {
     let mut out = Vec::new();
-    for words in simple_commands(line).unwrap_or_default() {
-        invocations(&words, &Some(at.to_string()), &mut out);
+    for (k, words) in simple_commands(line).unwrap_or_default().iter().enumerate() {
+        let mut invs = Vec::new();
+        invocations(words, &Some(at.to_string()), &mut invs);
+        out.extend(invs.into_iter().map(|i| (k, i)));
     }
     out
 }

@@ -185,13 +185,13 @@ fn sent_to<'a>(s: &'a Session, since: u64, from: &'a str, url: &'a str) -> impl 
 
 fn ran_matches(s: &Session, since: u64, command: &str) -> bool {
     let pattern = command::pattern(command);
-    s.ran
-        .iter()
-        .filter(|r| r.seq >= since && r.code == 0)
-        .any(|r| match &pattern {
-            Some(p) => command::parse(&r.line, &r.at).iter().any(|i| command::matches(p, i)),
-            None => r.line.contains(command),
-        })
+    // A program counts when it exited 0 itself, whatever the rest of its line did.
+    s.ran.iter().filter(|r| r.seq >= since).any(|r| match &pattern {
+        Some(p) => command::parse_indexed(&r.line, &r.at)
+            .iter()
+            .any(|(k, i)| r.code_of(*k, i.part) == Some(0) && command::matches(p, i)),
+        None => r.code == 0 && r.line.contains(command),
+    })
 }
 
 /// The outcome of a request sent now on a copy of the cluster, or `None` when the client does
@@ -893,29 +893,37 @@ fn ready_why(c: &Cluster, deployment: &str, count: i64, lang: Lang) -> String {
 fn ran_why(s: &Session, since: u64, command: &str, lang: Lang) -> String {
     let ko = lang == Lang::Ko;
     let pattern = command::pattern(command);
-    // The learner's latest try at the same program (and kubectl verb).
-    let attempt = s.ran.iter().rev().filter(|r| r.seq >= since).find(|r| match &pattern {
-        Some(p) => command::parse(&r.line, &r.at)
-            .iter()
-            .any(|i| i.program == p.program && (p.verb.is_none() || i.verb == p.verb)),
-        None => r.line.contains(command),
-    });
+    // The learner's latest try at the same program (and kubectl verb) that ran, with its own
+    // exit status.
+    let attempt = s
+        .ran
+        .iter()
+        .rev()
+        .filter(|r| r.seq >= since)
+        .find_map(|r| match &pattern {
+            Some(p) => command::parse_indexed(&r.line, &r.at)
+                .iter()
+                .filter(|(_, i)| i.program == p.program && (p.verb.is_none() || i.verb == p.verb))
+                .find_map(|(k, i)| r.code_of(*k, i.part))
+                .map(|c| (r, c)),
+            None => r.line.contains(command).then_some((r, r.code)),
+        });
     match attempt {
-        Some(r) if r.code != 0 => {
+        Some((r, code)) if code != 0 => {
             if ko {
                 format!(
                     "{} 실패했습니다(종료 코드 {}). 성공한 명령만 인정됩니다.",
                     j(&format!("`{}`", r.line), "은/는"),
-                    r.code
+                    code
                 )
             } else {
                 format!(
                     "`{}` failed (exit status {}); only commands that succeed count.",
-                    r.line, r.code
+                    r.line, code
                 )
             }
         }
-        Some(r) => {
+        Some((r, _)) => {
             if ko {
                 format!(
                     "{} 이 단계가 바라는 명령과 다릅니다. {} 실행해 보세요.",

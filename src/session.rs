@@ -58,6 +58,27 @@ pub struct Ran {
     pub at: String,
     /// The exit status: 0 when the command succeeded.
     pub code: i32,
+    /// Each simple command's own exit status, in `sim::sh::simple_commands` order (`None`:
+    /// it did not run); past the first `sh::WATCHED`, the line's `code` stands for them.
+    pub codes: Vec<Option<u8>>,
+    /// For a simple command that was `sh -c TEXT` (by its number), TEXT's commands' own.
+    pub inner: Vec<(u8, Vec<Option<u8>>)>,
+}
+
+impl Ran {
+    /// The own exit status of the line's simple command `k` (of its `sh -c` text's command
+    /// `part`, when given), `None` when it did not run: in `kubectl get svc | grep x`
+    /// kubectl's status is kubectl's, not grep's.
+    pub fn code_of(&self, k: usize, part: Option<usize>) -> Option<i32> {
+        let inner = self.inner.iter().find(|(i, _)| usize::from(*i) == k);
+        match (part, inner) {
+            (Some(j), Some((_, v))) if j < v.len() => v[j].map(i32::from),
+            _ => match self.codes.get(k) {
+                Some(c) => c.map(i32::from),
+                None => Some(self.code),
+            },
+        }
+    }
 }
 
 /// A request the learner sent (from a command or the PC's "send" control), for grading.
@@ -304,6 +325,8 @@ impl Session {
                 line: whole,
                 at,
                 code: out.code,
+                codes: std::mem::take(&mut self.shell.codes),
+                inner: std::mem::take(&mut self.shell.inner),
             });
             let n = self.ran.len();
             if n > ACTIONS_KEPT {

@@ -231,6 +231,47 @@ fn a_failed_command_does_not_pass_a_ran_step() {
 }
 
 #[test]
+fn a_command_in_a_pipe_or_list_is_judged_by_its_own_exit_status() {
+    let l = lesson("loadbalancer");
+    let ran = &l.steps[0].goals[2];
+    assert!(matches!(ran, Goal::Ran { .. }));
+    let mut s = l.start().unwrap();
+    s.run("kubectl apply -f deploy-test01.yml -f service-lb-pending.yml");
+    // kubectl failed, or never ran: what the rest of the line did does not count for it.
+    for line in [
+        "kubectl get svc nope | grep x",
+        "kubectl get svc nope | cat",
+        "kubectl get svc nope; true",
+        "true || kubectl get svc",
+        "false && kubectl get svc",
+        "sh -c 'kubectl get svc nope | cat'",
+    ] {
+        let mark = s.mark();
+        s.run(line);
+        assert!(!check_since(ran, &s, mark), "{line}");
+    }
+    let mark = s.mark();
+    s.run("kubectl get svc nope | cat");
+    assert_eq!(s.ran.last().map(|r| r.code), Some(0), "the pipe's status is cat's");
+    let why = why_since(ran, &s, mark, Lang::En).unwrap();
+    assert!(why.contains("failed (exit status 1)"), "{why}");
+    // kubectl succeeded: grep finding nothing (status 1) or a later failure does not undo it.
+    for line in [
+        "kubectl get svc | grep no-such-service",
+        "kubectl get svc; false",
+        "! kubectl get svc",
+        "for i in 1 2; do kubectl get svc; done | grep -c nothing",
+        "SVCS=$(kubectl get svc -o name); false",
+        "sh -c 'kubectl get svc | grep no-such-service'",
+    ] {
+        let mark = s.mark();
+        s.run(line);
+        assert_ne!(s.ran.last().map(|r| r.code), Some(0), "{line}");
+        assert!(check_since(ran, &s, mark), "{line}");
+    }
+}
+
+#[test]
 fn short_names_aliases_and_reordered_flags_pass() {
     let l = lesson("why-services");
     for line in [

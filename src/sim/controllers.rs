@@ -947,6 +947,24 @@ impl Cluster {
         changed
     }
 
+    /// Why the kubelet cannot make the sandbox of a pod with `setHostnameAsFQDN` whose FQDN
+    /// does not fit the kernel's 64-character hostname.
+    fn fqdn_too_long(&self, pod: &Pod) -> Option<String> {
+        let sub = pod.spec.subdomain.as_ref()?;
+        if pod.spec.host_network || pod.spec.raw.get("setHostnameAsFQDN") != Some(&Value::Bool(true)) {
+            return None;
+        }
+        let host = pod.spec.hostname.as_ref().unwrap_or(&pod.meta.name);
+        let fqdn = format!("{host}.{sub}.{}.svc.{}", pod.meta.namespace, self.lab.cluster_domain);
+        (fqdn.len() > 64).then(|| {
+            format!(
+                "Failed to create pod sandbox: failed to construct FQDN from pod hostname and cluster domain, FQDN {fqdn} \
+                 is too long (64 characters is the max, {} characters requested)",
+                fqdn.len()
+            )
+        })
+    }
+
     fn missing_volume(&self, pod: &Pod) -> Option<(String, String)> {
         for v in &pod.spec.volumes {
             let (kind, name) = match &v.source {
@@ -1057,12 +1075,18 @@ impl Cluster {
         match (&state, pod.status.pod_ip.is_some()) {
             // Sandbox: volumes, then an address from the node's block.
             (ContainerState::Waiting(r), false) if r == "ContainerCreating" => {
-                if let Some((vol, why)) = self.missing_volume(&pod) {
+                let stuck = match self.missing_volume(&pod) {
+                    Some((vol, why)) => Some((
+                        "FailedMount",
+                        format!("MountVolume.SetUp failed for volume \"{vol}\" : {why}"),
+                    )),
+                    None => self.fqdn_too_long(&pod).map(|m| ("FailedCreatePodSandBox", m)),
+                };
+                if let Some((reason, msg)) = stuck {
                     let p = &mut *pod;
-                    let msg = format!("MountVolume.SetUp failed for volume \"{vol}\" : {why}");
-                    let first = p.status.events.iter().all(|e| e.reason != "FailedMount");
+                    let first = p.status.events.iter().all(|e| e.reason != reason);
                     if first {
-                        event(p, "Warning", "FailedMount", msg);
+                        event(p, "Warning", reason, msg);
                         p.status.next_step_at = None;
                         return Some(true);
                     }
@@ -1381,7 +1405,15 @@ impl Cluster {
                         generation: 1,
                         ..Meta::default()
                     };
-                    self.slices.insert(sk, EndpointSlice { meta, ports, endpoints });
+                    self.slices.insert(
+                        sk,
+                        EndpointSlice {
+                            meta,
+                            ports,
+                            endpoints,
+                            written: Value::Null,
+                        },
+                    );
                 }
                 result.insert(
                     k.clone(),
@@ -1718,7 +1750,12 @@ fn new_slice(
     };
     slices.insert(
         key(&svc.meta.namespace, &name),
-        EndpointSlice { meta, ports, endpoints },
+        EndpointSlice {
+            meta,
+            ports,
+            endpoints,
+            written: Value::Null,
+        },
     );
     name
 }

@@ -243,6 +243,41 @@ impl Shell {
         })
     }
 
+    /// BusyBox's nslookup before 1.29 (the docs' `busybox:1.28`): the C library's resolver (the
+    /// search list applies), the server and each address with its reverse name when it has one.
+    pub fn nslookup_old_busybox(&mut self, client: &Client, args: &[String]) -> Output {
+        let Some(name) = args.first().filter(|a| !a.starts_with('-') && args.len() < 3) else {
+            return Output::err(
+                "BusyBox v1.28.4 (2018-05-22 17:00:17 UTC) multi-call binary.\n\nUsage: nslookup [HOST] [SERVER]\n\n\
+                 Query the nameserver for the IP address of the given HOST\noptionally using a specified DNS server\n",
+                1,
+            );
+        };
+        let c = &self.cluster;
+        let host = |ip: &str| match c.ptr(ip).first() {
+            Some(n) => format!("{ip} {}", n.trim_end_matches('.')),
+            None => ip.to_string(),
+        };
+        let server = c.resolv_conf(client).1.first().cloned().unwrap_or_default();
+        let mut text = format!("Server:    {server}\nAddress 1: {}\n\n", host(&server));
+        match c.lookup(client, name) {
+            Lookup::Found { ips, .. } if !ips.is_empty() => {
+                text.push_str(&format!("Name:      {name}\n"));
+                for (i, ip) in ips.iter().enumerate() {
+                    text.push_str(&format!("Address {}: {}\n", i + 1, host(ip)));
+                }
+                Output::ok(text)
+            }
+            found => {
+                if matches!(found, Lookup::NoServer) {
+                    self.cluster.advance(15);
+                }
+                text.push_str(&format!("nslookup: can't resolve '{name}'\n"));
+                Output::err(text, 1)
+            }
+        }
+    }
+
     /// `nslookup -type=srv|txt NAME` and `nslookup IP` (PTR); `None` for an A query.
     pub fn nslookup_records(&mut self, client: &Client, args: &[String], flavour: &str) -> Option<Output> {
         let name = args.iter().find(|a| !a.starts_with('-'))?;

@@ -274,6 +274,15 @@ pub static CATALOGUE: &[Image] = &[
 ];
 
 /// The repository part of an image reference, without the default registry and tag.
+/// A `busybox` image older than 1.29, whose nslookup is the one built on the C library's
+/// resolver (1.29 rewrote it).
+pub fn old_busybox(image: &str) -> bool {
+    let minor = super::apiserver::image_tag(image)
+        .and_then(|t| t.strip_prefix("1."))
+        .and_then(|t| t.split(|c: char| !c.is_ascii_digit()).next()?.parse::<u32>().ok());
+    repository(image) == "busybox" && minor.is_some_and(|m| m < 29)
+}
+
 pub fn repository(image: &str) -> String {
     let no_digest = image.split('@').next().unwrap_or(image);
     let (path, _) = match no_digest.rsplit_once(':') {
@@ -482,6 +491,21 @@ pub fn listening_ports(c: &Container) -> Vec<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn busybox_before_1_29_has_the_old_nslookup() {
+        for (image, old) in [
+            ("busybox:1.28", true),
+            ("docker.io/library/busybox:1.28.4", true),
+            ("busybox:1.27-uclibc", true),
+            ("busybox:1.29", false),
+            ("busybox:1.36.1", false),
+            ("busybox", false),
+            ("alpine:1.2", false),
+        ] {
+            assert_eq!(old_busybox(image), old, "{image}");
+        }
+    }
 
     #[test]
     fn references_normalise() {

@@ -382,6 +382,7 @@ impl Shell {
             "create" => match create_subcommand(rest) {
                 Some((i, "deployment" | "deploy")) => self.k_create_deployment(&without(rest, i)),
                 Some((i, "service" | "svc")) => self.k_create_service(&without(rest, i)),
+                Some((i, "namespace" | "ns")) => self.k_create_namespace(&without(rest, i)),
                 Some((_, kind)) => Output::err(
                     format!(
                         "error: `kubectl create {kind}` is not part of this lab; write \
@@ -2113,6 +2114,36 @@ impl Shell {
                 Value::map(vec![("name", Value::str(name)), ("labels", app())]),
             ),
             ("spec", Value::map(spec)),
+        ]);
+        self.create_generated(&doc, &p, "created")
+    }
+
+    /// `kubectl create namespace NAME`.
+    fn k_create_namespace(&mut self, args: &[String]) -> Output {
+        let p = match parse(
+            "create namespace",
+            args,
+            &[("", "dry-run", true), ("o", "output", true)],
+        ) {
+            Ok(p) => p,
+            Err(e) => return e,
+        };
+        if p.pos.len() != 1 {
+            return Output::err(
+                format!(
+                    "error: exactly one NAME is required, got {}\nSee 'kubectl create namespace -h' for help and examples\n",
+                    p.pos.len()
+                ),
+                1,
+            );
+        }
+        let doc = Value::map(vec![
+            ("apiVersion", Value::str("v1")),
+            ("kind", Value::str("Namespace")),
+            ("metadata", Value::map(vec![("name", Value::str(&p.pos[0]))])),
+            // Go's zero spec and status, as `--dry-run=client -o yaml` shows them.
+            ("spec", Value::Map(Vec::new())),
+            ("status", Value::Map(Vec::new())),
         ]);
         self.create_generated(&doc, &p, "created")
     }

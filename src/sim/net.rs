@@ -473,8 +473,14 @@ impl Cluster {
                     (Vec::new(), vec!["10.0.2.3".to_string()], Vec::new())
                 };
                 if let Some(cfg) = &p.spec.dns_config {
-                    servers.extend(cfg.nameservers.iter().cloned());
-                    search.extend(cfg.searches.iter().cloned());
+                    // The kubelet appends the pod's own, dropping repeats.
+                    for (list, more) in [(&mut servers, &cfg.nameservers), (&mut search, &cfg.searches)] {
+                        for x in more {
+                            if !list.contains(x) {
+                                list.push(x.clone());
+                            }
+                        }
+                    }
                     for (name, value) in &cfg.options {
                         options.retain(|(n, _)| n != name);
                         options.push((name.clone(), value.clone()));

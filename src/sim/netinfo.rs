@@ -329,6 +329,26 @@ impl Shell {
         Output::ok(out)
     }
 
+    /// A pod's hostname as its kernel has it, and its fully qualified name (what `hostname -f`
+    /// finds in the kubelet's /etc/hosts): `spec.hostname` or the pod's name, qualified with
+    /// `<subdomain>.<namespace>.svc.<cluster domain>` when the pod has a subdomain;
+    /// `setHostnameAsFQDN` gives the kernel the qualified name. A hostNetwork pod has its node's.
+    pub fn pod_names(&self, pod: &Key) -> (String, String) {
+        let Some(p) = self.cluster.pods.get(pod) else {
+            return (pod.1.clone(), pod.1.clone());
+        };
+        if p.spec.host_network {
+            let n = p.spec.node_name.clone().unwrap_or_default();
+            return (n.clone(), n);
+        }
+        let short = p.spec.hostname.clone().unwrap_or_else(|| pod.1.clone());
+        let fqdn = p.spec.subdomain.as_ref().map_or(short.clone(), |sub| {
+            format!("{short}.{sub}.{}.svc.{}", pod.0, self.cluster.lab.cluster_domain)
+        });
+        let as_fqdn = p.spec.raw.get("setHostnameAsFQDN") == Some(&super::value::Value::Bool(true));
+        (if as_fqdn { fqdn.clone() } else { short }, fqdn)
+    }
+
     /// `hostname -i` / `-I`: the addresses of the name, or of every interface.
     pub fn hostname_addrs(&self, at: &super::shell::Session, all: bool) -> String {
         match at {

@@ -567,6 +567,9 @@ pub struct EndpointSlice {
     /// slice. Empty for the placeholder slice of a Service without endpoints.
     pub ports: Vec<(Option<String>, i64, &'static str)>,
     pub endpoints: Vec<SliceEndpoint>,
+    /// A slice a user wrote: its `addressType`, `endpoints` and `ports` as the API server
+    /// returns them (`selectorless::slice_from`); `Null` for the controllers' slices.
+    pub written: super::value::Value,
 }
 
 /// One endpoint of a slice. Its `nodeName` and `targetRef` come from the pod (of the slice's

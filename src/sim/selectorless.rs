@@ -206,7 +206,15 @@ pub fn mirror(slices: &mut Store<EndpointSlice>, made: &mut u64, now: Time, svc:
                     generation: 1,
                     ..Meta::default()
                 };
-                slices.insert(k, EndpointSlice { meta, ports, endpoints });
+                slices.insert(
+                    k,
+                    EndpointSlice {
+                        meta,
+                        ports,
+                        endpoints,
+                        written: Value::Null,
+                    },
+                );
             }
         }
         kept.push(name);
@@ -301,10 +309,40 @@ pub fn slice_from(doc: &Value) -> (EndpointSlice, Vec<FieldError>) {
         let name = p.get("name").and_then(Value::as_str).map(str::to_string);
         ports.push((name.filter(|n| !n.is_empty()), port, proto));
     }
+    // What the API server returns: a port's name defaults to "" and its protocol to TCP; an
+    // endpoint's `conditions` is an object even when left out (no defaults inside it).
+    let fill = |v: &Value, defaults: &[(&str, Value)]| {
+        let mut m = match v {
+            Value::Map(m) => m.clone(),
+            _ => Vec::new(),
+        };
+        for (k, d) in defaults {
+            if v.get(k).is_none() {
+                m.push((k.to_string(), d.clone()));
+            }
+        }
+        Value::Map(m)
+    };
+    let list = |k: &str, defaults: &[(&str, Value)]| {
+        let items: Vec<Value> = seq(doc.get(k)).iter().map(|v| fill(v, defaults)).collect();
+        (!items.is_empty()).then_some(Value::Seq(items)).unwrap_or_default()
+    };
+    let written = Value::map(vec![
+        ("addressType", Value::str(family)),
+        (
+            "endpoints",
+            list("endpoints", &[("conditions", Value::Map(Vec::new()))]),
+        ),
+        (
+            "ports",
+            list("ports", &[("name", Value::str("")), ("protocol", Value::str("TCP"))]),
+        ),
+    ]);
     let slice = EndpointSlice {
         meta: Meta::default(),
         ports,
         endpoints,
+        written,
     };
     (slice, errs)
 }

@@ -516,6 +516,22 @@ fn controller_uid(c: &Cluster, m: &Meta, service: &str, salt: u64) -> String {
     Cluster::uid_from_rng(&mut Cluster::service_rng(owner_uid, salt ^ u64::from(fnv(&m.name))))
 }
 
+/// The `appProtocol` of port `name` of Service `ns/svc`, which the endpoint controllers copy
+/// into the ports they write; `Null` for a Service without a selector (its Endpoints are a
+/// user's).
+fn app_protocol(c: &Cluster, ns: &str, svc: &str, name: &Option<String>) -> Value {
+    c.services
+        .get(&super::cluster::key(ns, svc))
+        .filter(|s| !super::selectorless::selectorless(s))
+        .and_then(|s| {
+            s.spec
+                .ports
+                .iter()
+                .find(|p| p.name.as_deref().unwrap_or("") == name.as_deref().unwrap_or(""))
+        })
+        .map_or(Value::Null, |p| Value::opt_str(&p.app_protocol))
+}
+
 pub fn endpoints(c: &Cluster, e: &Endpoints) -> Value {
     let ready: Vec<&EndpointAddress> = e.addresses.iter().filter(|a| a.ready).collect();
     let not_ready: Vec<&EndpointAddress> = e.addresses.iter().filter(|a| !a.ready && a.in_subsets()).collect();
@@ -571,6 +587,7 @@ pub fn endpoints(c: &Cluster, e: &Endpoints) -> Value {
                 .iter()
                 .map(|(n, p, proto)| {
                     Value::map(vec![
+                        ("appProtocol", app_protocol(c, &e.meta.namespace, &e.meta.name, n)),
                         ("name", Value::opt_str(n)),
                         ("port", Value::Int(*p)),
                         ("protocol", s(proto)),
@@ -652,7 +669,9 @@ pub fn endpoint_slice(c: &Cluster, e: &EndpointSlice) -> Value {
         .ports
         .iter()
         .map(|(n, p, proto)| {
+            let service = e.meta.labels.get(SERVICE_NAME_LABEL).map_or("", String::as_str);
             Value::map(vec![
+                ("appProtocol", app_protocol(c, &e.meta.namespace, service, n)),
                 ("name", s(n.as_deref().unwrap_or(""))),
                 ("port", Value::Int(*p)),
                 ("protocol", s(proto)),
@@ -667,10 +686,14 @@ pub fn endpoint_slice(c: &Cluster, e: &EndpointSlice) -> Value {
             Value::Seq(items)
         }
     };
+    let written = |k: &str| e.written.get(k).cloned();
     Value::Map(vec![
-        ("addressType".into(), s("IPv4")),
+        ("addressType".into(), written("addressType").unwrap_or(s("IPv4"))),
         ("apiVersion".into(), s("discovery.k8s.io/v1")),
-        ("endpoints".into(), list(e.endpoints.iter().map(endpoint).collect())),
+        (
+            "endpoints".into(),
+            written("endpoints").unwrap_or_else(|| list(e.endpoints.iter().map(endpoint).collect())),
+        ),
         ("kind".into(), s("EndpointSlice")),
         ("metadata".into(), {
             let service = e.meta.owner.as_ref().map_or(e.meta.name.as_str(), |o| o.name.as_str());
@@ -683,7 +706,7 @@ pub fn endpoint_slice(c: &Cluster, e: &EndpointSlice) -> Value {
                 None,
             )
         }),
-        ("ports".into(), list(ports)),
+        ("ports".into(), written("ports").unwrap_or_else(|| list(ports))),
     ])
 }
 

@@ -876,11 +876,64 @@ impl P {
     }
 }
 
+/// The simple commands of a parsed line that run a program (their words), outermost first,
+/// each followed by the commands of its substitutions (an assignment's too): the order of
+/// [`simple_commands`], which [`Ctx::watch`] numbers the same way.
+fn simples<'a>(l: &'a List, out: &mut Vec<&'a [Word]>) {
+    fn subs<'a>(ws: &'a [Word], out: &mut Vec<&'a [Word]>) {
+        for w in ws {
+            for (p, _) in &w.0 {
+                if let Part::Sub(l) = p {
+                    simples(l, out);
+                }
+            }
+        }
+    }
+    for ao in l {
+        for p in std::iter::once(&ao.first).chain(ao.rest.iter().map(|(_, p)| p)) {
+            for c in &p.cmds {
+                match &c.cmd {
+                    Cmd::Simple { assigns, words } => {
+                        if !words.is_empty() {
+                            out.push(words);
+                        }
+                        for (_, w) in assigns {
+                            subs(std::slice::from_ref(w), out);
+                        }
+                        subs(words, out);
+                    }
+                    Cmd::For { items, body, .. } => {
+                        subs(items, out);
+                        simples(body, out);
+                    }
+                    Cmd::While { cond, body, .. } => {
+                        simples(cond, out);
+                        simples(body, out);
+                    }
+                    Cmd::If { arms, other } => {
+                        for (c, b) in arms {
+                            simples(c, out);
+                            simples(b, out);
+                        }
+                        if let Some(o) = other {
+                            simples(o, out);
+                        }
+                    }
+                    Cmd::Group(l, _) => simples(l, out),
+                }
+            }
+        }
+    }
+}
+
 /// The words of each simple command of a line as written (variables and substitutions left as
-/// `$X` and `$(...)`, quotes removed), outermost first, with the commands inside substitutions.
-/// `None` when the line does not parse.
+/// `$X` and `$(...)`, quotes removed), outermost first, with the commands inside substitutions
+/// (an assignment's included). `None` when the line does not parse.
 pub fn simple_commands(line: &str) -> Option<Vec<Vec<String>>> {
-    fn word(w: &Word, out: &mut Vec<Vec<String>>) -> String {
+    let l = parse(line).ok()?;
+    let mut cmds = Vec::new();
+    simples(&l, &mut cmds);
+    let word = |w: &Word| {
         let mut s = String::new();
         for (p, _) in &w.0 {
             match p {
@@ -889,59 +942,13 @@ pub fn simple_commands(line: &str) -> Option<Vec<Vec<String>>> {
                     s.push('$');
                     s.push_str(v);
                 }
-                Part::Sub(l) => {
-                    list(l, out);
-                    s.push_str("$(...)");
-                }
+                Part::Sub(_) => s.push_str("$(...)"),
                 Part::Tilde => s.push('~'),
             }
         }
         s
-    }
-    fn list(l: &List, out: &mut Vec<Vec<String>>) {
-        for ao in l {
-            for p in std::iter::once(&ao.first).chain(ao.rest.iter().map(|(_, p)| p)) {
-                for c in &p.cmds {
-                    match &c.cmd {
-                        Cmd::Simple { words, .. } => {
-                            let at = out.len();
-                            out.push(Vec::new());
-                            let ws: Vec<String> = words.iter().map(|w| word(w, out)).collect();
-                            if ws.is_empty() {
-                                out.remove(at);
-                            } else {
-                                out[at] = ws;
-                            }
-                        }
-                        Cmd::For { items, body, .. } => {
-                            for w in items {
-                                word(w, out);
-                            }
-                            list(body, out);
-                        }
-                        Cmd::While { cond, body, .. } => {
-                            list(cond, out);
-                            list(body, out);
-                        }
-                        Cmd::If { arms, other } => {
-                            for (c, b) in arms {
-                                list(c, out);
-                                list(b, out);
-                            }
-                            if let Some(o) = other {
-                                list(o, out);
-                            }
-                        }
-                        Cmd::Group(l, _) => list(l, out),
-                    }
-                }
-            }
-        }
-    }
-    let l = parse(line).ok()?;
-    let mut out = Vec::new();
-    list(&l, &mut out);
-    Some(out)
+    };
+    Some(cmds.iter().map(|ws| ws.iter().map(word).collect()).collect())
 }
 
 // ---- Running ----------------------------------------------------------------------------
@@ -1020,7 +1027,17 @@ pub struct Ctx {
     top: bool,
     /// Standard output is the terminal.
     tty: bool,
+    /// The watched line's simple commands (where their words live, in [`simple_commands`]'
+    /// order, the first [`WATCHED`]) and each one's own exit status: 0 once any run of it
+    /// succeeded, else its last run's; `None` while it has not run.
+    watched: Vec<usize>,
+    pub codes: Vec<Option<u8>>,
+    /// For a watched `sh -c TEXT` (by its number), the own statuses of TEXT's commands.
+    pub inner: Vec<(u8, Vec<Option<u8>>)>,
 }
+
+/// Simple commands of a line whose own exit status is kept for grading.
+pub const WATCHED: usize = 64;
 
 impl Ctx {
     pub fn new(at: Session, vars: Vec<(String, String)>, top: bool) -> Ctx {
@@ -1035,7 +1052,18 @@ impl Ctx {
             subs: 0,
             top,
             tty: true,
+            watched: Vec::new(),
+            codes: Vec::new(),
+            inner: Vec::new(),
         }
+    }
+    /// Keeps the own exit status of each simple command of `l` (the line about to run), for
+    /// grading: in a pipe, a list or a loop each program has its own.
+    pub fn watch(&mut self, l: &List) {
+        let mut cmds = Vec::new();
+        simples(l, &mut cmds);
+        self.watched = cmds.iter().take(WATCHED).map(|ws| ws.as_ptr() as usize).collect();
+        self.codes = vec![None; self.watched.len()];
     }
     fn set(&mut self, name: &str, value: String) {
         match self.vars.iter_mut().find(|(n, _)| n == name) {
@@ -1103,7 +1131,10 @@ impl Shell {
         match parse(text) {
             Ok(l) => {
                 let mut ctx = Ctx::new(at, Vec::new(), false);
-                self.run_list(&mut ctx, &l)
+                ctx.watch(&l);
+                let out = self.run_list(&mut ctx, &l);
+                self.sub_codes = ctx.codes;
+                out
             }
             Err(e) => Output::err(parse_error(&at, &e), 2),
         }
@@ -1300,6 +1331,7 @@ impl Shell {
         input: &mut Input,
         out: &mut Stream,
     ) {
+        let id = words.as_ptr() as usize;
         ctx.steps += 1;
         if ctx.steps > MAX_STEPS {
             ctx.status = 130;
@@ -1339,7 +1371,26 @@ impl Shell {
             return;
         }
         let mut s = Stream::default();
+        self.sub_codes.clear();
         self.program(ctx, &words, input, &mut s);
+        if let Some(k) = ctx.watched.iter().position(|&w| w == id) {
+            if ctx.codes[k] != Some(0) {
+                ctx.codes[k] = Some(ctx.status.clamp(0, 255) as u8);
+            }
+            // An `sh -c` text it ran: each of its commands keeps its own status as well.
+            let sub = std::mem::take(&mut self.sub_codes);
+            match ctx.inner.iter_mut().find(|(i, _)| usize::from(*i) == k) {
+                Some((_, v)) => {
+                    for (a, b) in v.iter_mut().zip(sub) {
+                        if *a != Some(0) && b.is_some() {
+                            *a = b;
+                        }
+                    }
+                }
+                None if !sub.is_empty() => ctx.inner.push((k as u8, sub)),
+                None => {}
+            }
+        }
         // What a background job printed meanwhile reaches the terminal first.
         let jobs = std::mem::take(&mut self.job_output);
         out.put(2, &jobs);
@@ -2249,5 +2300,63 @@ mod tests {
             ]
         );
         assert_eq!(simple_commands("echo 'open"), None);
+        assert_eq!(
+            words("P=$(kubectl get svc -o name) kubectl get $P"),
+            vec![
+                vec!["kubectl", "get", "$P"],
+                vec!["kubectl", "get", "svc", "-o", "name"]
+            ],
+            "an assignment's substitution runs a command too"
+        );
+    }
+
+    #[test]
+    fn a_pipes_status_is_its_last_commands_and_each_command_keeps_its_own() {
+        let mut sh = shell();
+        assert_eq!(out(&mut sh, "false | true; echo $?"), "0\n", "no pipefail");
+        assert_eq!(out(&mut sh, "true | false; echo $?"), "1\n");
+        assert_eq!(out(&mut sh, "! true | false; echo $?"), "0\n");
+        assert_eq!(out(&mut sh, "! false | true; echo $?"), "1\n");
+        assert_eq!(out(&mut sh, "false | true && echo and"), "and\n");
+        assert_eq!(out(&mut sh, "true | false || echo or"), "or\n");
+        assert_eq!(out(&mut sh, "echo a | grep b | wc -l; echo $?"), "0\n0\n");
+        // Each simple command's own status, in `simple_commands` order; `None`: it did not run.
+        let codes = |sh: &mut Shell, line: &str| {
+            sh.run(line);
+            sh.codes.clone()
+        };
+        assert_eq!(
+            codes(&mut sh, "kubectl get svc | grep no-such-thing"),
+            vec![Some(0), Some(1)]
+        );
+        assert_eq!(sh.status, 1);
+        assert_eq!(codes(&mut sh, "kubectl get svc nope | cat"), vec![Some(1), Some(0)]);
+        assert_eq!(sh.status, 0);
+        assert_eq!(codes(&mut sh, "true || kubectl get svc"), vec![Some(0), None]);
+        assert_eq!(
+            codes(&mut sh, "for s in kubernetes nope; do kubectl get svc $s; done"),
+            vec![Some(0)],
+            "one run that succeeded is enough"
+        );
+        assert_eq!(
+            codes(&mut sh, "echo $(kubectl get svc nope) | grep -q x"),
+            vec![Some(0), Some(1), Some(1)]
+        );
+        assert_eq!(
+            codes(&mut sh, "sh -c 'false | true'"),
+            vec![Some(0)],
+            "sh -c is one command"
+        );
+        assert_eq!(
+            sh.inner,
+            vec![(0, vec![Some(1), Some(0)])],
+            "and its text's commands have theirs"
+        );
+        assert_eq!(
+            codes(&mut sh, "echo; sh -c 'kubectl get svc nope || kubectl get svc'"),
+            vec![Some(0), Some(0)]
+        );
+        assert_eq!(sh.inner, vec![(1, vec![Some(1), Some(0)])]);
+        assert_eq!(codes(&mut sh, "echo 'open"), Vec::<Option<u8>>::new());
     }
 }

@@ -115,6 +115,12 @@ pub struct Shell {
     pub stdin_doc: Option<String>,
     /// The whole text of the last command run (its lines joined when it took several).
     pub last_source: String,
+    /// The own exit status of each simple command of the last line run (`sh::Ctx::codes`).
+    pub codes: Vec<Option<u8>>,
+    /// The same for the commands of each `sh -c` text the last line ran (`sh::Ctx::inner`).
+    pub inner: Vec<(u8, Vec<Option<u8>>)>,
+    /// The own statuses of the commands of the last `sh -c` text run.
+    pub sub_codes: Vec<Option<u8>>,
     /// Whether the running command's standard output is the terminal (not a pipe, a file or
     /// `$(...)`): curl shows its progress meter only when it is not.
     pub stdout_tty: bool,
@@ -225,6 +231,9 @@ impl Shell {
             job_output: String::new(),
             stdin_doc: None,
             last_source: String::new(),
+            codes: Vec::new(),
+            inner: Vec::new(),
+            sub_codes: Vec::new(),
             stdout_tty: true,
             stdout_part: None,
             live: false,
@@ -262,6 +271,8 @@ impl Shell {
             None => line.to_string(),
         };
         let at = self.session().clone();
+        self.codes.clear();
+        self.inner.clear();
         let list = match sh::parse(&src) {
             Err(sh::ParseError::Incomplete) if src.len() < 64 * 1024 => {
                 self.pending = Some(src);
@@ -281,7 +292,10 @@ impl Shell {
         let vars = std::mem::take(&mut self.scopes[depth - 1]);
         let mut ctx = sh::Ctx::new(at, vars, true);
         ctx.status = self.status;
+        ctx.watch(&list);
         let out = self.run_list(&mut ctx, &list);
+        self.codes = std::mem::take(&mut ctx.codes);
+        self.inner = std::mem::take(&mut ctx.inner);
         self.status = out.code;
         if self.sessions.len() >= depth {
             self.scopes[depth - 1] = ctx.vars;
@@ -442,23 +456,28 @@ impl Shell {
         ))
     }
 
+    /// A node's /etc/hosts.
+    fn node_hosts(&self, node: &str) -> String {
+        let mut text = format!("127.0.0.1 localhost\n127.0.1.1 {node}\n\n");
+        for n in &self.cluster.lab.nodes {
+            text.push_str(&format!("{} {}\n", n.ip, n.name));
+        }
+        text.push_str(
+            "\n# The following lines are desirable for IPv6 capable hosts\n::1     ip6-localhost \
+            ip6-loopback\nfe00::0 ip6-localnet\nff00::0 ip6-mcastprefix\nff02::1 ip6-allnodes\nff02::2 \
+            ip6-allrouters\n",
+        );
+        text
+    }
+
     fn cat_node(&self, args: &[String]) -> Output {
         let mut text = String::new();
         let mut code = 0;
         for a in args {
             if a == "/etc/hosts" {
-                text.push_str("127.0.0.1 localhost\n");
                 if let Session::Node(n) = self.session() {
-                    text.push_str(&format!("127.0.1.1 {n}\n\n"));
+                    text.push_str(&self.node_hosts(n));
                 }
-                for n in &self.cluster.lab.nodes {
-                    text.push_str(&format!("{} {}\n", n.ip, n.name));
-                }
-                text.push_str(
-                    "\n# The following lines are desirable for IPv6 capable hosts\n::1     ip6-localhost \
-                    ip6-loopback\nfe00::0 ip6-localnet\nff00::0 ip6-mcastprefix\nff02::1 ip6-allnodes\nff02::2 \
-                    ip6-allrouters\n",
-                );
             } else if a == "/etc/resolv.conf" {
                 text.push_str("nameserver 127.0.0.53\noptions edns0 trust-ad\nsearch .\n");
             } else if a == "/etc/hostname" {
@@ -584,7 +603,10 @@ impl Shell {
             }
             "wget" if has("wget") => self.wget(&client, args),
             "nslookup" if has("nslookup") => {
-                let flavour = images::of(&c).map_or("busybox", |i| if i.nslookup.is_empty() { "bind" } else { i.nslookup });
+                let flavour = match images::of(&c).map_or("busybox", |i| if i.nslookup.is_empty() { "bind" } else { i.nslookup }) {
+                    "busybox" if images::old_busybox(&c.image) => "busybox-1.28",
+                    f => f,
+                };
                 self.nslookup(&client, args, flavour)
             }
             "dig" if has("dig") => self.dig(&client, args),
@@ -598,7 +620,15 @@ impl Shell {
                 };
                 Output::ok(self.hostname_addrs(&at, args[0] == "-I"))
             }
-            "hostname" => Output::ok(format!("{}\n", p.spec.hostname.clone().unwrap_or_else(|| pod.1.clone()))),
+            "hostname" => {
+                let (name, fqdn) = self.pod_names(pod);
+                Output::ok(match args.first().map(String::as_str) {
+                    Some("-f" | "--fqdn" | "--long") => format!("{fqdn}\n"),
+                    Some("-s" | "--short") => format!("{}\n", name.split('.').next().unwrap_or("")),
+                    Some("-d" | "--domain") => fqdn.split_once('.').map_or(String::new(), |(_, d)| format!("{d}\n")),
+                    _ => format!("{name}\n"),
+                })
+            }
             "ip" if images::of(&c).is_some_and(|i| i.nslookup == "busybox") => self.pod_ip(pod, args),
             "cat" if has("cat") => self.cat_pod(pod, args),
             "echo" if has("echo") => Output::ok(format!("{}\n", args.join(" "))),
@@ -646,19 +676,28 @@ impl Shell {
                     }
                 }
                 "/etc/hosts" => {
-                    let ip = self
-                        .cluster
-                        .pods
-                        .get(pod)
-                        .and_then(|p| p.status.pod_ip.clone())
-                        .unwrap_or_default();
-                    text.push_str(&format!(
-                        "# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost \
-                            ip6-loopback\nfe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n{ip}\t{}\n",
-                        pod.1
-                    ));
+                    let p = self.cluster.pods.get(pod);
+                    let ip = p.and_then(|p| p.status.pod_ip.clone()).unwrap_or_default();
+                    let (name, fqdn) = self.pod_names(pod);
+                    if p.is_some_and(|p| p.spec.host_network) {
+                        // The kubelet copies the node's file under its own header.
+                        text.push_str("# Kubernetes-managed hosts file (host network).\n");
+                        text.push_str(&self.node_hosts(&name));
+                    } else {
+                        // The kubelet's own file: the pod's address with its qualified name first.
+                        let short = p.and_then(|p| p.spec.hostname.clone()).unwrap_or_else(|| pod.1.clone());
+                        let names = if fqdn == short {
+                            short
+                        } else {
+                            format!("{fqdn}\t{short}")
+                        };
+                        text.push_str(&format!(
+                            "# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost \
+                            ip6-loopback\nfe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n{ip}\t{names}\n"
+                        ));
+                    }
                 }
-                "/etc/hostname" => text.push_str(&format!("{}\n", pod.1)),
+                "/etc/hostname" => text.push_str(&format!("{}\n", self.pod_names(pod).0)),
                 other => {
                     text.push_str(&format!("cat: {other}: No such file or directory\n"));
                     code = 1;

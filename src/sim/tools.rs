@@ -607,6 +607,9 @@ impl Shell {
     }
 
     pub fn nslookup(&mut self, client: &Client, args: &[String], flavour: &str) -> Output {
+        if flavour == "busybox-1.28" {
+            return self.nslookup_old_busybox(client, args);
+        }
         if let Some(o) = self.nslookup_records(client, args, flavour) {
             return o;
         }

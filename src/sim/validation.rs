@@ -791,6 +791,25 @@ fn validate_pod_spec(spec: &PodSpec, path: &str, in_template: bool) -> Vec<Field
                 ));
             }
         }
+        let searches = format!("{path}.dnsConfig.searches");
+        let too_many = (cfg.searches.len() > 32).then_some("must not have more than 32 search paths");
+        let too_long = (cfg.searches.join(" ").len() > 2048)
+            .then_some("must not have more than 2048 characters (including spaces) in the search list");
+        for m in too_many.into_iter().chain(too_long) {
+            errs.push(invalid(searches.clone(), Bad::string_list(&cfg.searches), m));
+        }
+        for (i, d) in cfg.searches.iter().enumerate() {
+            // A trailing dot is allowed.
+            let d = d.strip_suffix('.').unwrap_or(d);
+            for m in dns1123_subdomain(d) {
+                errs.push(invalid(format!("{searches}[{i}]"), Bad::Str(d.into()), &m));
+            }
+        }
+        for (i, (name, _)) in cfg.options.iter().enumerate() {
+            if name.is_empty() {
+                errs.push(required(format!("{path}.dnsConfig.options[{i}]"), "must not be empty"));
+            }
+        }
     }
     errs.extend(validate_labels(&spec.node_selector, &format!("{path}.nodeSelector")));
     if let Some(h) = &spec.hostname {
