@@ -40,7 +40,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("editor-label", "YAML manifest", "YAML 매니페스트"),
     ("apply", "Apply", "적용"),
     ("new-file", "New file", "새 파일"),
-    ("stop", "Stop (Ctrl-C)", "중지(Ctrl-C)"),
+    ("interrupt", "Stop (Ctrl-C)", "중지(Ctrl-C)"),
     (
         "watching",
         "watching (kubectl get -w): Ctrl-C stops it",

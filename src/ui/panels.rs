@@ -47,7 +47,7 @@ impl App {
                         />
                     </label>
                     if stoppable {
-                        <button class="stop" onclick={link.callback(|_| Msg::Interrupt)}>{ t(lang, "stop") }</button>
+                        <button class="stop" onclick={link.callback(|_| Msg::Interrupt)}>{ t(lang, "interrupt") }</button>
                     }
                 </div>
             </section>
