@@ -44,6 +44,29 @@ function problems({ frame, texts }) {
   return out;
 }
 
+/// The Service's fan-out lines that run through the text of a pod's tile (screen pixels).
+async function fanCrossings(page) {
+  return page.evaluate(() => {
+    const svg = document.querySelector('svg[role="img"]');
+    const tiles = [...svg.querySelectorAll('g.pod rect')].map((r) => r.getBoundingClientRect());
+    const texts = [...svg.querySelectorAll('text')].map((t) => ({ text: t.textContent, b: t.getBoundingClientRect() }))
+      .filter(({ b }) => tiles.some((r) => b.x >= r.x - 1 && b.right <= r.right + 1 && b.y >= r.y - 1 && b.bottom <= r.bottom + 1));
+    const out = [];
+    for (const l of document.querySelectorAll('.topology line.fan')) {
+      const m = l.getScreenCTM();
+      const at = (x, y) => new DOMPoint(parseFloat(l.getAttribute(x)), parseFloat(l.getAttribute(y))).matrixTransform(m);
+      const [a, b] = [at('x1', 'y1'), at('x2', 'y2')];
+      for (const { text, b: r } of texts) {
+        for (let k = 0; k <= 80; k++) {
+          const x = a.x + ((b.x - a.x) * k) / 80, y = a.y + ((b.y - a.y) * k) / 80;
+          if (x > r.x + 1 && x < r.right - 1 && y > r.y + 1 && y < r.bottom - 1) { out.push(text); break; }
+        }
+      }
+    }
+    return out;
+  });
+}
+
 function inView(box, vp) {
   return box && box.y >= 0 && box.x >= 0 && box.y + box.height <= vp.height + 0.5 && box.x + box.width <= vp.width + 0.5;
 }
@@ -67,6 +90,7 @@ for (const vp of [{ width: 1280, height: 720 }, { width: 1440, height: 900 }]) {
     await pane.locator('li.step.done').first().waitFor();
     await terminal(page, 'host curl -s http://127.0.0.1:31051');
     const seen = [];
+    let fans = 0;
     for (let i = 0; i < 10; i++) {
       await page.waitForTimeout(700);
       const boxes = {
@@ -78,11 +102,14 @@ for (const vp of [{ width: 1280, height: 720 }, { width: 1440, height: 900 }]) {
       for (const [what, box] of Object.entries(boxes)) assert.ok(inView(box, vp), `moment ${i}: the ${what} is not in view: ${JSON.stringify(box)}`);
       const p = problems(await svgText(page));
       assert.deepEqual(p, [], `moment ${i}`);
+      assert.deepEqual(await fanCrossings(page), [], `moment ${i}: fan-out lines through pod text`);
+      fans += await page.locator('.topology line.fan').count();
       seen.push(await page.locator('.packet-header .where strong').textContent());
       if (i === 3) await page.screenshot({ path: path.join(shots, `view-lesson-${vp.width}x${vp.height}-mid.png`) });
     }
     // The packet went through kube-proxy, and the header said so while it was there.
     assert.ok(seen.some((s) => /kube-proxy on myserver0[23]/.test(s)), seen.join(' | '));
+    assert.ok(fans > 0, 'the fan-out was drawn at some moment');
     assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'no sideways scroll');
     await context.close();
   });

@@ -200,7 +200,11 @@ impl App {
                         .filter_map(|(ns, name)| {
                             // The rule names the pod as `NAME on NODE`.
                             let chosen = pod.split(' ').next() == Some(name.as_str());
-                            l.pod(ns, name).map(|p| (p.rect.center(), chosen))
+                            // To the near side of the pod's tile, not its middle: the line
+                            // stops at the tile's edge instead of crossing the pod's name.
+                            let r = &l.pod(ns, name)?.rect;
+                            let x = if r.center().0 > from.0 { r.x } else { r.x + r.w };
+                            Some(((x, r.center().1), chosen))
                         })
                         .map(|((x, y), chosen)| {
                             html! { <line class={classes!("fan", chosen.then_some("chosen"))} x1={f(from.0)} y1={f(from.1)} x2={f(x)} y2={f(y)} /> }
