@@ -33,6 +33,55 @@ fn merge_applied(new: &mut Labels, live: &Labels, applied_before: &Value, field:
     }
 }
 
+/// `new`, with the keys of the live map `live` that neither `new` nor the configuration
+/// applied last (`last`) has: the map part of a strategic merge patch. Lists are the new ones.
+fn keep_unowned(live: &Value, last: Option<&Value>, new: &Value) -> Value {
+    let (Value::Map(lm), Value::Map(nm)) = (live, new) else {
+        return new.clone();
+    };
+    let mut out = nm.clone();
+    for (k, lv) in lm {
+        let before = last.and_then(|l| l.get(k));
+        match out.iter_mut().find(|(nk, _)| nk == k) {
+            Some((_, nv)) => *nv = keep_unowned(lv, before, nv),
+            None if before.is_none() => out.push((k.clone(), lv.clone())),
+            None => {}
+        }
+    }
+    Value::Map(out)
+}
+
+/// Whether a live spec field the manifests leave out stays on apply. A Service's addresses are
+/// kept by the update itself, and the fields of another type go when the type changes (the
+/// server's `dropTypeDependentFields`); a Deployment's template is the manifest's, defaulted
+/// again by the server.
+fn carried(kind: &str, new: &Value, live: Option<&Value>, last: Option<&Value>, key: &str) -> bool {
+    match kind {
+        "Service" => {
+            let ty = |v: Option<&Value>| {
+                v.and_then(|s| s.get("type"))
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            };
+            let type_ = ty(Some(new))
+                .or_else(|| ty(last).is_none().then(|| ty(live)).flatten())
+                .unwrap_or_else(|| "ClusterIP".into());
+            let external = matches!(type_.as_str(), "NodePort" | "LoadBalancer");
+            match key {
+                "clusterIP" | "clusterIPs" | "ipFamilies" | "ipFamilyPolicy" => false,
+                "externalTrafficPolicy" => external,
+                "healthCheckNodePort" | "allocateLoadBalancerNodePorts" | "loadBalancerClass" => {
+                    type_ == "LoadBalancer"
+                }
+                "externalName" => type_ == "ExternalName",
+                _ => true,
+            }
+        }
+        "Deployment" => key != "template",
+        _ => true,
+    }
+}
+
 /// The API server's request size limit.
 pub const MAX_REQUEST_BYTES: usize = 3 * 1024 * 1024;
 
@@ -257,7 +306,23 @@ impl Cluster {
             if live_applied == applied && doc.is_subset_of(&live) {
                 return Ok((printed, "unchanged", warning));
             }
-            self.update(&target, doc, Some(&applied))
+            // kubectl's three-way merge: what the live spec has that neither this manifest nor
+            // the last one applied set (a patch's, an edit's, the server's defaults) stays.
+            let last = super::yaml::parse_stream(live_applied)
+                .0
+                .into_iter()
+                .next()
+                .map(|d| d.value);
+            let mut doc = doc.clone();
+            if let (Some(Value::Map(live_spec)), Value::Map(m)) = (live.get("spec"), &mut doc) {
+                let last_spec = last.as_ref().and_then(|l| l.get("spec"));
+                if let Some((_, spec)) = m.iter_mut().find(|(k, _)| k == "spec") {
+                    let mut live_spec = live_spec.clone();
+                    live_spec.retain(|(k, _)| carried(info.kind, spec, live.get("spec"), last_spec, k));
+                    *spec = keep_unowned(&Value::Map(live_spec), last_spec, spec);
+                }
+            }
+            self.update(&target, &doc, Some(&applied))
                 .map_err(|err| CmdError::Api { err, context: ctx })?;
             return Ok((printed, "configured", warning));
         }
@@ -858,8 +923,10 @@ impl Cluster {
                         .find(|op| op.port == p.port && op.protocol() == p.protocol())
                         .and_then(|op| op.node_port)
                 });
+                // A number the Service held before is its own, on whichever of its ports.
+                let held = |np: i64| old.is_some_and(|o| o.spec.ports.iter().any(|op| op.node_port == Some(np)));
                 match p.node_port.filter(|n| *n != 0) {
-                    Some(np) if Some(np) == old_np => {}
+                    Some(np) if held(np) => {}
                     Some(np) => {
                         let (lo, hi) = self.lab.node_port_range;
                         if np < lo as i64 || np > hi as i64 {
@@ -1185,6 +1252,10 @@ pub fn default_service(svc: &mut Service) {
     }
     if s.session_affinity.as_deref().is_none_or(str::is_empty) {
         s.session_affinity = Some("None".into());
+    }
+    // `SetDefaults_Service` clears the config of no affinity.
+    if s.session_affinity.as_deref() == Some("None") {
+        s.affinity_config = None;
     }
     if s.session_affinity.as_deref() == Some("ClientIP") {
         match &mut s.affinity_config {
