@@ -760,9 +760,10 @@ impl Shell {
     }
 
     /// `kubectl get events`: LAST SEEN, TYPE, REASON, OBJECT, MESSAGE (NAMESPACE first with -A).
-    fn events_table(&self, ns: Option<&str>) -> Output {
+    fn events_table(&self, ns: Option<&str>, terms: &[super::fields::Term]) -> Output {
         let c = &self.cluster;
-        let list = c.event_list(ns);
+        let mut list = c.event_list(ns);
+        list.retain(|e| super::fields::event_matches(e, terms));
         if list.is_empty() {
             return Output::ok(no_resources(ns.unwrap_or(""), ns.is_none()));
         }
@@ -798,6 +799,7 @@ impl Shell {
             &[
                 ("o", "output", true),
                 ("l", "selector", true),
+                ("", "field-selector", true),
                 ("A", "all-namespaces", false),
                 ("", "show-labels", false),
                 ("w", "watch", false),
@@ -846,6 +848,10 @@ impl Shell {
         let ns = self.namespace(&p);
         let selector = p.get("selector").map(str::to_string);
         let show_labels = p.has("show-labels");
+        let field_text = p.get("field-selector").unwrap_or("");
+        let fields = super::fields::parse(field_text);
+        let refused = |info: &KindInfo| super::fields::refusal(info, selector.as_deref(), field_text, &fields);
+        let terms = fields.clone().unwrap_or_default();
         if p.pos.len() == 1 && ["events", "event", "ev"].contains(&p.pos[0].as_str()) {
             if !output.is_empty() {
                 return Output::err(
@@ -853,7 +859,10 @@ impl Shell {
                     1,
                 );
             }
-            return self.events_table(if all_ns { None } else { Some(&ns) });
+            if let Some(e) = refused(&super::fields::EVENTS) {
+                return Output::err(e, 1);
+            }
+            return self.events_table(if all_ns { None } else { Some(&ns) }, &terms);
         }
         let pos = p.pos.clone();
         let expanded_all = pos.first().is_some_and(|t| t.split(',').any(|x| x == "all"));
@@ -907,6 +916,16 @@ impl Shell {
             }
             if let Some(sel) = &selector {
                 items.retain(|(n, name)| selector_matches(sel, &self.labels_of(info.kind, n, name)));
+            }
+            if !field_text.is_empty() {
+                if let Some(e) = refused(info) {
+                    return Output::err(e, 1);
+                }
+                items.retain(|(n, name)| {
+                    self.cluster
+                        .object_value(info.kind, n, name)
+                        .is_some_and(|v| super::fields::matches(info.kind, &v, &terms))
+                });
             }
             if items.is_empty() {
                 continue;

@@ -10,6 +10,7 @@ pub mod controllers;
 pub mod decode;
 pub mod dns;
 pub mod edit;
+pub mod fields;
 pub mod images;
 pub mod iptables;
 pub mod jsonpath;
