@@ -815,6 +815,13 @@ mod tests {
         assert!(!s.interrupt(), "nothing left to interrupt");
         s.run("echo $?");
         assert_eq!(s.transcript.last().unwrap().output, "130\n");
+        // An unfinished line goes with Ctrl-C; the next line starts afresh.
+        s.run("for i in 1 2; do");
+        assert!(s.shell.pending.is_some());
+        assert!(s.interrupt());
+        assert_eq!(s.transcript.last().unwrap().output, "^C\n");
+        s.run("echo done");
+        assert_eq!(s.transcript.last().unwrap().output, "done\n");
         let r = Session::from_json(&s.to_json()).expect("loads");
         assert_eq!(r.transcript, s.transcript);
     }
