@@ -237,7 +237,13 @@ pub fn changed(hop: &Hop) -> (bool, bool) {
     (hop.before.src != hop.after.src, hop.before.dst != hop.after.dst)
 }
 
-/// How a request ended, in the page's language (the terminal's `trace` keeps English).
+/// The terminal's `trace` of a request in Korean: the same columns, each hop's note and the
+/// last line in Korean.
+pub fn trace_ko(tr: &Trace) -> String {
+    tr.render_with(|h| what(h, Lang::Ko, false), &result(tr, Lang::Ko))
+}
+
+/// How a request ended, in the page's language.
 pub fn result(tr: &Trace, lang: Lang) -> String {
     if lang == Lang::En {
         return tr.result();
@@ -401,6 +407,25 @@ mod tests {
             "RESPOND",
         ] {
             assert!(kinds.contains(&k), "no {k} hop among {kinds:?}");
+        }
+    }
+
+    #[test]
+    fn the_korean_trace_keeps_the_columns_and_words_each_hop_in_korean() {
+        let hangul = |s: &str| s.chars().any(|c| ('가'..='힣').contains(&c));
+        for tr in traces() {
+            let (en, ko) = (tr.render(), trace_ko(&tr));
+            assert_eq!(en.lines().count(), ko.lines().count(), "{ko}");
+            for (e, k) in en.lines().zip(ko.lines()) {
+                // Place, rule and addresses as in English; the note after them in Korean.
+                let cut = |l: &str| l.split("  [").next().unwrap_or("").to_string();
+                if !e.starts_with("  =>") {
+                    assert_eq!(cut(e), cut(k));
+                }
+                if k.contains("  [") || k.starts_with("  =>") {
+                    assert!(hangul(k), "{k}");
+                }
+            }
         }
     }
 

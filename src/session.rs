@@ -399,6 +399,14 @@ impl Session {
         }
     }
 
+    /// The page's language, for what the lab itself says in the terminal (`trace`'s notes).
+    pub fn set_lang(&mut self, lang: crate::i18n::Lang) {
+        self.shell.narrate = match lang {
+            crate::i18n::Lang::Ko => Some(crate::hopwords::trace_ko),
+            crate::i18n::Lang::En => None,
+        };
+    }
+
     /// Adds what an open watch printed to the terminal, under its command.
     fn watch_output(&mut self) {
         if let Some(text) = self.shell.watch_poll().filter(|t| !t.is_empty()) {
@@ -718,6 +726,11 @@ impl Replay {
             active,
             history,
         })
+    }
+
+    /// The page's language for the replayed terminal (`Session::set_lang`).
+    pub fn set_lang(&mut self, lang: crate::i18n::Lang) {
+        self.session.set_lang(lang);
     }
 
     /// Replays the next entry; `false` when none is left.

@@ -307,23 +307,34 @@ impl Trace {
 
     /// One line per hop: place, rule, the addresses as the packet carries them, what acted.
     pub fn render(&self) -> String {
+        self.render_with(|h| h.rule.note(), &self.result())
+    }
+
+    /// `render` with each hop's note and the last line in other words (the page's language).
+    pub fn render_with<N: AsRef<str>>(&self, note: impl Fn(&Hop) -> N, result: &str) -> String {
         let mut out = String::new();
         for (i, h) in self.hops.iter().enumerate() {
-            let line = format!(
-                "  {:>2}  {:<34} {:<13} {}{}",
+            let mut line = format!(
+                "  {:>2}  {:<34} {:<13} {}",
                 i + 1,
                 h.place.label(),
                 h.rule.name(),
-                h.before,
-                h.suffix("  =>  ", "  [", "]")
+                h.before
             );
+            if h.after != h.before {
+                line.push_str(&format!("  =>  {}", h.after));
+            }
+            let note = note(h);
+            if !note.as_ref().is_empty() {
+                line.push_str(&format!("  [{}]", note.as_ref()));
+            }
             out.push_str(line.trim_end());
             out.push('\n');
             if let Some(rules) = &h.iptables {
                 out.push_str(&format!("      {:<34} {:<13} {rules}\n", "", "iptables"));
             }
         }
-        out.push_str(&format!("  =>  {}\n", self.result()));
+        out.push_str(&format!("  =>  {result}\n"));
         out
     }
 

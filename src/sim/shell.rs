@@ -134,6 +134,9 @@ pub struct Shell {
     pub watch: Option<Box<super::kwait::Watch>>,
     /// The `kubectl edit` holding the terminal, in a live one.
     pub editing: Option<Box<super::edit::Edit>>,
+    /// How `trace` words a request's hops in the page's language; `Trace::render` (English)
+    /// when unset.
+    pub narrate: Option<fn(&super::net::Trace) -> String>,
 }
 
 /// A request a command sent: what was asked and what happened to it.
@@ -239,6 +242,7 @@ impl Shell {
             live: false,
             watch: None,
             editing: None,
+            narrate: None,
         }
     }
 
@@ -550,7 +554,7 @@ impl Shell {
         self.stdout_part = None;
         for t in &out.traces {
             out.text.push_str(&format!("trace: {}\n", t.client.label()));
-            out.text.push_str(&t.render());
+            out.text.push_str(&self.narrate.map_or_else(|| t.render(), |n| n(t)));
         }
         if out.traces.is_empty() {
             out.text.push_str("trace: the command sent no request\n");

@@ -293,7 +293,8 @@ impl App {
                 return self.loaded(ctx);
             }
             match Replay::new(&text, lab) {
-                Ok(r) => {
+                Ok(mut r) => {
+                    r.set_lang(self.lang);
                     self.replay = Some(r);
                     self.replay_text = text;
                     set_replaying(Some(&self.storage_key));
@@ -441,6 +442,7 @@ impl App {
             self.relayout();
             return;
         }
+        self.session.set_lang(self.lang);
         let traces = self.session.run(line);
         // `kubectl edit` opened its file: show the editor (the embed's Files tab).
         if matches!(self.session.held(), Some(crate::session::Hold::Edit(_))) {
