@@ -175,6 +175,14 @@ test('the Korean page tells every hop in Korean', async () => {
     assert.match(c, /[가-힣]/, c);
     assert.doesNotMatch(c, /\b(chose|endpoint|random|masquerade traffic|the|of|for|and)\b/, c);
   }
+  // The terminal's trace says the same in Korean, in kubectl-like columns.
+  await terminal(page, 'trace host curl -s -o /dev/null http://127.0.0.1:31061', '터미널');
+  const trace = await page.locator('.terminal .entry').last().locator('pre.out').textContent();
+  const notes = [...trace.matchAll(/ {2}\[([^\]]*)\]$/gm)].map((m) => m[1]);
+  assert.ok(notes.length >= 6, trace);
+  for (const n of notes) assert.match(n, /[가-힣]/, n);
+  assert.match(trace, /=> {2}HTTP\/1\.1 200 OK, 615바이트, 같은 길로 돌아옵니다/);
+  assert.doesNotMatch(trace, /\b(chose|endpoint|random|masquerade traffic|connection accepted|back along)\b/);
   await context.close();
 });
 
