@@ -40,20 +40,14 @@ test('kubectl get -w streams until Ctrl-C, with a Stop button on a phone', async
     assert.ok(await seen(page, stop), 'the Stop button is in view and legible');
     await expectRows(page, /ContainerCreating/);
     // The page's clock runs: the pods' new rows arrive under the table without a command.
-    await page.waitForFunction(() => {
-      const outs = document.querySelectorAll('.terminal .entry pre.out');
-      return /\s1\/1\s+Running\s/.test(outs[outs.length - 1]?.textContent ?? '');
-    }, null, { timeout: 20000 });
+    await expectRows(page, /\s1\/1\s+Running\s/, 20000);
     if (stopBy === 'key') {
       await page.screenshot({ path: path.join(shots, 'watch-en.png') });
       await input.press('Control+c');
     } else {
       await stop.click();
     }
-    await page.waitForFunction(() => {
-      const outs = document.querySelectorAll('.terminal .entry pre.out');
-      return /\^C\n?$/.test(outs[outs.length - 1]?.textContent ?? '');
-    });
+    await expectRows(page, /\^C\n?$/);
     const stopped = await lastOut(page).textContent();
     await page.waitForTimeout(2500);
     assert.equal(await lastOut(page).textContent(), stopped, 'nothing more arrives after Ctrl-C');
@@ -66,11 +60,12 @@ test('kubectl get -w streams until Ctrl-C, with a Stop button on a phone', async
   }
 });
 
-async function expectRows(page, re) {
+/// Waits until the last command's output matches.
+async function expectRows(page, re, timeout = 10000) {
   await page.waitForFunction((src) => {
     const outs = document.querySelectorAll('.terminal .entry pre.out');
     return new RegExp(src).test(outs[outs.length - 1]?.textContent ?? '');
-  }, re.source, { timeout: 10000 });
+  }, re.source, { timeout });
 }
 
 test('kubectl edit opens the object in the editor, reopens it with the failures, applies a good save', async () => {

@@ -120,19 +120,9 @@ impl Shell {
                 )
             }
         };
-        let ns = if info.namespaced {
-            self.namespace(&p)
-        } else {
-            String::new()
-        };
-        let Some(original) = self.cluster.object_value(info.kind, &ns, &name) else {
-            return Output::err(
-                format!(
-                    "Error from server (NotFound): {} \"{name}\" not found\n",
-                    info.resource()
-                ),
-                1,
-            );
+        let (ns, original) = match self.live(info, &p, &name) {
+            Ok(x) => x,
+            Err(e) => return e,
         };
         if !super::patch::patchable(info) {
             return Output::err(

@@ -664,6 +664,26 @@ impl Shell {
         Ok(out)
     }
 
+    /// A named object's namespace (empty for a kind without one) and its JSON, or kubectl's
+    /// NotFound.
+    pub(super) fn live(&self, info: &KindInfo, p: &Parsed, name: &str) -> Result<(String, Value), Output> {
+        let ns = if info.namespaced {
+            self.namespace(p)
+        } else {
+            String::new()
+        };
+        match self.cluster.object_value(info.kind, &ns, name) {
+            Some(v) => Ok((ns, v)),
+            None => Err(Output::err(
+                format!(
+                    "Error from server (NotFound): {} \"{name}\" not found\n",
+                    info.resource()
+                ),
+                1,
+            )),
+        }
+    }
+
     /// Names of a kind's objects in a namespace that a `-l` selector matches.
     pub(super) fn names_selected(&self, kind: &str, ns: &str, sel: &str) -> Vec<String> {
         self.names_of(kind, Some(ns))

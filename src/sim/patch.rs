@@ -298,19 +298,9 @@ impl Shell {
         let Some((info, Some(name))) = targets.first().cloned() else {
             return Output::err("error: resource(s) were provided, but no name was specified\n", 1);
         };
-        let ns = if info.namespaced {
-            self.namespace(&p)
-        } else {
-            String::new()
-        };
-        let Some(live) = self.cluster.object_value(info.kind, &ns, &name) else {
-            return Output::err(
-                format!(
-                    "Error from server (NotFound): {} \"{name}\" not found\n",
-                    info.resource()
-                ),
-                1,
-            );
+        let (ns, live) = match self.live(info, &p, &name) {
+            Ok(x) => x,
+            Err(e) => return e,
         };
         let mut new = live.clone();
         match kind {
