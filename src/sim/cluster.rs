@@ -91,6 +91,10 @@ pub struct Cluster {
     pub(crate) owner_counts: Map<String, (i64, i64)>,
     /// The last counts, and the (pods, ReplicaSets) table versions they were counted at.
     pub(crate) counts_kept: ((u64, u64), Map<String, (i64, i64)>),
+    /// The ReplicaSet removals the counts were started after, and per pod slot what its pod
+    /// added to them: (owner uid, its (namespace, name), (active, ready)).
+    #[allow(clippy::type_complexity)]
+    pub(crate) pod_shares: (u64, Vec<Option<(String, Key, (i64, i64))>>),
     /// The table versions (and pod counts) the garbage collector, the deployment controller, the
     /// ReplicaSet controller and the scheduler last saw when they found nothing to do.
     #[allow(clippy::type_complexity)]
@@ -102,10 +106,9 @@ pub struct Cluster {
         Option<u64>,
     ),
     /// The (Deployments, ReplicaSets) write numbers and ReplicaSet removals at the deployment
-    /// controller's last pass, and the owners whose pod counts changed since (`None`: not known,
-    /// look at every Deployment).
+    /// controller's last pass, and the (namespace, owner name) of the pods written since.
     pub(crate) deployments_seen: Option<(u64, u64, u64)>,
-    pub(crate) counts_changed: Option<Vec<String>>,
+    pub(crate) counts_changed: Vec<Key>,
     /// The (ReplicaSets, pods) write numbers and pod removals at the ReplicaSet controller's
     /// last pass.
     pub(crate) replica_sets_seen: Option<(u64, u64, u64)>,
@@ -173,10 +176,11 @@ impl Cluster {
             pulling: Map::new(),
             logs: Map::new(),
             owner_counts: Map::new(),
-            counts_kept: ((u64::MAX, 0), Map::new()),
+            counts_kept: ((0, 0), Map::new()),
+            pod_shares: (0, Vec::new()),
             hash_cache: Map::new(),
             deployments_seen: None,
-            counts_changed: None,
+            counts_changed: Vec::new(),
             replica_sets_seen: None,
             scheduled_seen: None,
             quiet_tables: (None, None, None, None),

@@ -104,9 +104,7 @@ impl Cluster {
             changed |= self.restore_kubernetes_service();
             let counted_at = self.count_owned_pods();
             changed |= self.sync_deployments(counted_at);
-            if let Some(c) = self.counts_changed.as_mut() {
-                c.clear();
-            }
+            self.counts_changed.clear();
             // Kept for the next pass (valid while pods and ReplicaSets are unchanged), and out
             // of `replica_set_counts`' way between passes.
             self.counts_kept = (counted_at, std::mem::take(&mut self.owner_counts));
@@ -263,32 +261,28 @@ impl Cluster {
 
     fn sync_each_deployment(&mut self) -> bool {
         // Only Deployments that can have something to do: written since the last pass, or
-        // owning a ReplicaSet written since or whose pod counts changed (Recreate ones also
-        // wait for terminating pods, which the counts leave out). After a ReplicaSet was
-        // removed (its Deployment makes it again), or at first, all of them.
+        // owning a ReplicaSet written since or with a pod written since (Recreate ones also wait
+        // for terminating pods). After a ReplicaSet was removed (its Deployment makes it again),
+        // or at first, all of them.
         let seen = (
             self.deployments.writes(),
             self.replicasets.writes(),
             self.replicasets.removals(),
         );
-        let dirty: Option<super::map::Set<Key>> = match (self.deployments_seen, &self.counts_changed) {
-            (Some((dw, rw, rr)), Some(counts)) if rr == seen.2 => {
-                let mut set = super::map::Set::new();
-                set.extend(counts.iter().map(String::as_str));
-                let counts = set;
-                let mut dirty: Vec<Key> = self.deployments.written_since(dw).cloned().collect();
-                for (k, rs, version) in self.replicasets.versioned() {
-                    if version > rw || counts.contains(rs.meta.uid.as_str()) {
-                        if let Some(o) = rs.meta.owner.as_ref().filter(|o| o.kind == "Deployment") {
-                            dirty.push(key(&k.0, &o.name));
-                        }
-                    }
-                }
+        let dirty: Option<super::map::Set<Key>> = match self.deployments_seen {
+            Some((dw, rw, rr)) if rr == seen.2 => {
+                let owners = self.counts_changed.iter().filter_map(|k| self.replicasets.get(k));
+                let owners = self.replicasets.slots_since(rw).filter_map(|(_, rs)| rs).chain(owners);
+                let mut dirty: Vec<Key> = owners
+                    .filter_map(|rs| {
+                        let o = rs.meta.owner.as_ref().filter(|o| o.kind == "Deployment")?;
+                        Some(key(&rs.meta.namespace, &o.name))
+                    })
+                    .collect();
                 dirty.extend(
                     self.deployments
-                        .iter()
-                        .filter(|(_, d)| d.strategy.type_.as_deref() == Some("Recreate"))
-                        .map(|(k, _)| k.clone()),
+                        .slots_since(dw)
+                        .filter_map(|(_, d)| Some(key(&d?.meta.namespace, &d?.meta.name))),
                 );
                 let mut set = super::map::Set::new();
                 set.extend(dirty);
@@ -476,39 +470,44 @@ impl Cluster {
         (active, ready)
     }
 
-    /// Counts each owner's active and ready pods once, for a pass of the workload controllers.
+    /// Counts each owner's active and ready pods, for a pass of the workload controllers: the
+    /// last counts corrected by the pods written since (each slot's share is kept), and
+    /// counted afresh after a ReplicaSet went. `counts_changed` gets the (namespace, owner name)
+    /// of every pod written since, whether its owner's counts moved or not.
     fn count_owned_pods(&mut self) -> (u64, u64) {
         let at = (self.pods.writes(), self.replicasets.writes());
-        if self.counts_kept.0 == at {
-            self.owner_counts = std::mem::take(&mut self.counts_kept.1);
-            self.counts_changed.get_or_insert_with(Vec::new);
-            return at;
+        let ((mut pw, mut rw), mut counts) = std::mem::take(&mut self.counts_kept);
+        if self.pod_shares.0 != self.replicasets.removals() {
+            (pw, rw, counts) = (0, 0, Map::new());
+            self.pod_shares = (self.replicasets.removals(), Vec::new());
         }
-        let mut counts: Map<String, (i64, i64)> = self
-            .replicasets
-            .values()
-            .map(|rs| (rs.meta.uid.clone(), (0, 0)))
-            .collect();
-        for p in self.pods.values() {
-            if let Some(o) = &p.meta.owner {
-                if !p.is_terminating() {
-                    let e = counts.entry(o.uid.clone()).or_default();
-                    e.0 += 1;
-                    if p.is_ready() {
-                        e.1 += 1;
-                    }
+        let (changed, shares) = (&mut self.counts_changed, &mut self.pod_shares.1);
+        for (i, pod) in self.pods.slots_since(pw) {
+            if shares.len() <= i {
+                shares.resize(i + 1, None);
+            }
+            let now = pod.and_then(|p| {
+                let o = p.meta.owner.as_ref()?;
+                let share = (!p.is_terminating() as i64, p.is_ready() as i64);
+                Some((o.uid.clone(), key(&p.meta.namespace, &o.name), share))
+            });
+            for (sign, (uid, owner, (active, ready))) in
+                [(-1, std::mem::replace(&mut shares[i], now.clone())), (1, now)]
+                    .into_iter()
+                    .filter_map(|(sign, s)| Some((sign, s?)))
+            {
+                if active > 0 {
+                    let e = counts.entry(uid).or_default();
+                    e.0 += sign;
+                    e.1 += sign * ready;
                 }
+                changed.push(owner);
             }
         }
-        // The owners whose counts differ from the last ones (both tables are sorted by uid).
-        if let Some(changed) = self.counts_changed.as_mut() {
-            let (old, new) = (&self.counts_kept.1, &counts);
-            changed.extend(
-                new.iter()
-                    .filter(|(u, c)| old.get(*u) != Some(c))
-                    .map(|(u, _)| u.clone()),
-            );
-            changed.extend(old.keys().filter(|u| !new.contains_key(*u)).cloned());
+        for rs in self.replicasets.slots_since(rw).filter_map(|(_, rs)| rs) {
+            if !counts.contains_key(rs.meta.uid.as_str()) {
+                counts.insert(rs.meta.uid.clone(), (0, 0));
+            }
         }
         self.owner_counts = counts;
         at
@@ -996,7 +995,7 @@ impl Cluster {
         };
         match self.kubelet_step_on(&mut pod) {
             Some(changed) => {
-                self.pods.insert(k.clone(), pod);
+                self.pods.put_back(k.clone(), pod);
                 changed
             }
             None => {

@@ -15,8 +15,8 @@ pub struct Store<T> {
     index: BTreeMap<Key, usize>,
     slots: Vec<Option<T>>,
     free: Vec<usize>,
-    /// Per slot, the write that last put or lent out its object (`insert`, `get_mut`): a
-    /// controller can tell that an object is unchanged since it last looked.
+    /// Per slot, the write that last put, lent out or took its object (`insert`, `get_mut`,
+    /// `remove`): a controller can tell that an object is unchanged since it last looked.
     writes: Vec<u64>,
     write: u64,
     removed: u64,
@@ -106,7 +106,7 @@ impl<T> Store<T> {
 
     pub fn remove(&mut self, k: &Key) -> Option<T> {
         let i = self.index.remove(k)?;
-        self.write += 1;
+        self.touch(i);
         self.removed += 1;
         self.free.push(i);
         self.slots[i].take()
@@ -126,6 +126,22 @@ impl<T> Store<T> {
             .iter()
             .filter(move |(_, &i)| self.writes[i] > w)
             .map(|(k, _)| k)
+    }
+
+    /// Puts back an object `remove` took out for a moment: a write, not a removal.
+    pub fn put_back(&mut self, k: Key, v: T) {
+        self.removed -= 1;
+        self.insert(k, v);
+    }
+
+    /// The slots written after write number `w` (emptied ones too), with what they hold: what
+    /// changed, found without walking the keys. Slot numbers stay with an object while it lives.
+    pub fn slots_since(&self, w: u64) -> impl Iterator<Item = (usize, Option<&T>)> {
+        self.writes
+            .iter()
+            .enumerate()
+            .filter(move |&(_, &v)| v > w)
+            .map(|(i, _)| (i, self.slots[i].as_ref()))
     }
 
     /// (key, object, its last write number) in key order.
