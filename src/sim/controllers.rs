@@ -123,8 +123,8 @@ impl Cluster {
     pub fn next_event(&self) -> Option<Time> {
         let kubernetes_back = self.kubernetes_service_gone.map(kubernetes_service_returns);
         self.pods
-            .values()
-            .filter_map(|p| p.status.next_step_at)
+            .unordered()
+            .filter_map(|(_, p)| p.status.next_step_at)
             .chain(kubernetes_back)
             .filter(|t| *t > self.now)
             .min()
@@ -272,18 +272,18 @@ impl Cluster {
         let dirty: Option<super::map::Set<Key>> = match self.deployments_seen {
             Some((dw, rw, rr)) if rr == seen.2 => {
                 let owners = self.counts_changed.iter().filter_map(|k| self.replicasets.get(k));
-                let owners = self.replicasets.slots_since(rw).filter_map(|(_, rs)| rs).chain(owners);
+                let owners = self
+                    .replicasets
+                    .slots_since(rw)
+                    .filter_map(|(_, rs)| Some(rs?.1))
+                    .chain(owners);
                 let mut dirty: Vec<Key> = owners
                     .filter_map(|rs| {
                         let o = rs.meta.owner.as_ref().filter(|o| o.kind == "Deployment")?;
                         Some(key(&rs.meta.namespace, &o.name))
                     })
                     .collect();
-                dirty.extend(
-                    self.deployments
-                        .slots_since(dw)
-                        .filter_map(|(_, d)| Some(key(&d?.meta.namespace, &d?.meta.name))),
-                );
+                dirty.extend(self.deployments.slots_since(dw).filter_map(|(_, d)| Some(d?.0.clone())));
                 let mut set = super::map::Set::new();
                 set.extend(dirty);
                 Some(set)
@@ -309,12 +309,16 @@ impl Cluster {
             let uid = self.deployments[&dk].meta.uid.clone();
             let owned = match owned_by.as_mut() {
                 Some(index) => index.remove(&uid).unwrap_or_default(),
-                None => self
-                    .replicasets
-                    .iter()
-                    .filter(|(_, rs)| rs.meta.owner.as_ref().is_some_and(|o| o.uid == uid))
-                    .map(|(k, _)| k.clone())
-                    .collect(),
+                None => {
+                    let mut owned: Vec<Key> = self
+                        .replicasets
+                        .unordered()
+                        .filter(|(_, rs)| rs.meta.owner.as_ref().is_some_and(|o| o.uid == uid))
+                        .map(|(k, _)| k.clone())
+                        .collect();
+                    super::order::sort(&mut owned);
+                    owned
+                }
             };
             changed |= self.sync_deployment(&dk, owned);
         }
@@ -486,7 +490,7 @@ impl Cluster {
             if shares.len() <= i {
                 shares.resize(i + 1, None);
             }
-            let now = pod.and_then(|p| {
+            let now = pod.and_then(|(_, p)| {
                 let o = p.meta.owner.as_ref()?;
                 let share = (!p.is_terminating() as i64, p.is_ready() as i64);
                 Some((o.uid.clone(), key(&p.meta.namespace, &o.name), share))
@@ -504,7 +508,7 @@ impl Cluster {
                 changed.push(owner);
             }
         }
-        for rs in self.replicasets.slots_since(rw).filter_map(|(_, rs)| rs) {
+        for (_, rs) in self.replicasets.slots_since(rw).filter_map(|(_, rs)| rs) {
             if !counts.contains_key(rs.meta.uid.as_str()) {
                 counts.insert(rs.meta.uid.clone(), (0, 0));
             }
@@ -622,9 +626,13 @@ impl Cluster {
         let seen = (self.replicasets.writes(), self.pods.writes(), self.pods.removals());
         let dirty: Option<super::map::Set<Key>> = match self.replica_sets_seen {
             Some((rw, pw, pr)) if pr == seen.2 => {
-                let mut dirty: Vec<Key> = self.replicasets.written_since(rw).cloned().collect();
+                let written = self
+                    .replicasets
+                    .slots_since(rw)
+                    .filter_map(|(_, rs)| Some(rs?.0.clone()));
+                let mut dirty: Vec<Key> = written.collect();
                 let mut all = false;
-                for (k, p, _) in self.pods.versioned().filter(|x| x.2 > pw) {
+                for (k, p) in self.pods.slots_since(pw).filter_map(|(_, p)| p) {
                     match p.meta.owner.as_ref().filter(|o| o.kind == "ReplicaSet") {
                         Some(o) => dirty.push(key(&k.0, &o.name)),
                         None => all = true,
@@ -644,7 +652,7 @@ impl Cluster {
             let index = dirty.as_ref().is_none_or(|d| d.len() > 4);
             let mut by_owner: Vec<(&str, &Key)> = Vec::new();
             let mut orphans: Vec<&Key> = Vec::new();
-            for (k, p) in &self.pods {
+            for (k, p) in self.pods.unordered() {
                 if p.is_terminating() {
                     continue;
                 }
@@ -654,11 +662,16 @@ impl Cluster {
                     None => orphans.push(k),
                 }
             }
+            // In key order, as the pods are listed.
+            super::order::sort(&mut by_owner);
+            super::order::sort(&mut orphans);
             let mut owned: Option<Map<&str, Vec<&Key>>> = index.then(|| Map::grouped(by_owner));
-            for (rk, rs) in &self.replicasets {
-                if dirty.as_ref().is_some_and(|d| !d.contains(rk)) {
-                    continue;
-                }
+            let keys: Vec<&Key> = match &dirty {
+                Some(d) => d.iter().collect(),
+                None => self.replicasets.keys().collect(),
+            };
+            for rk in keys {
+                let Some(rs) = self.replicasets.get(rk) else { continue };
                 let Some(selector) = rs.selector.as_ref().filter(|s| !s.is_empty()) else {
                     continue;
                 };
@@ -666,12 +679,16 @@ impl Cluster {
                 let uid = rs.meta.uid.as_str();
                 let mut active: Vec<&Key> = match owned.as_mut() {
                     Some(index) => index.get_mut(uid).map(std::mem::take).unwrap_or_default(),
-                    None => self
-                        .pods
-                        .iter()
-                        .filter(|(_, p)| !p.is_terminating() && p.meta.owner.as_ref().is_some_and(|o| o.uid == uid))
-                        .map(|(k, _)| k)
-                        .collect(),
+                    None => {
+                        let mut mine: Vec<&Key> = self
+                            .pods
+                            .unordered()
+                            .filter(|(_, p)| !p.is_terminating() && p.meta.owner.as_ref().is_some_and(|o| o.uid == uid))
+                            .map(|(k, _)| k)
+                            .collect();
+                        super::order::sort(&mut mine);
+                        mine
+                    }
                 };
                 // Release pods whose labels no longer match; adopt orphans that do.
                 active.retain(|k| {
@@ -813,7 +830,7 @@ impl Cluster {
         node_index.extend(self.nodes.iter().enumerate().map(|(i, n)| (n.name.as_str(), i)));
         // What counts against each node's pod capacity (terminating pods too, until gone).
         let mut on_node = vec![0usize; self.nodes.len()];
-        for p in self.pods.values() {
+        for (_, p) in self.pods.unordered() {
             if let Some(&ni) = p.node().and_then(|n| node_index.get(n)) {
                 on_node[ni] += super::nodes::occupies(p) as usize;
             }
@@ -829,24 +846,31 @@ impl Cluster {
         self.scheduled_seen = Some(seen);
         let mut pending: Vec<(Time, Key)> = self
             .pods
-            .versioned()
-            .filter(|(_, p, v)| p.spec.node_name.is_none() && !p.is_terminating() && *v > since)
-            .map(|(k, p, _)| (p.meta.creation, k.clone()))
+            .slots_since(since)
+            .filter_map(|(_, p)| p)
+            .filter(|(_, p)| p.spec.node_name.is_none() && !p.is_terminating())
+            .map(|(k, p)| (p.meta.creation, k.clone()))
             .collect();
         super::order::sort(&mut pending);
         if pending.is_empty() {
             return false;
         }
-        // Pods per node, and per owner and node, for spreading (node by index).
+        // Pods per node, and per owner of a pending pod and node, for spreading (node by index).
         let mut per_node = vec![0usize; self.nodes.len()];
         let mut placed: Vec<(String, usize)> = Vec::new();
-        for p in self.pods.values() {
+        let mut owners = super::map::Set::new();
+        owners.extend(
+            pending
+                .iter()
+                .filter_map(|(_, k)| Some(self.pods[k].meta.owner.as_ref()?.uid.as_str())),
+        );
+        for (_, p) in self.pods.unordered() {
             let Some(&ni) = p.node().and_then(|n| node_index.get(n)) else {
                 continue;
             };
             if !p.is_terminating() {
                 per_node[ni] += 1;
-                if let Some(o) = &p.meta.owner {
+                if let Some(o) = p.meta.owner.as_ref().filter(|o| owners.contains(o.uid.as_str())) {
                     placed.push((o.uid.clone(), ni));
                 }
             }
@@ -967,9 +991,9 @@ impl Cluster {
     /// Each node's kubelet: acts on pods whose next step is due.
     fn run_kubelets(&mut self) -> bool {
         let mut changed = false;
-        let due: Vec<Key> = self
+        let mut due: Vec<Key> = self
             .pods
-            .iter()
+            .unordered()
             .filter(|(_, p)| {
                 p.node().is_some()
                     && (p.status.next_step_at.is_some_and(|t| t <= self.now)
@@ -981,6 +1005,7 @@ impl Cluster {
             })
             .map(|(k, _)| k.clone())
             .collect();
+        super::order::sort(&mut due);
         for k in due {
             changed |= self.kubelet_step(&k);
         }
