@@ -662,8 +662,6 @@ impl Cluster {
                     None => orphans.push(k),
                 }
             }
-            // In key order, as the pods are listed.
-            super::order::sort(&mut by_owner);
             super::order::sort(&mut orphans);
             let mut owned: Option<Map<&str, Vec<&Key>>> = index.then(|| Map::grouped(by_owner));
             let keys: Vec<&Key> = match &dirty {
@@ -679,17 +677,15 @@ impl Cluster {
                 let uid = rs.meta.uid.as_str();
                 let mut active: Vec<&Key> = match owned.as_mut() {
                     Some(index) => index.get_mut(uid).map(std::mem::take).unwrap_or_default(),
-                    None => {
-                        let mut mine: Vec<&Key> = self
-                            .pods
-                            .unordered()
-                            .filter(|(_, p)| !p.is_terminating() && p.meta.owner.as_ref().is_some_and(|o| o.uid == uid))
-                            .map(|(k, _)| k)
-                            .collect();
-                        super::order::sort(&mut mine);
-                        mine
-                    }
+                    None => self
+                        .pods
+                        .unordered()
+                        .filter(|(_, p)| !p.is_terminating() && p.meta.owner.as_ref().is_some_and(|o| o.uid == uid))
+                        .map(|(k, _)| k)
+                        .collect(),
                 };
+                // In key order, as the pods are listed.
+                super::order::sort(&mut active);
                 // Release pods whose labels no longer match; adopt orphans that do.
                 active.retain(|k| {
                     let keep = selector.matches(&self.pods[*k].meta.labels);
