@@ -121,8 +121,9 @@ pub struct Cluster {
     /// (ip, port) -> Service ports it belongs to, and pod IP -> pod.
     pub(crate) service_index: Map<(String, u16), Vec<(Key, usize, Via)>>,
     pub(crate) cluster_ip_owner: Map<String, Key>,
-    /// Built at the first lookup after the pods changed (`rebuild_indexes` drops it).
-    pub(crate) pod_ips: std::cell::OnceCell<Map<String, Key>>,
+    pub(crate) pod_ips: Map<String, Key>,
+    /// The pods' write number when `pod_ips` was built.
+    pub(crate) pod_ips_at: u64,
     pub(crate) resource_version: u64,
     /// Per Service, a signature of what its endpoints were computed from.
     pub(crate) endpoint_sigs: Map<Key, u64>,
@@ -187,7 +188,8 @@ impl Cluster {
             quiet_tables: (None, None, None, None),
             service_index: Map::new(),
             cluster_ip_owner: Map::new(),
-            pod_ips: Default::default(),
+            pod_ips: Map::new(),
+            pod_ips_at: 0,
             resource_version: 1000,
             endpoints_version: 0,
             slices_made: 0,
@@ -616,23 +618,31 @@ impl Cluster {
 
     /// The pod that has this address.
     pub fn pod_by_ip(&self, ip: &str) -> Option<&Pod> {
-        let pod_ips = self.pod_ips.get_or_init(|| {
-            self.pods
-                .iter()
-                .filter(|(_, p)| !p.spec.host_network)
-                .filter_map(|(k, p)| p.status.pod_ip.clone().map(|ip| (ip, k.clone())))
-                .collect()
-        });
-        match pod_ips.get(ip) {
+        match self.pod_ips.get(ip) {
             Some(k) => self.pods.get(k).filter(|p| p.status.pod_ip.as_deref() == Some(ip)),
-            None => self.pods.values().find(|p| p.status.pod_ip.as_deref() == Some(ip)),
+            None => self
+                .pods
+                .values()
+                .find(|p| p.status.pod_ip.as_deref() == Some(ip) && !self.pod_ips.contains_key(ip)),
         }
     }
 
-    /// Rebuilds kube-proxy's lookup tables from the Services and nodes; the pods' table is
-    /// dropped, and built again by the next `pod_by_ip`.
+    /// Rebuilds kube-proxy's lookup tables from the Services, nodes and pods (the pods' table
+    /// only when a pod with an address was written or a pod went since it was built).
     pub fn rebuild_indexes(&mut self) {
-        self.pod_ips.take();
+        let since = std::mem::replace(&mut self.pod_ips_at, self.pods.writes());
+        if self
+            .pods
+            .slots_since(since)
+            .any(|(_, p)| p.is_none_or(|(_, p)| p.status.pod_ip.is_some()))
+        {
+            self.pod_ips = self
+                .pods
+                .iter()
+                .filter(|(_, p)| !p.spec.host_network)
+                .filter_map(|(k, p)| p.status.pod_ip.clone().map(|ip| (ip, k.clone())))
+                .collect();
+        }
         if !self.services_changed {
             return;
         }
