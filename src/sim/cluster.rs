@@ -91,6 +91,10 @@ pub struct Cluster {
     pub(crate) owner_counts: Map<String, (i64, i64)>,
     /// The last counts, and the (pods, ReplicaSets) table versions they were counted at.
     pub(crate) counts_kept: ((u64, u64), Map<String, (i64, i64)>),
+    /// The ReplicaSet removals the counts were started after, and per pod slot what its pod
+    /// added to them: (owner uid, its (namespace, name), (active, ready)).
+    #[allow(clippy::type_complexity)]
+    pub(crate) pod_shares: (u64, Vec<Option<(String, Key, (i64, i64))>>),
     /// The table versions (and pod counts) the garbage collector, the deployment controller, the
     /// ReplicaSet controller and the scheduler last saw when they found nothing to do.
     #[allow(clippy::type_complexity)]
@@ -102,10 +106,9 @@ pub struct Cluster {
         Option<u64>,
     ),
     /// The (Deployments, ReplicaSets) write numbers and ReplicaSet removals at the deployment
-    /// controller's last pass, and the owners whose pod counts changed since (`None`: not known,
-    /// look at every Deployment).
+    /// controller's last pass, and the (namespace, owner name) of the pods written since.
     pub(crate) deployments_seen: Option<(u64, u64, u64)>,
-    pub(crate) counts_changed: Option<Vec<String>>,
+    pub(crate) counts_changed: Vec<Key>,
     /// The (ReplicaSets, pods) write numbers and pod removals at the ReplicaSet controller's
     /// last pass.
     pub(crate) replica_sets_seen: Option<(u64, u64, u64)>,
@@ -119,6 +122,8 @@ pub struct Cluster {
     pub(crate) service_index: Map<(String, u16), Vec<(Key, usize, Via)>>,
     pub(crate) cluster_ip_owner: Map<String, Key>,
     pub(crate) pod_ips: Map<String, Key>,
+    /// The pods' write number when `pod_ips` was built.
+    pub(crate) pod_ips_at: u64,
     pub(crate) resource_version: u64,
     /// Per Service, a signature of what its endpoints were computed from.
     pub(crate) endpoint_sigs: Map<Key, u64>,
@@ -173,16 +178,18 @@ impl Cluster {
             pulling: Map::new(),
             logs: Map::new(),
             owner_counts: Map::new(),
-            counts_kept: ((u64::MAX, 0), Map::new()),
+            counts_kept: ((0, 0), Map::new()),
+            pod_shares: (0, Vec::new()),
             hash_cache: Map::new(),
             deployments_seen: None,
-            counts_changed: None,
+            counts_changed: Vec::new(),
             replica_sets_seen: None,
             scheduled_seen: None,
             quiet_tables: (None, None, None, None),
             service_index: Map::new(),
             cluster_ip_owner: Map::new(),
             pod_ips: Map::new(),
+            pod_ips_at: 0,
             resource_version: 1000,
             endpoints_version: 0,
             slices_made: 0,
@@ -620,14 +627,22 @@ impl Cluster {
         }
     }
 
-    /// Rebuilds kube-proxy's lookup tables from the Services, nodes and pods.
+    /// Rebuilds kube-proxy's lookup tables from the Services, nodes and pods (the pods' table
+    /// only when a pod with an address was written or a pod went since it was built).
     pub fn rebuild_indexes(&mut self) {
-        self.pod_ips = self
+        let since = std::mem::replace(&mut self.pod_ips_at, self.pods.writes());
+        if self
             .pods
-            .iter()
-            .filter(|(_, p)| !p.spec.host_network)
-            .filter_map(|(k, p)| p.status.pod_ip.clone().map(|ip| (ip, k.clone())))
-            .collect();
+            .slots_since(since)
+            .any(|(_, p)| p.is_none_or(|(_, p)| p.status.pod_ip.is_some()))
+        {
+            self.pod_ips = self
+                .pods
+                .iter()
+                .filter(|(_, p)| !p.spec.host_network)
+                .filter_map(|(k, p)| p.status.pod_ip.clone().map(|ip| (ip, k.clone())))
+                .collect();
+        }
         if !self.services_changed {
             return;
         }

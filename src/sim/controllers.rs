@@ -104,9 +104,7 @@ impl Cluster {
             changed |= self.restore_kubernetes_service();
             let counted_at = self.count_owned_pods();
             changed |= self.sync_deployments(counted_at);
-            if let Some(c) = self.counts_changed.as_mut() {
-                c.clear();
-            }
+            self.counts_changed.clear();
             // Kept for the next pass (valid while pods and ReplicaSets are unchanged), and out
             // of `replica_set_counts`' way between passes.
             self.counts_kept = (counted_at, std::mem::take(&mut self.owner_counts));
@@ -125,8 +123,8 @@ impl Cluster {
     pub fn next_event(&self) -> Option<Time> {
         let kubernetes_back = self.kubernetes_service_gone.map(kubernetes_service_returns);
         self.pods
-            .values()
-            .filter_map(|p| p.status.next_step_at)
+            .unordered()
+            .filter_map(|(_, p)| p.status.next_step_at)
             .chain(kubernetes_back)
             .filter(|t| *t > self.now)
             .min()
@@ -263,33 +261,29 @@ impl Cluster {
 
     fn sync_each_deployment(&mut self) -> bool {
         // Only Deployments that can have something to do: written since the last pass, or
-        // owning a ReplicaSet written since or whose pod counts changed (Recreate ones also
-        // wait for terminating pods, which the counts leave out). After a ReplicaSet was
-        // removed (its Deployment makes it again), or at first, all of them.
+        // owning a ReplicaSet written since or with a pod written since (Recreate ones also wait
+        // for terminating pods). After a ReplicaSet was removed (its Deployment makes it again),
+        // or at first, all of them.
         let seen = (
             self.deployments.writes(),
             self.replicasets.writes(),
             self.replicasets.removals(),
         );
-        let dirty: Option<super::map::Set<Key>> = match (self.deployments_seen, &self.counts_changed) {
-            (Some((dw, rw, rr)), Some(counts)) if rr == seen.2 => {
-                let mut set = super::map::Set::new();
-                set.extend(counts.iter().map(String::as_str));
-                let counts = set;
-                let mut dirty: Vec<Key> = self.deployments.written_since(dw).cloned().collect();
-                for (k, rs, version) in self.replicasets.versioned() {
-                    if version > rw || counts.contains(rs.meta.uid.as_str()) {
-                        if let Some(o) = rs.meta.owner.as_ref().filter(|o| o.kind == "Deployment") {
-                            dirty.push(key(&k.0, &o.name));
-                        }
-                    }
-                }
-                dirty.extend(
-                    self.deployments
-                        .iter()
-                        .filter(|(_, d)| d.strategy.type_.as_deref() == Some("Recreate"))
-                        .map(|(k, _)| k.clone()),
-                );
+        let dirty: Option<super::map::Set<Key>> = match self.deployments_seen {
+            Some((dw, rw, rr)) if rr == seen.2 => {
+                let owners = self.counts_changed.iter().filter_map(|k| self.replicasets.get(k));
+                let owners = self
+                    .replicasets
+                    .slots_since(rw)
+                    .filter_map(|(_, rs)| Some(rs?.1))
+                    .chain(owners);
+                let mut dirty: Vec<Key> = owners
+                    .filter_map(|rs| {
+                        let o = rs.meta.owner.as_ref().filter(|o| o.kind == "Deployment")?;
+                        Some(key(&rs.meta.namespace, &o.name))
+                    })
+                    .collect();
+                dirty.extend(self.deployments.slots_since(dw).filter_map(|(_, d)| Some(d?.0.clone())));
                 let mut set = super::map::Set::new();
                 set.extend(dirty);
                 Some(set)
@@ -315,12 +309,16 @@ impl Cluster {
             let uid = self.deployments[&dk].meta.uid.clone();
             let owned = match owned_by.as_mut() {
                 Some(index) => index.remove(&uid).unwrap_or_default(),
-                None => self
-                    .replicasets
-                    .iter()
-                    .filter(|(_, rs)| rs.meta.owner.as_ref().is_some_and(|o| o.uid == uid))
-                    .map(|(k, _)| k.clone())
-                    .collect(),
+                None => {
+                    let mut owned: Vec<Key> = self
+                        .replicasets
+                        .unordered()
+                        .filter(|(_, rs)| rs.meta.owner.as_ref().is_some_and(|o| o.uid == uid))
+                        .map(|(k, _)| k.clone())
+                        .collect();
+                    super::order::sort(&mut owned);
+                    owned
+                }
             };
             changed |= self.sync_deployment(&dk, owned);
         }
@@ -476,39 +474,44 @@ impl Cluster {
         (active, ready)
     }
 
-    /// Counts each owner's active and ready pods once, for a pass of the workload controllers.
+    /// Counts each owner's active and ready pods, for a pass of the workload controllers: the
+    /// last counts corrected by the pods written since (each slot's share is kept), and
+    /// counted afresh after a ReplicaSet went. `counts_changed` gets the (namespace, owner name)
+    /// of every pod written since, whether its owner's counts moved or not.
     fn count_owned_pods(&mut self) -> (u64, u64) {
         let at = (self.pods.writes(), self.replicasets.writes());
-        if self.counts_kept.0 == at {
-            self.owner_counts = std::mem::take(&mut self.counts_kept.1);
-            self.counts_changed.get_or_insert_with(Vec::new);
-            return at;
+        let ((mut pw, mut rw), mut counts) = std::mem::take(&mut self.counts_kept);
+        if self.pod_shares.0 != self.replicasets.removals() {
+            (pw, rw, counts) = (0, 0, Map::new());
+            self.pod_shares = (self.replicasets.removals(), Vec::new());
         }
-        let mut counts: Map<String, (i64, i64)> = self
-            .replicasets
-            .values()
-            .map(|rs| (rs.meta.uid.clone(), (0, 0)))
-            .collect();
-        for p in self.pods.values() {
-            if let Some(o) = &p.meta.owner {
-                if !p.is_terminating() {
-                    let e = counts.entry(o.uid.clone()).or_default();
-                    e.0 += 1;
-                    if p.is_ready() {
-                        e.1 += 1;
-                    }
+        let (changed, shares) = (&mut self.counts_changed, &mut self.pod_shares.1);
+        for (i, pod) in self.pods.slots_since(pw) {
+            if shares.len() <= i {
+                shares.resize(i + 1, None);
+            }
+            let now = pod.and_then(|(_, p)| {
+                let o = p.meta.owner.as_ref()?;
+                let share = (!p.is_terminating() as i64, p.is_ready() as i64);
+                Some((o.uid.clone(), key(&p.meta.namespace, &o.name), share))
+            });
+            for (sign, (uid, owner, (active, ready))) in
+                [(-1, std::mem::replace(&mut shares[i], now.clone())), (1, now)]
+                    .into_iter()
+                    .filter_map(|(sign, s)| Some((sign, s?)))
+            {
+                if active > 0 {
+                    let e = counts.entry(uid).or_default();
+                    e.0 += sign;
+                    e.1 += sign * ready;
                 }
+                changed.push(owner);
             }
         }
-        // The owners whose counts differ from the last ones (both tables are sorted by uid).
-        if let Some(changed) = self.counts_changed.as_mut() {
-            let (old, new) = (&self.counts_kept.1, &counts);
-            changed.extend(
-                new.iter()
-                    .filter(|(u, c)| old.get(*u) != Some(c))
-                    .map(|(u, _)| u.clone()),
-            );
-            changed.extend(old.keys().filter(|u| !new.contains_key(*u)).cloned());
+        for (_, rs) in self.replicasets.slots_since(rw).filter_map(|(_, rs)| rs) {
+            if !counts.contains_key(rs.meta.uid.as_str()) {
+                counts.insert(rs.meta.uid.clone(), (0, 0));
+            }
         }
         self.owner_counts = counts;
         at
@@ -623,9 +626,13 @@ impl Cluster {
         let seen = (self.replicasets.writes(), self.pods.writes(), self.pods.removals());
         let dirty: Option<super::map::Set<Key>> = match self.replica_sets_seen {
             Some((rw, pw, pr)) if pr == seen.2 => {
-                let mut dirty: Vec<Key> = self.replicasets.written_since(rw).cloned().collect();
+                let written = self
+                    .replicasets
+                    .slots_since(rw)
+                    .filter_map(|(_, rs)| Some(rs?.0.clone()));
+                let mut dirty: Vec<Key> = written.collect();
                 let mut all = false;
-                for (k, p, _) in self.pods.versioned().filter(|x| x.2 > pw) {
+                for (k, p) in self.pods.slots_since(pw).filter_map(|(_, p)| p) {
                     match p.meta.owner.as_ref().filter(|o| o.kind == "ReplicaSet") {
                         Some(o) => dirty.push(key(&k.0, &o.name)),
                         None => all = true,
@@ -645,7 +652,7 @@ impl Cluster {
             let index = dirty.as_ref().is_none_or(|d| d.len() > 4);
             let mut by_owner: Vec<(&str, &Key)> = Vec::new();
             let mut orphans: Vec<&Key> = Vec::new();
-            for (k, p) in &self.pods {
+            for (k, p) in self.pods.unordered() {
                 if p.is_terminating() {
                     continue;
                 }
@@ -655,11 +662,14 @@ impl Cluster {
                     None => orphans.push(k),
                 }
             }
+            super::order::sort(&mut orphans);
             let mut owned: Option<Map<&str, Vec<&Key>>> = index.then(|| Map::grouped(by_owner));
-            for (rk, rs) in &self.replicasets {
-                if dirty.as_ref().is_some_and(|d| !d.contains(rk)) {
-                    continue;
-                }
+            let keys: Vec<&Key> = match &dirty {
+                Some(d) => d.iter().collect(),
+                None => self.replicasets.keys().collect(),
+            };
+            for rk in keys {
+                let Some(rs) = self.replicasets.get(rk) else { continue };
                 let Some(selector) = rs.selector.as_ref().filter(|s| !s.is_empty()) else {
                     continue;
                 };
@@ -669,11 +679,13 @@ impl Cluster {
                     Some(index) => index.get_mut(uid).map(std::mem::take).unwrap_or_default(),
                     None => self
                         .pods
-                        .iter()
+                        .unordered()
                         .filter(|(_, p)| !p.is_terminating() && p.meta.owner.as_ref().is_some_and(|o| o.uid == uid))
                         .map(|(k, _)| k)
                         .collect(),
                 };
+                // In key order, as the pods are listed.
+                super::order::sort(&mut active);
                 // Release pods whose labels no longer match; adopt orphans that do.
                 active.retain(|k| {
                     let keep = selector.matches(&self.pods[*k].meta.labels);
@@ -814,7 +826,7 @@ impl Cluster {
         node_index.extend(self.nodes.iter().enumerate().map(|(i, n)| (n.name.as_str(), i)));
         // What counts against each node's pod capacity (terminating pods too, until gone).
         let mut on_node = vec![0usize; self.nodes.len()];
-        for p in self.pods.values() {
+        for (_, p) in self.pods.unordered() {
             if let Some(&ni) = p.node().and_then(|n| node_index.get(n)) {
                 on_node[ni] += super::nodes::occupies(p) as usize;
             }
@@ -830,24 +842,31 @@ impl Cluster {
         self.scheduled_seen = Some(seen);
         let mut pending: Vec<(Time, Key)> = self
             .pods
-            .versioned()
-            .filter(|(_, p, v)| p.spec.node_name.is_none() && !p.is_terminating() && *v > since)
-            .map(|(k, p, _)| (p.meta.creation, k.clone()))
+            .slots_since(since)
+            .filter_map(|(_, p)| p)
+            .filter(|(_, p)| p.spec.node_name.is_none() && !p.is_terminating())
+            .map(|(k, p)| (p.meta.creation, k.clone()))
             .collect();
         super::order::sort(&mut pending);
         if pending.is_empty() {
             return false;
         }
-        // Pods per node, and per owner and node, for spreading (node by index).
+        // Pods per node, and per owner of a pending pod and node, for spreading (node by index).
         let mut per_node = vec![0usize; self.nodes.len()];
         let mut placed: Vec<(String, usize)> = Vec::new();
-        for p in self.pods.values() {
+        let mut owners = super::map::Set::new();
+        owners.extend(
+            pending
+                .iter()
+                .filter_map(|(_, k)| Some(self.pods[k].meta.owner.as_ref()?.uid.as_str())),
+        );
+        for (_, p) in self.pods.unordered() {
             let Some(&ni) = p.node().and_then(|n| node_index.get(n)) else {
                 continue;
             };
             if !p.is_terminating() {
                 per_node[ni] += 1;
-                if let Some(o) = &p.meta.owner {
+                if let Some(o) = p.meta.owner.as_ref().filter(|o| owners.contains(o.uid.as_str())) {
                     placed.push((o.uid.clone(), ni));
                 }
             }
@@ -986,9 +1005,9 @@ impl Cluster {
     /// Each node's kubelet: acts on pods whose next step is due.
     fn run_kubelets(&mut self) -> bool {
         let mut changed = false;
-        let due: Vec<Key> = self
+        let mut due: Vec<Key> = self
             .pods
-            .iter()
+            .unordered()
             .filter(|(_, p)| {
                 p.node().is_some()
                     && (p.status.next_step_at.is_some_and(|t| t <= self.now)
@@ -1000,6 +1019,7 @@ impl Cluster {
             })
             .map(|(k, _)| k.clone())
             .collect();
+        super::order::sort(&mut due);
         for k in due {
             changed |= self.kubelet_step(&k);
         }
@@ -1014,7 +1034,7 @@ impl Cluster {
         };
         match self.kubelet_step_on(&mut pod) {
             Some(changed) => {
-                self.pods.insert(k.clone(), pod);
+                self.pods.put_back(k.clone(), pod);
                 changed
             }
             None => {

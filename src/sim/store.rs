@@ -1,6 +1,7 @@
 //! The table of one kind of object, keyed by (namespace, name) and listed in key order.
 //!
-//! Objects live in a slab; one ordered map from key to slot serves every kind. A `BTreeMap` per
+//! Objects live in a slab, each with its key; one ordered map from key to slot serves every
+//! kind. A `BTreeMap` per
 //! kind would compile the whole B-tree once for each object type (about 6 KB of WebAssembly
 //! apiece); here the tree is compiled once, and large objects never move when the tree
 //! rebalances.
@@ -13,10 +14,10 @@ use super::cluster::Key;
 #[derive(Clone, Debug)]
 pub struct Store<T> {
     index: BTreeMap<Key, usize>,
-    slots: Vec<Option<T>>,
+    slots: Vec<Option<(Key, T)>>,
     free: Vec<usize>,
-    /// Per slot, the write that last put or lent out its object (`insert`, `get_mut`): a
-    /// controller can tell that an object is unchanged since it last looked.
+    /// Per slot, the write that last put, lent out or took its object (`insert`, `get_mut`,
+    /// `remove`): a controller can tell that an object is unchanged since it last looked.
     writes: Vec<u64>,
     write: u64,
     removed: u64,
@@ -53,18 +54,13 @@ impl<T> Store<T> {
     }
 
     pub fn get(&self, k: &Key) -> Option<&T> {
-        self.slots.get(*self.index.get(k)?)?.as_ref()
+        self.slots.get(*self.index.get(k)?)?.as_ref().map(|(_, v)| v)
     }
 
     pub fn get_mut(&mut self, k: &Key) -> Option<&mut T> {
         let i = *self.index.get(k)?;
         self.touch(i);
-        self.slots.get_mut(i)?.as_mut()
-    }
-
-    /// A number that changes whenever the object under `k` may have changed (0: none there).
-    pub fn version(&self, k: &Key) -> u64 {
-        self.index.get(k).map_or(0, |&i| self.writes[i])
+        self.slots.get_mut(i)?.as_mut().map(|(_, v)| v)
     }
 
     fn touch(&mut self, i: usize) {
@@ -76,15 +72,15 @@ impl<T> Store<T> {
     pub fn insert(&mut self, k: Key, v: T) -> Option<T> {
         if let Some(&i) = self.index.get(&k) {
             self.touch(i);
-            return self.slots[i].replace(v);
+            return self.slots[i].replace((k, v)).map(|(_, v)| v);
         }
         let i = match self.free.pop() {
             Some(i) => {
-                self.slots[i] = Some(v);
+                self.slots[i] = Some((k.clone(), v));
                 i
             }
             None => {
-                self.slots.push(Some(v));
+                self.slots.push(Some((k.clone(), v)));
                 self.writes.push(0);
                 self.slots.len() - 1
             }
@@ -106,10 +102,10 @@ impl<T> Store<T> {
 
     pub fn remove(&mut self, k: &Key) -> Option<T> {
         let i = self.index.remove(k)?;
-        self.write += 1;
+        self.touch(i);
         self.removed += 1;
         self.free.push(i);
-        self.slots[i].take()
+        self.slots[i].take().map(|(_, v)| v)
     }
 
     /// (key, object) in key order: namespace, then name.
@@ -120,19 +116,25 @@ impl<T> Store<T> {
         }
     }
 
-    /// The keys of objects written after write number `w` (see `writes`).
-    pub fn written_since(&self, w: u64) -> impl Iterator<Item = &Key> {
-        self.index
-            .iter()
-            .filter(move |(_, &i)| self.writes[i] > w)
-            .map(|(k, _)| k)
+    /// Puts back an object `remove` took out for a moment: a write, not a removal.
+    pub fn put_back(&mut self, k: Key, v: T) {
+        self.removed -= 1;
+        self.insert(k, v);
     }
 
-    /// (key, object, its last write number) in key order.
-    pub fn versioned(&self) -> impl Iterator<Item = (&Key, &T, u64)> {
-        self.index
+    /// The slots written after write number `w` (emptied ones too), with what they hold: what
+    /// changed, found without walking the keys. Slot numbers stay with an object while it lives.
+    pub fn slots_since(&self, w: u64) -> impl Iterator<Item = (usize, Option<(&Key, &T)>)> {
+        self.writes
             .iter()
-            .filter_map(|(k, &i)| Some((k, self.slots.get(i)?.as_ref()?, self.writes[i])))
+            .enumerate()
+            .filter(move |&(_, &v)| v > w)
+            .map(|(i, _)| (i, self.slots[i].as_ref().map(|(k, v)| (k, v))))
+    }
+
+    /// (key, object) in no particular order: a walk over the slab, for tallies.
+    pub fn unordered(&self) -> impl Iterator<Item = (&Key, &T)> {
+        self.slots.iter().filter_map(|s| s.as_ref().map(|(k, v)| (k, v)))
     }
 
     pub fn keys(&self) -> impl Iterator<Item = &Key> {
@@ -154,7 +156,7 @@ impl<T> Index<&Key> for Store<T> {
 
 pub struct Iter<'a, T> {
     index: std::collections::btree_map::Iter<'a, Key, usize>,
-    slots: &'a [Option<T>],
+    slots: &'a [Option<(Key, T)>],
 }
 
 impl<'a, T> Iterator for Iter<'a, T> {
@@ -162,7 +164,7 @@ impl<'a, T> Iterator for Iter<'a, T> {
 
     fn next(&mut self) -> Option<Self::Item> {
         let (k, &i) = self.index.next()?;
-        Some((k, self.slots.get(i)?.as_ref()?))
+        Some((k, &self.slots.get(i)?.as_ref()?.1))
     }
 }
 
