@@ -436,7 +436,7 @@ impl Cluster {
                     return Err(invalid_err(t.info, &svc.meta.name, errs));
                 }
                 self.fill_meta("Service", &mut svc.meta, ns, applied);
-                self.services_changed = true;
+                self.service_written();
                 self.services.insert(key(ns, &svc.meta.name), svc);
             }
             "Pod" => {
@@ -497,7 +497,7 @@ impl Cluster {
                 meta.generation = 1;
                 slice.meta = meta;
                 self.slices.insert(key(ns, &slice.meta.name.clone()), slice);
-                self.services_changed = true;
+                self.service_written();
             }
             "Node" => return Err(lab_managed(t.info, &t.name)),
             _ => {
@@ -627,7 +627,7 @@ impl Cluster {
                 gone.ips.retain(|ip| !held.ips.contains(ip));
                 self.release(&gone);
                 keep_meta(&mut svc.meta, &old.meta);
-                self.services_changed = true;
+                self.service_written();
                 self.services.insert(k, svc);
             }
             "Pod" => {
@@ -767,7 +767,7 @@ impl Cluster {
                 keep_meta(&mut meta, &old_meta);
                 slice.meta = meta;
                 self.slices.insert(k, slice);
-                self.services_changed = true;
+                self.service_written();
             }
             "Node" => return Err(lab_managed(t.info, &t.name)),
             kind => {
@@ -1026,6 +1026,12 @@ impl Cluster {
         Some(ip)
     }
 
+    /// A Service was written: kube-proxy's data plane and rules follow.
+    fn service_written(&mut self) {
+        self.services_changed = true;
+        self.net_gen += 1;
+    }
+
     /// A random free nodePort, from the upper band first (KEP-3668).
     fn random_node_port(&mut self) -> Option<u16> {
         let (lo, hi) = self.lab.node_port_range;
@@ -1064,7 +1070,7 @@ impl Cluster {
                 if ns == "default" && name == "kubernetes" {
                     self.kubernetes_service_gone = Some(self.now);
                 }
-                self.services_changed = true;
+                self.service_written();
                 self.release(&service_holdings(&svc));
                 // Its Endpoints and EndpointSlices go with it (the garbage collector follows
                 // the slices' owner reference).
@@ -1145,7 +1151,7 @@ impl Cluster {
                         self.slices.remove(&key(ns, &n));
                     }
                 }
-                self.services_changed = true;
+                self.service_written();
             }
             "Node" => return Err(lab_managed(info, name)),
             other => {

@@ -136,6 +136,12 @@ pub struct Cluster {
     pub(crate) kubernetes_service_gone: Option<Time>,
     /// The Services changed since kube-proxy's table was built.
     pub(crate) services_changed: bool,
+    /// Counts the changes kube-proxy's rules are made from: a Service written, the endpoints
+    /// computed again.
+    pub(crate) net_gen: u64,
+    /// Each node's rules as last built (`iptables::rules_of`), with the `net_gen` they were
+    /// built at: requests read them, and they are built again only after a change.
+    pub(crate) rules: std::cell::RefCell<Vec<(String, u64, std::rc::Rc<super::iptables::Ruleset>)>>,
     /// Pods changed since the endpoints were last computed.
     pub(crate) pods_changed: bool,
     /// The resource version the endpoints were last computed at.
@@ -202,6 +208,8 @@ impl Cluster {
             object_events: Map::new(),
             past_events: Vec::new(),
             services_changed: true,
+            net_gen: 0,
+            rules: Default::default(),
             lab,
         };
         c.bootstrap();

@@ -1357,6 +1357,7 @@ impl Cluster {
 
     /// Recomputes every selector Service's endpoints from the pods.
     pub fn sync_endpoints(&mut self) {
+        self.net_gen += 1;
         // Index pods by namespace and label pair, so each Service looks at candidates only: only
         // the pairs some Service selects on (its first), not every label of every pod.
         let mut wanted = super::map::Set::new();

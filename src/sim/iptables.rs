@@ -459,6 +459,19 @@ pub fn endpoint_chain(s: &Service, p: &ServicePort, ip_port: &str) -> String {
 }
 
 /// The rules on `node`, as its kube-proxy and kubelet write them for the cluster's state.
+/// `node_rules`, built once for each state of the Services and endpoints (a request through a
+/// lab of a thousand Services reads them, it does not build them again).
+pub fn rules_of(c: &Cluster, node: &str) -> std::rc::Rc<Ruleset> {
+    if let Some((_, _, r)) = c.rules.borrow().iter().find(|(n, g, _)| n == node && *g == c.net_gen) {
+        return r.clone();
+    }
+    let r = std::rc::Rc::new(node_rules(c, node));
+    let mut cache = c.rules.borrow_mut();
+    cache.retain(|(n, g, _)| n != node && *g == c.net_gen);
+    cache.push((node.to_string(), c.net_gen, r.clone()));
+    r
+}
+
 pub fn node_rules(c: &Cluster, node: &str) -> Ruleset {
     let cidr = c.lab.pod_cidr.clone();
     let mangle = Table::new(

@@ -1084,7 +1084,7 @@ impl Cluster {
         };
         if usable.is_empty() {
             let stop = super::iptables::filter_stop(
-                &super::iptables::node_rules(self, node),
+                &super::iptables::rules_of(self, node),
                 &self.packet(&flow, &node_ip, origin),
             );
             hops.push(Hop {
@@ -1115,7 +1115,7 @@ impl Cluster {
                 "internalTrafficPolicy"
             };
             let stop = super::iptables::filter_stop(
-                &super::iptables::node_rules(self, node),
+                &super::iptables::rules_of(self, node),
                 &self.packet(&flow, &node_ip, origin),
             );
             hops.push(Hop {
@@ -1170,7 +1170,7 @@ impl Cluster {
         let path = {
             let svc = &self.services[&sk];
             let sep = super::iptables::endpoint_chain(svc, &svc.spec.ports[pi], &format!("{ep_ip}:{target_port}"));
-            let rules = super::iptables::node_rules(self, node);
+            let rules = super::iptables::rules_of(self, node);
             let walk = super::iptables::nat_path(&rules, &self.packet(&flow, &node_ip, origin), Some(&sep), sticky);
             if let (Some((_, marked, hit)), Some(nat)) = (&walk, rules.table("nat")) {
                 self.count_rules(node, nat, hit, *marked);
