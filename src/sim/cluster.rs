@@ -140,8 +140,8 @@ pub struct Cluster {
     /// computed again.
     pub(crate) net_gen: u64,
     /// Each node's rules as last built (`iptables::rules_of`), with the `net_gen` they were
-    /// built at: requests read them, and they are built again only after a change.
-    pub(crate) rules: std::cell::RefCell<Vec<(String, u64, std::rc::Rc<super::iptables::Ruleset>)>>,
+    /// built at, and the resource version: requests read them, and they are built again only after a change.
+    pub(crate) rules: std::cell::RefCell<Vec<(String, (u64, u64), std::rc::Rc<super::iptables::Ruleset>)>>,
     /// Pods changed since the endpoints were last computed.
     pub(crate) pods_changed: bool,
     /// The resource version the endpoints were last computed at.

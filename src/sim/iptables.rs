@@ -462,13 +462,15 @@ pub fn endpoint_chain(s: &Service, p: &ServicePort, ip_port: &str) -> String {
 /// `node_rules`, built once for each state of the Services and endpoints (a request through a
 /// lab of a thousand Services reads them, it does not build them again).
 pub fn rules_of(c: &Cluster, node: &str) -> std::rc::Rc<Ruleset> {
-    if let Some((_, _, r)) = c.rules.borrow().iter().find(|(n, g, _)| n == node && *g == c.net_gen) {
+    // Any write through the API server moves the resource version as well.
+    let at = (c.net_gen, c.resource_version);
+    if let Some((_, _, r)) = c.rules.borrow().iter().find(|(n, g, _)| n == node && *g == at) {
         return r.clone();
     }
     let r = std::rc::Rc::new(node_rules(c, node));
     let mut cache = c.rules.borrow_mut();
-    cache.retain(|(n, g, _)| n != node && *g == c.net_gen);
-    cache.push((node.to_string(), c.net_gen, r.clone()));
+    cache.retain(|(n, g, _)| n != node && *g == at);
+    cache.push((node.to_string(), at, r.clone()));
     r
 }
 
