@@ -351,16 +351,24 @@ impl Table {
         Table::new(name, builtins, &[])
     }
 
+    /// Where the chain named `name` is, or where a user chain of that name would go: the
+    /// built-ins come first, then the user chains in byte order, searched by halves.
+    fn locate(&self, name: &str) -> Result<usize, usize> {
+        let b = self.chains.iter().take_while(|c| c.builtin).count();
+        if let Some(i) = self.chains[..b].iter().position(|c| c.name == name) {
+            return Ok(i);
+        }
+        self.chains[b..]
+            .binary_search_by(|c| c.name.as_str().cmp(name))
+            .map(|i| i + b)
+            .map_err(|i| i + b)
+    }
+
     /// The chain named `name`, created (in sorted place) if missing.
     fn chain(&mut self, name: &str) -> &mut Chain {
-        let i = match self.chains.iter().position(|c| c.name == name) {
-            Some(i) => i,
-            None => {
-                let at = self
-                    .chains
-                    .iter()
-                    .position(|c| !c.builtin && c.name.as_str() > name)
-                    .unwrap_or(self.chains.len());
+        let i = match self.locate(name) {
+            Ok(i) => i,
+            Err(at) => {
                 self.chains.insert(
                     at,
                     Chain {
@@ -380,7 +388,7 @@ impl Table {
     }
 
     pub fn find(&self, name: &str) -> Option<&Chain> {
-        self.chains.iter().find(|c| c.name == name)
+        self.locate(name).ok().map(|i| &self.chains[i])
     }
 
     /// How many rules jump to `name`: the `(N references)` of `iptables -L`.
