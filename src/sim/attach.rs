@@ -167,9 +167,15 @@ impl Shell {
         let mut always = false;
         if let Some(p) = self.cluster.pods.get_mut(&a.pod) {
             always = p.spec.restart_policy.as_deref().unwrap_or("Always") == "Always";
+            let started = match p.status.state {
+                ContainerState::Running { since } => since,
+                _ => now,
+            };
             p.status.state = ContainerState::Terminated {
                 reason: "Completed".into(),
                 exit_code: 0,
+                started,
+                finished: now,
             };
             p.set_ready(false, now);
             if always {

@@ -124,7 +124,8 @@ impl Cluster {
         let kubernetes_back = self.kubernetes_service_gone.map(kubernetes_service_returns);
         self.pods
             .unordered()
-            .filter_map(|(_, p)| p.status.next_step_at)
+            .flat_map(|(_, p)| [p.status.next_step_at, p.status.exits_at])
+            .flatten()
             .chain(kubernetes_back)
             .filter(|t| *t > self.now)
             .min()
@@ -1011,6 +1012,7 @@ impl Cluster {
             .filter(|(_, p)| {
                 p.node().is_some()
                     && (p.status.next_step_at.is_some_and(|t| t <= self.now)
+                        || p.status.exits_at.is_some_and(|t| t <= self.now)
                         || (p.status.next_step_at.is_none()
                             && p.status.pod_ip.is_none()
                             && p.status.phase == "Pending")
@@ -1086,6 +1088,15 @@ impl Cluster {
                 return Some(true);
             }
             return Some(false);
+        }
+        // The container's command is over (`sleep 30` ended): it exits, as one that ends at once.
+        if pod.status.exits_at.is_some_and(|t| t <= now) {
+            pod.status.exits_at = None;
+            if matches!(pod.status.state, ContainerState::Running { .. }) {
+                let policy = pod.spec.restart_policy.clone().unwrap_or_else(|| "Always".into());
+                exited(pod, &policy, now);
+                return Some(true);
+            }
         }
         if let Some(changed) = self.probe_step(pod) {
             return Some(changed);
@@ -1244,23 +1255,10 @@ impl Cluster {
                     p.status.phase = "Running".into();
                     p.set_ready(!super::probes::gated(p), now);
                     p.status.next_step_at = None;
+                    p.status.exits_at = images::run_for(&container).map(|n| now.saturating_add(n));
                     super::probes::on_start(p, now);
-                } else if restart_policy == "Always" {
-                    p.status.state = ContainerState::Terminated {
-                        reason: "Completed".into(),
-                        exit_code: 0,
-                    };
-                    p.status.phase = "Running".into();
-                    p.set_ready(false, now);
-                    p.status.next_step_at = Some(now + 1);
                 } else {
-                    p.status.state = ContainerState::Terminated {
-                        reason: "Completed".into(),
-                        exit_code: 0,
-                    };
-                    p.status.phase = "Succeeded".into();
-                    p.set_ready(false, now);
-                    p.status.next_step_at = None;
+                    exited(p, &restart_policy, now);
                 }
                 Some(true)
             }
@@ -1280,6 +1278,16 @@ impl Cluster {
             }
             (ContainerState::Terminated { .. }, true) => {
                 let p = &mut *pod;
+                // The run that ended is the container's `Last State` while it waits.
+                if let ContainerState::Terminated {
+                    exit_code: 0,
+                    started,
+                    finished,
+                    ..
+                } = p.status.state
+                {
+                    p.status.probe.last = Some(("Completed", 0, started, finished));
+                }
                 let until = now + backoff(p.status.restarts + 1);
                 p.status.state = ContainerState::Waiting("CrashLoopBackOff".into());
                 p.status.backoff_until = Some(until);
@@ -1319,7 +1327,7 @@ impl Cluster {
         }
         let mut loops: Vec<(Key, Time, u32)> = Vec::new();
         for (k, p) in &self.pods {
-            if p.status.next_step_at.is_some() {
+            if p.status.next_step_at.is_some() || p.status.exits_at.is_some() {
                 match steady_loop(p) {
                     Some((period, backoffs)) => loops.push((k.clone(), period, backoffs)),
                     None => return,
@@ -1947,6 +1955,30 @@ fn p_pulling_since(pod: &Pod) -> Time {
         .map_or(pod.status.start_time.unwrap_or(0), |e| e.at)
 }
 
+/// The container's process ended with status 0: a pod that restarts it is Running but not
+/// ready until it does (its back-off follows), one that does not has Succeeded.
+fn exited(p: &mut Pod, restart_policy: &str, now: Time) {
+    let started = match p.status.state {
+        ContainerState::Running { since } => since,
+        _ => now,
+    };
+    p.status.state = ContainerState::Terminated {
+        reason: "Completed".into(),
+        exit_code: 0,
+        started,
+        finished: now,
+    };
+    p.status.probe.since = None;
+    p.set_ready(false, now);
+    if restart_policy == "Always" {
+        p.status.phase = "Running".into();
+        p.status.next_step_at = Some(now + 1);
+    } else {
+        p.status.phase = "Succeeded".into();
+        p.status.next_step_at = None;
+    }
+}
+
 /// How soon the kubelet's pod worker syncs a pod again after a failed sync (its back-off
 /// period, without the jitter).
 const SYNC_RETRY: Time = 10;
@@ -1961,7 +1993,7 @@ fn steady_loop(p: &Pod) -> Option<(Time, u32)> {
     let container = p.spec.containers.first()?;
     match &p.status.state {
         // Past a few capped periods, every event of the loop happened within the last period.
-        _ if p.status.restarts >= 7 && !images::keeps_running(container) => {
+        _ if p.status.restarts >= 7 && !images::keeps_running(container) && p.status.exits_at.is_none() => {
             let wait = backoff(u32::MAX);
             Some((1 + wait, (wait / SYNC_RETRY) as u32))
         }

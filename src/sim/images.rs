@@ -424,6 +424,30 @@ pub fn keeps_running(c: &Container) -> bool {
     true
 }
 
+/// How long a container's command runs before it ends by itself: `sleep N` (with an `s`, `m`,
+/// `h` or `d` suffix), as the command or as a shell's whole `-c` script; `None` for one that
+/// runs on (or ends at once: `keeps_running` says which).
+pub fn run_for(c: &Container) -> Option<i64> {
+    let words: Vec<&str> = c.command.iter().chain(&c.args).map(String::as_str).collect();
+    let script: Vec<&str> = match words.as_slice() {
+        [sh, "-c", s] if matches!(sh.rsplit('/').next(), Some("sh" | "bash" | "ash")) => s.split_whitespace().collect(),
+        w => w.to_vec(),
+    };
+    let [sleep, n] = script.as_slice() else { return None };
+    if sleep.rsplit('/').next() != Some("sleep") {
+        return None;
+    }
+    let (digits, unit) = n.split_at(n.find(|ch: char| !ch.is_ascii_digit()).unwrap_or(n.len()));
+    let times = match unit {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86400,
+        _ => return None,
+    };
+    digits.parse::<i64>().ok()?.checked_mul(times)
+}
+
 /// The server a container runs: its image's, or what the arguments select (agnhost's
 /// subcommand), hello-app's version by tag.
 pub fn app(c: &Container) -> App {

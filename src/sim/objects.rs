@@ -294,6 +294,8 @@ pub enum ContainerState {
     Terminated {
         reason: String,
         exit_code: i32,
+        started: Time,
+        finished: Time,
     },
 }
 
@@ -402,6 +404,8 @@ pub struct PodStatus {
     pub backoff_until: Option<Time>,
     /// When the kubelet acts on this pod next (sandbox ready, container started, restart).
     pub next_step_at: Option<Time>,
+    /// When the running container's command ends by itself (`sleep 30`).
+    pub exits_at: Option<Time>,
     pub events: Vec<Event>,
     /// The kubelet's probes of the container (`probes`).
     pub probe: super::probes::ProbeState,
@@ -421,6 +425,7 @@ impl Default for PodStatus {
             last_restart: None,
             backoff_until: None,
             next_step_at: None,
+            exits_at: None,
             events: Vec::new(),
             probe: Default::default(),
         }
@@ -448,6 +453,12 @@ impl Pod {
     pub fn is_terminating(&self) -> bool {
         self.meta.deletion.is_some()
     }
+    /// The pod's sandbox is up: it has its address and has not finished (the kubelet tears
+    /// down the sandbox of a pod that Succeeded or Failed).
+    pub fn has_sandbox(&self) -> bool {
+        self.status.pod_ip.is_some() && !matches!(self.status.phase.as_str(), "Succeeded" | "Failed")
+    }
+
     /// Ready and serving: what the endpoints controller puts in `addresses`.
     pub fn is_ready(&self) -> bool {
         self.status.ready && !self.is_terminating()

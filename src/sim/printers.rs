@@ -760,8 +760,16 @@ pub fn describe_pod(c: &Cluster, p: &Pod) -> String {
                 "    State:\tRunning\n      Started:\t{}\n",
                 start_time(c, *since)
             )),
-            ContainerState::Terminated { reason, exit_code } => o.push_str(&format!(
-                "    State:\tTerminated\n      Reason:\t{reason}\n      Exit Code:\t{exit_code}\n"
+            ContainerState::Terminated {
+                reason,
+                exit_code,
+                started,
+                finished,
+            } => o.push_str(&format!(
+                "    State:\tTerminated\n      Reason:\t{reason}\n      Exit Code:\t{exit_code}\n      Started:\t{}\n      \
+                 Finished:\t{}\n",
+                start_time(c, *started),
+                start_time(c, *finished)
             )),
         }
         if let Some((reason, code, started, finished)) = p.status.probe.last {
@@ -798,10 +806,7 @@ pub fn describe_pod(c: &Cluster, p: &Pod) -> String {
     }
     let b = |x: bool| if x { "True" } else { "False" };
     o.push_str("Conditions:\n  Type\tStatus\n");
-    o.push_str(&format!(
-        "  PodReadyToStartContainers\t{}\n",
-        b(p.status.pod_ip.is_some())
-    ));
+    o.push_str(&format!("  PodReadyToStartContainers\t{}\n", b(p.has_sandbox())));
     o.push_str(&format!("  Initialized\t{}\n", b(p.spec.node_name.is_some())));
     o.push_str(&format!("  Ready\t{}\n", b(p.is_ready())));
     o.push_str(&format!("  ContainersReady\t{}\n", b(p.status.ready)));

@@ -729,6 +729,8 @@ impl Cluster {
             p.state = ContainerState::Terminated {
                 reason: reason.into(),
                 exit_code: code,
+                started,
+                finished: stop,
             };
             pod.set_ready(false, stop);
             // The kubelet's back-off: the first restart is at once, later ones wait 10 s,
@@ -901,6 +903,12 @@ impl Cluster {
         pod.status.last_restart = Some(now);
         pod.status.state = ContainerState::Running { since: now };
         pod.status.phase = "Running".into();
+        pod.status.exits_at = pod
+            .spec
+            .containers
+            .first()
+            .and_then(super::images::run_for)
+            .map(|n| now.saturating_add(n));
         on_start(pod, now);
     }
 }

@@ -241,9 +241,19 @@ pub fn pod(c: &Cluster, p: &Pod) -> Value {
         ContainerState::Running { since } => {
             Value::map(vec![("running", Value::map(vec![("startedAt", timestamp(c, *since))]))])
         }
-        ContainerState::Terminated { reason, exit_code } => Value::map(vec![(
+        ContainerState::Terminated {
+            reason,
+            exit_code,
+            started,
+            finished,
+        } => Value::map(vec![(
             "terminated",
-            Value::map(vec![("exitCode", Value::Int(*exit_code as i64)), ("reason", s(reason))]),
+            Value::map(vec![
+                ("exitCode", Value::Int(*exit_code as i64)),
+                ("finishedAt", timestamp(c, *finished)),
+                ("reason", s(reason)),
+                ("startedAt", timestamp(c, *started)),
+            ]),
         )]),
     };
     let last_state = match p.status.probe.last {
@@ -305,11 +315,7 @@ pub fn pod(c: &Cluster, p: &Pod) -> Value {
     let mut conditions = Vec::new();
     if let Some(started) = p.status.start_time {
         let ready_at = p.status.ready_changed.or(Some(started));
-        conditions.push(cond(
-            "PodReadyToStartContainers",
-            p.status.pod_ip.is_some(),
-            Some(started),
-        ));
+        conditions.push(cond("PodReadyToStartContainers", p.has_sandbox(), Some(started)));
         conditions.push(cond("Initialized", true, Some(started)));
         // The kubelet says which containers are not ready.
         let unready = |c: Value, ok: bool| match c {
