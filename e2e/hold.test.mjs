@@ -12,12 +12,17 @@ const env = lab();
 /// The last command's output in the terminal.
 const lastOut = (page) => page.locator('.terminal .entry').last().locator('pre.out');
 
-/// Whether a box lies inside the viewport and its text is at least 12 px.
+/// Whether a box lies inside the viewport and its text is at least 12 px; the page scrolls
+/// what is needed into view after it draws, so it gets up to three seconds.
 async function seen(page, locator) {
-  const box = await locator.boundingBox();
   const vp = page.viewportSize();
-  const size = await locator.evaluate((e) => parseFloat(getComputedStyle(e).fontSize));
-  return box && box.x >= 0 && box.y >= 0 && box.x + box.width <= vp.width && box.y + box.height <= vp.height && size >= 12;
+  for (let i = 0; i < 30; i++) {
+    const box = await locator.boundingBox();
+    const size = await locator.evaluate((e) => parseFloat(getComputedStyle(e).fontSize));
+    if (box && box.x >= 0 && box.y >= 0 && box.x + box.width <= vp.width && box.y + box.height <= vp.height && size >= 12) return true;
+    await page.waitForTimeout(100);
+  }
+  return false;
 }
 
 test('kubectl get -w streams until Ctrl-C, with a Stop button on a phone', async () => {
