@@ -143,5 +143,13 @@ test('on a phone the lesson\'s current step sits over the terminal and ticks as 
   // Where the lesson pane is beside the terminal, the bar is not shown twice.
   await page.setViewportSize({ width: 1280, height: 720 });
   assert.equal(await bar.isVisible(), false);
+  // Starting the lesson over loses its files' edits and step marks: it takes a second press.
+  const pane = page.getByRole('complementary', { name: '레슨' });
+  const reset = page.getByRole('button', { name: '실습 환경 초기화' });
+  await reset.click();
+  await page.getByRole('button', { name: '한 번 더 누르면 처음부터' }).first().waitFor();
+  assert.equal(await pane.locator('li.step.done').count(), 1, 'one press changes nothing');
+  await page.getByRole('button', { name: '한 번 더 누르면 처음부터' }).first().click();
+  await page.waitForFunction(() => document.querySelectorAll('li.step.done').length === 0);
   await context.close();
 });

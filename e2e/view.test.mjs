@@ -135,7 +135,11 @@ test('Send 20: no overlapping labels while 20 packets fly, then a tally per pod'
   const total = counts.map((c) => Number(c.split('/')[0])).reduce((a, b) => a + b, 0);
   assert.equal(total, 20, counts.join(' | '));
   assert.equal(who.length, 3, `three pods answered: ${who.join(' | ')}`);
-  assert.ok(who.every((r) => /^pod deploy-test01/.test(r)), who.join(' | '));
+  // Each row names its pod by the part that tells them apart, the whole name on hover.
+  assert.ok(who.every((r) => /^pod deploy-test01-…-[a-z0-9]{5}$/.test(r)), who.join(' | '));
+  assert.equal(new Set(who).size, 3, who.join(' | '));
+  const titles = await tally.locator('li .who').evaluateAll((els) => els.map((e) => e.title));
+  assert.ok(titles.every((t) => /^pod deploy-test01-[a-z0-9]+-[a-z0-9]{5}$/.test(t)), titles.join(' | '));
   await context.close();
 });
 

@@ -197,6 +197,12 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("run-solution", "Run the solution", "풀이 실행"),
     ("next-lesson", "Next lesson", "다음 레슨"),
     ("reset-lesson", "Start the lesson over", "레슨 처음부터"),
+    ("reset-again", "Press again to start over", "한 번 더 누르면 처음부터"),
+    (
+        "reset-lesson-about",
+        "The lesson starts over: its lab, its files and its step marks.",
+        "레슨을 처음부터 시작합니다. 실습 환경, 파일, 단계 표시가 모두 처음으로 돌아갑니다.",
+    ),
     ("lesson-done", "Lesson complete.", "레슨을 마쳤습니다."),
     ("done", "done", "완료"),
     ("todo", "to do", "할 일"),
@@ -294,8 +300,8 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("language", "Language", "언어"),
     (
         "no-request",
-        "No request yet. Try `host curl http://127.0.0.1:31051` after applying a NodePort Service.",
-        "아직 요청이 없습니다. NodePort 서비스를 적용한 뒤 `host curl http://127.0.0.1:31051`을 실행해 보세요.",
+        "No request yet. Press **Send a request**, or run `curl URL` (from a node) or `host curl URL` (from your PC) in the terminal.",
+        "아직 요청이 없습니다. **요청 보내기**를 누르거나, 터미널에서 `curl URL`(노드에서) 또는 `host curl URL`(내 PC에서)을 실행해 보세요.",
     ),
     (
         "ct-entry",

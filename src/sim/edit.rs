@@ -223,7 +223,12 @@ impl Shell {
                 self.reopen(e, text, reason, format!("error: {resource} \"{name}\" is invalid\n"))
             }
             Err(CmdError::Api { err, .. }) => Output::err(
-                format!("error: {resource} \"{name}\" could not be patched: {}\n", err.message()),
+                format!(
+                    "error: {resource} \"{name}\" could not be patched: {}\nYou can run `kubectl replace -f {}` \
+                     to try this update again.\n",
+                    err.message(),
+                    e.file
+                ),
                 1,
             ),
             Err(CmdError::Client(m)) => Output::err(format!("{m}\n"), 1),

@@ -66,7 +66,7 @@ impl App {
                     }) }
                 </ol>
                 <div class="step-buttons">
-                    <button onclick={link.callback(|_| Msg::Reset)}>{ t(lang, "reset-lesson") }</button>
+                    <button onclick={link.callback(|_| Msg::Reset)}>{ t(lang, if self.reset_armed.is_some() { "reset-again" } else { "reset-lesson" }) }</button>
                     if let Some(n) = self.next_lesson { <a href={format!("#/lesson/{n}")}>{ format!("{} →", t(lang, "next-lesson")) }</a> }
                 </div>
             </aside>

@@ -137,6 +137,8 @@ pub enum Msg {
     Url(String),
     Send(usize),
     Reset,
+    /// The few seconds to confirm a lesson's reset have passed.
+    Disarm,
     Save,
     Hint(usize),
     Solution(usize),
@@ -252,6 +254,9 @@ pub struct App {
     pending: Option<String>,
     toast: Option<String>,
     toast_timer: Option<Timeout>,
+    /// A lesson's reset asked once: the next press starts it over (its files and step marks
+    /// go), for a few seconds.
+    reset_armed: Option<Timeout>,
     _warm: Option<Timeout>,
 }
 
@@ -724,6 +729,7 @@ impl Component for App {
             pending: None,
             toast: None,
             toast_timer: None,
+            reset_armed: None,
             _warm: None,
         };
         if embed && matches!(app.route, Route::Lesson(_)) {
@@ -871,7 +877,7 @@ impl Component for App {
                 } else {
                     // Closed: back to the terminal, where kubectl said what it did.
                     self.embed_tab = if self.embed { EmbedTab::Lab } else { self.embed_tab };
-                    show(".terminal .line");
+                    show(".terminal");
                 }
                 self.after_change(ctx, Vec::new());
                 true
@@ -895,7 +901,7 @@ impl Component for App {
                         self.history_pos = None;
                         self.run_line(ctx, &line);
                         if !matches!(self.session.held(), Some(crate::session::Hold::Edit(_))) {
-                            show(".terminal .line");
+                            show(".terminal");
                         }
                     }
                     "ArrowUp" => {
@@ -1159,7 +1165,18 @@ impl Component for App {
                 }
                 true
             }
+            Msg::Disarm => {
+                self.reset_armed = None;
+                true
+            }
             Msg::Reset => {
+                // A lesson's reset loses its files' edits and step marks: it takes a second press.
+                if self.lesson.is_some() && self.reset_armed.is_none() {
+                    let link = ctx.link().clone();
+                    self.reset_armed = Some(Timeout::new(4000, move || link.send_message(Msg::Disarm)));
+                    return true;
+                }
+                self.reset_armed = None;
                 match self.lesson.clone() {
                     Some(l) => {
                         if let Ok(fresh) = l.start() {
@@ -1242,7 +1259,8 @@ impl Component for App {
                         { lang_button(Lang::Ko, "한국어") }
                         { lang_button(Lang::En, "English") }
                         if ready {
-                            <button onclick={link.callback(|_| Msg::Reset)} title={t(lang, "reset-confirm")}>{ t(lang, "reset") }</button>
+                            <button onclick={link.callback(|_| Msg::Reset)} title={t(lang, if self.lesson.is_some() { "reset-lesson-about" } else { "reset-confirm" })}>
+                                { t(lang, if self.reset_armed.is_some() { "reset-again" } else { "reset" }) }</button>
                             <button onclick={link.callback(|_| Msg::Share)}>{ t(lang, "share") }</button>
                         }
                     </nav>

@@ -322,7 +322,9 @@ impl App {
                 <ul>
                     { for self.balance.iter().map(|(who, n)| html! {
                         <li>
-                            <span class="who">{ who.clone() }</span>
+                            // A Deployment's pods differ at the end of their names: keep the
+                            // start and that end (`hello-…-b4wc4`), the whole name on hover.
+                            <span class="who" title={who.clone()}>{ short_pod_name(who) }</span>
                             <meter min="0" max={total.to_string()} value={n.to_string()}></meter>
                             <span class="n">{ format!("{n}/{total}") }</span>
                         </li>
@@ -343,5 +345,14 @@ impl App {
                 <li><span class="chip svc-nodeport"></span>{ "NodePort" }<span class="chip svc-clusterip"></span>{ "ClusterIP" }<span class="chip svc-lb"></span>{ "LoadBalancer" }</li>
             </ul>
         }
+    }
+}
+
+/// A ReplicaSet's pod `NAME-HASH-XXXXX` as `NAME-…-XXXXX`: the end tells its pods apart.
+fn short_pod_name(name: &str) -> String {
+    let mut parts = name.rsplitn(3, '-');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(end), Some(hash), Some(head)) if hash.len() >= 8 => format!("{head}-…-{end}"),
+        _ => name.to_string(),
     }
 }
