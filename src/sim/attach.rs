@@ -166,24 +166,9 @@ impl Shell {
         let mut out = String::new();
         let mut always = false;
         if let Some(p) = self.cluster.pods.get_mut(&a.pod) {
-            always = p.spec.restart_policy.as_deref().unwrap_or("Always") == "Always";
-            let started = match p.status.state {
-                ContainerState::Running { since } => since,
-                _ => now,
-            };
-            p.status.state = ContainerState::Terminated {
-                reason: "Completed".into(),
-                exit_code: 0,
-                started,
-                finished: now,
-            };
-            p.set_ready(false, now);
-            if always {
-                p.status.next_step_at = Some(now + 1);
-            } else {
-                p.status.phase = "Succeeded".into();
-                p.status.next_step_at = None;
-            }
+            let policy = p.spec.restart_policy.clone().unwrap_or_else(|| "Always".into());
+            always = policy == "Always";
+            super::controllers::exited(p, &policy, now);
         }
         if always && !a.remove {
             out.push_str(&format!(

@@ -1957,7 +1957,7 @@ fn p_pulling_since(pod: &Pod) -> Time {
 
 /// The container's process ended with status 0: a pod that restarts it is Running but not
 /// ready until it does (its back-off follows), one that does not has Succeeded.
-fn exited(p: &mut Pod, restart_policy: &str, now: Time) {
+pub(super) fn exited(p: &mut Pod, restart_policy: &str, now: Time) {
     let started = match p.status.state {
         ContainerState::Running { since } => since,
         _ => now,
@@ -1969,6 +1969,7 @@ fn exited(p: &mut Pod, restart_policy: &str, now: Time) {
         finished: now,
     };
     p.status.probe.since = None;
+    p.status.exits_at = None;
     p.set_ready(false, now);
     if restart_policy == "Always" {
         p.status.phase = "Running".into();
