@@ -434,15 +434,12 @@ impl Session {
     /// Ctrl-C: ends a watch (`^C`), leaves an edit without saving, or drops a line left
     /// unfinished. Whether there was one.
     pub fn interrupt(&mut self) -> bool {
-        let done = if self.shell.watch.take().is_some() {
-            self.print("^C\n");
-            self.shell.status = 130;
-            true
-        } else if self.shell.editing.is_some() {
+        // A watch and an edit never hold the terminal together: each stops the rest of its line.
+        let done = if self.shell.editing.is_some() {
             let out = self.shell.finish_edit(None);
             self.edit_ended(out);
             true
-        } else if self.shell.interrupt() {
+        } else if self.shell.watch.take().is_some() || self.shell.interrupt() {
             self.print("^C\n");
             self.shell.status = 130;
             true
